@@ -1,0 +1,86 @@
+#include "app/app.h"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/tenant.h"
+#include "http/problem.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "jsonld/registry.h"
+#include "ngsild/context_handlers.h"
+#include "ngsild/entity_handlers.h"
+#include "store/sqlite/sqlite_storage.h"
+
+namespace dejima {
+namespace {
+
+void add_system_routes(http::Router& r) {
+  using Params = std::vector<std::string>;
+  r.add(http::Method::Get, "/health", [](const http::Request&, const Params&, http::Reply reply) {
+    http::Response resp;
+    resp.content_type = "application/json";
+    resp.body = R"({"status":"ok"})";
+    reply(std::move(resp));
+  });
+  r.add(http::Method::Get, "/version", [](const http::Request&, const Params&, http::Reply reply) {
+    http::Response resp;
+    resp.content_type = "application/json";
+    resp.body = R"({"name":"dejima","version":")" DEJIMA_VERSION R"(","ngsi-ld":"1.8.1"})";
+    reply(std::move(resp));
+  });
+}
+
+}  // namespace
+
+int serve(const Settings& settings) {
+  auto storage = store::open_sqlite_storage(settings.data_dir, settings.sync == "full");
+  if (!storage) {
+    spdlog::critical("{}: {}", storage.error().title, storage.error().detail);
+    return 1;
+  }
+  broker::Tenants tenants(**storage);
+  if (auto s = tenants.load_all(); !s) {
+    spdlog::critical("cannot load data: {}", s.error().detail);
+    return 1;
+  }
+  if (auto t = tenants.find_or_create(""); !t) {
+    spdlog::critical("cannot open the default tenant: {}", t.error().detail);
+    return 1;
+  }
+  jsonld::Registry contexts(**storage, settings.context_fetch_timeout_ms, settings.max_context_bytes);
+  if (auto s = contexts.load(); !s) {
+    spdlog::critical("cannot load @contexts: {}", s.error().detail);
+    return 1;
+  }
+
+  ngsild::Services services{settings, tenants, contexts};
+  http::Router router;
+  add_system_routes(router);
+  ngsild::add_entity_routes(router, services);
+  ngsild::add_context_routes(router, services);
+
+  http::Server server(settings, [&router](const http::Request& req, http::Reply reply) {
+    try {
+      router.dispatch(req, std::move(reply));
+    } catch (const std::exception& e) {
+      // Edge of the system: a bug must cost one request, not the process.
+      spdlog::error("unhandled exception: {}", e.what());
+    }
+  });
+  if (auto s = server.listen(); !s) {
+    spdlog::critical("{}: {}", s.error().title, s.error().detail);
+    return 1;
+  }
+  spdlog::info("dejima {} listening on {}:{} (data in {})", DEJIMA_VERSION, settings.bind, server.port(),
+               settings.data_dir);
+  std::printf("listening %s:%u\n", settings.bind.c_str(), server.port());
+  std::fflush(stdout);
+  server.run(true);
+  tenants.close_all();
+  spdlog::info("stopped; all acknowledged writes are on disk");
+  return 0;
+}
+
+}  // namespace dejima

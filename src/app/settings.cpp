@@ -1,0 +1,126 @@
+#include "app/settings.h"
+
+#include <charconv>
+#include <cstring>
+#include <functional>
+
+#include <fmt/format.h>
+
+namespace dejima {
+namespace {
+
+using Setter = std::function<bool(Settings&, const std::string&)>;
+
+struct SettingDef {
+  const char* name;  // flag --name, environment DEJIMA_NAME (upper case, '-' -> '_')
+  const char* help;
+  std::function<std::string(const Settings&)> show;
+  Setter set;
+};
+
+template <class T>
+bool parse_uint(const std::string& v, T& out, T min, T max) {
+  unsigned long long x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size() || x < min || x > max) return false;
+  out = static_cast<T>(x);
+  return true;
+}
+
+#define STR_SETTING(field, name, help, check)                                        \
+  SettingDef{name, help, [](const Settings& s) { return s.field; },                  \
+             [](Settings& s, const std::string& v) {                                 \
+               if (!(check)) return false;                                           \
+               s.field = v;                                                          \
+               return true;                                                          \
+             }}
+#define UINT_SETTING(field, name, help, lo, hi)                                      \
+  SettingDef{name, help, [](const Settings& s) { return std::to_string(s.field); },  \
+             [](Settings& s, const std::string& v) {                                 \
+               return parse_uint(v, s.field, decltype(s.field)(lo), decltype(s.field)(hi)); }}
+
+const std::vector<SettingDef>& table() {
+  static const std::vector<SettingDef> defs = {
+      STR_SETTING(bind, "bind", "address to listen on", !v.empty()),
+      UINT_SETTING(port, "port", "TCP port (0 = any free port, printed at start)", 0, 65535),
+      STR_SETTING(data_dir, "data-dir", "directory of the per-tenant database files", !v.empty()),
+      UINT_SETTING(threads, "threads", "HTTP worker threads (0 = one per core)", 0, 256),
+      STR_SETTING(log_level, "log-level", "trace|debug|info|warn|error|off",
+                  v == "trace" || v == "debug" || v == "info" || v == "warn" || v == "error" ||
+                      v == "off"),
+      UINT_SETTING(max_body_bytes, "max-body-bytes", "largest accepted request body", 1024,
+                   std::size_t{1} << 34),
+      UINT_SETTING(max_header_bytes, "max-header-bytes", "largest accepted request header block",
+                   1024, 1024 * 1024),
+      UINT_SETTING(idle_timeout_s, "idle-timeout", "seconds a connection may stay idle or slow", 1,
+                   86400),
+      UINT_SETTING(shutdown_grace_s, "shutdown-grace", "seconds SIGTERM waits for in-flight requests",
+                   0, 3600),
+      STR_SETTING(sync, "sync", "full: fsync each group commit | normal: survive process crash only",
+                  v == "full" || v == "normal"),
+      UINT_SETTING(context_fetch_timeout_ms, "context-fetch-timeout-ms",
+                   "timeout for fetching a remote @context", 100, 600000),
+      UINT_SETTING(max_context_bytes, "max-context-bytes", "largest remote @context accepted", 1024,
+                   64 * 1024 * 1024),
+  };
+  return defs;
+}
+
+std::string env_name(const char* name) {
+  std::string e = "DEJIMA_";
+  for (const char* p = name; *p; ++p) e += *p == '-' ? '_' : static_cast<char>(std::toupper(*p));
+  return e;
+}
+
+}  // namespace
+
+Result<Settings> load_settings(const std::vector<std::string>& args, char** envp) {
+  Settings s;
+  for (const auto& def : table()) {
+    const std::string env = env_name(def.name) + "=";
+    for (char** e = envp; e && *e; ++e) {
+      if (std::strncmp(*e, env.c_str(), env.size()) == 0) {
+        std::string v = *e + env.size();
+        if (!def.set(s, v))
+          return fail(ErrorKind::BadRequestData, "invalid setting",
+                      fmt::format("{}={} is not valid ({})", env_name(def.name), v, def.help));
+      }
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0)
+      return fail(ErrorKind::BadRequestData, "unexpected argument", a);
+    std::string key = a.substr(2), value;
+    if (auto eq = key.find('='); eq != std::string::npos) {
+      value = key.substr(eq + 1);
+      key.resize(eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return fail(ErrorKind::BadRequestData, "missing value", "--" + key + " needs a value");
+    }
+    bool found = false;
+    for (const auto& def : table()) {
+      if (key == def.name) {
+        found = true;
+        if (!def.set(s, value))
+          return fail(ErrorKind::BadRequestData, "invalid setting",
+                      fmt::format("--{} {} is not valid ({})", key, value, def.help));
+      }
+    }
+    if (!found) return fail(ErrorKind::BadRequestData, "unknown flag", "--" + key);
+  }
+  return s;
+}
+
+std::string settings_help() {
+  std::string out;
+  Settings defaults;
+  for (const auto& def : table())
+    out += fmt::format("  --{:<26} {:<32} {} (default: {})\n", def.name, env_name(def.name), def.help,
+                       def.show(defaults));
+  return out;
+}
+
+}  // namespace dejima

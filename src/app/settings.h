@@ -1,0 +1,31 @@
+// Every runtime setting of Dejima, declared once in a table (settings.cpp) that produces the
+// command-line flags, the DEJIMA_* environment variables and the --help text.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "util/error.h"
+
+namespace dejima {
+
+struct Settings {
+  std::string bind = "127.0.0.1";
+  unsigned port = 1026;
+  std::string data_dir = "./dejima-data";
+  unsigned threads = 0;  // 0 = one per core
+  std::string log_level = "info";
+  std::size_t max_body_bytes = 64 * 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  unsigned idle_timeout_s = 60;
+  unsigned shutdown_grace_s = 30;
+  std::string sync = "full";  // full: fsync every group commit; normal: survives kill -9, not power loss
+  unsigned context_fetch_timeout_ms = 5000;
+  std::size_t max_context_bytes = 1024 * 1024;
+};
+
+// Applies environment variables, then flags (flags win). Unknown flags are errors.
+Result<Settings> load_settings(const std::vector<std::string>& args, char** envp);
+std::string settings_help();
+
+}  // namespace dejima

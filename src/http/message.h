@@ -1,0 +1,48 @@
+// Dejima's own view of an HTTP request and the response a handler produces. Handlers see only
+// these types (never Beast's), so they can be unit-tested without a socket.
+#pragma once
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace dejima::http {
+
+enum class Method { Get, Post, Put, Patch, Delete, Head, Options, Other };
+
+struct Request {
+  Method method = Method::Get;
+  std::string_view target;  // raw request target, e.g. /ngsi-ld/v1/entities?type=X
+  std::string_view path;    // target without the query
+  std::vector<std::pair<std::string, std::string>> query;  // percent-decoded, in order
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  std::string_view body;
+
+  // First header with this name (case-insensitive), or empty.
+  std::string_view header(std::string_view name) const;
+  bool has_header(std::string_view name) const;
+  // First query parameter with this name, or nullptr.
+  const std::string* param(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type;  // empty = no body
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  Response& header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// Completion callback: a handler calls it exactly once, now or later from another thread.
+using Reply = std::function<void(Response&&)>;
+
+bool iequals(std::string_view a, std::string_view b);
+// Splits a query string into decoded pairs. Returns false on malformed percent-encoding.
+bool parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out);
+
+}  // namespace dejima::http

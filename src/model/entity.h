@@ -1,0 +1,51 @@
+// The in-memory NGSI-LD entity. Names and types are stored expanded (full IRIs); each attribute
+// instance keeps its normalized JSON with sub-attribute names expanded ("internal form").
+// Entities are immutable once published to readers: writers copy, modify and swap.
+#pragma once
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/time.h"
+
+namespace dejima::model {
+
+struct AttrInstance {
+  std::string name;        // expanded attribute name
+  std::string dataset_id;  // empty = the default instance
+  std::string json;        // {"type":"Property","value":...,"observedAt":...,<sub-attributes>}
+  Millis created_at = 0;
+  Millis modified_at = 0;
+};
+
+// A lazily filled, per-snapshot cache of the most common response body. Copying an entity
+// (to modify it) starts with an empty cache.
+struct RenderCache {
+  RenderCache() = default;
+  RenderCache(const RenderCache&) {}
+  RenderCache& operator=(const RenderCache&) { return *this; }
+  mutable std::once_flag once;
+  mutable std::string body;
+};
+
+struct Entity {
+  std::string id;
+  std::vector<std::string> types;   // expanded
+  std::vector<std::string> scopes;
+  Millis created_at = 0;
+  Millis modified_at = 0;
+  std::vector<AttrInstance> attrs;  // instances of one attribute are adjacent
+  RenderCache cache;
+
+  const AttrInstance* find(std::string_view name, std::string_view dataset_id) const;
+  AttrInstance* find(std::string_view name, std::string_view dataset_id);
+  bool has_attr(std::string_view name) const;
+  bool has_type(std::string_view type) const;
+  // Removes matching instances (all datasets when all_datasets); returns how many.
+  size_t erase(std::string_view name, std::string_view dataset_id, bool all_datasets);
+  // Inserts after the other instances of the same attribute, or at the end.
+  void insert(AttrInstance inst);
+};
+
+}  // namespace dejima::model

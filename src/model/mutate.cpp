@@ -1,0 +1,115 @@
+#include "model/mutate.h"
+
+#include <algorithm>
+
+namespace dejima::model {
+namespace {
+
+void add_types(Entity& e, const std::vector<std::string>& types) {
+  for (const auto& t : types)
+    if (!e.has_type(t)) e.types.push_back(t);
+}
+
+// Puts `inst` in place of the instance with the same name and datasetId (keeping its createdAt),
+// or adds it.
+void upsert(Entity& e, AttrInstance inst, Millis now) {
+  inst.modified_at = now;
+  if (auto* old = e.find(inst.name, inst.dataset_id)) {
+    inst.created_at = old->created_at;
+    *old = std::move(inst);
+  } else {
+    inst.created_at = now;
+    e.insert(std::move(inst));
+  }
+}
+
+}  // namespace
+
+Entity new_entity(ParsedEntity&& p, Millis now) {
+  Entity e;
+  e.id = std::move(*p.id);
+  e.types = std::move(p.types);
+  if (p.scopes) e.scopes = std::move(*p.scopes);
+  e.created_at = e.modified_at = now;
+  for (auto& a : p.attrs) {
+    a.created_at = a.modified_at = now;
+    e.insert(std::move(a));
+  }
+  return e;
+}
+
+void replace_entity(Entity& e, ParsedEntity&& p, Millis now) {
+  e.types = std::move(p.types);
+  e.scopes = p.scopes ? std::move(*p.scopes) : std::vector<std::string>{};
+  e.attrs.clear();
+  for (auto& a : p.attrs) {
+    a.created_at = a.modified_at = now;
+    e.insert(std::move(a));
+  }
+  e.modified_at = now;
+}
+
+void merge_entity(Entity& e, ParsedEntity&& p, Millis now) {
+  add_types(e, p.types);
+  if (p.scopes) e.scopes = std::move(*p.scopes);
+  for (const auto& n : p.nulls) e.erase(n.name, n.dataset_id, false);
+  for (auto& a : p.attrs) {
+    if (auto* old = e.find(a.name, a.dataset_id)) {
+      old->json = merge_instance(old->json, a.json);
+      old->modified_at = now;
+    } else {
+      upsert(e, std::move(a), now);
+    }
+  }
+  e.modified_at = now;
+}
+
+UpdateResult append_attrs(Entity& e, ParsedEntity&& p, bool no_overwrite, Millis now) {
+  UpdateResult r;
+  add_types(e, p.types);
+  if (p.scopes) e.scopes = std::move(*p.scopes);
+  for (auto& a : p.attrs) {
+    if (no_overwrite && e.find(a.name, a.dataset_id)) {
+      r.not_updated.emplace_back(a.name, "attribute already exists and options=noOverwrite was given");
+      continue;
+    }
+    r.updated.push_back(a.name);
+    upsert(e, std::move(a), now);
+  }
+  e.modified_at = now;
+  return r;
+}
+
+UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now) {
+  UpdateResult r;
+  for (auto& a : p.attrs) {
+    if (!e.find(a.name, a.dataset_id)) {
+      r.not_updated.emplace_back(a.name, a.dataset_id.empty()
+                                             ? "attribute does not exist"
+                                             : "attribute instance with datasetId " + a.dataset_id + " does not exist");
+      continue;
+    }
+    r.updated.push_back(a.name);
+    upsert(e, std::move(a), now);
+  }
+  if (!r.updated.empty()) e.modified_at = now;
+  return r;
+}
+
+bool partial_update_attr(Entity& e, const AttrInstance& patch, Millis now) {
+  auto* old = e.find(patch.name, patch.dataset_id);
+  if (!old) return false;
+  old->json = merge_instance(old->json, patch.json);
+  old->modified_at = now;
+  e.modified_at = now;
+  return true;
+}
+
+bool replace_attr(Entity& e, AttrInstance inst, Millis now) {
+  if (!e.find(inst.name, inst.dataset_id)) return false;
+  upsert(e, std::move(inst), now);
+  e.modified_at = now;
+  return true;
+}
+
+}  // namespace dejima::model

@@ -1,0 +1,392 @@
+#include "model/parse.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "model/geojson.h"
+#include "util/uri.h"
+
+namespace dejima::model {
+namespace {
+
+constexpr int kMaxSubAttrDepth = 8;
+
+Error bad(std::string title, std::string detail = {}) {
+  return Error{ErrorKind::BadRequestData, std::move(title), std::move(detail)};
+}
+
+enum class AttrType { Property, Relationship, GeoProperty, LanguageProperty, VocabProperty, JsonProperty,
+                      ListProperty, ListRelationship };
+
+struct TypeInfo {
+  std::string_view name;
+  AttrType type;
+  std::string_view value_key;
+};
+
+constexpr TypeInfo kTypes[] = {
+    {"Property", AttrType::Property, "value"},
+    {"Relationship", AttrType::Relationship, "object"},
+    {"GeoProperty", AttrType::GeoProperty, "value"},
+    {"LanguageProperty", AttrType::LanguageProperty, "languageMap"},
+    {"VocabProperty", AttrType::VocabProperty, "vocab"},
+    {"JsonProperty", AttrType::JsonProperty, "json"},
+    {"ListProperty", AttrType::ListProperty, "valueList"},
+    {"ListRelationship", AttrType::ListRelationship, "objectList"},
+};
+
+bool is_value_key(std::string_view k) {
+  return k == "value" || k == "object" || k == "languageMap" || k == "vocab" || k == "json" ||
+         k == "valueList" || k == "objectList";
+}
+
+// Members the system sets itself; ignored when a client sends them.
+bool is_system_key(std::string_view k) {
+  return k == "createdAt" || k == "modifiedAt" || k == "deletedAt" || k == "instanceId" || k == "@context" ||
+         k == "previousValue" || k == "previousObject" || k == "previousLanguageMap" || k == "previousVocab" ||
+         k == "previousJson" || k == "previousValueList" || k == "previousObjectList";
+}
+
+bool is_null_value(const json::Value& v) { return v.IsString() && json::view(v) == kNull; }
+
+std::string what(std::string_view name) { return "attribute \"" + std::string(name) + "\""; }
+
+// Writes one attribute instance in internal form. `name` is the short name (for messages).
+Status write_instance(json::Writer& w, std::string_view name, const json::Value& v, const jsonld::Context& ctx,
+                      int depth, bool allow_null, bool partial, std::string* dataset_id, bool* is_null) {
+  if (v.IsNull()) return std::unexpected(bad("Invalid attribute value", what(name) + " is null"));
+  if (!v.IsObject()) {
+    // Concise: a bare value is a Property.
+    if (v.IsArray() && depth > 0)
+      return std::unexpected(bad("Invalid attribute value", what(name) + ": a sub-attribute cannot be an array of instances"));
+    if (allow_null && is_null_value(v)) *is_null = true;
+    w.StartObject();
+    w.Key("type");
+    w.String("Property");
+    w.Key("value");
+    v.Accept(w);
+    w.EndObject();
+    return {};
+  }
+
+  // Find the attribute type: explicit, a bare GeoJSON geometry, or inferred from the value key.
+  const TypeInfo* info = nullptr;
+  bool bare_geometry = false;
+  if (auto t = v.FindMember("type"); t != v.MemberEnd()) {
+    if (!t->value.IsString()) return std::unexpected(bad("Invalid attribute", what(name) + ": \"type\" must be a string"));
+    std::string_view tn = json::view(t->value);
+    for (const auto& ti : kTypes)
+      if (ti.name == tn) info = &ti;
+    if (!info && is_geometry_type(tn) && !v.HasMember("value")) {
+      bare_geometry = true;
+      info = &kTypes[2];
+    }
+    if (!info)
+      return std::unexpected(bad("Invalid attribute type", what(name) + " has unknown type \"" + std::string(tn) + "\""));
+  } else {
+    for (const auto& ti : kTypes) {
+      if (ti.type == AttrType::GeoProperty) continue;
+      if (v.HasMember(ti.value_key.data())) {
+        info = &ti;
+        break;
+      }
+    }
+    if (!info && !partial)
+      return std::unexpected(bad("Invalid attribute", what(name) + " has no type and no value, object, languageMap, vocab, json, valueList or objectList"));
+    if (info && info->type == AttrType::Property) {
+      const auto& val = v["value"];
+      if (val.IsObject() && val.HasMember("type") && val["type"].IsString() &&
+          is_geometry_type(json::view(val["type"])) && validate_geometry(val).empty())
+        info = &kTypes[2];
+    }
+  }
+
+  // A partial update may carry only some members: no type and/or no value.
+  static constexpr TypeInfo kMetadataOnly{"", AttrType::Property, ""};
+  const bool no_type = info == nullptr;
+  if (no_type) info = &kMetadataOnly;
+  const json::Value* value = bare_geometry ? &v : nullptr;
+  if (!bare_geometry && !no_type) {
+    auto it = v.FindMember(info->value_key.data());
+    if (it == v.MemberEnd() && !partial)
+      return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info->name) + ") needs \"" + std::string(info->value_key) + "\""));
+    if (it != v.MemberEnd()) value = &it->value;
+  }
+  if (!value) {
+    w.StartObject();
+    if (!no_type) {
+      w.Key("type");
+      json::write_string(w, info->name);
+    }
+  } else if (value->IsNull()) {
+    return std::unexpected(bad("Invalid attribute value", what(name) + ": \"" + std::string(info->value_key) + "\" is null"));
+  }
+  if (value) {
+    const bool null_marker = allow_null && is_null_value(*value);
+    if (null_marker) *is_null = true;
+
+    // Type-specific validation.
+    if (!null_marker) {
+      switch (info->type) {
+        case AttrType::Property: break;
+        case AttrType::GeoProperty:
+          if (auto e = validate_geometry(*value); !e.empty())
+            return std::unexpected(bad("Invalid GeoJSON geometry", what(name) + ": " + e));
+          break;
+        case AttrType::Relationship:
+          if (value->IsString()) {
+            if (!is_absolute_uri(json::view(*value)))
+              return std::unexpected(bad("Invalid relationship object", what(name) + ": \"object\" must be a URI"));
+          } else if (value->IsArray() && !value->Empty()) {
+            for (const auto& o : value->GetArray())
+              if (!o.IsString() || !is_absolute_uri(json::view(o)))
+                return std::unexpected(bad("Invalid relationship object", what(name) + ": every object must be a URI"));
+          } else {
+            return std::unexpected(bad("Invalid relationship object", what(name) + ": \"object\" must be a URI"));
+          }
+          break;
+        case AttrType::LanguageProperty:
+          if (!value->IsObject() || value->ObjectEmpty())
+            return std::unexpected(bad("Invalid languageMap", what(name) + ": \"languageMap\" must be a non-empty object"));
+          for (auto m = value->MemberBegin(); m != value->MemberEnd(); ++m) {
+            bool ok = m->value.IsString();
+            if (m->value.IsArray()) {
+              ok = true;
+              for (const auto& s : m->value.GetArray()) ok = ok && s.IsString();
+            }
+            if (!ok || m->name.GetStringLength() == 0)
+              return std::unexpected(bad("Invalid languageMap", what(name) + ": each language tag maps to a string"));
+          }
+          break;
+        case AttrType::VocabProperty: {
+          bool ok = value->IsString() || (value->IsArray() && !value->Empty());
+          if (value->IsArray())
+            for (const auto& s : value->GetArray()) ok = ok && s.IsString();
+          if (!ok) return std::unexpected(bad("Invalid vocab", what(name) + ": \"vocab\" must be a string or an array of strings"));
+          break;
+        }
+        case AttrType::JsonProperty:
+          if (!value->IsObject() && !value->IsArray())
+            return std::unexpected(bad("Invalid json", what(name) + ": \"json\" must be an object or an array"));
+          break;
+        case AttrType::ListProperty:
+          if (!value->IsArray()) return std::unexpected(bad("Invalid valueList", what(name) + ": \"valueList\" must be an array"));
+          break;
+        case AttrType::ListRelationship:
+          if (!value->IsArray()) return std::unexpected(bad("Invalid objectList", what(name) + ": \"objectList\" must be an array"));
+          for (const auto& o : value->GetArray()) {
+            const json::Value* uri = &o;
+            if (o.IsObject() && o.HasMember("object")) uri = &o["object"];
+            if (!uri->IsString() || !is_absolute_uri(json::view(*uri)))
+              return std::unexpected(bad("Invalid objectList", what(name) + ": every object must be a URI"));
+          }
+          break;
+      }
+    }
+
+    w.StartObject();
+    w.Key("type");
+    json::write_string(w, info->name);
+    json::write_key(w, info->value_key);
+    if (info->type == AttrType::VocabProperty && !null_marker) {
+      auto expand = [&](const json::Value& s) { json::write_string(w, ctx.expand(json::view(s))); };
+      if (value->IsString()) expand(*value);
+      else {
+        w.StartArray();
+        for (const auto& s : value->GetArray()) expand(s);
+        w.EndArray();
+      }
+    } else {
+      value->Accept(w);
+    }
+    if (bare_geometry) {
+      w.EndObject();
+      return {};
+    }
+  }
+
+  for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
+    std::string_view key = json::view(m->name);
+    if (key == "type" || key == info->value_key || is_system_key(key)) continue;
+    if (is_value_key(key))
+      return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info->name) + ") must not have \"" + std::string(key) + "\""));
+    if (key == "observedAt") {
+      if (!m->value.IsString() || !parse_iso8601(json::view(m->value)))
+        return std::unexpected(bad("Invalid observedAt", what(name) + ": observedAt must be an ISO 8601 DateTime"));
+      w.Key("observedAt");
+      m->value.Accept(w);
+    } else if (key == "unitCode") {
+      if (!m->value.IsString()) return std::unexpected(bad("Invalid unitCode", what(name) + ": unitCode must be a string"));
+      w.Key("unitCode");
+      m->value.Accept(w);
+    } else if (key == "objectType") {
+      if (info->type != AttrType::Relationship && info->type != AttrType::ListRelationship)
+        return std::unexpected(bad("Invalid attribute", what(name) + ": objectType is only for relationships"));
+      if (!m->value.IsString()) return std::unexpected(bad("Invalid objectType", what(name) + ": objectType must be a string"));
+      w.Key("objectType");
+      json::write_string(w, ctx.expand(json::view(m->value)));
+    } else if (key == "datasetId") {
+      if (depth > 0) continue;  // datasetId only identifies top-level instances
+      if (!m->value.IsString() || !is_absolute_uri(json::view(m->value)))
+        return std::unexpected(bad("Invalid datasetId", what(name) + ": datasetId must be a URI"));
+      *dataset_id = std::string(json::view(m->value));
+    } else if (key == "lang") {
+      continue;  // output-only member of a LanguageProperty rendered with ?lang
+    } else {
+      if (!valid_name(key)) return std::unexpected(bad("Invalid attribute name", "\"" + std::string(key) + "\""));
+      if (depth >= kMaxSubAttrDepth)
+        return std::unexpected(bad("Invalid attribute", what(name) + ": sub-attributes nested too deep"));
+      if (m->value.IsArray() && !m->value.Empty() && m->value[0].IsObject())
+        return std::unexpected(bad("Invalid attribute value", what(key) + ": a sub-attribute cannot be an array of instances"));
+      json::write_key(w, ctx.expand(key));
+      std::string ignored_ds;
+      bool sub_null = false;
+      if (auto s = write_instance(w, key, m->value, ctx, depth + 1, allow_null, false, &ignored_ds, &sub_null); !s) return s;
+    }
+  }
+  w.EndObject();
+  return {};
+}
+
+bool valid_scope(std::string_view s) {
+  if (s.size() < 2 || s[0] != '/' || s.back() == '/') return false;
+  for (size_t i = 1; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c <= 0x20 || c == '#' || c == '+' || c == '?' || (c == '/' && s[i - 1] == '/')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool valid_name(std::string_view n) {
+  if (n.empty() || n.size() > 1024) return false;
+  for (unsigned char c : n) {
+    if (c <= 0x20 || c == 0x7f) return false;
+    switch (c) {
+      case '<': case '>': case '"': case '\'': case '=': case ';': case '(': case ')': return false;
+      default: break;
+    }
+  }
+  return true;
+}
+
+Status parse_attribute(const std::string& expanded_name, const json::Value& v, const jsonld::Context& ctx,
+                       bool allow_null, std::vector<AttrInstance>& out, std::vector<AttrInstance>* nulls, bool partial) {
+  const std::string short_name = ctx.compact(expanded_name);
+  auto one = [&](const json::Value& inst) -> Status {
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    AttrInstance a;
+    a.name = expanded_name;
+    bool is_null = false;
+    if (auto s = write_instance(w, short_name, inst, ctx, 0, allow_null, partial, &a.dataset_id, &is_null); !s) return s;
+    for (const auto& other : out)
+      if (other.name == a.name && other.dataset_id == a.dataset_id)
+        return fail(ErrorKind::BadRequestData, "Duplicate datasetId",
+                    what(short_name) + " has two instances with datasetId \"" + a.dataset_id + "\"");
+    if (is_null && nulls) {  // the main value is urn:ngsi-ld:null: delete this instance
+      nulls->push_back(std::move(a));
+      return {};
+    }
+    a.json.assign(sb.GetString(), sb.GetSize());
+    out.push_back(std::move(a));
+    return {};
+  };
+  if (v.IsArray() && !v.Empty() && v[0].IsObject()) {
+    for (const auto& inst : v.GetArray()) {
+      if (!inst.IsObject())
+        return fail(ErrorKind::BadRequestData, "Invalid attribute value", what(short_name) + ": every instance must be an object");
+      if (auto s = one(inst); !s) return s;
+    }
+    return {};
+  }
+  return one(v);
+}
+
+Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context& ctx, ParseMode mode) {
+  if (!body.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid entity", "the body must be a JSON object");
+  ParsedEntity e;
+  const bool allow_null = mode == ParseMode::MergePatch;
+  for (auto m = body.MemberBegin(); m != body.MemberEnd(); ++m) {
+    std::string_view key = json::view(m->name);
+    const auto& v = m->value;
+    if (key == "id" || key == "@id") {
+      if (!v.IsString() || !is_absolute_uri(json::view(v)))
+        return fail(ErrorKind::BadRequestData, "Invalid entity id", "\"id\" must be a URI");
+      e.id = std::string(json::view(v));
+    } else if (key == "type" || key == "@type") {
+      auto add = [&](const json::Value& t) -> Status {
+        if (!t.IsString() || !valid_name(json::view(t)))
+          return fail(ErrorKind::BadRequestData, "Invalid entity type", "an entity type must be a non-empty name");
+        std::string full = ctx.expand(json::view(t));
+        if (std::find(e.types.begin(), e.types.end(), full) == e.types.end()) e.types.push_back(std::move(full));
+        return {};
+      };
+      if (v.IsArray()) {
+        if (v.Empty()) return fail(ErrorKind::BadRequestData, "Invalid entity type", "\"type\" must not be empty");
+        for (const auto& t : v.GetArray())
+          if (auto s = add(t); !s) return std::unexpected(s.error());
+      } else if (auto s = add(v); !s) {
+        return std::unexpected(s.error());
+      }
+    } else if (key == "scope") {
+      std::vector<std::string> scopes;
+      auto add = [&](const json::Value& s) -> Status {
+        if (!s.IsString() || !valid_scope(json::view(s)))
+          return fail(ErrorKind::BadRequestData, "Invalid scope", "a scope looks like /Nagasaki/Sasebo");
+        scopes.emplace_back(json::view(s));
+        return {};
+      };
+      if (v.IsArray()) {
+        for (const auto& s : v.GetArray())
+          if (auto st = add(s); !st) return std::unexpected(st.error());
+      } else if (allow_null && is_null_value(v)) {
+        // merge-patch: remove the scope
+      } else if (auto st = add(v); !st) {
+        return std::unexpected(st.error());
+      }
+      e.scopes = std::move(scopes);
+    } else if (is_system_key(key)) {
+      continue;
+    } else {
+      if (!valid_name(key))
+        return fail(ErrorKind::BadRequestData, "Invalid attribute name", "\"" + std::string(key) + "\"");
+      if (auto s = parse_attribute(ctx.expand(key), v, ctx, allow_null, e.attrs, &e.nulls); !s)
+        return std::unexpected(s.error());
+    }
+  }
+  if ((mode == ParseMode::Create) && !e.id)
+    return fail(ErrorKind::BadRequestData, "Invalid entity", "an entity needs an \"id\"");
+  if ((mode == ParseMode::Create || mode == ParseMode::Replace) && e.types.empty())
+    return fail(ErrorKind::BadRequestData, "Invalid entity", "an entity needs a \"type\"");
+  return e;
+}
+
+std::string merge_instance(std::string_view old_json, std::string_view patch_json) {
+  json::Document old_doc, patch;
+  old_doc.Parse(old_json.data(), old_json.size());
+  patch.Parse(patch_json.data(), patch_json.size());
+  auto& a = old_doc.GetAllocator();
+  for (auto m = patch.MemberBegin(); m != patch.MemberEnd(); ++m) {
+    const auto& pv = m->value;
+    bool remove = pv.IsObject() && pv.HasMember("value") && is_null_value(pv["value"]);
+    if (auto it = old_doc.FindMember(m->name); it != old_doc.MemberEnd()) {
+      if (remove) old_doc.RemoveMember(it);
+      else it->value.CopyFrom(pv, a);
+    } else if (!remove) {
+      old_doc.AddMember(json::Value(m->name, a), json::Value(pv, a), a);
+    }
+  }
+  // A new type replaces the value key of the old one (e.g. Property -> Relationship).
+  if (patch.HasMember("type")) {
+    std::string_view t = json::view(patch["type"]);
+    for (const auto& ti : kTypes)
+      if (ti.name != t && !patch.HasMember(ti.value_key.data()) && old_doc.HasMember(ti.value_key.data()) &&
+          !(t == "GeoProperty" && ti.value_key == "value") && !(t == "Property" && ti.value_key == "value"))
+        old_doc.RemoveMember(ti.value_key.data());
+  }
+  return json::to_string(old_doc);
+}
+
+}  // namespace dejima::model

@@ -1,0 +1,263 @@
+#include "model/render.h"
+
+#include <algorithm>
+
+namespace dejima::model {
+namespace {
+
+// Instance documents are small; parse them with a stack-backed allocator.
+struct SmallDoc {
+  char value_buf[8192];
+  char parse_buf[1024];
+  rapidjson::MemoryPoolAllocator<> value_alloc{value_buf, sizeof value_buf};
+  rapidjson::MemoryPoolAllocator<> parse_alloc{parse_buf, sizeof parse_buf};
+  rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, rapidjson::MemoryPoolAllocator<>> doc{
+      &value_alloc, 1024, &parse_alloc};
+  explicit SmallDoc(std::string_view text) { doc.Parse(text.data(), text.size()); }
+};
+
+bool core_member(std::string_view k) {
+  return k == "type" || k == "value" || k == "object" || k == "languageMap" || k == "json" ||
+         k == "valueList" || k == "objectList" || k == "observedAt" || k == "unitCode" || k == "vocab" ||
+         k == "objectType" || k == "lang";
+}
+
+std::string_view main_key(std::string_view type) {
+  if (type == "Relationship") return "object";
+  if (type == "LanguageProperty") return "languageMap";
+  if (type == "VocabProperty") return "vocab";
+  if (type == "JsonProperty") return "json";
+  if (type == "ListProperty") return "valueList";
+  if (type == "ListRelationship") return "objectList";
+  return "value";
+}
+
+void write_compacted(json::Writer& w, const json::Value& v, const jsonld::Context& ctx) {
+  if (v.IsString()) {
+    json::write_string(w, ctx.compact(json::view(v)));
+  } else if (v.IsArray()) {
+    w.StartArray();
+    for (const auto& s : v.GetArray()) write_compacted(w, s, ctx);
+    w.EndArray();
+  } else {
+    v.Accept(w);
+  }
+}
+
+// The string of a languageMap in the wanted language: exact tag, then its primary language,
+// then "@none", then the first entry. Returns the chosen tag too.
+std::pair<const json::Value*, std::string> pick_language(const json::Value& map, const std::string& lang) {
+  const json::Value* found = nullptr;
+  std::string tag;
+  for (auto m = map.MemberBegin(); m != map.MemberEnd(); ++m)
+    if (json::view(m->name) == lang) return {&m->value, lang};
+  for (auto m = map.MemberBegin(); m != map.MemberEnd() && !found; ++m) {
+    std::string_view t = json::view(m->name);
+    if (t.starts_with(lang + "-")) found = &m->value, tag = std::string(t);
+  }
+  if (!found && map.HasMember("@none")) found = &map["@none"], tag = "@none";
+  if (!found && map.MemberCount() > 0) found = &map.MemberBegin()->value, tag = std::string(json::view(map.MemberBegin()->name));
+  return {found, tag};
+}
+
+void write_simplified_value(json::Writer& w, const json::Value& inst, const jsonld::Context& ctx, const RenderOptions& o) {
+  std::string_view type = inst.HasMember("type") ? json::view(inst["type"]) : "Property";
+  std::string_view key = main_key(type);
+  auto it = inst.FindMember(key.data());
+  if (it == inst.MemberEnd()) {
+    w.Null();
+    return;
+  }
+  if (type == "VocabProperty") return write_compacted(w, it->value, ctx);
+  if (type == "LanguageProperty" && !o.lang.empty() && o.lang != "*") {
+    auto [v, tag] = pick_language(it->value, o.lang);
+    if (v) v->Accept(w);
+    else w.Null();
+    return;
+  }
+  it->value.Accept(w);
+}
+
+void write_instance(json::Writer& w, const json::Value& inst, const jsonld::Context& ctx, const RenderOptions& o,
+                    const AttrInstance* top) {
+  std::string_view type = inst.HasMember("type") ? json::view(inst["type"]) : "Property";
+  const bool concise = o.format == Format::Concise;
+  const bool lang_select = type == "LanguageProperty" && !o.lang.empty() && o.lang != "*";
+  bool has_extra = top && (o.sys_attrs || !top->dataset_id.empty());
+  if (!has_extra)
+    for (auto m = inst.MemberBegin(); m != inst.MemberEnd(); ++m) {
+      std::string_view k = json::view(m->name);
+      if (k != "type" && k != main_key(type)) has_extra = true;
+    }
+  if (concise && !has_extra && !lang_select) {
+    const auto& v = inst[main_key(type).data()];
+    if ((type == "Property" && !v.IsObject() && !v.IsArray()) || type == "GeoProperty") {
+      v.Accept(w);
+      return;
+    }
+  }
+  w.StartObject();
+  if (lang_select) {
+    if (!concise) {
+      w.Key("type");
+      w.String("Property");
+    }
+    auto [v, tag] = pick_language(inst["languageMap"], o.lang);
+    w.Key("value");
+    if (v) v->Accept(w);
+    else w.Null();
+    w.Key("lang");
+    json::write_string(w, tag);
+  }
+  for (auto m = inst.MemberBegin(); m != inst.MemberEnd(); ++m) {
+    std::string_view k = json::view(m->name);
+    if (lang_select && (k == "type" || k == "languageMap")) continue;
+    if (k == "type") {
+      if (!concise) {
+        w.Key("type");
+        m->value.Accept(w);
+      }
+      continue;
+    }
+    if (core_member(k)) {
+      json::write_key(w, k);
+      if (k == "vocab" || k == "objectType") write_compacted(w, m->value, ctx);
+      else m->value.Accept(w);
+    } else {
+      json::write_key(w, ctx.compact(k));
+      write_instance(w, m->value, ctx, o, nullptr);
+    }
+  }
+  if (top) {
+    if (!top->dataset_id.empty()) {
+      w.Key("datasetId");
+      json::write_string(w, top->dataset_id);
+    }
+    if (o.sys_attrs) {
+      w.Key("createdAt");
+      json::write_string(w, format_iso8601(top->created_at));
+      w.Key("modifiedAt");
+      json::write_string(w, format_iso8601(top->modified_at));
+    }
+  }
+  w.EndObject();
+}
+
+bool listed(const std::vector<std::string>& names, std::string_view n) {
+  return std::find(names.begin(), names.end(), n) != names.end();
+}
+
+void write_types(json::Writer& w, const Entity& e, const jsonld::Context& ctx) {
+  if (e.types.size() == 1) {
+    json::write_string(w, ctx.compact(e.types[0]));
+    return;
+  }
+  w.StartArray();
+  for (const auto& t : e.types) json::write_string(w, ctx.compact(t));
+  w.EndArray();
+}
+
+// Writes the attribute members (and id/type/scope/sysAttrs unless properties_only).
+void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o,
+                   bool feature_properties) {
+  auto show = [&](std::string_view name) {
+    if (listed(o.omitted, name)) return false;
+    return !o.pick || listed(o.picked, name);
+  };
+  auto show_core = [&](std::string_view name) {
+    if (listed(o.omitted, name)) return false;
+    return !o.pick || o.pick_id_type || listed(o.picked, name);
+  };
+  if (!feature_properties && show_core("id")) {
+    w.Key("id");
+    json::write_string(w, e.id);
+  }
+  if (show_core("type")) {
+    w.Key("type");
+    write_types(w, e, ctx);
+  }
+  if (!e.scopes.empty() && show("scope")) {
+    w.Key("scope");
+    if (e.scopes.size() == 1) json::write_string(w, e.scopes[0]);
+    else {
+      w.StartArray();
+      for (const auto& s : e.scopes) json::write_string(w, s);
+      w.EndArray();
+    }
+  }
+  if (o.sys_attrs && o.format != Format::KeyValues) {
+    w.Key("createdAt");
+    json::write_string(w, format_iso8601(e.created_at));
+    w.Key("modifiedAt");
+    json::write_string(w, format_iso8601(e.modified_at));
+  }
+  for (size_t i = 0; i < e.attrs.size();) {
+    size_t j = i + 1;
+    while (j < e.attrs.size() && e.attrs[j].name == e.attrs[i].name) ++j;
+    const std::string& name = e.attrs[i].name;
+    if (show(name)) {
+      json::write_key(w, ctx.compact(name));
+      if (j - i > 1) w.StartArray();
+      for (size_t k = i; k < j; ++k) {
+        SmallDoc d(e.attrs[k].json);
+        if (o.format == Format::KeyValues) write_simplified_value(w, d.doc, ctx, o);
+        else write_instance(w, d.doc, ctx, o, &e.attrs[k]);
+      }
+      if (j - i > 1) w.EndArray();
+    }
+    i = j;
+  }
+}
+
+}  // namespace
+
+void render_entity(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
+  w.StartObject();
+  write_members(w, e, ctx, o, false);
+  if (o.with_context) {
+    w.Key("@context");
+    json::write_raw(w, ctx.context_json());
+  }
+  w.EndObject();
+}
+
+std::string render_entity(const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  render_entity(w, e, ctx, o);
+  return {sb.GetString(), sb.GetSize()};
+}
+
+void render_feature(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o,
+                    const std::string& geometry_property) {
+  w.StartObject();
+  w.Key("id");
+  json::write_string(w, e.id);
+  w.Key("type");
+  w.String("Feature");
+  w.Key("geometry");
+  const AttrInstance* geo = e.find(geometry_property, "");
+  if (!geo)
+    for (const auto& a : e.attrs)
+      if (a.name == geometry_property) geo = &a;
+  bool written = false;
+  if (geo) {
+    SmallDoc d(geo->json);
+    if (d.doc.HasMember("type") && json::view(d.doc["type"]) == "GeoProperty" && d.doc.HasMember("value")) {
+      d.doc["value"].Accept(w);
+      written = true;
+    }
+  }
+  if (!written) w.Null();
+  w.Key("properties");
+  w.StartObject();
+  write_members(w, e, ctx, o, true);
+  w.EndObject();
+  if (o.with_context) {
+    w.Key("@context");
+    json::write_raw(w, ctx.context_json());
+  }
+  w.EndObject();
+}
+
+}  // namespace dejima::model

@@ -1,0 +1,32 @@
+// Internal form -> NGSI-LD output: normalized, concise or keyValues, compacted with the
+// request's @context, optionally as a GeoJSON Feature.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "jsonld/context.h"
+#include "model/entity.h"
+#include "util/json.h"
+
+namespace dejima::model {
+
+enum class Format { Normalized, Concise, KeyValues };
+
+struct RenderOptions {
+  Format format = Format::Normalized;
+  bool sys_attrs = false;
+  bool with_context = false;        // "@context" member (application/ld+json)
+  bool pick = false;                // `pick` or `attrs` given: only `picked` attributes
+  std::vector<std::string> picked;  // expanded names; "id"/"type" literal for pick
+  std::vector<std::string> omitted; // expanded names; "id"/"type" literal
+  bool pick_id_type = true;         // attrs= keeps id and type; pick= only when listed
+  std::string lang;                 // LanguageProperty -> Property in this language ("*" = all)
+};
+
+void render_entity(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
+std::string render_entity(const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
+// GeoJSON Feature; `geometry_property` is the expanded name of the GeoProperty to use.
+void render_feature(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o,
+                    const std::string& geometry_property);
+
+}  // namespace dejima::model

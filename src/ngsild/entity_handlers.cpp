@@ -1,0 +1,300 @@
+#include "ngsild/entity_handlers.h"
+
+#include "model/mutate.h"
+#include "model/parse.h"
+#include "model/render.h"
+#include "ngsild/handler_util.h"
+#include "ngsild/render_params.h"
+#include "util/uri.h"
+
+namespace dejima::ngsild {
+
+bool has_option(const http::Request& req, std::string_view name) {
+  const auto* opts = req.param("options");
+  if (!opts) return false;
+  for (const auto& o : split_list(*opts))
+    if (o == name) return true;
+  return false;
+}
+
+namespace {
+
+using broker::EntityPtr;
+using model::Entity;
+using Params = std::vector<std::string>;
+
+Error not_found(const std::string& id) {
+  return Error{ErrorKind::ResourceNotFound, "Entity not found", id};
+}
+
+Status check_id(const std::string& id) {
+  if (!is_absolute_uri(id)) return fail(ErrorKind::BadRequestData, "Invalid entity id", "'" + id + "' is not a URI");
+  return {};
+}
+
+// Resolves the tenant for a request: existing only, or created on first write.
+Result<broker::Tenant*> tenant_of(Services& s, const RequestContext& c, bool create) {
+  return create ? s.tenants.find_or_create(c.tenant) : s.tenants.find(c.tenant);
+}
+
+std::string update_result_json(const model::UpdateResult& r, const jsonld::Context& ctx) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  w.Key("updated");
+  w.StartArray();
+  for (const auto& n : r.updated) json::write_string(w, ctx.compact(n));
+  w.EndArray();
+  w.Key("notUpdated");
+  w.StartArray();
+  for (const auto& [n, reason] : r.not_updated) {
+    w.StartObject();
+    w.Key("attributeName");
+    json::write_string(w, ctx.compact(n));
+    w.Key("reason");
+    json::write_string(w, reason);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+// Runs `mutate(entity)` on a copy of an existing entity and stores the result. `mutate` returns
+// an error to abort. `after` builds the success response.
+template <class Mutate, class After>
+void modify_entity(Services& s, RequestContext& c, const std::string& id, http::Reply reply, Mutate&& mutate,
+                   After&& after) {
+  if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
+  auto tenant = tenant_of(s, c, false);
+  if (!tenant) return reply(http::problem(tenant.error()));
+  (*tenant)->apply(
+      id,
+      [&](const EntityPtr& cur) -> Result<std::shared_ptr<Entity>> {
+        if (!cur) return std::unexpected(not_found(id));
+        auto next = std::make_shared<Entity>(*cur);
+        if (auto st = mutate(*next); !st) return std::unexpected(st.error());
+        return next;
+      },
+      [reply, after = std::forward<After>(after)](Status st) mutable {
+        reply(st ? after() : http::problem(st.error()));
+      });
+}
+
+void create_entity(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Create);
+    if (!parsed) return reply(http::problem(parsed.error()));
+    auto tenant = tenant_of(s, *c, true);
+    if (!tenant) return reply(http::problem(tenant.error()));
+    auto entity = std::make_shared<Entity>(model::new_entity(std::move(*parsed), c->now));
+    const std::string id = entity->id;
+    (*tenant)->apply(
+        id,
+        [&](const EntityPtr& cur) -> Result<std::shared_ptr<Entity>> {
+          if (cur) return fail(ErrorKind::AlreadyExists, "Entity already exists", id);
+          return entity;
+        },
+        [reply, id](Status st) {
+          if (!st) return reply(http::problem(st.error()));
+          http::Response r;
+          r.status = 201;
+          r.header("Location", "/ngsi-ld/v1/entities/" + id);
+          reply(std::move(r));
+        });
+  });
+}
+
+void get_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {.offer = {.geo = true}}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
+    auto tenant = tenant_of(s, *c, false);
+    if (!tenant) return reply(http::problem(tenant.error()));
+    auto opts = render_options(*c);
+    if (!opts) return reply(http::problem(opts.error()));
+    EntityPtr e = (*tenant)->get(id);
+    if (!e) return reply(http::problem(not_found(id)));
+    if (const auto* types = req.param("type")) {
+      bool match = false;
+      for (const auto& t : split_list(*types)) match = match || e->has_type(c->context->expand(t));
+      if (!match) return reply(http::problem(not_found(id)));
+    }
+    if (c->accept == MediaType::GeoJson) {
+      std::string geo = c->context->expand("location");
+      if (const auto* gp = req.param("geometryProperty")) geo = c->context->expand(*gp);
+      rapidjson::StringBuffer sb;
+      json::Writer w(sb);
+      model::render_feature(w, *e, *c->context, *opts, geo);
+      return reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
+    }
+    const bool plain = c->context->is_core() && c->accept == MediaType::Json && req.query.empty();
+    if (plain) {
+      // The most common request: cache its body on the (immutable) entity snapshot.
+      std::call_once(e->cache.once, [&] { e->cache.body = model::render_entity(*e, *c->context, *opts); });
+      return reply(json_response(*c, 200, e->cache.body));
+    }
+    reply(json_response(*c, 200, model::render_entity(*e, *c->context, *opts)));
+  });
+}
+
+void delete_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
+    auto tenant = tenant_of(s, *c, false);
+    if (!tenant) return reply(http::problem(tenant.error()));
+    (*tenant)->apply(
+        id,
+        [&](const EntityPtr& cur) -> Result<std::shared_ptr<Entity>> {
+          if (!cur) return std::unexpected(not_found(id));
+          return nullptr;
+        },
+        reply_no_content(std::move(reply)));
+  });
+}
+
+void replace_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Replace);
+    if (!parsed) return reply(http::problem(parsed.error()));
+    if (parsed->id && *parsed->id != id)
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
+                                       "the body's id differs from the id in the path"}));
+    const Millis now = c->now;
+    modify_entity(s, *c, id, std::move(reply),
+                  [&](Entity& e) -> Status {
+                    model::replace_entity(e, std::move(*parsed), now);
+                    return {};
+                  },
+                  [] { return no_content(); });
+  });
+}
+
+void merge_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {.body = true, .merge_patch = true}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::MergePatch);
+    if (!parsed) return reply(http::problem(parsed.error()));
+    if (parsed->id && *parsed->id != id)
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
+                                       "the body's id differs from the id in the path"}));
+    const Millis now = c->now;
+    modify_entity(s, *c, id, std::move(reply),
+                  [&](Entity& e) -> Status {
+                    model::merge_entity(e, std::move(*parsed), now);
+                    return {};
+                  },
+                  [] { return no_content(); });
+  });
+}
+
+// POST (append) and PATCH (update) of /entities/{id}/attrs: 204 when every attribute was
+// written, 207 with an UpdateResult otherwise.
+void write_attrs(const http::Request& req, const Params& p, Services& s, http::Reply reply, bool append) {
+  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Fragment);
+    if (!parsed) return reply(http::problem(parsed.error()));
+    if (parsed->attrs.empty() && (append ? parsed->types.empty() && !parsed->scopes : true))
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "No attributes", "the body has no attributes"}));
+    if (parsed->id && *parsed->id != id)
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
+                                       "the body's id differs from the id in the path"}));
+    const bool no_overwrite = has_option(req, "noOverwrite");
+    auto result = std::make_shared<model::UpdateResult>();
+    const Millis now = c->now;
+    auto ctx = c->context;
+    auto accept_ctx = std::shared_ptr<RequestContext>(std::move(c));
+    modify_entity(s, *accept_ctx, id, std::move(reply),
+                  [&](Entity& e) -> Status {
+                    *result = append ? model::append_attrs(e, std::move(*parsed), no_overwrite, now)
+                                     : model::update_attrs(e, std::move(*parsed), now);
+                    return {};
+                  },
+                  [result, ctx, accept_ctx] {
+                    if (result->not_updated.empty()) return no_content();
+                    http::Response r = json_response(*accept_ctx, 207, update_result_json(*result, *ctx));
+                    r.content_type = "application/json";
+                    return r;
+                  });
+  });
+}
+
+// PATCH (partial update) and PUT (replace) of /entities/{id}/attrs/{attrId}.
+void write_attr(const http::Request& req, const Params& p, Services& s, http::Reply reply, bool replace) {
+  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    if (!model::valid_name(p[1]))
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[1]}));
+    const std::string name = c->context->expand(p[1]);
+    if (!c->body.IsObject())
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute", "the body must be a JSON object"}));
+    c->body.RemoveMember("@context");
+    std::vector<model::AttrInstance> insts;
+    if (auto st = model::parse_attribute(name, c->body, *c->context, !replace, insts, nullptr, !replace); !st)
+      return reply(http::problem(st.error()));
+    auto inst = std::make_shared<model::AttrInstance>(std::move(insts.front()));
+    const Millis now = c->now;
+    modify_entity(s, *c, id, std::move(reply),
+                  [&](Entity& e) -> Status {
+                    const bool ok = replace ? model::replace_attr(e, *inst, now)
+                                            : model::partial_update_attr(e, *inst, now);
+                    if (!ok)
+                      return fail(ErrorKind::ResourceNotFound, "Attribute not found",
+                                  p[1] + (inst->dataset_id.empty() ? "" : " with datasetId " + inst->dataset_id));
+                    return {};
+                  },
+                  [] { return no_content(); });
+  });
+}
+
+void delete_attr(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    const std::string name = c->context->expand(p[1]);
+    std::string dataset_id;
+    if (const auto* d = req.param("datasetId")) {
+      if (!is_absolute_uri(*d))
+        return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid datasetId", "datasetId must be a URI"}));
+      dataset_id = *d;
+    }
+    bool all = false;
+    if (const auto* d = req.param("deleteAll")) {
+      if (*d != "true" && *d != "false")
+        return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid deleteAll", "deleteAll must be true or false"}));
+      all = *d == "true";
+    }
+    const Millis now = c->now;
+    modify_entity(s, *c, id, std::move(reply),
+                  [&](Entity& e) -> Status {
+                    if (e.erase(name, dataset_id, all) == 0)
+                      return fail(ErrorKind::ResourceNotFound, "Attribute not found",
+                                  p[1] + (dataset_id.empty() ? "" : " with datasetId " + dataset_id));
+                    e.modified_at = now;
+                    return {};
+                  },
+                  [] { return no_content(); });
+  });
+}
+
+}  // namespace
+
+void add_entity_routes(http::Router& r, Services& s) {
+  using http::Method;
+  const std::string base = "/ngsi-ld/v1/entities";
+  r.add(Method::Post, base, [&s](const http::Request& q, const Params&, http::Reply y) { create_entity(q, s, std::move(y)); });
+  r.add(Method::Get, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_entity(q, p, s, std::move(y)); });
+  r.add(Method::Put, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { replace_entity(q, p, s, std::move(y)); });
+  r.add(Method::Patch, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { merge_entity(q, p, s, std::move(y)); });
+  r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_entity(q, p, s, std::move(y)); });
+  r.add(Method::Post, base + "/{id}/attrs", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), true); });
+  r.add(Method::Patch, base + "/{id}/attrs", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), false); });
+  r.add(Method::Patch, base + "/{id}/attrs/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attr(q, p, s, std::move(y), false); });
+  r.add(Method::Put, base + "/{id}/attrs/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attr(q, p, s, std::move(y), true); });
+  r.add(Method::Delete, base + "/{id}/attrs/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_attr(q, p, s, std::move(y)); });
+}
+
+}  // namespace dejima::ngsild

@@ -1,0 +1,75 @@
+#include "ngsild/render_params.h"
+
+#include "model/parse.h"
+
+namespace dejima::ngsild {
+
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    if (!item.empty()) out.emplace_back(item);
+    s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+  }
+  return out;
+}
+
+Result<model::RenderOptions> render_options(const RequestContext& c) {
+  model::RenderOptions o;
+  o.with_context = c.accept == MediaType::JsonLd;
+  bool key_values = false, concise = false;
+  if (const auto* opts = c.req.param("options")) {
+    for (const auto& opt : split_list(*opts)) {
+      if (opt == "keyValues" || opt == "simplified") key_values = true;
+      else if (opt == "concise") concise = true;
+      else if (opt == "sysAttrs") o.sys_attrs = true;
+      else if (opt == "normalized") {}
+      else return fail(ErrorKind::BadRequestData, "Invalid options", "unknown option '" + opt + "'");
+    }
+  }
+  if (key_values && concise)
+    return fail(ErrorKind::BadRequestData, "Invalid options", "keyValues and concise cannot be combined");
+  o.format = key_values ? model::Format::KeyValues : concise ? model::Format::Concise : model::Format::Normalized;
+  if (const auto* f = c.req.param("format")) {
+    if (*f == "keyValues" || *f == "simplified") o.format = model::Format::KeyValues;
+    else if (*f == "concise") o.format = model::Format::Concise;
+    else if (*f == "normalized") o.format = model::Format::Normalized;
+    else return fail(ErrorKind::BadRequestData, "Invalid format", "format must be normalized, concise or keyValues");
+  }
+  auto names = [&](const std::string& list, bool core_names, std::vector<std::string>& out) -> Status {
+    for (const auto& n : split_list(list)) {
+      if (!model::valid_name(n)) return fail(ErrorKind::BadRequestData, "Invalid attribute name", "'" + n + "'");
+      if (core_names && (n == "id" || n == "type" || n == "scope")) out.push_back(n);
+      else out.push_back(c.context->expand(n));
+    }
+    return {};
+  };
+  const auto* attrs = c.req.param("attrs");
+  const auto* pick = c.req.param("pick");
+  const auto* omit = c.req.param("omit");
+  if (pick && omit) return fail(ErrorKind::BadRequestData, "Invalid parameters", "pick and omit cannot be combined");
+  if (pick && attrs) return fail(ErrorKind::BadRequestData, "Invalid parameters", "pick and attrs cannot be combined");
+  if (attrs) {
+    o.pick = true;
+    if (attrs->empty()) return fail(ErrorKind::BadRequestData, "Invalid attrs", "attrs must list attribute names");
+    if (auto s = names(*attrs, false, o.picked); !s) return std::unexpected(s.error());
+  }
+  if (pick) {
+    o.pick = true;
+    o.pick_id_type = false;
+    if (pick->empty()) return fail(ErrorKind::BadRequestData, "Invalid pick", "pick must list attribute names");
+    if (auto s = names(*pick, true, o.picked); !s) return std::unexpected(s.error());
+  }
+  if (omit) {
+    if (omit->empty()) return fail(ErrorKind::BadRequestData, "Invalid omit", "omit must list attribute names");
+    if (auto s = names(*omit, true, o.omitted); !s) return std::unexpected(s.error());
+  }
+  if (const auto* lang = c.req.param("lang")) {
+    if (lang->empty()) return fail(ErrorKind::BadRequestData, "Invalid lang", "lang must be a language tag");
+    o.lang = *lang;
+  }
+  return o;
+}
+
+}  // namespace dejima::ngsild

@@ -1,0 +1,69 @@
+#include "ngsild/request_context.h"
+
+#include "store/store.h"
+
+namespace dejima::ngsild {
+
+Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request& req, Services& s, Expect expect) {
+  auto c = std::make_unique<RequestContext>(req);
+  c->now = now_millis();
+  std::string_view tenant = req.header("NGSILD-Tenant");
+  if (!tenant.empty() && !store::valid_tenant_name(tenant))
+    return fail(ErrorKind::BadRequestData, "Invalid tenant name",
+                "NGSILD-Tenant must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  c->tenant = tenant;
+  auto accept = negotiate(req.header("Accept"), expect.offer);
+  if (!accept) return std::unexpected(accept.error());
+  c->accept = *accept;
+
+  auto link = context_link(req.header("Link"));
+  if (!link) return std::unexpected(link.error());
+
+  if (expect.body) {
+    auto type = content_type(req.header("Content-Type"), expect.merge_patch);
+    if (!type) return std::unexpected(type.error());
+    if (req.body.empty()) return fail(ErrorKind::InvalidRequest, "Empty body", "this request needs a JSON body");
+    if (auto err = json::parse(c->body, req.body); !err.empty())
+      return fail(ErrorKind::InvalidRequest, "Malformed JSON", err);
+    const bool has_inline = c->body.IsObject() && c->body.HasMember("@context");
+    if (*type == MediaType::JsonLd) {
+      if (!link->empty())
+        return fail(ErrorKind::BadRequestData, "Link header not allowed",
+                    "with application/ld+json the @context goes in the body, not in a Link header");
+      if (c->body.IsObject()) {
+        if (!has_inline)
+          return fail(ErrorKind::BadRequestData, "Missing @context",
+                      "an application/ld+json body needs an \"@context\" member");
+        auto ctx = s.contexts.from_inline(c->body["@context"]);
+        if (!ctx) return std::unexpected(ctx.error());
+        c->context = std::move(*ctx);
+      }
+    } else if (has_inline) {
+      return fail(ErrorKind::BadRequestData, "@context not allowed",
+                  "an application/json body must not contain \"@context\"; use application/ld+json or a Link header");
+    }
+  }
+  if (!c->context) {
+    auto ctx = s.contexts.from_link(*link);
+    if (!ctx) return std::unexpected(ctx.error());
+    c->context = std::move(*ctx);
+  }
+  return c;
+}
+
+http::Response json_response(const RequestContext& c, unsigned status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.content_type = media_type_name(c.accept);
+  r.body = std::move(body);
+  if (c.accept != MediaType::JsonLd) r.header("Link", link_header_value(c.context->link_url()));
+  return r;
+}
+
+http::Response no_content() {
+  http::Response r;
+  r.status = 204;
+  return r;
+}
+
+}  // namespace dejima::ngsild

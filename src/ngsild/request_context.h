@@ -1,0 +1,46 @@
+// Everything one NGSI-LD request carries through its handler: tenant, negotiated media types,
+// active @context, parsed body and the request time. Built once per request and passed
+// explicitly; there is no global or thread-local request state.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "app/settings.h"
+#include "broker/tenant.h"
+#include "http/message.h"
+#include "jsonld/registry.h"
+#include "ngsild/negotiation.h"
+#include "util/json.h"
+
+namespace dejima::ngsild {
+
+// The services a handler may use.
+struct Services {
+  const Settings& settings;
+  broker::Tenants& tenants;
+  jsonld::Registry& contexts;
+};
+
+struct RequestContext {
+  explicit RequestContext(const http::Request& r) : req(r) {}
+  const http::Request& req;
+  std::string tenant;  // empty = default tenant
+  MediaType accept = MediaType::Json;
+  std::shared_ptr<const jsonld::Context> context;
+  json::Document body;  // IsNull() when the request has none
+  Millis now = 0;
+};
+
+struct Expect {
+  Offer offer{};
+  bool body = false;         // a JSON body is required
+  bool merge_patch = false;  // application/merge-patch+json is accepted
+};
+
+Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request& req, Services& s, Expect expect);
+
+// A JSON response in the negotiated media type, with the Link header for application/json.
+http::Response json_response(const RequestContext& c, unsigned status, std::string body);
+http::Response no_content();
+
+}  // namespace dejima::ngsild

@@ -1,0 +1,39 @@
+// Small helpers over RapidJSON shared by every module.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace dejima::json {
+
+using Value = rapidjson::Value;
+using Document = rapidjson::Document;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+inline std::string_view view(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+inline std::string to_string(const Value& v) {
+  rapidjson::StringBuffer sb;
+  Writer w(sb);
+  v.Accept(w);
+  return {sb.GetString(), sb.GetSize()};
+}
+
+inline void write_string(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+inline void write_key(Writer& w, std::string_view s) {
+  w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+// Appends already-serialized JSON as a value.
+inline void write_raw(Writer& w, std::string_view json) {
+  w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+}
+
+// Parses with full validation; returns a message on error (empty on success).
+std::string parse(Document& doc, std::string_view text);
+
+}  // namespace dejima::json
