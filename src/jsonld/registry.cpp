@@ -33,8 +33,9 @@ Status Registry::load() {
   if (!stored) return std::unexpected(stored.error());
   std::lock_guard lock(mu_);
   for (auto& c : *stored) {
-    by_url_[c.url] = c.id;
-    docs_[c.id] = ContextInfo{std::move(c), 0, 0};
+    const std::string id = c.id;
+    by_url_[c.url] = id;
+    docs_[id] = ContextInfo{std::move(c), 0, 0};
   }
   return {};
 }
@@ -152,8 +153,9 @@ Result<std::string> Registry::document(const std::string& url) {
   store::StoredContext c{new_id(), url, "Cached", *body, now_millis()};
   if (auto s = storage_.save_context(c); !s) spdlog::warn("cannot persist @context {}: {}", url, s.error().detail);
   std::lock_guard lock(mu_);
-  by_url_[url] = c.id;
-  docs_[c.id] = ContextInfo{std::move(c), now_millis(), 1};
+  const std::string id = c.id;
+  by_url_[url] = id;
+  docs_[id] = ContextInfo{std::move(c), now_millis(), 1};
   return body;
 }
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every package Dejima needs to build, test and benchmark, from Debian 12's archive.
+# Used by both README commands and by .ci/run. Safe to run again.
+set -euo pipefail
+packages=(
+  g++ cmake ninja-build pkg-config
+  libboost1.81-dev              # Boost.Asio / Beast (header-only parts); NOT libboost-dev (1.74)
+  rapidjson-dev libsimdjson-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-pytest python3-requests python3-yaml
+  wrk nginx-light curl
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# README command 1: install dependencies, build the release binary and start Dejima on
+# 127.0.0.1:1026 with its embedded SQLite store in ./dejima-data. Extra arguments go to
+# `dejima serve` (see `build/release/dejima --help`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release --target dejima
+exec ./build/release/dejima serve "$@"

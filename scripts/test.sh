@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# README command 2 (and CI): install dependencies, then build and run every test:
+#  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
+#     and the end-to-end suite against the real binary over HTTP;
+#  2. tsan preset (ThreadSanitizer): unit tests and the concurrency end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+echo "== dev (ASan + UBSan) =="
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --preset dev -j 2
+
+echo "== tsan (ThreadSanitizer) =="
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$jobs"
+TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k concurrency" \
+  ctest --preset tsan -j 2
