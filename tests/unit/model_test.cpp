@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include "model/codec.h"
+#include "model/mutate.h"
+#include "model/parse.h"
+#include "model/render.h"
+
+using namespace dejima;
+using namespace dejima::model;
+
+namespace {
+
+json::Document doc(const char* text) {
+  json::Document d;
+  EXPECT_EQ(json::parse(d, text), "");
+  return d;
+}
+
+Result<ParsedEntity> parse(const char* text, ParseMode mode = ParseMode::Create) {
+  auto d = doc(text);
+  return parse_entity(d, *jsonld::Context::core(), mode);
+}
+
+constexpr const char* kShelter = R"({
+  "id": "urn:ngsi-ld:Shelter:1", "type": "Shelter",
+  "name": {"type": "Property", "value": "諫早市体育館"},
+  "capacity": {"type": "Property", "value": 500, "unitCode": "C62", "reliability": {"type": "Property", "value": 0.9}},
+  "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [130.05, 32.84]}}
+})";
+
+}  // namespace
+
+TEST(Parse, NormalizedEntityIsExpandedAndValidated) {
+  auto p = parse(kShelter);
+  ASSERT_TRUE(p) << p.error().detail;
+  EXPECT_EQ(*p->id, "urn:ngsi-ld:Shelter:1");
+  ASSERT_EQ(p->types.size(), 1u);
+  EXPECT_EQ(p->types[0], "https://uri.etsi.org/ngsi-ld/default-context/Shelter");
+  ASSERT_EQ(p->attrs.size(), 3u);
+  EXPECT_EQ(p->attrs[1].name, "https://uri.etsi.org/ngsi-ld/default-context/capacity");
+  EXPECT_NE(p->attrs[1].json.find("https://uri.etsi.org/ngsi-ld/default-context/reliability"), std::string::npos);
+}
+
+TEST(Parse, ConciseInputIsInferred) {
+  auto p = parse(R"({"id":"urn:x:1","type":"T","a":5,"r":{"object":"urn:x:2"},
+                     "g":{"type":"Point","coordinates":[1,2]},"l":{"languageMap":{"ja":"長崎"}}})");
+  ASSERT_TRUE(p) << p.error().detail;
+  EXPECT_EQ(p->attrs[0].json, R"({"type":"Property","value":5})");
+  EXPECT_EQ(p->attrs[1].json, R"({"type":"Relationship","object":"urn:x:2"})");
+  EXPECT_EQ(p->attrs[2].json, R"({"type":"GeoProperty","value":{"type":"Point","coordinates":[1,2]}})");
+  EXPECT_EQ(p->attrs[3].json, R"({"type":"LanguageProperty","languageMap":{"ja":"長崎"}})");
+}
+
+TEST(Parse, RejectsBadInputWithBadRequestData) {
+  for (const char* bad : {
+           R"({"type":"T"})",
+           R"({"id":"no uri","type":"T"})",
+           R"({"id":"urn:x:1"})",
+           R"({"id":"urn:x:1","type":"T","a":{"type":"Property"}})",
+           R"({"id":"urn:x:1","type":"T","a":{"type":"Relationship","object":5}})",
+           R"({"id":"urn:x:1","type":"T","a":{"type":"GeoProperty","value":{"type":"Point","coordinates":[200,0]}}})",
+           R"({"id":"urn:x:1","type":"T","a":{"type":"Property","value":1,"observedAt":"soon"}})",
+           R"({"id":"urn:x:1","type":"T","a":{"type":"Property","value":1,"object":"urn:x:2"}})",
+           R"({"id":"urn:x:1","type":"T","scope":"no-slash"})",
+       }) {
+    auto p = parse(bad);
+    ASSERT_FALSE(p) << bad;
+    EXPECT_EQ(p.error().kind, ErrorKind::BadRequestData) << bad;
+  }
+}
+
+TEST(Parse, MergePatchCollectsNulls) {
+  auto p = parse(R"({"a":"urn:ngsi-ld:null","b":{"value":1,"s":"urn:ngsi-ld:null"}})", ParseMode::MergePatch);
+  ASSERT_TRUE(p) << p.error().detail;
+  ASSERT_EQ(p->nulls.size(), 1u);
+  EXPECT_EQ(p->nulls[0].name, "https://uri.etsi.org/ngsi-ld/default-context/a");
+  ASSERT_EQ(p->attrs.size(), 1u);
+}
+
+TEST(Mutate, MergeInstanceReplacesMembersAndDropsNullSubAttributes) {
+  std::string merged = merge_instance(R"({"type":"Property","value":1,"s":{"type":"Property","value":2},"u":"X"})",
+                                      R"({"type":"Property","value":3,"s":{"type":"Property","value":"urn:ngsi-ld:null"}})");
+  EXPECT_EQ(merged, R"({"type":"Property","value":3,"u":"X"})");
+}
+
+TEST(Mutate, AppendWithNoOverwriteKeepsExistingInstances) {
+  auto e = new_entity(std::move(*parse(kShelter)), 1000);
+  auto frag = parse(R"({"capacity":{"type":"Property","value":1},"phone":"095-000"})", ParseMode::Fragment);
+  auto r = append_attrs(e, std::move(*frag), true, 2000);
+  EXPECT_EQ(r.updated.size(), 1u);
+  EXPECT_EQ(r.not_updated.size(), 1u);
+  EXPECT_EQ(e.attrs.size(), 4u);
+  EXPECT_EQ(e.modified_at, 2000);
+  EXPECT_EQ(e.created_at, 1000);
+}
+
+TEST(Render, RoundTripsThroughTheStorageCodec) {
+  auto e = new_entity(std::move(*parse(kShelter)), 1700000000000);
+  auto decoded = decode(encode(e));
+  ASSERT_TRUE(decoded);
+  RenderOptions o;
+  o.sys_attrs = true;
+  EXPECT_EQ(render_entity(*decoded, *jsonld::Context::core(), o), render_entity(e, *jsonld::Context::core(), o));
+}
+
+TEST(Render, KeyValuesAndConcise) {
+  auto e = new_entity(std::move(*parse(kShelter)), 0);
+  RenderOptions kv;
+  kv.format = Format::KeyValues;
+  EXPECT_EQ(render_entity(e, *jsonld::Context::core(), kv),
+            R"({"id":"urn:ngsi-ld:Shelter:1","type":"Shelter","name":"諫早市体育館","capacity":500,)"
+            R"("location":{"type":"Point","coordinates":[130.05,32.84]}})");
+  RenderOptions concise;
+  concise.format = Format::Concise;
+  EXPECT_EQ(render_entity(e, *jsonld::Context::core(), concise),
+            R"({"id":"urn:ngsi-ld:Shelter:1","type":"Shelter","name":"諫早市体育館",)"
+            R"("capacity":{"value":500,"unitCode":"C62","reliability":0.9},)"
+            R"("location":{"type":"Point","coordinates":[130.05,32.84]}})");
+}
