@@ -7,7 +7,7 @@
 #include <unordered_set>
 
 #include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
@@ -19,6 +19,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -35,25 +36,64 @@ Method method_of(bhttp::verb v) {
   }
 }
 
+// HTTP/1.1 response head + body in one buffer: one write per response.
+void serialize(const Response& r, bool keep_alive, std::string& out) {
+  out.clear();
+  out.reserve(r.body.size() + 256);
+  out += "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out += ' ';
+  out += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  out += "\r\n";
+  for (const auto& [k, v] : r.headers) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+  if (!r.content_type.empty()) {
+    out += "Content-Type: ";
+    out += r.content_type;
+    out += "\r\n";
+  }
+  out += "Content-Length: ";
+  out += std::to_string(r.body.size());
+  out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+  out += r.body;
+}
+
 class Session;
 
 }  // namespace
 
+// One event loop per thread; a connection lives on one loop for its whole life, so its state
+// needs no locks or strands. Each loop sweeps its idle connections on a coarse timer.
+struct Worker {
+  net::io_context ioc{1};
+  net::steady_timer sweep_timer{ioc};
+  std::unordered_set<Session*> sessions;  // touched only on this worker's thread
+};
+
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Settings settings;
   Handler handler;
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  net::signal_set signals{ioc};
-  std::mutex mu;
-  std::unordered_set<Session*> sessions;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<net::signal_set> signals;
+  size_t next_worker = 0;
   std::atomic<bool> stopping{false};
   std::mutex done_mu;
   std::condition_variable done_cv;
   bool done = false;
 
-  Impl(const Settings& s, Handler h) : settings(s), handler(std::move(h)) {}
+  Impl(const Settings& s, Handler h) : settings(s), handler(std::move(h)) {
+    unsigned n = settings.threads ? settings.threads : std::thread::hardware_concurrency();
+    for (unsigned i = 0; i < std::max(1u, n); ++i) workers.push_back(std::make_unique<Worker>());
+    acceptor = std::make_unique<tcp::acceptor>(workers[0]->ioc);
+    signals = std::make_unique<net::signal_set>(workers[0]->ioc);
+  }
   void accept();
+  void sweep(Worker& w);
   void begin_stop();
 };
 
@@ -61,39 +101,41 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
-    std::lock_guard lock(server_.mu);
-    server_.sessions.insert(this);
+  Session(tcp::socket&& socket, Worker& worker, Server::Impl& server)
+      : socket_(std::move(socket)), worker_(worker), server_(server) {
+    worker_.sessions.insert(this);
   }
-  ~Session() {
-    std::lock_guard lock(server_.mu);
-    server_.sessions.erase(this);
-  }
+  ~Session() { worker_.sessions.erase(this); }
 
-  void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
-  }
+  void start() { read(); }
 
-  // Runs on the session's strand: an idle connection is closed now, a busy one after its reply.
+  // On the worker's thread: an idle connection is closed now, a busy one after its reply.
   void shutdown() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      self->closing_ = true;
-      if (!self->busy_) self->close();
-    });
+    closing_ = true;
+    if (!busy_) close();
+  }
+
+  // On the worker's thread: closes the connection if its current read or write is overdue.
+  void close_if_expired(Clock::time_point now) {
+    if (deadline_ != Clock::time_point{} && now > deadline_) close();
   }
 
  private:
+  void arm() { deadline_ = Clock::now() + std::chrono::seconds(server_.settings.idle_timeout_s); }
+
   void read() {
     if (closing_) return close();
     parser_.emplace();
     parser_->body_limit(server_.settings.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_.settings.max_header_bytes));
-    stream_.expires_after(std::chrono::seconds(server_.settings.idle_timeout_s));
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    arm();
+    bhttp::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
+  void on_read(beast::error_code ec) {
+    deadline_ = {};
     if (ec) {
       if (ec == bhttp::error::body_limit)
         return fail_request(Error{ErrorKind::PayloadTooLarge, "Request body too large",
@@ -102,8 +144,8 @@ class Session : public std::enable_shared_from_this<Session> {
                             413);
       if (ec == bhttp::error::header_limit)
         return fail_request(Error{ErrorKind::InvalidRequest, "Request header fields too large", ""}, 431);
-      if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() && ec != bhttp::error::end_of_stream &&
-          ec != bhttp::error::partial_message)
+      if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
         return fail_request(Error{ErrorKind::InvalidRequest, "Malformed HTTP request", ec.message()}, 400);
       return close();
     }
@@ -117,16 +159,12 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& field : msg) request_.headers.emplace_back(field.name_string(), field.value());
     request_.body = msg.body();
     keep_alive_ = msg.keep_alive();
-    if (qpos != std::string_view::npos && !parse_query(request_.target.substr(qpos + 1), request_.query)) {
-      return send(problem(Error{ErrorKind::BadRequestData, "Malformed query string",
-                                "invalid percent-encoding"}));
-    }
-    auto guard = net::make_work_guard(stream_.get_executor());
-    server_.handler(request_, [self = shared_from_this(), guard](Response&& r) mutable {
-      auto ex = self->stream_.get_executor();
-      net::dispatch(ex, [self = std::move(self), r = std::move(r), guard = std::move(guard)]() mutable {
-        self->send(std::move(r));
-      });
+    if (qpos != std::string_view::npos && !parse_query(request_.target.substr(qpos + 1), request_.query))
+      return send(problem(Error{ErrorKind::BadRequestData, "Malformed query string", "invalid percent-encoding"}));
+    server_.handler(request_, [self = shared_from_this(),
+                               guard = net::make_work_guard(worker_.ioc)](Response&& r) mutable {
+      if (self->worker_.ioc.get_executor().running_in_this_thread()) return self->send(std::move(r));
+      net::post(self->worker_.ioc, [self, r = std::move(r), guard]() mutable { self->send(std::move(r)); });
     });
   }
 
@@ -139,37 +177,31 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(Response&& r) {
-    response_ = {};
-    response_.version(11);
-    response_.result(r.status);
-    for (auto& [k, v] : r.headers) response_.set(k, v);
-    if (!r.content_type.empty()) response_.set(bhttp::field::content_type, r.content_type);
-    response_.body() = std::move(r.body);
-    response_.keep_alive(keep_alive_ && !closing_);
-    response_.prepare_payload();
-    stream_.expires_after(std::chrono::seconds(server_.settings.idle_timeout_s));
-    bhttp::async_write(stream_, response_,
-                       beast::bind_front_handler(&Session::on_write, shared_from_this()));
-  }
-
-  void on_write(beast::error_code ec, std::size_t) {
-    busy_ = false;
-    if (ec || !response_.keep_alive()) return close();
-    read();
+    const bool keep = keep_alive_ && !closing_;
+    serialize(r, keep, out_);
+    arm();
+    net::async_write(socket_, net::buffer(out_), [self = shared_from_this(), keep](beast::error_code ec, std::size_t) {
+      self->deadline_ = {};
+      self->busy_ = false;
+      if (ec || !keep) return self->close();
+      self->read();
+    });
   }
 
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  Worker& worker_;
   Server::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> response_;
+  std::string out_;
   Request request_;
+  Clock::time_point deadline_{};
   bool busy_ = false;
   bool closing_ = false;
   bool keep_alive_ = true;
@@ -178,43 +210,60 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void Server::Impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec,
-                                                                            tcp::socket socket) {
+  Worker& target = *workers[next_worker++ % workers.size()];
+  acceptor->async_accept(target.ioc, [self = shared_from_this(), &target](beast::error_code ec, tcp::socket socket) {
     if (ec) {
-      if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
+      if (ec == net::error::operation_aborted || !self->acceptor->is_open()) return;
       spdlog::warn("accept failed: {}", ec.message());
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), *self)->start();
+      // The session must be created on its own worker's thread.
+      net::post(target.ioc, [self, &target, socket = std::move(socket)]() mutable {
+        std::make_shared<Session>(std::move(socket), target, *self)->start();
+      });
     }
     self->accept();
+  });
+}
+
+void Server::Impl::sweep(Worker& w) {
+  const auto period = std::chrono::milliseconds(std::min<unsigned>(1000, settings.idle_timeout_s * 500));
+  w.sweep_timer.expires_after(period);
+  w.sweep_timer.async_wait([self = shared_from_this(), &w](beast::error_code ec) {
+    if (ec || self->stopping) return;
+    const auto now = Clock::now();
+    std::vector<std::shared_ptr<Session>> live;
+    for (Session* s : w.sessions)
+      if (auto sp = s->weak_from_this().lock()) live.push_back(std::move(sp));
+    for (auto& s : live) s->close_if_expired(now);
+    self->sweep(w);
   });
 }
 
 void Server::Impl::begin_stop() {
   if (stopping.exchange(true)) return;
   spdlog::info("stopping: no new connections, finishing in-flight requests");
-  net::post(ioc, [self = shared_from_this()] {
+  net::post(workers[0]->ioc, [self = shared_from_this()] {
     beast::error_code ec;
-    self->acceptor.close(ec);
-    self->signals.cancel(ec);
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard lock(self->mu);
-      for (Session* s : self->sessions) {
-        // weak_from_this() is safe: the session is registered only while alive.
-        if (auto sp = s->weak_from_this().lock()) live.push_back(std::move(sp));
-      }
-    }
-    for (auto& s : live) s->shutdown();
+    self->acceptor->close(ec);
+    self->signals->cancel(ec);
   });
+  for (auto& w : workers) {
+    net::post(w->ioc, [self = shared_from_this(), w = w.get()] {
+      w->sweep_timer.cancel();
+      std::vector<std::shared_ptr<Session>> live;
+      for (Session* s : w->sessions)
+        if (auto sp = s->weak_from_this().lock()) live.push_back(std::move(sp));
+      for (auto& s : live) s->shutdown();
+    });
+  }
   // Watchdog: after the grace period, abandon whatever is still running.
   std::thread([self = shared_from_this()] {
     std::unique_lock lock(self->done_mu);
     if (!self->done_cv.wait_for(lock, std::chrono::seconds(self->settings.shutdown_grace_s),
                                 [&] { return self->done; })) {
       spdlog::warn("shutdown grace period over; closing remaining connections");
-      self->ioc.stop();
+      for (auto& w : self->workers) w->ioc.stop();
     }
   }).detach();
 }
@@ -229,32 +278,33 @@ Status Server::listen() {
   auto address = net::ip::make_address(impl_->settings.bind, ec);
   if (ec) return fail(ErrorKind::BadRequestData, "invalid bind address", impl_->settings.bind);
   tcp::endpoint ep{address, static_cast<unsigned short>(impl_->settings.port)};
-  impl_->acceptor.open(ep.protocol(), ec);
-  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) impl_->acceptor.bind(ep, ec);
-  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  auto& acceptor = *impl_->acceptor;
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec)
     return fail(ErrorKind::InternalError, "cannot listen",
                 impl_->settings.bind + ":" + std::to_string(impl_->settings.port) + ": " + ec.message());
   return {};
 }
 
-unsigned Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+unsigned Server::port() const { return impl_->acceptor->local_endpoint().port(); }
 
 void Server::run(bool handle_signals) {
   if (handle_signals) {
-    impl_->signals.add(SIGINT);
-    impl_->signals.add(SIGTERM);
-    impl_->signals.async_wait([impl = impl_](beast::error_code ec, int sig) {
+    impl_->signals->add(SIGINT);
+    impl_->signals->add(SIGTERM);
+    impl_->signals->async_wait([impl = impl_](beast::error_code ec, int) {
       if (!ec) impl->begin_stop();
     });
   }
   impl_->accept();
-  unsigned n = impl_->settings.threads ? impl_->settings.threads : std::thread::hardware_concurrency();
-  if (n == 0) n = 1;
+  for (auto& w : impl_->workers) impl_->sweep(*w);
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (size_t i = 1; i < impl_->workers.size(); ++i)
+    threads.emplace_back([this, i] { impl_->workers[i]->ioc.run(); });
+  impl_->workers[0]->ioc.run();
   for (auto& t : threads) t.join();
   {
     std::lock_guard lock(impl_->done_mu);
