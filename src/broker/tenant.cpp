@@ -75,9 +75,10 @@ void Tenant::apply(const std::string& id, const Change& change, std::function<vo
       return done(std::unexpected(next.error()));
     }
     after = std::move(*next);
-    if (before) unindex(*before);
+    const bool types_changed = !before || !after || before->types != after->types;
+    if (before && types_changed) unindex(*before);
     if (after) {
-      index(*after);
+      if (types_changed) index(*after);
       by_id_[id] = after;
       writes.push_back({id, model::encode(*after)});
     } else {

@@ -6,7 +6,7 @@ namespace dejima::model {
 
 // {"id":..,"type":[..],"scope":[..],"c":ms,"m":ms,"a":[{"n":name,"d":datasetId,"c":ms,"m":ms,"v":{..}}]}
 std::string encode(const Entity& e) {
-  rapidjson::StringBuffer sb;
+  rapidjson::StringBuffer sb(nullptr, 2048);
   json::Writer w(sb);
   w.StartObject();
   w.Key("id");

@@ -364,7 +364,9 @@ Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context
 }
 
 std::string merge_instance(std::string_view old_json, std::string_view patch_json) {
-  json::Document old_doc, patch;
+  json::LocalDocument<8192> old_local, patch_local;
+  auto& old_doc = old_local.doc;
+  auto& patch = patch_local.doc;
   old_doc.Parse(old_json.data(), old_json.size());
   patch.Parse(patch_json.data(), patch_json.size());
   auto& a = old_doc.GetAllocator();

@@ -5,14 +5,8 @@
 namespace dejima::model {
 namespace {
 
-// Instance documents are small; parse them with a stack-backed allocator.
-struct SmallDoc {
-  char value_buf[8192];
-  char parse_buf[1024];
-  rapidjson::MemoryPoolAllocator<> value_alloc{value_buf, sizeof value_buf};
-  rapidjson::MemoryPoolAllocator<> parse_alloc{parse_buf, sizeof parse_buf};
-  rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, rapidjson::MemoryPoolAllocator<>> doc{
-      &value_alloc, 1024, &parse_alloc};
+// Instance documents are small: parse them into a stack-backed document.
+struct SmallDoc : json::LocalDocument<8192> {
   explicit SmallDoc(std::string_view text) { doc.Parse(text.data(), text.size()); }
 };
 

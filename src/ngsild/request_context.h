@@ -27,7 +27,8 @@ struct RequestContext {
   std::string tenant;  // empty = default tenant
   MediaType accept = MediaType::Json;
   std::shared_ptr<const jsonld::Context> context;
-  json::Document body;  // IsNull() when the request has none
+  json::LocalDocument<4096> body_storage;
+  json::Document& body = body_storage.doc;  // IsNull() when the request has none
   Millis now = 0;
 };
 

@@ -33,6 +33,18 @@ inline void write_raw(Writer& w, std::string_view json) {
   w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
 }
 
+// A Document whose first `N` bytes of values live inside the object itself, so that parsing a
+// small document does not touch the heap (RapidJSON's default allocator grabs 64 KB chunks).
+template <size_t N = 4096>
+struct LocalDocument {
+  LocalDocument() = default;
+  LocalDocument(const LocalDocument&) = delete;
+  LocalDocument& operator=(const LocalDocument&) = delete;
+  alignas(8) char buffer[N];
+  rapidjson::MemoryPoolAllocator<> allocator{buffer, N, 8192};
+  Document doc{&allocator};
+};
+
 // Parses with full validation; returns a message on error (empty on success).
 std::string parse(Document& doc, std::string_view text);
 
