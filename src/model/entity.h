@@ -7,13 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "model/name.h"
 #include "util/time.h"
 
 namespace dejima::model {
 
 struct AttrInstance {
-  std::string name;        // expanded attribute name
-  std::string dataset_id;  // empty = the default instance
+  Name name;        // expanded attribute name
+  Name dataset_id;  // empty = the default instance
   std::string json;        // {"type":"Property","value":...,"observedAt":...,<sub-attributes>}
   Millis created_at = 0;
   Millis modified_at = 0;
@@ -31,7 +32,7 @@ struct RenderCache {
 
 struct Entity {
   std::string id;
-  std::vector<std::string> types;   // expanded
+  std::vector<Name> types;          // expanded
   std::vector<std::string> scopes;
   Millis created_at = 0;
   Millis modified_at = 0;

@@ -5,7 +5,7 @@
 namespace dejima::model {
 namespace {
 
-void add_types(Entity& e, const std::vector<std::string>& types) {
+void add_types(Entity& e, const std::vector<Name>& types) {
   for (const auto& t : types)
     if (!e.has_type(t)) e.types.push_back(t);
 }
@@ -86,7 +86,7 @@ UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now) {
     if (!e.find(a.name, a.dataset_id)) {
       r.not_updated.emplace_back(a.name, a.dataset_id.empty()
                                              ? "attribute does not exist"
-                                             : "attribute instance with datasetId " + a.dataset_id + " does not exist");
+                                             : "attribute instance with datasetId " + a.dataset_id.str() + " does not exist");
       continue;
     }
     r.updated.push_back(a.name);

@@ -280,11 +280,13 @@ Status parse_attribute(const std::string& expanded_name, const json::Value& v, c
     AttrInstance a;
     a.name = expanded_name;
     bool is_null = false;
-    if (auto s = write_instance(w, short_name, inst, ctx, 0, allow_null, partial, &a.dataset_id, &is_null); !s) return s;
+    std::string dataset_id;
+    if (auto s = write_instance(w, short_name, inst, ctx, 0, allow_null, partial, &dataset_id, &is_null); !s) return s;
+    a.dataset_id = dataset_id;
     for (const auto& other : out)
       if (other.name == a.name && other.dataset_id == a.dataset_id)
         return fail(ErrorKind::BadRequestData, "Duplicate datasetId",
-                    what(short_name) + " has two instances with datasetId \"" + a.dataset_id + "\"");
+                    what(short_name) + " has two instances with datasetId \"" + dataset_id + "\"");
     if (is_null && nulls) {  // the main value is urn:ngsi-ld:null: delete this instance
       nulls->push_back(std::move(a));
       return {};

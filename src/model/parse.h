@@ -22,7 +22,7 @@ inline constexpr std::string_view kNull = "urn:ngsi-ld:null";
 
 struct ParsedEntity {
   std::optional<std::string> id;
-  std::vector<std::string> types;                 // expanded
+  std::vector<Name> types;                        // expanded
   std::optional<std::vector<std::string>> scopes;
   std::vector<AttrInstance> attrs;                // instances without timestamps
   std::vector<AttrInstance> nulls;                // name + datasetId to delete (MergePatch)

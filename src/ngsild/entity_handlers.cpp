@@ -244,7 +244,7 @@ void write_attr(const http::Request& req, const Params& p, Services& s, http::Re
                                             : model::partial_update_attr(e, *inst, now);
                     if (!ok)
                       return fail(ErrorKind::ResourceNotFound, "Attribute not found",
-                                  p[1] + (inst->dataset_id.empty() ? "" : " with datasetId " + inst->dataset_id));
+                                  p[1] + (inst->dataset_id.empty() ? "" : " with datasetId " + inst->dataset_id.str()));
                     return {};
                   },
                   [] { return no_content(); });
