@@ -1,14 +1,11 @@
 #include "store/sqlite/sqlite_storage.h"
 
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <mutex>
-#include <thread>
 
-#include <spdlog/spdlog.h>
 
 #include "store/sqlite/db.h"
+#include "store/sqlite/entity_log.h"
 
 namespace dejima::store {
 namespace {
@@ -18,114 +15,6 @@ using sqlite::Database;
 using sqlite::Statement;
 
 constexpr std::string_view kDefaultTenantFile = "_default";
-
-// One tenant database and its committer thread. Submissions queue up while a transaction is
-// being committed; the next transaction takes all of them (group commit, one fsync).
-class SqliteTenantStore final : public TenantStore {
- public:
-  static Result<std::unique_ptr<SqliteTenantStore>> open(const std::string& path, bool full_sync) {
-    auto store = std::unique_ptr<SqliteTenantStore>(new SqliteTenantStore());
-    if (auto s = store->db_.open(path, true, full_sync); !s) return std::unexpected(s.error());
-    if (auto s = store->db_.exec(
-            "CREATE TABLE IF NOT EXISTS entities(id TEXT PRIMARY KEY, doc TEXT NOT NULL)");
-        !s)
-      return std::unexpected(s.error());
-    store->upsert_ = Statement(store->db_.handle(),
-                               "INSERT INTO entities(id, doc) VALUES(?1, ?2) "
-                               "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc");
-    store->delete_ = Statement(store->db_.handle(), "DELETE FROM entities WHERE id = ?1");
-    if (!store->upsert_.ok() || !store->delete_.ok())
-      return std::unexpected(store->db_.error("prepare"));
-    store->thread_ = std::thread([s = store.get()] { s->commit_loop(); });
-    return store;
-  }
-
-  ~SqliteTenantStore() override { close(); }
-
-  Result<std::vector<std::string>> load_entities() override {
-    Statement q(db_.handle(), "SELECT doc FROM entities ORDER BY rowid");
-    if (!q.ok()) return std::unexpected(db_.error("load"));
-    std::vector<std::string> out;
-    int rc;
-    while ((rc = q.step()) == SQLITE_ROW) out.emplace_back(q.column_text(0));
-    if (rc != SQLITE_DONE) return std::unexpected(db_.error("load"));
-    return out;
-  }
-
-  Status write(std::vector<EntityWrite> writes, Done done) override {
-    std::lock_guard lock(mu_);
-    if (stopping_) return fail(ErrorKind::ServiceUnavailable, "storage is shutting down");
-    queue_.push_back(Pending{std::move(writes), std::move(done)});
-    cv_.notify_one();
-    return {};
-  }
-
-  void close() override {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    cv_.notify_one();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  struct Pending {
-    std::vector<EntityWrite> writes;
-    Done done;
-  };
-
-  SqliteTenantStore() = default;
-
-  void commit_loop() {
-    std::vector<Pending> batch;
-    for (;;) {
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping and drained
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-        queue_.clear();
-      }
-      Status status = commit(batch);
-      if (!status) spdlog::error("commit failed: {}", status.error().detail);
-      for (auto& p : batch) p.done(status);
-      batch.clear();
-    }
-  }
-
-  Status commit(std::vector<Pending>& batch) {
-    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
-    for (auto& p : batch) {
-      for (auto& w : p.writes) {
-        Statement& st = w.doc ? upsert_ : delete_;
-        st.bind(1, w.id);
-        if (w.doc) st.bind(2, *w.doc);
-        int rc = st.step();
-        st.reset();
-        if (rc != SQLITE_DONE) {
-          Error e = db_.error("write");
-          (void)db_.exec("ROLLBACK");
-          return std::unexpected(e);
-        }
-      }
-    }
-    if (auto s = db_.exec("COMMIT"); !s) {
-      (void)db_.exec("ROLLBACK");
-      return s;
-    }
-    return {};
-  }
-
-  Database db_;
-  Statement upsert_, delete_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
 
 class SqliteStorage final : public Storage {
  public:
@@ -159,9 +48,7 @@ class SqliteStorage final : public Storage {
     const fs::path path = fs::path(dir_) / "tenants" / (file + ".db");
     if (!create && !fs::exists(path))
       return fail(ErrorKind::NonexistentTenant, "Tenant does not exist", tenant);
-    auto s = SqliteTenantStore::open(path.string(), full_sync_);
-    if (!s) return std::unexpected(s.error());
-    return std::unique_ptr<TenantStore>(std::move(*s));
+    return sqlite::open_entity_log(path.string(), full_sync_);
   }
 
   Result<std::vector<StoredContext>> load_contexts() override {
