@@ -15,10 +15,11 @@ namespace dejima::store::sqlite {
 namespace {
 
 // The cleaner runs once the log holds kCleanSlack rows more than twice the live entities, and
-// then looks at max(kCleanChunk, 2 x rows appended) of the oldest rows in each commit: small
-// steady steps, so no single commit pays for a big clean.
+// then looks at 3 x (rows appended) of the oldest rows in each commit: small steady steps, so no
+// single commit pays for a big clean, and faster than the log grows (the oldest rows are mostly
+// superseded).
 constexpr long long kCleanSlack = 4096;
-constexpr long long kCleanChunk = 256;
+constexpr long long kCleanFactor = 3;
 // The background checkpointer copies the WAL into the database once it holds this many pages.
 constexpr int kCheckpointPages = 1000;
 
@@ -186,7 +187,7 @@ class EntityLog final : public TenantStore {
       std::optional<std::string> doc;  // set when the row is still current
     };
     std::vector<Row> rows;
-    oldest_.bind(1, std::max(kCleanChunk, 2 * appended));
+    oldest_.bind(1, kCleanFactor * appended);
     int rc;
     while ((rc = oldest_.step()) == SQLITE_ROW) {
       const long long seq = oldest_.column_int(0);
