@@ -11,6 +11,7 @@
 #include "jsonld/registry.h"
 #include "ngsild/context_handlers.h"
 #include "ngsild/entity_handlers.h"
+#include "ngsild/query_handlers.h"
 #include "store/sqlite/sqlite_storage.h"
 
 namespace dejima {
@@ -59,6 +60,7 @@ int serve(const Settings& settings) {
   http::Router router;
   add_system_routes(router);
   ngsild::add_entity_routes(router, services);
+  ngsild::add_query_routes(router, services);
   ngsild::add_context_routes(router, services);
 
   http::Server server(settings, [&router](const http::Request& req, http::Reply reply) {

@@ -62,6 +62,10 @@ const std::vector<SettingDef>& table() {
                    "timeout for fetching a remote @context", 100, 600000),
       UINT_SETTING(max_context_bytes, "max-context-bytes", "largest remote @context accepted", 1024,
                    64 * 1024 * 1024),
+      UINT_SETTING(default_limit, "default-limit", "entities per query page when no limit is given", 1,
+                   1000000),
+      UINT_SETTING(max_limit, "max-limit", "largest limit a query may ask for (403 TooManyResults above)",
+                   1, 1000000),
   };
   return defs;
 }

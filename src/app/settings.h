@@ -22,6 +22,8 @@ struct Settings {
   std::string sync = "full";  // full: fsync every group commit; normal: survives kill -9, not power loss
   unsigned context_fetch_timeout_ms = 5000;
   std::size_t max_context_bytes = 1024 * 1024;
+  unsigned default_limit = 20;  // entities per page when a query gives no limit
+  unsigned max_limit = 1000;    // larger limits are 403 TooManyResults
 };
 
 // Applies environment variables, then flags (flags win). Unknown flags are errors.

@@ -1,5 +1,6 @@
 #include "broker/tenant.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
@@ -25,14 +26,18 @@ Status Tenant::load() {
     auto e = model::decode(doc);
     if (!e) return std::unexpected(e.error());
     auto ptr = std::make_shared<const model::Entity>(std::move(*e));
-    index(*ptr);
-    by_id_[ptr->id] = std::move(ptr);
+    const std::string id = ptr->id;
+    publish(id, get_locked(id), ptr);
   }
   return {};
 }
 
 EntityPtr Tenant::get(const std::string& id) const {
   std::shared_lock lock(mu_);
+  return get_locked(id);
+}
+
+EntityPtr Tenant::get_locked(std::string_view id) const {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : it->second;
 }
@@ -42,15 +47,8 @@ size_t Tenant::size() const {
   return by_id_.size();
 }
 
-std::vector<std::string> Tenant::ids_of_type(const std::string& type) const {
-  std::shared_lock lock(mu_);
-  auto it = by_type_.find(type);
-  if (it == by_type_.end()) return {};
-  return {it->second.begin(), it->second.end()};
-}
-
-void Tenant::index(const model::Entity& e) {
-  for (const auto& t : e.types) by_type_[t].insert(e.id);
+void Tenant::index(std::string_view id, const model::Entity& e) {
+  for (const auto& t : e.types) by_type_[t].insert(id);
 }
 
 void Tenant::unindex(const model::Entity& e) {
@@ -62,55 +60,157 @@ void Tenant::unindex(const model::Entity& e) {
   }
 }
 
-void Tenant::apply(const std::string& id, const Change& change, std::function<void(Status)> done) {
-  EntityPtr before, after;
-  std::vector<store::EntityWrite> writes;
-  {
-    std::unique_lock lock(mu_);
-    auto it = by_id_.find(id);
-    before = it == by_id_.end() ? nullptr : it->second;
-    auto next = change(before);
-    if (!next) {
-      lock.unlock();
-      return done(std::unexpected(next.error()));
-    }
-    after = std::move(*next);
-    const bool types_changed = !before || !after || before->types != after->types;
-    if (before && types_changed) unindex(*before);
-    if (after) {
-      if (types_changed) index(*after);
-      by_id_[id] = after;
-      writes.push_back({id, model::encode(*after)});
-    } else {
-      if (it != by_id_.end()) by_id_.erase(it);
-      writes.push_back({id, std::nullopt});
-    }
-    // Submitting under the lock keeps the store's commit order equal to the memory order.
-    auto queued = store_->write(std::move(writes), [this, id, before, after, done](Status s) {
-      if (!s) {
-        spdlog::error("tenant '{}': write of {} failed, rolling back: {}", name_, id, s.error().detail);
-        std::unique_lock lock(mu_);
-        rollback(id, before, after);
-      }
-      done(s);
-    });
-    if (queued) return;
-    rollback(id, before, after);
+void Tenant::publish(const std::string& id, const EntityPtr& before, const EntityPtr& after) {
+  const bool types_changed = !before || !after || before->types != after->types;
+  if (before && types_changed) unindex(*before);
+  if (after) {
+    auto [it, inserted] = by_id_.insert_or_assign(id, after);
+    if (inserted) all_.insert(it->first);
+    if (types_changed) index(it->first, *after);
+  } else if (auto it = by_id_.find(id); it != by_id_.end()) {
+    all_.erase(it->first);
+    by_id_.erase(it);
   }
-  done(fail(ErrorKind::ServiceUnavailable, "Shutting down", "the write was not accepted"));
 }
 
-void Tenant::rollback(const std::string& id, const EntityPtr& before, const EntityPtr& after) {
-  auto cur = by_id_.find(id);
-  const bool still_ours = after ? (cur != by_id_.end() && cur->second == after) : cur == by_id_.end();
-  if (!still_ours) return;  // a later write replaced it; its own commit decides
-  if (after) unindex(*after);
-  if (before) {
-    index(*before);
-    by_id_[id] = before;
-  } else if (cur != by_id_.end()) {
-    by_id_.erase(cur);
+void Tenant::apply(const std::string& id, const Change& change, std::function<void(Status)> done) {
+  apply_batch(
+      {id}, [&](size_t, const EntityPtr& cur) { return change(cur); },
+      [done = std::move(done)](std::vector<Status> items, Status commit) {
+        done(!items[0] ? items[0] : commit);
+      });
+}
+
+void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done) {
+  std::vector<Status> items(ids.size());
+  std::vector<Step> steps;
+  std::vector<store::EntityWrite> writes;
+  std::unique_lock lock(mu_);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EntityPtr before = get_locked(ids[i]);
+    auto next = change(i, before);
+    if (!next) {
+      items[i] = std::unexpected(next.error());
+      continue;
+    }
+    EntityPtr after = std::move(*next);
+    publish(ids[i], before, after);
+    writes.push_back({ids[i], after ? std::optional(model::encode(*after)) : std::nullopt});
+    steps.push_back({ids[i], std::move(before), std::move(after)});
   }
+  if (writes.empty()) {
+    lock.unlock();
+    return done(std::move(items), {});
+  }
+  // Submitting under the lock keeps the store's commit order equal to the memory order.
+  auto shared_steps = std::make_shared<std::vector<Step>>(std::move(steps));
+  auto queued = store_->write(std::move(writes), [this, shared_steps, items, done](Status s) mutable {
+    if (!s) {
+      spdlog::error("tenant '{}': write of {} entities failed, rolling back: {}", name_, shared_steps->size(),
+                    s.error().detail);
+      std::unique_lock lock(mu_);
+      rollback(*shared_steps);
+    }
+    done(std::move(items), s);
+  });
+  if (queued) return;
+  rollback(*shared_steps);
+  lock.unlock();
+  done(std::move(items), fail(ErrorKind::ServiceUnavailable, "Shutting down", "the write was not accepted"));
+}
+
+void Tenant::rollback(const std::vector<Step>& steps) {
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    EntityPtr cur = get_locked(it->id);
+    if (cur != it->after) continue;  // a later write replaced it; its own commit decides
+    publish(it->id, it->after, it->before);
+  }
+}
+
+QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const {
+  QueryResult r;
+  std::shared_lock lock(mu_);
+  size_t skipped = 0;
+  bool full = false;
+  // Returns false once nothing more is needed.
+  auto consider = [&](std::string_view id) {
+    EntityPtr e = get_locked(id);
+    if (!e || !f.matches(*e)) return true;
+    ++r.total;
+    if (skipped < page.offset) ++skipped;
+    else if (r.entities.size() < page.limit) r.entities.push_back(std::move(e));
+    else full = true;
+    return page.count || !full;
+  };
+  // Candidates: the listed ids when every selector lists ids; else the union of the type sets
+  // when every selector's type is a plain alternative; else every entity.
+  const bool by_ids = !f.entities.empty() &&
+                      std::all_of(f.entities.begin(), f.entities.end(), [](const auto& s) { return !s.ids.empty(); });
+  if (by_ids) {
+    std::set<std::string_view> ids;
+    for (const auto& s : f.entities) ids.insert(s.ids.begin(), s.ids.end());
+    for (auto id : ids)
+      if (!consider(id)) break;
+    return r;
+  }
+  std::vector<std::string> alternatives;
+  const bool by_types = !f.entities.empty() && std::all_of(f.entities.begin(), f.entities.end(), [&](const auto& s) {
+    return s.types && s.types->alternatives(alternatives);
+  });
+  if (by_types) {
+    // k-way merge of the ordered type sets, skipping ids present in several.
+    std::vector<std::pair<IdSet::const_iterator, IdSet::const_iterator>> runs;
+    for (const auto& t : alternatives)
+      if (auto it = by_type_.find(t); it != by_type_.end()) runs.emplace_back(it->second.begin(), it->second.end());
+    std::string_view last;
+    bool any = false;
+    for (;;) {
+      std::pair<IdSet::const_iterator, IdSet::const_iterator>* min = nullptr;
+      for (auto& run : runs)
+        if (run.first != run.second && (!min || *run.first < *min->first)) min = &run;
+      if (!min) break;
+      std::string_view id = *min->first++;
+      if (any && id == last) continue;
+      any = true;
+      last = id;
+      if (!consider(id)) break;
+    }
+    return r;
+  }
+  for (auto id : all_)
+    if (!consider(id)) break;
+  return r;
+}
+
+std::map<std::string, TypeInfo> Tenant::types(bool details) const {
+  std::map<std::string, TypeInfo> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [type, ids] : by_type_) {
+    TypeInfo& info = out[type];
+    info.entity_count = ids.size();
+    if (!details) continue;
+    for (auto id : ids)
+      if (EntityPtr e = get_locked(id))
+        for (const auto& a : e->attrs) info.attributes[a.name].insert(model::attribute_type(a));
+  }
+  return out;
+}
+
+std::map<std::string, AttributeInfo> Tenant::attributes(bool details) const {
+  std::map<std::string, AttributeInfo> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [id, e] : by_id_) {
+    const model::Name* previous = nullptr;
+    for (const auto& a : e->attrs) {
+      AttributeInfo& info = out[a.name];
+      if (!previous || *previous != a.name) ++info.entity_count;  // instances of one attribute are adjacent
+      previous = &a.name;
+      if (!details) continue;
+      for (const auto& t : e->types) info.types.insert(t);
+      info.attr_types.insert(model::attribute_type(a));
+    }
+  }
+  return out;
 }
 
 Status Tenants::load_all() {

@@ -3,19 +3,38 @@
 // tenant's write lock and acknowledged once the store has committed them.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "model/entity.h"
+#include "query/filter.h"
 #include "store/store.h"
 
 namespace dejima::broker {
 
 using EntityPtr = std::shared_ptr<const model::Entity>;
+
+struct QueryResult {
+  std::vector<EntityPtr> entities;  // the page, in id order
+  size_t total = 0;                 // every match (when the page asked for a count)
+};
+
+// What the tenant holds of one type or one attribute (discovery, clause 5.7.5-5.7.6).
+struct TypeInfo {
+  size_t entity_count = 0;
+  std::map<std::string, std::set<std::string>> attributes;  // expanded name -> Property, Relationship, ...
+};
+struct AttributeInfo {
+  size_t entity_count = 0;
+  std::set<std::string> types;       // expanded
+  std::set<std::string> attr_types;  // Property, Relationship, ...
+};
 
 class Tenant {
  public:
@@ -27,7 +46,12 @@ class Tenant {
 
   EntityPtr get(const std::string& id) const;
   size_t size() const;
-  std::vector<std::string> ids_of_type(const std::string& type) const;
+
+  // The entities matching the filter, ordered by id, one page of them. Candidates come from
+  // the id list, the type index or the geo index, whichever applies; the rest are filtered.
+  QueryResult query(const query::Filter& f, const query::Page& page) const;
+  std::map<std::string, TypeInfo> types(bool details) const;
+  std::map<std::string, AttributeInfo> attributes(bool details) const;
 
   // A change computes the next version of one entity from the current one (nullptr when it does
   // not exist). It returns the new entity, nullptr to delete it, or an error (nothing changes).
@@ -36,19 +60,40 @@ class Tenant {
   // failed, in which case the in-memory state is rolled back).
   void apply(const std::string& id, const Change& change, std::function<void(Status)> done);
 
+  // Batch form: change(i, current) for ids[i] in order (an id may repeat and then sees the
+  // previous result). Items whose change fails are left out; the others are written in one
+  // durable transaction. done(per-item status, commit status) runs once it is durable.
+  using BatchChange = std::function<Result<std::shared_ptr<model::Entity>>(size_t i, const EntityPtr& current)>;
+  using BatchDone = std::function<void(std::vector<Status> items, Status commit)>;
+  void apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done);
+
   void close();
 
  private:
-  void index(const model::Entity& e);
+  struct Step {  // one applied change, kept to roll back a failed commit
+    std::string id;
+    EntityPtr before, after;
+  };
+  // Publishes `after` (nullptr: removes) in place of `before` and updates the indexes (mu_ held).
+  EntityPtr get_locked(std::string_view id) const;
+  void publish(const std::string& id, const EntityPtr& before, const EntityPtr& after);
+  void index(std::string_view id, const model::Entity& e);
   void unindex(const model::Entity& e);
-  // Restores `before` if `after` is still the current version (mu_ held).
-  void rollback(const std::string& id, const EntityPtr& before, const EntityPtr& after);
+  // Undoes the steps, newest first, where they are still the current version (mu_ held).
+  void rollback(const std::vector<Step>& steps);
 
   const std::string name_;
   std::unique_ptr<store::TenantStore> store_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, EntityPtr> by_id_;
-  std::unordered_map<std::string, std::unordered_set<std::string>> by_type_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Ordered id sets hold views of by_id_'s keys (stable while the entity exists).
+  using IdSet = std::set<std::string_view>;
+  std::unordered_map<std::string, EntityPtr, Hash, std::equal_to<>> by_id_;
+  IdSet all_;
+  std::unordered_map<std::string, IdSet> by_type_;
 };
 
 // All tenants: found by name, created on first write.

@@ -49,4 +49,7 @@ struct Entity {
   void insert(AttrInstance inst);
 };
 
+// "Property", "Relationship", "GeoProperty", ... of an instance.
+std::string attribute_type(const AttrInstance& a);
+
 }  // namespace dejima::model

@@ -1,0 +1,277 @@
+#include "ngsild/query_handlers.h"
+
+#include "model/parse.h"
+#include "model/render.h"
+#include "ngsild/handler_util.h"
+#include "ngsild/query_params.h"
+#include "ngsild/render_params.h"
+
+namespace dejima::ngsild {
+namespace {
+
+using Params = std::vector<std::string>;
+
+// Renders a page of entities as a JSON array or, for application/geo+json, a FeatureCollection.
+http::Response entity_list(const RequestContext& c, const model::RenderOptions& opts, const broker::QueryResult& r,
+                           const query::Page& page) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  if (c.accept == MediaType::GeoJson) {
+    std::string geo = c.context->expand("location");
+    if (const auto* gp = c.req.param("geometryProperty")) geo = c.context->expand(*gp);
+    w.StartObject();
+    w.Key("type");
+    w.String("FeatureCollection");
+    w.Key("features");
+    w.StartArray();
+    for (const auto& e : r.entities) model::render_feature(w, *e, *c.context, opts, geo);
+    w.EndArray();
+    w.EndObject();
+  } else {
+    w.StartArray();
+    for (const auto& e : r.entities) model::render_entity(w, *e, *c.context, opts);
+    w.EndArray();
+  }
+  http::Response resp = json_response(c, 200, std::string(sb.GetString(), sb.GetSize()));
+  if (page.count) resp.header("NGSILD-Results-Count", std::to_string(r.total));
+  return resp;
+}
+
+void run_query(const RequestContext& c, Services& s, const query::Filter& f, http::Reply& reply) {
+  auto page = page_from_params(c, s.settings);
+  if (!page) return reply(http::problem(page.error()));
+  auto opts = render_options(c);
+  if (!opts) return reply(http::problem(opts.error()));
+  auto tenant = s.tenants.find(c.tenant);
+  if (!tenant) return reply(http::problem(tenant.error()));
+  reply(entity_list(c, *opts, (*tenant)->query(f, *page), *page));
+}
+
+void query_entities(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, s, {.offer = {.geo = true}}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    auto f = filter_from_params(*c, true);
+    if (!f) return reply(http::problem(f.error()));
+    run_query(*c, s, *f, reply);
+  });
+}
+
+void query_by_body(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, s, {.offer = {.geo = true}, .body = true}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    auto f = filter_from_body(c->body, *c);
+    if (!f) return reply(http::problem(f.error()));
+    run_query(*c, s, *f, reply);
+  });
+}
+
+// DELETE /entities?type=...: deletes every matching entity in one durable transaction.
+void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    auto f = filter_from_params(*c, true);
+    if (!f) return reply(http::problem(f.error()));
+    auto tenant = s.tenants.find(c->tenant);
+    if (!tenant) return reply(http::problem(tenant.error()));
+    auto found = (*tenant)->query(*f, query::Page{.offset = 0, .limit = SIZE_MAX});
+    std::vector<std::string> ids;
+    for (const auto& e : found.entities) ids.push_back(e->id);
+    (*tenant)->apply_batch(
+        ids, [](size_t, const broker::EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return nullptr; },
+        [reply](std::vector<Status>, Status commit) { reply(commit ? no_content() : http::problem(commit.error())); });
+  });
+}
+
+bool details_param(const RequestContext& c, Status& st) {
+  const auto* d = c.req.param("details");
+  if (d && *d != "true" && *d != "false")
+    st = fail(ErrorKind::BadRequestData, "Invalid details", "details must be true or false");
+  return d && *d == "true";
+}
+
+void write_names(json::Writer& w, const std::set<std::string>& names, const jsonld::Context& ctx) {
+  w.StartArray();
+  for (const auto& n : names) json::write_string(w, ctx.compact(n));
+  w.EndArray();
+}
+
+void write_strings(json::Writer& w, const std::set<std::string>& values) {
+  w.StartArray();
+  for (const auto& v : values) json::write_string(w, v);
+  w.EndArray();
+}
+
+// Discovery of a tenant that was never written to answers with empty lists.
+template <class F>
+void with_tenant_or_empty(Services& s, const RequestContext& c, F&& f) {
+  auto tenant = s.tenants.find(c.tenant);
+  f(tenant ? *tenant : nullptr);
+}
+
+void list_types(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    Status st;
+    const bool details = details_param(*c, st);
+    if (!st) return reply(http::problem(st.error()));
+    with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
+      auto types = t ? t->types(details) : std::map<std::string, broker::TypeInfo>{};
+      rapidjson::StringBuffer sb;
+      json::Writer w(sb);
+      if (details) {
+        w.StartArray();
+        for (const auto& [type, info] : types) {
+          w.StartObject();
+          w.Key("id");
+          json::write_string(w, type);
+          w.Key("type");
+          w.String("EntityType");
+          w.Key("typeName");
+          json::write_string(w, c->context->compact(type));
+          w.Key("attributeNames");
+          w.StartArray();
+          for (const auto& [a, _] : info.attributes) json::write_string(w, c->context->compact(a));
+          w.EndArray();
+          w.EndObject();
+        }
+        w.EndArray();
+      } else {
+        w.StartObject();
+        w.Key("id");
+        w.String("urn:ngsi-ld:EntityTypeList:" + std::to_string(c->now));
+        w.Key("type");
+        w.String("EntityTypeList");
+        w.Key("typeList");
+        w.StartArray();
+        for (const auto& [type, _] : types) json::write_string(w, c->context->compact(type));
+        w.EndArray();
+        w.EndObject();
+      }
+      reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
+    });
+  });
+}
+
+void get_type(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    if (!model::valid_name(p[0])) return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid type", p[0]}));
+    const std::string type = c->context->expand(p[0]);
+    with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
+      auto types = t ? t->types(true) : std::map<std::string, broker::TypeInfo>{};
+      auto it = types.find(type);
+      if (it == types.end()) return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Entity type not found", p[0]}));
+      rapidjson::StringBuffer sb;
+      json::Writer w(sb);
+      w.StartObject();
+      w.Key("id");
+      json::write_string(w, type);
+      w.Key("type");
+      w.String("EntityTypeInfo");
+      w.Key("typeName");
+      json::write_string(w, c->context->compact(type));
+      w.Key("entityCount");
+      w.Uint64(it->second.entity_count);
+      w.Key("attributeDetails");
+      w.StartArray();
+      for (const auto& [a, kinds] : it->second.attributes) {
+        w.StartObject();
+        w.Key("id");
+        json::write_string(w, a);
+        w.Key("type");
+        w.String("Attribute");
+        w.Key("attributeName");
+        json::write_string(w, c->context->compact(a));
+        w.Key("attributeTypes");
+        write_strings(w, kinds);
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+      reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
+    });
+  });
+}
+
+void list_attributes(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    Status st;
+    const bool details = details_param(*c, st);
+    if (!st) return reply(http::problem(st.error()));
+    with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
+      auto attrs = t ? t->attributes(details) : std::map<std::string, broker::AttributeInfo>{};
+      rapidjson::StringBuffer sb;
+      json::Writer w(sb);
+      if (details) {
+        w.StartArray();
+        for (const auto& [a, info] : attrs) {
+          w.StartObject();
+          w.Key("id");
+          json::write_string(w, a);
+          w.Key("type");
+          w.String("Attribute");
+          w.Key("attributeName");
+          json::write_string(w, c->context->compact(a));
+          w.Key("typeNames");
+          write_names(w, info.types, *c->context);
+          w.EndObject();
+        }
+        w.EndArray();
+      } else {
+        w.StartObject();
+        w.Key("id");
+        w.String("urn:ngsi-ld:AttributeList:" + std::to_string(c->now));
+        w.Key("type");
+        w.String("AttributeList");
+        w.Key("attributeList");
+        w.StartArray();
+        for (const auto& [a, _] : attrs) json::write_string(w, c->context->compact(a));
+        w.EndArray();
+        w.EndObject();
+      }
+      reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
+    });
+  });
+}
+
+void get_attribute(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    if (!model::valid_name(p[0]))
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[0]}));
+    const std::string name = c->context->expand(p[0]);
+    with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
+      auto attrs = t ? t->attributes(true) : std::map<std::string, broker::AttributeInfo>{};
+      auto it = attrs.find(name);
+      if (it == attrs.end()) return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Attribute not found", p[0]}));
+      rapidjson::StringBuffer sb;
+      json::Writer w(sb);
+      w.StartObject();
+      w.Key("id");
+      json::write_string(w, name);
+      w.Key("type");
+      w.String("Attribute");
+      w.Key("attributeName");
+      json::write_string(w, c->context->compact(name));
+      w.Key("attributeCount");
+      w.Uint64(it->second.entity_count);
+      w.Key("attributeTypes");
+      write_strings(w, it->second.attr_types);
+      w.Key("typeNames");
+      write_names(w, it->second.types, *c->context);
+      w.EndObject();
+      reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
+    });
+  });
+}
+
+}  // namespace
+
+void add_query_routes(http::Router& r, Services& s) {
+  using http::Method;
+  const std::string v1 = "/ngsi-ld/v1";
+  r.add(Method::Get, v1 + "/entities", [&s](const http::Request& q, const Params&, http::Reply y) { query_entities(q, s, std::move(y)); });
+  r.add(Method::Delete, v1 + "/entities", [&s](const http::Request& q, const Params&, http::Reply y) { purge_entities(q, s, std::move(y)); });
+  r.add(Method::Post, v1 + "/entityOperations/query", [&s](const http::Request& q, const Params&, http::Reply y) { query_by_body(q, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/types", [&s](const http::Request& q, const Params&, http::Reply y) { list_types(q, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/types/{type}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_type(q, p, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/attributes", [&s](const http::Request& q, const Params&, http::Reply y) { list_attributes(q, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/attributes/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_attribute(q, p, s, std::move(y)); });
+}
+
+}  // namespace dejima::ngsild

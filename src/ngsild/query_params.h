@@ -1,0 +1,17 @@
+// Building a query::Filter and a query::Page from a request: URL parameters (GET /entities,
+// DELETE /entities, later the temporal API) or a Query body (POST /entityOperations/query).
+#pragma once
+#include "ngsild/request_context.h"
+#include "query/filter.h"
+
+namespace dejima::ngsild {
+
+// type, id, idPattern, attrs, q, scopeQ, georel/geometry/coordinates/geoproperty. With
+// require_criterion, a query that gives none of type, id, attrs, q or geoQ is 400.
+Result<query::Filter> filter_from_params(const RequestContext& c, bool require_criterion);
+// A Query data type (clause 5.2.23) body.
+Result<query::Filter> filter_from_body(const json::Value& body, const RequestContext& c);
+// limit, offset, count; limit above the configured maximum is 403 TooManyResults.
+Result<query::Page> page_from_params(const RequestContext& c, const Settings& settings);
+
+}  // namespace dejima::ngsild

@@ -1,0 +1,159 @@
+#include "query/names.h"
+
+#include <cctype>
+
+namespace dejima::query {
+namespace {
+
+class Parser {
+ public:
+  Parser(std::string_view s, std::string_view what) : s_(s), what_(what) {}
+
+  Result<Names> parse() {
+    auto n = parse_or(0);
+    if (n && pos_ != s_.size()) return error(std::string("unexpected '") + s_[pos_] + "'");
+    return n;
+  }
+
+ private:
+  std::unexpected<Error> error(const std::string& msg) const {
+    return std::unexpected(Error{ErrorKind::BadRequestData, "Invalid " + std::string(what_),
+                                 msg + " at position " + std::to_string(pos_) + " of '" + std::string(s_) + "'"});
+  }
+  char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+
+  Result<Names> parse_or(int depth) {
+    auto first = parse_and(depth);
+    if (!first || (peek() != '|' && peek() != ',')) return first;
+    Names n{.kind = Names::Kind::Or};
+    n.children.push_back(std::move(*first));
+    while (peek() == '|' || peek() == ',') {
+      ++pos_;
+      auto next = parse_and(depth);
+      if (!next) return next;
+      n.children.push_back(std::move(*next));
+    }
+    return n;
+  }
+
+  Result<Names> parse_and(int depth) {
+    auto first = parse_group(depth);
+    if (!first || peek() != ';') return first;
+    Names n{.kind = Names::Kind::And};
+    n.children.push_back(std::move(*first));
+    while (peek() == ';') {
+      ++pos_;
+      auto next = parse_group(depth);
+      if (!next) return next;
+      n.children.push_back(std::move(*next));
+    }
+    return n;
+  }
+
+  Result<Names> parse_group(int depth) {
+    if (peek() == '(') {
+      if (depth > 32) return error("too deeply nested");
+      ++pos_;
+      auto n = parse_or(depth + 1);
+      if (!n) return n;
+      if (peek() != ')') return error("missing ')'");
+      ++pos_;
+      return n;
+    }
+    const size_t start = pos_;
+    while (pos_ < s_.size() && peek() != ',' && peek() != '|' && peek() != ';' && peek() != '(' && peek() != ')') {
+      const auto c = static_cast<unsigned char>(peek());
+      if (std::isspace(c) || c < 0x20 || c == '"' || c == '\'' || c == '=' || c == '<' || c == '>')
+        return error("invalid character");
+      ++pos_;
+    }
+    if (pos_ == start) return error("name expected");
+    return Names{.atom = std::string(s_.substr(start, pos_ - start))};
+  }
+
+  std::string_view s_, what_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Result<Names> parse_names(std::string_view s, std::string_view what) {
+  if (s.empty())
+    return fail(ErrorKind::BadRequestData, "Invalid " + std::string(what), std::string(what) + " must not be empty");
+  return Parser(s, what).parse();
+}
+
+bool Names::eval(const std::function<bool(const std::string&)>& atom_true) const {
+  switch (kind) {
+    case Kind::Atom:
+      return atom_true(atom);
+    case Kind::And:
+      for (const auto& c : children)
+        if (!c.eval(atom_true)) return false;
+      return true;
+    case Kind::Or:
+      for (const auto& c : children)
+        if (c.eval(atom_true)) return true;
+      return false;
+  }
+  return false;
+}
+
+bool Names::alternatives(std::vector<std::string>& out) const {
+  if (kind == Kind::Atom) {
+    out.push_back(atom);
+    return true;
+  }
+  if (kind == Kind::And) return false;
+  for (const auto& c : children)
+    if (!c.alternatives(out)) return false;
+  return true;
+}
+
+void Names::for_each_atom(const std::function<void(std::string&)>& f) {
+  if (kind == Kind::Atom) f(atom);
+  for (auto& c : children) c.for_each_atom(f);
+}
+
+Status check_scope_pattern(std::string_view p) {
+  auto bad = [&](const std::string& why) {
+    return fail(ErrorKind::BadRequestData, "Invalid scopeQ", "'" + std::string(p) + "': " + why);
+  };
+  if (p.empty() || p[0] != '/') return bad("a scope starts with '/'");
+  if (p == "/#") return {};
+  size_t from = 1;
+  while (from <= p.size()) {
+    size_t slash = p.find('/', from);
+    std::string_view seg = p.substr(from, slash == std::string_view::npos ? std::string_view::npos : slash - from);
+    if (seg.empty()) return bad("empty segment");
+    if (seg == "#" && slash != std::string_view::npos) return bad("'#' must be the last segment");
+    if (seg != "+" && seg != "#" && (seg.find('+') != std::string_view::npos || seg.find('#') != std::string_view::npos))
+      return bad("'+' and '#' stand alone in a segment");
+    if (slash == std::string_view::npos) break;
+    from = slash + 1;
+  }
+  return {};
+}
+
+bool scope_matches(std::string_view pattern, std::string_view scope) {
+  if (pattern == "/#") return true;
+  size_t pi = 1, si = 1;
+  for (;;) {
+    size_t pe = pattern.find('/', pi), se = scope.find('/', si);
+    std::string_view pseg = pattern.substr(pi, pe == std::string_view::npos ? std::string_view::npos : pe - pi);
+    if (pseg == "#") return true;  // this level and everything below
+    if (si > scope.size()) return false;
+    std::string_view sseg = scope.substr(si, se == std::string_view::npos ? std::string_view::npos : se - si);
+    if (pseg != "+" && pseg != sseg) return false;
+    if (pe == std::string_view::npos || se == std::string_view::npos) {
+      if (pe == std::string_view::npos && se == std::string_view::npos) return true;
+      // pattern longer: only a trailing "/#" may still match
+      if (se == std::string_view::npos) return pattern.substr(pe) == "/#";
+      return false;
+    }
+    pi = pe + 1;
+    si = se + 1;
+  }
+}
+
+}  // namespace dejima::query
