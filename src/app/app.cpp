@@ -9,6 +9,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jsonld/registry.h"
+#include "ngsild/batch_handlers.h"
 #include "ngsild/context_handlers.h"
 #include "ngsild/entity_handlers.h"
 #include "ngsild/query_handlers.h"
@@ -61,6 +62,7 @@ int serve(const Settings& settings) {
   add_system_routes(router);
   ngsild::add_entity_routes(router, services);
   ngsild::add_query_routes(router, services);
+  ngsild::add_batch_routes(router, services);
   ngsild::add_context_routes(router, services);
 
   http::Server server(settings, [&router](const http::Request& req, http::Reply reply) {

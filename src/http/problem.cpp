@@ -49,9 +49,7 @@ std::string_view type_uri_of(ErrorKind kind) {
   return "https://uri.etsi.org/ngsi-ld/errors/InternalError";
 }
 
-Response problem(const Error& e) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+void write_problem(json::Writer& w, const Error& e) {
   const unsigned status = status_of(e.kind);
   w.StartObject();
   w.Key("type");
@@ -66,8 +64,14 @@ Response problem(const Error& e) {
     w.String(e.detail);
   }
   w.EndObject();
+}
+
+Response problem(const Error& e) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  write_problem(w, e);
   Response r;
-  r.status = status;
+  r.status = status_of(e.kind);
   r.content_type = "application/json";
   r.body.assign(sb.GetString(), sb.GetSize());
   return r;

@@ -27,6 +27,7 @@ Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request
       return fail(ErrorKind::InvalidRequest, "Malformed JSON", err);
     const bool has_inline = c->body.IsObject() && c->body.HasMember("@context");
     if (*type == MediaType::JsonLd) {
+      c->body_is_jsonld = true;
       if (!link->empty())
         return fail(ErrorKind::BadRequestData, "Link header not allowed",
                     "with application/ld+json the @context goes in the body, not in a Link header");

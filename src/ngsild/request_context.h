@@ -29,6 +29,7 @@ struct RequestContext {
   std::shared_ptr<const jsonld::Context> context;
   json::LocalDocument<4096> body_storage;
   json::Document& body = body_storage.doc;  // IsNull() when the request has none
+  bool body_is_jsonld = false;              // application/ld+json: every object carries "@context"
   Millis now = 0;
 };
 
