@@ -25,6 +25,7 @@ Status Tenant::load() {
   for (const auto& doc : *docs) {
     auto e = model::decode(doc);
     if (!e) return std::unexpected(e.error());
+    model::extract_scalars(*e);
     auto ptr = std::make_shared<const model::Entity>(std::move(*e));
     const std::string id = ptr->id;
     publish(id, get_locked(id), ptr);
@@ -93,6 +94,7 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
       items[i] = std::unexpected(next.error());
       continue;
     }
+    if (*next) model::extract_scalars(**next);
     EntityPtr after = std::move(*next);
     publish(ids[i], before, after);
     writes.push_back({ids[i], after ? std::optional(model::encode(*after)) : std::nullopt});

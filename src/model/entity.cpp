@@ -1,6 +1,7 @@
 #include "model/entity.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "util/json.h"
 
@@ -54,6 +55,46 @@ std::string attribute_type(const AttrInstance& a) {
   if (json::parse(d.doc, a.json).empty() && d.doc.IsObject() && d.doc.HasMember("type") && d.doc["type"].IsString())
     return std::string(json::view(d.doc["type"]));
   return "Property";
+}
+
+}  // namespace dejima::model
+
+namespace dejima::model {
+namespace {
+
+// Reads the scalar after `"type":"Property","value":` (or Relationship/object) in the layout
+// the parser writes; anything else stays Kind::None.
+Scalar scan_scalar(std::string_view j) {
+  Scalar s;
+  std::string_view rest;
+  for (auto prefix : {std::string_view(R"({"type":"Property","value":)"), std::string_view(R"({"type":"Relationship","object":)")})
+    if (j.starts_with(prefix)) rest = j.substr(prefix.size());
+  if (rest.empty()) return s;
+  const size_t start = j.size() - rest.size();
+  if (rest.front() == '"') {
+    size_t end = 1;
+    while (end < rest.size() && rest[end] != '"' && rest[end] != '\\') ++end;
+    if (end >= rest.size() || rest[end] != '"') return s;  // escapes: leave it to the JSON path
+    s.kind = Scalar::Kind::String;
+    s.offset = static_cast<std::uint32_t>(start + 1);
+    s.length = static_cast<std::uint32_t>(end - 1);
+  } else if (rest.starts_with("true") || rest.starts_with("false")) {
+    s.kind = Scalar::Kind::Bool;
+    s.boolean = rest.front() == 't';
+  } else if (rest.front() == '-' || (rest.front() >= '0' && rest.front() <= '9')) {
+    const char* first = rest.data();
+    char* end = nullptr;
+    s.number = std::strtod(first, &end);
+    if (end == first || (*end != ',' && *end != '}')) return Scalar{};
+    s.kind = Scalar::Kind::Number;
+  }
+  return s;
+}
+
+}  // namespace
+
+void extract_scalars(Entity& e) {
+  for (auto& a : e.attrs) a.scalar = scan_scalar(a.json);
 }
 
 }  // namespace dejima::model

@@ -2,6 +2,7 @@
 // instance keeps its normalized JSON with sub-attribute names expanded ("internal form").
 // Entities are immutable once published to readers: writers copy, modify and swap.
 #pragma once
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -12,12 +13,25 @@
 
 namespace dejima::model {
 
+// The plain scalar value of a Property (or object of a Relationship), read off the internal JSON
+// when the instance is published, so that q comparisons need not parse JSON. Kind::None means
+// "not a plain scalar, or not extracted": evaluate from the JSON instead.
+struct Scalar {
+  enum class Kind : std::uint8_t { None, Number, String, Bool } kind = Kind::None;
+  bool boolean = false;
+  double number = 0;
+  std::uint32_t offset = 0, length = 0;  // String: json.substr(offset, length), no escapes
+};
+
 struct AttrInstance {
   Name name;        // expanded attribute name
   Name dataset_id;  // empty = the default instance
   std::string json;        // {"type":"Property","value":...,"observedAt":...,<sub-attributes>}
   Millis created_at = 0;
   Millis modified_at = 0;
+  Scalar scalar;    // see extract_scalars
+
+  std::string_view scalar_text() const { return std::string_view(json).substr(scalar.offset, scalar.length); }
 };
 
 // A lazily filled, per-snapshot cache of the most common response body. Copying an entity
@@ -48,6 +62,9 @@ struct Entity {
   // Inserts after the other instances of the same attribute, or at the end.
   void insert(AttrInstance inst);
 };
+
+// Fills every instance's `scalar` (call before an entity is published to readers).
+void extract_scalars(Entity& e);
 
 // "Property", "Relationship", "GeoProperty", ... of an instance.
 std::string attribute_type(const AttrInstance& a);

@@ -133,9 +133,70 @@ bool instance_matches(const Term& t, const model::AttrInstance& inst) {
   return target_matches(t, *target, language_map);
 }
 
+// The same comparison on a pre-extracted scalar (no JSON parsing).
+std::optional<int> compare(const model::AttrInstance& inst, const Literal& l) {
+  using K = model::Scalar::Kind;
+  auto sign = [](auto a, auto b) { return a < b ? -1 : a > b ? 1 : 0; };
+  const model::Scalar& s = inst.scalar;
+  switch (l.kind) {
+    case Literal::Kind::Number:
+      if (s.kind == K::Number) return sign(s.number, l.number);
+      return std::nullopt;
+    case Literal::Kind::Bool:
+      if (s.kind == K::Bool) return sign(s.boolean, l.boolean);
+      return std::nullopt;
+    case Literal::Kind::DateTime:
+      if (s.kind == K::String) {
+        auto text = inst.scalar_text();
+        auto t = parse_iso8601(text);
+        if (!t && text.size() == 10) t = parse_iso8601(std::string(text) + "T00:00:00Z");
+        if (t) return sign(*t, l.time);
+      }
+      return std::nullopt;
+    case Literal::Kind::String:
+      if (s.kind == K::String) {
+        const int c = inst.scalar_text().compare(l.text);
+        return c < 0 ? -1 : c > 0 ? 1 : 0;
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool scalar_instance_matches(const Term& t, const model::AttrInstance& inst) {
+  bool found = false;
+  switch (t.op) {
+    case Op::Exists:
+      return true;
+    case Op::Eq:
+    case Op::Ne:
+      if (t.range) {
+        auto lo = compare(inst, t.range->first), hi = compare(inst, t.range->second);
+        found = lo && hi && *lo >= 0 && *hi <= 0;
+      } else {
+        for (const auto& l : t.values) found = found || compare(inst, l) == 0;
+      }
+      break;
+    case Op::Gt: { auto c = compare(inst, t.values[0]); return c && *c > 0; }
+    case Op::Ge: { auto c = compare(inst, t.values[0]); return c && *c >= 0; }
+    case Op::Lt: { auto c = compare(inst, t.values[0]); return c && *c < 0; }
+    case Op::Le: { auto c = compare(inst, t.values[0]); return c && *c <= 0; }
+    case Op::Match:
+    case Op::NoMatch:
+      found = inst.scalar.kind == model::Scalar::Kind::String && t.regex->search(inst.scalar_text());
+      break;
+  }
+  return t.op == Op::Ne || t.op == Op::NoMatch ? !found : found;
+}
+
 bool term_matches(const Term& t, const model::Entity& e) {
-  for (const auto& inst : e.attrs)
-    if (inst.name == t.attr && instance_matches(t, inst)) return true;
+  const bool plain = t.path.empty() && t.keys.empty();
+  for (const auto& inst : e.attrs) {
+    if (inst.name != t.attr) continue;
+    const bool hit = plain && inst.scalar.kind != model::Scalar::Kind::None ? scalar_instance_matches(t, inst)
+                                                                           : instance_matches(t, inst);
+    if (hit) return true;
+  }
   return false;
 }
 
