@@ -68,7 +68,9 @@ void Tenant::publish(const std::string& id, const EntityPtr& before, const Entit
     auto [it, inserted] = by_id_.insert_or_assign(id, after);
     if (inserted) all_.insert(it->first);
     if (types_changed) index(it->first, *after);
+    geo_.update(it->first, before.get(), after.get());
   } else if (auto it = by_id_.find(id); it != by_id_.end()) {
+    geo_.update(it->first, before.get(), nullptr);
     all_.erase(it->first);
     by_id_.erase(it);
   }
@@ -144,8 +146,9 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     else full = true;
     return page.count || !full;
   };
-  // Candidates: the listed ids when every selector lists ids; else the union of the type sets
-  // when every selector's type is a plain alternative; else every entity.
+  // Candidates: the listed ids when every selector lists ids; else the geo index when the
+  // geo-query bounds a search box; else the union of the type sets when every selector's type
+  // is a plain alternative; else every entity.
   const bool by_ids = !f.entities.empty() &&
                       std::all_of(f.entities.begin(), f.entities.end(), [](const auto& s) { return !s.ids.empty(); });
   if (by_ids) {
@@ -154,6 +157,17 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     for (auto id : ids)
       if (!consider(id)) break;
     return r;
+  }
+  if (f.geo) {
+    std::vector<std::string_view> ids;
+    if (auto box = f.geo->search_box()) {
+      if (!geo_.candidates(f.geo->property(), *box, ids)) return r;  // no entity has the property
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      for (auto id : ids)
+        if (!consider(id)) break;
+      return r;
+    }
   }
   std::vector<std::string> alternatives;
   const bool by_types = !f.entities.empty() && std::all_of(f.entities.begin(), f.entities.end(), [&](const auto& s) {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "broker/geo_index.h"
 #include "model/entity.h"
 #include "query/filter.h"
 #include "store/store.h"
@@ -94,6 +95,7 @@ class Tenant {
   std::unordered_map<std::string, EntityPtr, Hash, std::equal_to<>> by_id_;
   IdSet all_;
   std::unordered_map<std::string, IdSet> by_type_;
+  GeoIndex geo_;
 };
 
 // All tenants: found by name, created on first write.
