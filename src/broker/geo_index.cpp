@@ -98,11 +98,15 @@ void GeoIndex::update(std::string_view id, const model::Entity* before, const mo
   for (const auto& [inst, box] : boxes(after)) trees_->by_property[inst->name].insert(Entry(box, id));
 }
 
-bool GeoIndex::candidates(const std::string& property, const query::GeoBox& box, std::vector<std::string_view>& out) const {
+bool GeoIndex::candidates(const std::string& property, const query::GeoBox& box, std::vector<Candidate>& out) const {
   auto it = trees_->by_property.find(property);
   if (it == trees_->by_property.end()) return false;
   const Box q(Point(box.min_lon, box.min_lat), Point(box.max_lon, box.max_lat));
-  for (auto e = it->second.qbegin(bgi::intersects(q)); e != it->second.qend(); ++e) out.push_back(e->second);
+  for (auto e = it->second.qbegin(bgi::intersects(q)); e != it->second.qend(); ++e) {
+    const auto& lo = e->first.min_corner();
+    const auto& hi = e->first.max_corner();
+    out.push_back({e->second, {bg::get<0>(lo), bg::get<1>(lo), bg::get<0>(hi), bg::get<1>(hi)}});
+  }
   return true;
 }
 

@@ -20,9 +20,14 @@ class GeoIndex {
   // Replaces what `before` contributed with what `after` contributes (either may be null).
   // `id` must stay valid while the entry exists (a view of the tenant's id key).
   void update(std::string_view id, const model::Entity* before, const model::Entity* after);
-  // Ids (unordered, possibly repeated) whose `property` box intersects `box`; false when the
-  // property has no index (no entity has it).
-  bool candidates(const std::string& property, const query::GeoBox& box, std::vector<std::string_view>& out) const;
+  struct Candidate {
+    std::string_view id;
+    query::GeoBox box;
+    bool is_point() const { return box.min_lon == box.max_lon && box.min_lat == box.max_lat; }
+  };
+  // Entries (unordered; an id repeats per instance) whose `property` box intersects `box`; false
+  // when the property has no index (no entity has it).
+  bool candidates(const std::string& property, const query::GeoBox& box, std::vector<Candidate>& out) const;
 
  private:
   struct Trees;

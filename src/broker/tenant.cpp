@@ -65,13 +65,11 @@ void Tenant::publish(const std::string& id, const EntityPtr& before, const Entit
   const bool types_changed = !before || !after || before->types != after->types;
   if (before && types_changed) unindex(*before);
   if (after) {
-    auto [it, inserted] = by_id_.insert_or_assign(id, after);
-    if (inserted) all_.insert(it->first);
+    auto it = by_id_.insert_or_assign(id, after).first;
     if (types_changed) index(it->first, *after);
     geo_.update(it->first, before.get(), after.get());
   } else if (auto it = by_id_.find(id); it != by_id_.end()) {
     geo_.update(it->first, before.get(), nullptr);
-    all_.erase(it->first);
     by_id_.erase(it);
   }
 }
@@ -137,9 +135,10 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
   size_t skipped = 0;
   bool full = false;
   // Returns false once nothing more is needed.
-  auto consider = [&](std::string_view id) {
+  // known: 0 = evaluate the filter, 1 = the geo part already holds, 2 = a known match.
+  auto consider = [&](std::string_view id, int known = 0) {
     EntityPtr e = get_locked(id);
-    if (!e || !f.matches(*e)) return true;
+    if (!e || (known < 2 && !f.matches(*e, known == 1))) return true;
     ++r.total;
     if (skipped < page.offset) ++skipped;
     else if (r.entities.size() < page.limit) r.entities.push_back(std::move(e));
@@ -159,13 +158,23 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     return r;
   }
   if (f.geo) {
-    std::vector<std::string_view> ids;
+    std::vector<GeoIndex::Candidate> found;
     if (auto box = f.geo->search_box()) {
-      if (!geo_.candidates(f.geo->property(), *box, ids)) return r;  // no entity has the property
-      std::sort(ids.begin(), ids.end());
-      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-      for (auto id : ids)
-        if (!consider(id)) break;
+      if (!geo_.candidates(f.geo->property(), *box, found)) return r;  // no entity has the property
+      // A point's box is the point: test it here, before fetching the entity. (id, checked)
+      std::vector<std::pair<std::string_view, bool>> ids;
+      for (const auto& c : found) {
+        if (!c.is_point()) ids.emplace_back(c.id, false);
+        else if (f.geo->matches_point(c.box.min_lon, c.box.min_lat)) ids.emplace_back(c.id, true);
+      }
+      // Ordered by id; for an id seen twice, a checked entry first (it already matched).
+      std::sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first < b.first : a.second > b.second;
+      });
+      ids.erase(std::unique(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+                ids.end());
+      for (const auto& [id, checked] : ids)
+        if (!consider(id, checked ? 1 : 0)) break;
       return r;
     }
   }
@@ -193,8 +202,13 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     }
     return r;
   }
-  for (auto id : all_)
-    if (!consider(id)) break;
+  // No index applies: filter every entity, then order the matches.
+  std::vector<std::string_view> matched;
+  for (const auto& [id, e] : by_id_)
+    if (f.matches(*e)) matched.push_back(id);
+  std::sort(matched.begin(), matched.end());
+  for (auto id : matched)
+    if (!consider(id, 2)) break;
   return r;
 }
 

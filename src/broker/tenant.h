@@ -93,7 +93,6 @@ class Tenant {
   // Ordered id sets hold views of by_id_'s keys (stable while the entity exists).
   using IdSet = std::set<std::string_view>;
   std::unordered_map<std::string, EntityPtr, Hash, std::equal_to<>> by_id_;
-  IdSet all_;
   std::unordered_map<std::string, IdSet> by_type_;
   GeoIndex geo_;
 };

@@ -75,9 +75,10 @@ Scalar scan_scalar(std::string_view j) {
     size_t end = 1;
     while (end < rest.size() && rest[end] != '"' && rest[end] != '\\') ++end;
     if (end >= rest.size() || rest[end] != '"') return s;  // escapes: leave it to the JSON path
+    if (start + end > UINT16_MAX) return s;                 // long texts too
     s.kind = Scalar::Kind::String;
-    s.offset = static_cast<std::uint32_t>(start + 1);
-    s.length = static_cast<std::uint32_t>(end - 1);
+    s.offset = static_cast<std::uint16_t>(start + 1);
+    s.length = static_cast<std::uint16_t>(end - 1);
   } else if (rest.starts_with("true") || rest.starts_with("false")) {
     s.kind = Scalar::Kind::Bool;
     s.boolean = rest.front() == 't';

@@ -17,10 +17,10 @@ namespace dejima::model {
 // when the instance is published, so that q comparisons need not parse JSON. Kind::None means
 // "not a plain scalar, or not extracted": evaluate from the JSON instead.
 struct Scalar {
+  double number = 0;
+  std::uint16_t offset = 0, length = 0;  // String: json.substr(offset, length), no escapes
   enum class Kind : std::uint8_t { None, Number, String, Bool } kind = Kind::None;
   bool boolean = false;
-  double number = 0;
-  std::uint32_t offset = 0, length = 0;  // String: json.substr(offset, length), no escapes
 };
 
 struct AttrInstance {

@@ -254,4 +254,14 @@ void render_feature(json::Writer& w, const Entity& e, const jsonld::Context& ctx
   w.EndObject();
 }
 
+const std::string& cached_body(const Entity& e) {
+  std::call_once(e.cache.once, [&] { e.cache.body = render_entity(e, *jsonld::Context::core(), RenderOptions{}); });
+  return e.cache.body;
+}
+
+void render_entity_cached(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
+  if (ctx.is_core() && o.is_default()) json::write_raw(w, cached_body(e));
+  else render_entity(w, e, ctx, o);
+}
+
 }  // namespace dejima::model

@@ -21,10 +21,18 @@ struct RenderOptions {
   std::vector<std::string> omitted; // expanded names; "id"/"type" literal
   bool pick_id_type = true;         // attrs= keeps id and type; pick= only when listed
   std::string lang;                 // LanguageProperty -> Property in this language ("*" = all)
+
+  bool is_default() const {
+    return format == Format::Normalized && !sys_attrs && !with_context && !pick && omitted.empty() && lang.empty();
+  }
 };
 
 void render_entity(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
 std::string render_entity(const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
+// The same, reusing the body cached on the (immutable) entity when the representation is the
+// common one: the core context and default options.
+void render_entity_cached(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
+const std::string& cached_body(const Entity& e);
 // GeoJSON Feature; `geometry_property` is the expanded name of the GeoProperty to use.
 void render_feature(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o,
                     const std::string& geometry_property);

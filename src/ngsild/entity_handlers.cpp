@@ -131,8 +131,7 @@ void get_entity(const http::Request& req, const Params& p, Services& s, http::Re
     const bool plain = c->context->is_core() && c->accept == MediaType::Json && req.query.empty();
     if (plain) {
       // The most common request: cache its body on the (immutable) entity snapshot.
-      std::call_once(e->cache.once, [&] { e->cache.body = model::render_entity(*e, *c->context, *opts); });
-      return reply(json_response(*c, 200, e->cache.body));
+      return reply(json_response(*c, 200, model::cached_body(*e)));
     }
     reply(json_response(*c, 200, model::render_entity(*e, *c->context, *opts)));
   });

@@ -29,7 +29,7 @@ http::Response entity_list(const RequestContext& c, const model::RenderOptions& 
     w.EndObject();
   } else {
     w.StartArray();
-    for (const auto& e : r.entities) model::render_entity(w, *e, *c.context, opts);
+    for (const auto& e : r.entities) model::render_entity_cached(w, *e, *c.context, opts);
     w.EndArray();
   }
   http::Response resp = json_response(c, 200, std::string(sb.GetString(), sb.GetSize()));

@@ -11,7 +11,7 @@ bool Selector::matches(const model::Entity& e) const {
   return true;
 }
 
-bool Filter::matches(const model::Entity& e) const {
+bool Filter::matches(const model::Entity& e, bool geo_checked) const {
   if (!entities.empty() &&
       std::none_of(entities.begin(), entities.end(), [&](const Selector& s) { return s.matches(e); }))
     return false;
@@ -22,7 +22,7 @@ bool Filter::matches(const model::Entity& e) const {
       }))
     return false;
   if (q && !query::matches(*q, e)) return false;
-  if (geo && !geo->matches(e)) return false;
+  if (geo && !geo_checked && !geo->matches(e)) return false;
   return true;
 }
 

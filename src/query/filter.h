@@ -30,7 +30,8 @@ struct Filter {
   std::optional<Names> scope;
   std::shared_ptr<GeoQuery> geo;
 
-  bool matches(const model::Entity& e) const;
+  // With geo_checked, the geo-query is known to hold already (the geo index tested it).
+  bool matches(const model::Entity& e, bool geo_checked = false) const;
 };
 
 struct Page {

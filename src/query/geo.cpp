@@ -148,25 +148,38 @@ Result<std::shared_ptr<GeoQuery>> GeoQuery::parse(std::string_view georel, std::
   return q;
 }
 
-bool GeoQuery::matches_geometry(std::string_view geojson) const {
+bool GeoQuery::matches_point(double lon, double lat) const {
   Impl& m = *impl_;
-  if (m.rel == Rel::Near && m.query_is_point) {
-    // The common case, point to point, without GEOS.
-    json::LocalDocument<1024> d;
-    if (!json::parse(d.doc, geojson).empty() || !d.doc.IsObject()) return false;
-    auto t = d.doc.FindMember("type");
-    if (t != d.doc.MemberEnd() && t->value.IsString() && json::view(t->value) == "Point") {
-      auto c = d.doc.FindMember("coordinates");
-      if (c == d.doc.MemberEnd() || !c->value.IsArray() || c->value.Size() < 2) return false;
-      return m.distance_ok(haversine(m.lon0, m.lat0, c->value[0].GetDouble(), c->value[1].GetDouble()));
-    }
-  }
-  const std::string text(geojson);
-  GEOSGeometry* g = GEOSGeoJSONReader_readGeometry_r(m.h, m.reader, text.c_str());
-  if (!g) return false;
-  const bool ok = m.test(g);
-  GEOSGeom_destroy_r(m.h, g);
+  if (m.rel == Rel::Near && m.query_is_point) return m.distance_ok(haversine(m.lon0, m.lat0, lon, lat));
+  GEOSGeometry* p = GEOSGeom_createPointFromXY_r(m.h, lon, lat);
+  if (!p) return false;
+  const bool ok = m.test(p);
+  GEOSGeom_destroy_r(m.h, p);
   return ok;
+}
+
+bool GeoQuery::test_value(const json::Value& g) const {
+  // Points, the common case, skip GeoJSON parsing in GEOS.
+  if (auto t = g.FindMember("type"); t != g.MemberEnd() && t->value.IsString() && json::view(t->value) == "Point") {
+    auto c = g.FindMember("coordinates");
+    if (c == g.MemberEnd() || !c->value.IsArray() || c->value.Size() < 2 || !c->value[0].IsNumber() ||
+        !c->value[1].IsNumber())
+      return false;
+    return matches_point(c->value[0].GetDouble(), c->value[1].GetDouble());
+  }
+  Impl& m = *impl_;
+  const std::string text = json::to_string(g);
+  GEOSGeometry* geom = GEOSGeoJSONReader_readGeometry_r(m.h, m.reader, text.c_str());
+  if (!geom) return false;
+  const bool ok = m.test(geom);
+  GEOSGeom_destroy_r(m.h, geom);
+  return ok;
+}
+
+bool GeoQuery::matches_geometry(std::string_view geojson) const {
+  json::Document d;
+  if (!json::parse(d, geojson).empty() || !d.IsObject()) return false;
+  return test_value(d);
 }
 
 bool GeoQuery::matches(const model::Entity& e) const {
@@ -175,8 +188,7 @@ bool GeoQuery::matches(const model::Entity& e) const {
     json::LocalDocument<2048> d;
     if (!json::parse(d.doc, inst.json).empty() || !d.doc.IsObject()) continue;
     auto v = d.doc.FindMember("value");
-    if (v == d.doc.MemberEnd() || !v->value.IsObject()) continue;
-    if (matches_geometry(json::to_string(v->value))) return true;
+    if (v != d.doc.MemberEnd() && v->value.IsObject() && test_value(v->value)) return true;
   }
   return false;
 }

@@ -10,6 +10,7 @@
 
 #include "model/entity.h"
 #include "util/error.h"
+#include "util/json.h"
 
 namespace dejima::query {
 
@@ -34,6 +35,8 @@ class GeoQuery {
   bool matches(const model::Entity& e) const;
   // True when `geojson` (a geometry object) satisfies the relation.
   bool matches_geometry(std::string_view geojson) const;
+  // True when the point satisfies the relation.
+  bool matches_point(double lon, double lat) const;
 
   const std::string& property() const { return property_; }
   // Where candidates can be: every matching geometry's bounding box intersects this box; nullopt
@@ -42,6 +45,7 @@ class GeoQuery {
 
  private:
   GeoQuery();
+  bool test_value(const json::Value& geometry) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string property_;
