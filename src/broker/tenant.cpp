@@ -48,15 +48,15 @@ size_t Tenant::size() const {
   return by_id_.size();
 }
 
-void Tenant::index(std::string_view id, const model::Entity& e) {
-  for (const auto& t : e.types) by_type_[t].insert(id);
+void Tenant::index(const Slot* slot, const model::Entity& e) {
+  for (const auto& t : e.types) by_type_[t].insert(slot);
 }
 
 void Tenant::unindex(const model::Entity& e) {
   for (const auto& t : e.types) {
     auto it = by_type_.find(t);
     if (it == by_type_.end()) continue;
-    it->second.erase(e.id);
+    if (auto pos = it->second.find(std::string_view(e.id)); pos != it->second.end()) it->second.erase(pos);
     if (it->second.empty()) by_type_.erase(it);
   }
 }
@@ -66,7 +66,7 @@ void Tenant::publish(const std::string& id, const EntityPtr& before, const Entit
   if (before && types_changed) unindex(*before);
   if (after) {
     auto it = by_id_.insert_or_assign(id, after).first;
-    if (types_changed) index(it->first, *after);
+    if (types_changed) index(&*it, *after);
     geo_.update(it->first, before.get(), after.get());
   } else if (auto it = by_id_.find(id); it != by_id_.end()) {
     geo_.update(it->first, before.get(), nullptr);
@@ -136,8 +136,7 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
   bool full = false;
   // Returns false once nothing more is needed.
   // known: 0 = evaluate the filter, 1 = the geo part already holds, 2 = a known match.
-  auto consider = [&](std::string_view id, int known = 0) {
-    EntityPtr e = get_locked(id);
+  auto consider_entity = [&](EntityPtr e, int known) {
     if (!e || (known < 2 && !f.matches(*e, known == 1))) return true;
     ++r.total;
     if (skipped < page.offset) ++skipped;
@@ -145,6 +144,7 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     else full = true;
     return page.count || !full;
   };
+  auto consider = [&](std::string_view id, int known = 0) { return consider_entity(get_locked(id), known); };
   // Candidates: the listed ids when every selector lists ids; else the geo index when the
   // geo-query bounds a search box; else the union of the type sets when every selector's type
   // is a plain alternative; else every entity.
@@ -187,28 +187,26 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     std::vector<std::pair<IdSet::const_iterator, IdSet::const_iterator>> runs;
     for (const auto& t : alternatives)
       if (auto it = by_type_.find(t); it != by_type_.end()) runs.emplace_back(it->second.begin(), it->second.end());
-    std::string_view last;
-    bool any = false;
+    const Slot* last = nullptr;
     for (;;) {
       std::pair<IdSet::const_iterator, IdSet::const_iterator>* min = nullptr;
       for (auto& run : runs)
-        if (run.first != run.second && (!min || *run.first < *min->first)) min = &run;
+        if (run.first != run.second && (!min || (*run.first)->first < (*min->first)->first)) min = &run;
       if (!min) break;
-      std::string_view id = *min->first++;
-      if (any && id == last) continue;
-      any = true;
-      last = id;
-      if (!consider(id)) break;
+      const Slot* slot = *min->first++;
+      if (slot == last) continue;
+      last = slot;
+      if (!consider_entity(slot->second, 0)) break;
     }
     return r;
   }
   // No index applies: filter every entity, then order the matches.
-  std::vector<std::string_view> matched;
-  for (const auto& [id, e] : by_id_)
-    if (f.matches(*e)) matched.push_back(id);
-  std::sort(matched.begin(), matched.end());
-  for (auto id : matched)
-    if (!consider(id, 2)) break;
+  std::vector<const Slot*> matched;
+  for (const auto& slot : by_id_)
+    if (f.matches(*slot.second)) matched.push_back(&slot);
+  std::sort(matched.begin(), matched.end(), ByIdOrder{});
+  for (const Slot* slot : matched)
+    if (!consider_entity(slot->second, 2)) break;
   return r;
 }
 
@@ -219,9 +217,8 @@ std::map<std::string, TypeInfo> Tenant::types(bool details) const {
     TypeInfo& info = out[type];
     info.entity_count = ids.size();
     if (!details) continue;
-    for (auto id : ids)
-      if (EntityPtr e = get_locked(id))
-        for (const auto& a : e->attrs) info.attributes[a.name].insert(model::attribute_type(a));
+    for (const Slot* slot : ids)
+      for (const auto& a : slot->second->attrs) info.attributes[a.name].insert(model::attribute_type(a));
   }
   return out;
 }

@@ -71,14 +71,29 @@ class Tenant {
   void close();
 
  private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using ById = std::unordered_map<std::string, EntityPtr, Hash, std::equal_to<>>;
+  using Slot = ById::value_type;  // (id, current version): a node, stable until the id is erased
+  // Type sets hold pointers to by_id_'s nodes, ordered by id: a query walks them in id order and
+  // reaches each entity without hashing its id.
+  struct ByIdOrder {
+    using is_transparent = void;
+    bool operator()(const Slot* a, const Slot* b) const { return a->first < b->first; }
+    bool operator()(const Slot* a, std::string_view b) const { return a->first < b; }
+    bool operator()(std::string_view a, const Slot* b) const { return a < b->first; }
+  };
+  using IdSet = std::set<const Slot*, ByIdOrder>;
   struct Step {  // one applied change, kept to roll back a failed commit
     std::string id;
     EntityPtr before, after;
   };
-  // Publishes `after` (nullptr: removes) in place of `before` and updates the indexes (mu_ held).
   EntityPtr get_locked(std::string_view id) const;
+  // Publishes `after` (nullptr: removes) in place of `before` and updates the indexes (mu_ held).
   void publish(const std::string& id, const EntityPtr& before, const EntityPtr& after);
-  void index(std::string_view id, const model::Entity& e);
+  void index(const Slot* slot, const model::Entity& e);
   void unindex(const model::Entity& e);
   // Undoes the steps, newest first, where they are still the current version (mu_ held).
   void rollback(const std::vector<Step>& steps);
@@ -86,13 +101,7 @@ class Tenant {
   const std::string name_;
   std::unique_ptr<store::TenantStore> store_;
   mutable std::shared_mutex mu_;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  // Ordered id sets hold views of by_id_'s keys (stable while the entity exists).
-  using IdSet = std::set<std::string_view>;
-  std::unordered_map<std::string, EntityPtr, Hash, std::equal_to<>> by_id_;
+  ById by_id_;
   std::unordered_map<std::string, IdSet> by_type_;
   GeoIndex geo_;
 };
