@@ -153,29 +153,15 @@ void delete_entity(const http::Request& req, const Params& p, Services& s, http:
   });
 }
 
-void replace_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    const std::string& id = p[0];
-    auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Replace);
-    if (!parsed) return reply(http::problem(parsed.error()));
-    if (parsed->id && *parsed->id != id)
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
-                                       "the body's id differs from the id in the path"}));
-    const Millis now = c->now;
-    modify_entity(s, *c, id, std::move(reply),
-                  [&](Entity& e) -> Status {
-                    model::replace_entity(e, std::move(*parsed), now);
-                    return {};
-                  },
-                  [] { return no_content(); });
-  });
-}
-
-void merge_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {.body = true, .merge_patch = true}, std::move(reply),
+// PUT (replace) and PATCH (merge-patch) of a whole entity: parse the body in `mode`, then
+// `apply(entity, parsed, now)` on a copy of the current entity.
+void rewrite_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply, model::ParseMode mode,
+                    void (*apply)(Entity&, model::ParsedEntity&&, Millis)) {
+  const bool merge = mode == model::ParseMode::MergePatch;
+  with_request(req, s, {.body = true, .merge_patch = merge}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const std::string& id = p[0];
-    auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::MergePatch);
+    auto parsed = model::parse_entity(c->body, *c->context, mode);
     if (!parsed) return reply(http::problem(parsed.error()));
     if (parsed->id && *parsed->id != id)
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
@@ -183,7 +169,7 @@ void merge_entity(const http::Request& req, const Params& p, Services& s, http::
     const Millis now = c->now;
     modify_entity(s, *c, id, std::move(reply),
                   [&](Entity& e) -> Status {
-                    model::merge_entity(e, std::move(*parsed), now);
+                    apply(e, std::move(*parsed), now);
                     return {};
                   },
                   [] { return no_content(); });
@@ -286,8 +272,8 @@ void add_entity_routes(http::Router& r, Services& s) {
   const std::string base = "/ngsi-ld/v1/entities";
   r.add(Method::Post, base, [&s](const http::Request& q, const Params&, http::Reply y) { create_entity(q, s, std::move(y)); });
   r.add(Method::Get, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_entity(q, p, s, std::move(y)); });
-  r.add(Method::Put, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { replace_entity(q, p, s, std::move(y)); });
-  r.add(Method::Patch, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { merge_entity(q, p, s, std::move(y)); });
+  r.add(Method::Put, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { rewrite_entity(q, p, s, std::move(y), model::ParseMode::Replace, &model::replace_entity); });
+  r.add(Method::Patch, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { rewrite_entity(q, p, s, std::move(y), model::ParseMode::MergePatch, &model::merge_entity); });
   r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_entity(q, p, s, std::move(y)); });
   r.add(Method::Post, base + "/{id}/attrs", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), true); });
   r.add(Method::Patch, base + "/{id}/attrs", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), false); });

@@ -99,6 +99,32 @@ void write_strings(json::Writer& w, const std::set<std::string>& values) {
   w.EndArray();
 }
 
+// Starts {"id": iri, "type": type, name_key: compacted iri, ... (the caller closes it).
+void open_named(json::Writer& w, const std::string& iri, const char* type, const char* name_key, const jsonld::Context& ctx) {
+  w.StartObject();
+  w.Key("id");
+  json::write_string(w, iri);
+  w.Key("type");
+  w.String(type);
+  w.Key(name_key);
+  json::write_string(w, ctx.compact(iri));
+}
+
+// EntityTypeList / AttributeList: {"id": urn, "type": type, member: [compacted keys of m]}.
+template <class Map>
+void write_name_list(json::Writer& w, const char* type, const char* member, const Map& m, const RequestContext& c) {
+  w.StartObject();
+  w.Key("id");
+  w.String("urn:ngsi-ld:" + std::string(type) + ":" + std::to_string(c.now));
+  w.Key("type");
+  w.String(type);
+  w.Key(member);
+  w.StartArray();
+  for (const auto& [iri, _] : m) json::write_string(w, c.context->compact(iri));
+  w.EndArray();
+  w.EndObject();
+}
+
 // Discovery of a tenant that was never written to answers with empty lists.
 template <class F>
 void with_tenant_or_empty(Services& s, const RequestContext& c, F&& f) {
@@ -118,13 +144,7 @@ void list_types(const http::Request& req, Services& s, http::Reply reply) {
       if (details) {
         w.StartArray();
         for (const auto& [type, info] : types) {
-          w.StartObject();
-          w.Key("id");
-          json::write_string(w, type);
-          w.Key("type");
-          w.String("EntityType");
-          w.Key("typeName");
-          json::write_string(w, c->context->compact(type));
+          open_named(w, type, "EntityType", "typeName", *c->context);
           w.Key("attributeNames");
           w.StartArray();
           for (const auto& [a, _] : info.attributes) json::write_string(w, c->context->compact(a));
@@ -133,16 +153,7 @@ void list_types(const http::Request& req, Services& s, http::Reply reply) {
         }
         w.EndArray();
       } else {
-        w.StartObject();
-        w.Key("id");
-        w.String("urn:ngsi-ld:EntityTypeList:" + std::to_string(c->now));
-        w.Key("type");
-        w.String("EntityTypeList");
-        w.Key("typeList");
-        w.StartArray();
-        for (const auto& [type, _] : types) json::write_string(w, c->context->compact(type));
-        w.EndArray();
-        w.EndObject();
+        write_name_list(w, "EntityTypeList", "typeList", types, *c);
       }
       reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
     });
@@ -159,25 +170,13 @@ void get_type(const http::Request& req, const Params& p, Services& s, http::Repl
       if (it == types.end()) return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Entity type not found", p[0]}));
       rapidjson::StringBuffer sb;
       json::Writer w(sb);
-      w.StartObject();
-      w.Key("id");
-      json::write_string(w, type);
-      w.Key("type");
-      w.String("EntityTypeInfo");
-      w.Key("typeName");
-      json::write_string(w, c->context->compact(type));
+      open_named(w, type, "EntityTypeInfo", "typeName", *c->context);
       w.Key("entityCount");
       w.Uint64(it->second.entity_count);
       w.Key("attributeDetails");
       w.StartArray();
       for (const auto& [a, kinds] : it->second.attributes) {
-        w.StartObject();
-        w.Key("id");
-        json::write_string(w, a);
-        w.Key("type");
-        w.String("Attribute");
-        w.Key("attributeName");
-        json::write_string(w, c->context->compact(a));
+        open_named(w, a, "Attribute", "attributeName", *c->context);
         w.Key("attributeTypes");
         write_strings(w, kinds);
         w.EndObject();
@@ -201,29 +200,14 @@ void list_attributes(const http::Request& req, Services& s, http::Reply reply) {
       if (details) {
         w.StartArray();
         for (const auto& [a, info] : attrs) {
-          w.StartObject();
-          w.Key("id");
-          json::write_string(w, a);
-          w.Key("type");
-          w.String("Attribute");
-          w.Key("attributeName");
-          json::write_string(w, c->context->compact(a));
+          open_named(w, a, "Attribute", "attributeName", *c->context);
           w.Key("typeNames");
           write_names(w, info.types, *c->context);
           w.EndObject();
         }
         w.EndArray();
       } else {
-        w.StartObject();
-        w.Key("id");
-        w.String("urn:ngsi-ld:AttributeList:" + std::to_string(c->now));
-        w.Key("type");
-        w.String("AttributeList");
-        w.Key("attributeList");
-        w.StartArray();
-        for (const auto& [a, _] : attrs) json::write_string(w, c->context->compact(a));
-        w.EndArray();
-        w.EndObject();
+        write_name_list(w, "AttributeList", "attributeList", attrs, *c);
       }
       reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
     });
@@ -241,13 +225,7 @@ void get_attribute(const http::Request& req, const Params& p, Services& s, http:
       if (it == attrs.end()) return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Attribute not found", p[0]}));
       rapidjson::StringBuffer sb;
       json::Writer w(sb);
-      w.StartObject();
-      w.Key("id");
-      json::write_string(w, name);
-      w.Key("type");
-      w.String("Attribute");
-      w.Key("attributeName");
-      json::write_string(w, c->context->compact(name));
+      open_named(w, name, "Attribute", "attributeName", *c->context);
       w.Key("attributeCount");
       w.Uint64(it->second.entity_count);
       w.Key("attributeTypes");

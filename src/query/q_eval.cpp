@@ -44,35 +44,40 @@ std::optional<int> compare(const Value& v, const Literal& l) {
   return std::nullopt;
 }
 
-bool equals(const Value& v, const Literal& l) { return compare(v, l) == 0; }
-
-// The test for one scalar, positive form: != tests equality and !~= tests the pattern (the
-// caller negates over all elements); arrays and language maps are handled by the caller.
-bool scalar_matches(const Term& t, const Value& v) {
+// The positive form of a term's test on one value, given how the value compares with a
+// literal and how it matches a pattern: != tests equality and !~= tests the pattern (callers
+// negate); Exists always holds.
+template <class Compare, class Search>
+bool positive_test(const Term& t, Compare&& cmp, Search&& search) {
+  auto holds = [&](auto pred) {
+    auto c = cmp(t.values[0]);
+    return c && pred(*c);
+  };
   switch (t.op) {
-    case Op::Exists:
-      return true;
+    case Op::Exists: return true;
     case Op::Eq:
-    case Op::Ne: {
-      bool eq;
+    case Op::Ne:
       if (t.range) {
-        auto lo = compare(v, t.range->first), hi = compare(v, t.range->second);
-        eq = lo && hi && *lo >= 0 && *hi <= 0;
-      } else {
-        eq = false;
-        for (const auto& l : t.values) eq = eq || equals(v, l);
+        auto lo = cmp(t.range->first), hi = cmp(t.range->second);
+        return lo && hi && *lo >= 0 && *hi <= 0;
       }
-      return eq;
-    }
-    case Op::Gt: { auto c = compare(v, t.values[0]); return c && *c > 0; }
-    case Op::Ge: { auto c = compare(v, t.values[0]); return c && *c >= 0; }
-    case Op::Lt: { auto c = compare(v, t.values[0]); return c && *c < 0; }
-    case Op::Le: { auto c = compare(v, t.values[0]); return c && *c <= 0; }
+      for (const auto& l : t.values)
+        if (cmp(l) == 0) return true;
+      return false;
+    case Op::Gt: return holds([](int c) { return c > 0; });
+    case Op::Ge: return holds([](int c) { return c >= 0; });
+    case Op::Lt: return holds([](int c) { return c < 0; });
+    case Op::Le: return holds([](int c) { return c <= 0; });
     case Op::Match:
-    case Op::NoMatch:
-      return v.IsString() && t.regex->search(json::view(v));
+    case Op::NoMatch: return search();
   }
   return false;
+}
+
+bool scalar_matches(const Term& t, const Value& v) {
+  return positive_test(
+      t, [&](const Literal& l) { return compare(v, l); },
+      [&] { return v.IsString() && t.regex->search(json::view(v)); });
 }
 
 // Any element of an array (or any language of a languageMap) matching is a match; for the
@@ -164,28 +169,9 @@ std::optional<int> compare(const model::AttrInstance& inst, const Literal& l) {
 }
 
 bool scalar_instance_matches(const Term& t, const model::AttrInstance& inst) {
-  bool found = false;
-  switch (t.op) {
-    case Op::Exists:
-      return true;
-    case Op::Eq:
-    case Op::Ne:
-      if (t.range) {
-        auto lo = compare(inst, t.range->first), hi = compare(inst, t.range->second);
-        found = lo && hi && *lo >= 0 && *hi <= 0;
-      } else {
-        for (const auto& l : t.values) found = found || compare(inst, l) == 0;
-      }
-      break;
-    case Op::Gt: { auto c = compare(inst, t.values[0]); return c && *c > 0; }
-    case Op::Ge: { auto c = compare(inst, t.values[0]); return c && *c >= 0; }
-    case Op::Lt: { auto c = compare(inst, t.values[0]); return c && *c < 0; }
-    case Op::Le: { auto c = compare(inst, t.values[0]); return c && *c <= 0; }
-    case Op::Match:
-    case Op::NoMatch:
-      found = inst.scalar.kind == model::Scalar::Kind::String && t.regex->search(inst.scalar_text());
-      break;
-  }
+  const bool found = positive_test(
+      t, [&](const Literal& l) { return compare(inst, l); },
+      [&] { return inst.scalar.kind == model::Scalar::Kind::String && t.regex->search(inst.scalar_text()); });
   return t.op == Op::Ne || t.op == Op::NoMatch ? !found : found;
 }
 
