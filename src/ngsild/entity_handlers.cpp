@@ -4,6 +4,7 @@
 #include "model/parse.h"
 #include "model/render.h"
 #include "ngsild/handler_util.h"
+#include "ngsild/linked_entities.h"
 #include "ngsild/render_params.h"
 #include "util/uri.h"
 
@@ -127,6 +128,19 @@ void get_entity(const http::Request& req, const Params& p, Services& s, http::Re
       json::Writer w(sb);
       model::render_feature(w, *e, *c->context, *opts, geo);
       return reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
+    }
+    auto join = join_options(*c);
+    if (!join) return reply(http::problem(join.error()));
+    if (join->mode != JoinOptions::Mode::None) {
+      // flat: an array of the entity and its linked entities; inline: the entity, nested.
+      rapidjson::StringBuffer sb;
+      json::Writer w(sb);
+      w.StartArray();
+      render_joined(w, {e}, **tenant, *c->context, *opts, *join);
+      w.EndArray();
+      std::string body(sb.GetString(), sb.GetSize());
+      if (join->mode == JoinOptions::Mode::Inline) body = body.substr(1, body.size() - 2);
+      return reply(json_response(*c, 200, std::move(body)));
     }
     const bool plain = c->context->is_core() && c->accept == MediaType::Json && req.query.empty();
     if (plain) {

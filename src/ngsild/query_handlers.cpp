@@ -3,6 +3,7 @@
 #include "model/parse.h"
 #include "model/render.h"
 #include "ngsild/handler_util.h"
+#include "ngsild/linked_entities.h"
 #include "ngsild/query_params.h"
 #include "ngsild/render_params.h"
 
@@ -13,7 +14,7 @@ using Params = std::vector<std::string>;
 
 // Renders a page of entities as a JSON array or, for application/geo+json, a FeatureCollection.
 http::Response entity_list(const RequestContext& c, const model::RenderOptions& opts, const broker::QueryResult& r,
-                           const query::Page& page) {
+                           const query::Page& page, const broker::Tenant& tenant, const JoinOptions& join) {
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   if (c.accept == MediaType::GeoJson) {
@@ -29,7 +30,7 @@ http::Response entity_list(const RequestContext& c, const model::RenderOptions& 
     w.EndObject();
   } else {
     w.StartArray();
-    for (const auto& e : r.entities) model::render_entity_cached(w, *e, *c.context, opts);
+    render_joined(w, r.entities, tenant, *c.context, opts, join);
     w.EndArray();
   }
   http::Response resp = json_response(c, 200, std::string(sb.GetString(), sb.GetSize()));
@@ -42,9 +43,11 @@ void run_query(const RequestContext& c, Services& s, const query::Filter& f, htt
   if (!page) return reply(http::problem(page.error()));
   auto opts = render_options(c);
   if (!opts) return reply(http::problem(opts.error()));
+  auto join = join_options(c);
+  if (!join) return reply(http::problem(join.error()));
   auto tenant = s.tenants.find(c.tenant);
   if (!tenant) return reply(http::problem(tenant.error()));
-  reply(entity_list(c, *opts, (*tenant)->query(f, *page), *page));
+  reply(entity_list(c, *opts, (*tenant)->query(f, *page), *page, **tenant, *join));
 }
 
 void query_entities(const http::Request& req, Services& s, http::Reply reply) {
