@@ -189,15 +189,22 @@ void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx,
     size_t j = i + 1;
     while (j < e.attrs.size() && e.attrs[j].name == e.attrs[i].name) ++j;
     const std::string& name = e.attrs[i].name;
-    if (show(name)) {
+    // With datasetId=..., only the listed instances ("@none": the default instance).
+    auto wanted = [&](const AttrInstance& a) {
+      if (o.dataset_ids.empty()) return true;
+      return listed(o.dataset_ids, a.dataset_id.empty() ? std::string_view("@none") : std::string_view(a.dataset_id));
+    };
+    const size_t count = static_cast<size_t>(std::count_if(e.attrs.begin() + i, e.attrs.begin() + j, wanted));
+    if (count > 0 && show(name)) {
       json::write_key(w, ctx.compact(name));
-      if (j - i > 1) w.StartArray();
+      if (count > 1) w.StartArray();
       for (size_t k = i; k < j; ++k) {
+        if (!wanted(e.attrs[k])) continue;
         SmallDoc d(e.attrs[k].json);
         if (o.format == Format::KeyValues) write_simplified_value(w, d.doc, ctx, o);
         else write_instance(w, d.doc, ctx, o, &e.attrs[k]);
       }
-      if (j - i > 1) w.EndArray();
+      if (count > 1) w.EndArray();
     }
     i = j;
   }

@@ -21,9 +21,11 @@ struct RenderOptions {
   std::vector<std::string> omitted; // expanded names; "id"/"type" literal
   bool pick_id_type = true;         // attrs= keeps id and type; pick= only when listed
   std::string lang;                 // LanguageProperty -> Property in this language ("*" = all)
+  std::vector<std::string> dataset_ids;  // only these instances ("@none" = default); empty = all
 
   bool is_default() const {
-    return format == Format::Normalized && !sys_attrs && !with_context && !pick && omitted.empty() && lang.empty();
+    return format == Format::Normalized && !sys_attrs && !with_context && !pick && omitted.empty() && lang.empty() &&
+           dataset_ids.empty();
   }
 };
 

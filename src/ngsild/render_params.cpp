@@ -1,6 +1,7 @@
 #include "ngsild/render_params.h"
 
 #include "model/parse.h"
+#include "util/uri.h"
 
 namespace dejima::ngsild {
 
@@ -64,6 +65,14 @@ Result<model::RenderOptions> render_options(const RequestContext& c) {
   if (omit) {
     if (omit->empty()) return fail(ErrorKind::BadRequestData, "Invalid omit", "omit must list attribute names");
     if (auto s = names(*omit, true, o.omitted); !s) return std::unexpected(s.error());
+  }
+  if (const auto* ds = c.req.param("datasetId")) {
+    for (auto& d : split_list(*ds)) {
+      if (d != "@none" && !is_absolute_uri(d))
+        return fail(ErrorKind::BadRequestData, "Invalid datasetId", "'" + d + "' is neither a URI nor @none");
+      o.dataset_ids.push_back(std::move(d));
+    }
+    if (o.dataset_ids.empty()) return fail(ErrorKind::BadRequestData, "Invalid datasetId", "datasetId must list URIs");
   }
   if (const auto* lang = c.req.param("lang")) {
     if (lang->empty()) return fail(ErrorKind::BadRequestData, "Invalid lang", "lang must be a language tag");
