@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "query/infix.h"
+
 namespace dejima::query {
 namespace {
 
@@ -23,31 +25,12 @@ class Parser {
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
 
   Result<Names> parse_or(int depth) {
-    auto first = parse_and(depth);
-    if (!first || (peek() != '|' && peek() != ',')) return first;
-    Names n{.kind = Names::Kind::Or};
-    n.children.push_back(std::move(*first));
-    while (peek() == '|' || peek() == ',') {
-      ++pos_;
-      auto next = parse_and(depth);
-      if (!next) return next;
-      n.children.push_back(std::move(*next));
-    }
-    return n;
+    return parse_chain<Names>(s_, pos_, Names::Kind::Or, [](char c) { return c == '|' || c == ','; },
+                              [&] { return parse_and(depth); });
   }
 
   Result<Names> parse_and(int depth) {
-    auto first = parse_group(depth);
-    if (!first || peek() != ';') return first;
-    Names n{.kind = Names::Kind::And};
-    n.children.push_back(std::move(*first));
-    while (peek() == ';') {
-      ++pos_;
-      auto next = parse_group(depth);
-      if (!next) return next;
-      n.children.push_back(std::move(*next));
-    }
-    return n;
+    return parse_chain<Names>(s_, pos_, Names::Kind::And, [](char c) { return c == ';'; }, [&] { return parse_group(depth); });
   }
 
   Result<Names> parse_group(int depth) {

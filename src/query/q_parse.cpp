@@ -9,6 +9,7 @@
 #include <cctype>
 #include <regex>
 
+#include "query/infix.h"
 #include "query/q.h"
 
 namespace dejima::query {
@@ -44,31 +45,11 @@ class Parser {
   bool starts(std::string_view s) const { return q_.substr(pos_, s.size()) == s; }
 
   Result<Expr> parse_or(int depth) {
-    auto first = parse_and(depth);
-    if (!first || peek() != '|') return first;
-    Expr e{.kind = Expr::Kind::Or};
-    e.children.push_back(std::move(*first));
-    while (peek() == '|') {
-      ++pos_;
-      auto next = parse_and(depth);
-      if (!next) return next;
-      e.children.push_back(std::move(*next));
-    }
-    return e;
+    return parse_chain<Expr>(q_, pos_, Expr::Kind::Or, [](char c) { return c == '|'; }, [&] { return parse_and(depth); });
   }
 
   Result<Expr> parse_and(int depth) {
-    auto first = parse_group(depth);
-    if (!first || peek() != ';') return first;
-    Expr e{.kind = Expr::Kind::And};
-    e.children.push_back(std::move(*first));
-    while (peek() == ';') {
-      ++pos_;
-      auto next = parse_group(depth);
-      if (!next) return next;
-      e.children.push_back(std::move(*next));
-    }
-    return e;
+    return parse_chain<Expr>(q_, pos_, Expr::Kind::And, [](char c) { return c == ';'; }, [&] { return parse_group(depth); });
   }
 
   Result<Expr> parse_group(int depth) {
