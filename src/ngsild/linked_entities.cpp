@@ -30,11 +30,15 @@ std::vector<std::string> linked_ids(const model::Entity& e) {
   return out;
 }
 
+// At most this many entities are nested into one response: without a bound, a graph where
+// each entity links to many others would grow as (links per entity)^joinLevel.
+constexpr size_t kInlineBudget = 10000;
+
 // Adds "entity" to each Relationship instance of a rendered (normalized or concise) entity
-// object whose target exists and is not on `path`.
+// object whose target exists and is not on `path`, while `budget` lasts.
 void inline_links(json::Value& entity, json::Document::AllocatorType& alloc, const broker::Tenant& tenant,
                   const jsonld::Context& ctx, const model::RenderOptions& opts, unsigned level,
-                  std::set<std::string>& path) {
+                  std::set<std::string>& path, size_t& budget) {
   if (level == 0 || !entity.IsObject()) return;
   auto nest = [&](json::Value& inst) {
     if (!inst.IsObject()) return;
@@ -44,7 +48,7 @@ void inline_links(json::Value& entity, json::Document::AllocatorType& alloc, con
         json::view(t->value) != "Relationship")
       return;
     const std::string target(json::view(o->value));
-    if (path.count(target)) return;
+    if (budget == 0 || path.count(target)) return;
     EntityPtr linked = tenant.get(target);
     if (!linked) return;
     json::Document sub(&alloc);
@@ -52,8 +56,9 @@ void inline_links(json::Value& entity, json::Document::AllocatorType& alloc, con
     sub.Parse(body.data(), body.size());
     if (sub.HasParseError()) return;
     sub.RemoveMember("@context");
+    --budget;
     path.insert(target);
-    inline_links(sub, alloc, tenant, ctx, opts, level - 1, path);
+    inline_links(sub, alloc, tenant, ctx, opts, level - 1, path, budget);
     path.erase(target);
     inst.AddMember("entity", json::Value(sub, alloc), alloc);
   };
@@ -95,13 +100,14 @@ void render_joined(json::Writer& w, const std::vector<EntityPtr>& entities, cons
     return;
   }
   if (inline_mode) {
+    size_t budget = kInlineBudget;
     for (const auto& e : entities) {
       json::Document d;
       const std::string body = model::render_entity(*e, ctx, opts);
       d.Parse(body.data(), body.size());
       std::set<std::string> path = join.contained_by;
       path.insert(e->id);
-      inline_links(d, d.GetAllocator(), tenant, ctx, opts, join.level, path);
+      inline_links(d, d.GetAllocator(), tenant, ctx, opts, join.level, path, budget);
       d.Accept(w);
     }
     return;

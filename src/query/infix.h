@@ -12,7 +12,8 @@ template <class Node, class Kind, class IsSeparator, class ParseItem>
 Result<Node> parse_chain(std::string_view text, size_t& pos, Kind kind, IsSeparator is_separator, ParseItem item) {
   auto first = item();
   if (!first || pos >= text.size() || !is_separator(text[pos])) return first;
-  Node node{.kind = kind};
+  Node node;
+  node.kind = kind;
   node.children.push_back(std::move(*first));
   while (pos < text.size() && is_separator(text[pos])) {
     ++pos;

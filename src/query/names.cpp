@@ -1,6 +1,7 @@
 #include "query/names.h"
 
 #include <cctype>
+#include <vector>
 
 #include "query/infix.h"
 
@@ -51,7 +52,9 @@ class Parser {
       ++pos_;
     }
     if (pos_ == start) return error("name expected");
-    return Names{.atom = std::string(s_.substr(start, pos_ - start))};
+    Names atom;
+    atom.atom = s_.substr(start, pos_ - start);
+    return atom;
   }
 
   std::string_view s_, what_;
@@ -118,25 +121,30 @@ Status check_scope_pattern(std::string_view p) {
   return {};
 }
 
-bool scope_matches(std::string_view pattern, std::string_view scope) {
-  if (pattern == "/#") return true;
-  size_t pi = 1, si = 1;
-  for (;;) {
-    size_t pe = pattern.find('/', pi), se = scope.find('/', si);
-    std::string_view pseg = pattern.substr(pi, pe == std::string_view::npos ? std::string_view::npos : pe - pi);
-    if (pseg == "#") return true;  // this level and everything below
-    if (si > scope.size()) return false;
-    std::string_view sseg = scope.substr(si, se == std::string_view::npos ? std::string_view::npos : se - si);
-    if (pseg != "+" && pseg != sseg) return false;
-    if (pe == std::string_view::npos || se == std::string_view::npos) {
-      if (pe == std::string_view::npos && se == std::string_view::npos) return true;
-      // pattern longer: only a trailing "/#" may still match
-      if (se == std::string_view::npos) return pattern.substr(pe) == "/#";
-      return false;
-    }
-    pi = pe + 1;
-    si = se + 1;
+namespace {
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t from = 1;
+  while (from <= path.size()) {
+    size_t slash = path.find('/', from);
+    if (slash == std::string_view::npos) slash = path.size();
+    out.push_back(path.substr(from, slash - from));
+    from = slash + 1;
   }
+  return out;
+}
+
+}  // namespace
+
+bool scope_matches(std::string_view pattern, std::string_view scope) {
+  if (pattern.empty() || pattern[0] != '/' || scope.empty() || scope[0] != '/') return false;
+  const auto p = segments(pattern), s = segments(scope);
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == "#") return i + 1 == p.size();  // this level and everything below
+    if (i >= s.size() || (p[i] != "+" && p[i] != s[i])) return false;
+  }
+  return p.size() == s.size();
 }
 
 }  // namespace dejima::query

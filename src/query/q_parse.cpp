@@ -22,6 +22,12 @@ bool is_member(std::string_view s) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+Expr leaf(Term t) {
+  Expr e;
+  e.term = std::move(t);
+  return e;
+}
+
 class Parser {
  public:
   Parser(std::string_view q, const jsonld::Context& ctx) : q_(q), ctx_(ctx) {}
@@ -95,7 +101,7 @@ class Parser {
       t.keys.emplace_back(q_.substr(pos_ + 1, close - pos_ - 1));
       pos_ = close + 1;
     }
-    if (at_end() || peek() == ';' || peek() == '|' || peek() == ')') return Expr{.term = std::move(t)};
+    if (at_end() || peek() == ';' || peek() == '|' || peek() == ')') return leaf(std::move(t));
 
     static constexpr std::pair<std::string_view, Op> kOps[] = {
         {"==", Op::Eq}, {"!=", Op::Ne}, {">=", Op::Ge}, {"<=", Op::Le}, {"!~=", Op::NoMatch},
@@ -116,7 +122,7 @@ class Parser {
       auto re = Regex::compile(*pattern);
       if (!re) return error("invalid pattern: " + re.error().detail);
       t.regex = std::move(*re);
-      return Expr{.term = std::move(t)};
+      return leaf(std::move(t));
     }
     auto v = parse_value();
     if (!v) return std::unexpected(v.error());
@@ -128,7 +134,7 @@ class Parser {
       if (!hi) return std::unexpected(hi.error());
       if (hi->kind != v->kind || v->kind == Literal::Kind::Bool) return error("range bounds must be two numbers, strings or dates");
       t.range = std::make_pair(std::move(*v), std::move(*hi));
-      return Expr{.term = std::move(t)};
+      return leaf(std::move(t));
     }
     t.values.push_back(std::move(*v));
     while (peek() == ',') {
@@ -138,7 +144,7 @@ class Parser {
       if (!next) return std::unexpected(next.error());
       t.values.push_back(std::move(*next));
     }
-    return Expr{.term = std::move(t)};
+    return leaf(std::move(t));
   }
 
   // A pattern runs to the end of the term: quoted, or up to ';' or an unbalanced ')'.
