@@ -61,8 +61,37 @@ void Tenant::unindex(const model::Entity& e) {
   }
 }
 
+namespace {
+
+// The distinct attribute names of an entity (instances of one attribute are adjacent).
+std::vector<model::Name> attribute_names(const model::Entity* e) {
+  std::vector<model::Name> out;
+  if (e)
+    for (const auto& a : e->attrs)
+      if (out.empty() || out.back() != a.name) out.push_back(a.name);
+  return out;
+}
+
+}  // namespace
+
+void Tenant::count_attr_types(const model::Entity& e, int delta) {
+  for (const auto& a : attribute_names(&e)) {
+    auto& per_type = attr_types_[a];
+    for (const auto& t : e.types) {
+      auto& n = per_type[t];
+      n += delta;
+      if (n == 0) per_type.erase(t);
+    }
+    if (per_type.empty()) attr_types_.erase(a);
+  }
+}
+
 void Tenant::publish(const std::string& id, const EntityPtr& before, const EntityPtr& after) {
   const bool types_changed = !before || !after || before->types != after->types;
+  if (types_changed || attribute_names(before.get()) != attribute_names(after.get())) {
+    if (before) count_attr_types(*before, -1);
+    if (after) count_attr_types(*after, +1);
+  }
   if (before && types_changed) unindex(*before);
   if (after) {
     auto it = by_id_.insert_or_assign(id, after).first;
@@ -179,9 +208,22 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     }
   }
   std::vector<std::string> alternatives;
-  const bool by_types = !f.entities.empty() && std::all_of(f.entities.begin(), f.entities.end(), [&](const auto& s) {
+  bool by_types = !f.entities.empty() && std::all_of(f.entities.begin(), f.entities.end(), [&](const auto& s) {
     return s.types && s.types->alternatives(alternatives);
   });
+  if (!by_types) {
+    // Attributes every match must have (one of `attrs`, or what q requires): walk the types
+    // that have them.
+    alternatives.clear();
+    std::vector<std::string> needed = f.attrs;
+    if (needed.empty() && f.q) needed = query::required_attributes(*f.q);
+    for (const auto& a : needed)
+      if (auto it = attr_types_.find(a); it != attr_types_.end())
+        for (const auto& [t, _] : it->second) alternatives.push_back(t);
+    std::sort(alternatives.begin(), alternatives.end());
+    alternatives.erase(std::unique(alternatives.begin(), alternatives.end()), alternatives.end());
+    by_types = !needed.empty();
+  }
   if (by_types) {
     // k-way merge of the ordered type sets, skipping ids present in several.
     std::vector<std::pair<IdSet::const_iterator, IdSet::const_iterator>> runs;

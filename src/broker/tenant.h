@@ -95,6 +95,7 @@ class Tenant {
   void publish(const std::string& id, const EntityPtr& before, const EntityPtr& after);
   void index(const Slot* slot, const model::Entity& e);
   void unindex(const model::Entity& e);
+  void count_attr_types(const model::Entity& e, int delta);
   // Undoes the steps, newest first, where they are still the current version (mu_ held).
   void rollback(const std::vector<Step>& steps);
 
@@ -103,6 +104,9 @@ class Tenant {
   mutable std::shared_mutex mu_;
   ById by_id_;
   std::unordered_map<std::string, IdSet> by_type_;
+  // attribute name -> type -> how many entities of that type have it: a query on attributes
+  // without a type walks only the types that have them.
+  std::unordered_map<std::string, std::unordered_map<std::string, size_t>> attr_types_;
   GeoIndex geo_;
 };
 

@@ -48,7 +48,8 @@ Result<Expr> parse_q(std::string_view q, const jsonld::Context& ctx);
 // (datasetIds) matches when any instance does; an array value when any element does.
 bool matches(const Expr& e, const model::Entity& entity);
 
-// Every expanded attribute name the expression refers to (for indexes and `attrs` checks).
-void referenced_attributes(const Expr& e, std::vector<std::string>& out);
+// Attributes of which a matching entity must have at least one (every q term needs its
+// attribute, != and !~= included).
+std::vector<std::string> required_attributes(const Expr& e);
 
 }  // namespace dejima::query

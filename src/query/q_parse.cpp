@@ -228,9 +228,25 @@ class Parser {
 
 Result<Expr> parse_q(std::string_view q, const jsonld::Context& ctx) { return Parser(q, ctx).parse(); }
 
-void referenced_attributes(const Expr& e, std::vector<std::string>& out) {
-  if (e.kind == Expr::Kind::Term) out.push_back(e.term.attr);
-  for (const auto& c : e.children) referenced_attributes(c, out);
+std::vector<std::string> required_attributes(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::Term:
+      return {e.term.attr};
+    case Expr::Kind::And:  // any one conjunct's requirement holds for the whole
+      for (const auto& c : e.children)
+        if (auto r = required_attributes(c); !r.empty()) return r;
+      return {};
+    case Expr::Kind::Or: {  // one of each disjunct's
+      std::vector<std::string> out;
+      for (const auto& c : e.children) {
+        auto r = required_attributes(c);
+        if (r.empty()) return {};
+        out.insert(out.end(), r.begin(), r.end());
+      }
+      return out;
+    }
+  }
+  return {};
 }
 
 }  // namespace dejima::query

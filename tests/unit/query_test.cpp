@@ -118,3 +118,17 @@ TEST(Geo, NearUsesMetresOnTheEllipsoidScale) {
   EXPECT_FALSE(query::GeoQuery::parse("near;maxDistance==x", "Point", "[129,32]", "loc"));
   EXPECT_FALSE(query::GeoQuery::parse("within", "Point", "[129,32", "loc"));
 }
+
+TEST(Q, RequiredAttributesServeTheIndex) {
+  auto req = [](const char* expr) {
+    auto parsed = query::parse_q(expr, *jsonld::Context::core());
+    EXPECT_TRUE(parsed);
+    auto r = query::required_attributes(*parsed);
+    for (auto& a : r) a = jsonld::Context::core()->compact(a);
+    return r;
+  };
+  EXPECT_EQ(req("speed>5"), std::vector<std::string>{"speed"});
+  EXPECT_EQ(req("speed>5;brand==\"A\""), std::vector<std::string>{"speed"});
+  EXPECT_EQ(req("speed>5|brand!=\"A\""), (std::vector<std::string>{"speed", "brand"}));
+  EXPECT_EQ(req("(a|b);c"), (std::vector<std::string>{"a", "b"}));
+}
