@@ -176,7 +176,8 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
   auto consider = [&](std::string_view id, int known = 0) { return consider_entity(get_locked(id), known); };
   // Candidates: the listed ids when every selector lists ids; else the geo index when the
   // geo-query bounds a search box; else the union of the type sets when every selector's type
-  // is a plain alternative; else every entity.
+  // is a plain alternative, or of the types that have the attributes `attrs`/`q` require; else
+  // every entity.
   const bool by_ids = !f.entities.empty() &&
                       std::all_of(f.entities.begin(), f.entities.end(), [](const auto& s) { return !s.ids.empty(); });
   if (by_ids) {
