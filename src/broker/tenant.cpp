@@ -72,6 +72,22 @@ std::vector<model::Name> attribute_names(const model::Entity* e) {
   return out;
 }
 
+// True when both entities have the same distinct attribute names in the same order; checked on
+// every write, so without building the lists.
+bool same_attribute_names(const model::Entity* a, const model::Entity* b) {
+  if (!a || !b) return a == b;
+  size_t i = 0, j = 0;
+  const auto& x = a->attrs;
+  const auto& y = b->attrs;
+  while (i < x.size() && j < y.size()) {
+    if (x[i].name != y[j].name) return false;
+    const model::Name n = x[i].name;
+    while (i < x.size() && x[i].name == n) ++i;
+    while (j < y.size() && y[j].name == n) ++j;
+  }
+  return i == x.size() && j == y.size();
+}
+
 }  // namespace
 
 void Tenant::count_attr_types(const model::Entity& e, int delta) {
@@ -88,7 +104,7 @@ void Tenant::count_attr_types(const model::Entity& e, int delta) {
 
 void Tenant::publish(const std::string& id, const EntityPtr& before, const EntityPtr& after) {
   const bool types_changed = !before || !after || before->types != after->types;
-  if (types_changed || attribute_names(before.get()) != attribute_names(after.get())) {
+  if (types_changed || !same_attribute_names(before.get(), after.get())) {
     if (before) count_attr_types(*before, -1);
     if (after) count_attr_types(*after, +1);
   }
