@@ -7,6 +7,7 @@ packages=(
   libboost1.81-dev              # Boost.Asio / Beast (header-only parts); NOT libboost-dev (1.74)
   rapidjson-dev libsimdjson-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
   libpcre2-dev libgeos-dev      # q patterns / idPattern; geo-queries
+  libabsl-dev                   # B-tree sets for the in-memory indexes
   libjemalloc-dev               # allocator of the release server binary
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest python3-requests python3-yaml

@@ -113,8 +113,10 @@ void Tenant::publish(const std::string& id, const EntityPtr& before, const Entit
     auto it = by_id_.insert_or_assign(id, after).first;
     if (types_changed) index(&*it, *after);
     geo_.update(it->first, before.get(), after.get());
+    values_.update(&*it, before.get(), after.get());
   } else if (auto it = by_id_.find(id); it != by_id_.end()) {
     geo_.update(it->first, before.get(), nullptr);
+    values_.update(&*it, before.get(), nullptr);
     by_id_.erase(it);
   }
 }
@@ -171,6 +173,24 @@ void Tenant::rollback(const std::vector<Step>& steps) {
     EntityPtr cur = get_locked(it->id);
     if (cur != it->after) continue;  // a later write replaced it; its own commit decides
     publish(it->id, it->after, it->before);
+  }
+}
+
+template <class Visit>
+void Tenant::merge_walk(const std::vector<const IdSet*>& sets, Visit&& visit) {
+  using Run = std::pair<IdSet::const_iterator, IdSet::const_iterator>;
+  std::vector<Run> runs;
+  for (const IdSet* s : sets) runs.emplace_back(s->begin(), s->end());
+  const Slot* last = nullptr;
+  for (;;) {
+    Run* min = nullptr;
+    for (auto& run : runs)
+      if (run.first != run.second && (!min || (*run.first)->first < (*min->first)->first)) min = &run;
+    if (!min) return;
+    const Slot* slot = *min->first++;
+    if (slot == last) continue;  // in several sets
+    last = slot;
+    if (!visit(slot)) return;
   }
 }
 
@@ -241,22 +261,30 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     alternatives.erase(std::unique(alternatives.begin(), alternatives.end()), alternatives.end());
     by_types = !needed.empty();
   }
-  if (by_types) {
-    // k-way merge of the ordered type sets, skipping ids present in several.
-    std::vector<std::pair<IdSet::const_iterator, IdSet::const_iterator>> runs;
+  std::vector<const IdSet*> sets;
+  size_t walk = by_types ? 0 : by_id_.size();
+  if (by_types)
     for (const auto& t : alternatives)
-      if (auto it = by_type_.find(t); it != by_type_.end()) runs.emplace_back(it->second.begin(), it->second.end());
-    const Slot* last = nullptr;
-    for (;;) {
-      std::pair<IdSet::const_iterator, IdSet::const_iterator>* min = nullptr;
-      for (auto& run : runs)
-        if (run.first != run.second && (!min || (*run.first)->first < (*min->first)->first)) min = &run;
-      if (!min) break;
-      const Slot* slot = *min->first++;
-      if (slot == last) continue;
-      last = slot;
-      if (!consider_entity(slot->second, 0)) break;
+      if (auto it = by_type_.find(t); it != by_type_.end()) {
+        sets.push_back(&it->second);
+        walk += it->second.size();
+      }
+  // An equality term of q answered by the value index replaces the type sets when it gives
+  // fewer candidates (both walks are in id order, so a page still stops early).
+  if (f.q)
+    for (const query::Term* t : ValueIndex::usable_terms(*f.q)) {
+      std::vector<const IdSet*> found;
+      if (!values_.candidates(*t, found)) continue;
+      size_t n = 0;
+      for (const IdSet* s : found) n += s->size();
+      if (n < walk || !by_types) {
+        sets = std::move(found);
+        walk = n;
+        by_types = true;
+      }
     }
+  if (by_types) {
+    merge_walk(sets, [&](const Slot* slot) { return consider_entity(slot->second, 0); });
     return r;
   }
   // No index applies: filter every entity, then order the matches.

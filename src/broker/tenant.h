@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "broker/geo_index.h"
+#include "broker/id_set.h"
+#include "broker/value_index.h"
 #include "model/entity.h"
 #include "query/filter.h"
 #include "store/store.h"
 
 namespace dejima::broker {
-
-using EntityPtr = std::shared_ptr<const model::Entity>;
 
 struct QueryResult {
   std::vector<EntityPtr> entities;  // the page, in id order
@@ -71,21 +71,6 @@ class Tenant {
   void close();
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using ById = std::unordered_map<std::string, EntityPtr, Hash, std::equal_to<>>;
-  using Slot = ById::value_type;  // (id, current version): a node, stable until the id is erased
-  // Type sets hold pointers to by_id_'s nodes, ordered by id: a query walks them in id order and
-  // reaches each entity without hashing its id.
-  struct ByIdOrder {
-    using is_transparent = void;
-    bool operator()(const Slot* a, const Slot* b) const { return a->first < b->first; }
-    bool operator()(const Slot* a, std::string_view b) const { return a->first < b; }
-    bool operator()(std::string_view a, const Slot* b) const { return a < b->first; }
-  };
-  using IdSet = std::set<const Slot*, ByIdOrder>;
   struct Step {  // one applied change, kept to roll back a failed commit
     std::string id;
     EntityPtr before, after;
@@ -96,18 +81,22 @@ class Tenant {
   void index(const Slot* slot, const model::Entity& e);
   void unindex(const model::Entity& e);
   void count_attr_types(const model::Entity& e, int delta);
+  // Walks the union of id-ordered sets in id order, each entity once, until visit returns false.
+  template <class Visit>
+  static void merge_walk(const std::vector<const IdSet*>& sets, Visit&& visit);
   // Undoes the steps, newest first, where they are still the current version (mu_ held).
   void rollback(const std::vector<Step>& steps);
 
   const std::string name_;
   std::unique_ptr<store::TenantStore> store_;
   mutable std::shared_mutex mu_;
-  ById by_id_;
+  ById by_id_;  // the type sets and value index point at its nodes
   std::unordered_map<std::string, IdSet> by_type_;
   // attribute name -> type -> how many entities of that type have it: a query on attributes
   // without a type walks only the types that have them.
   std::unordered_map<std::string, std::unordered_map<std::string, size_t>> attr_types_;
   GeoIndex geo_;
+  ValueIndex values_;
 };
 
 // All tenants: found by name, created on first write.
