@@ -13,6 +13,9 @@
 #include "ngsild/context_handlers.h"
 #include "ngsild/entity_handlers.h"
 #include "ngsild/query_handlers.h"
+#include "ngsild/subscription_handlers.h"
+#include "notify/dispatcher.h"
+#include "subscription/manager.h"
 #include "store/sqlite/sqlite_storage.h"
 
 namespace dejima {
@@ -57,13 +60,26 @@ int serve(const Settings& settings) {
     return 1;
   }
 
-  ngsild::Services services{settings, tenants, contexts};
+  notify::Dispatcher dispatcher(notify::Options{.max_queue = settings.notify_queue_max,
+                                                .max_attempts = static_cast<int>(settings.notify_attempts),
+                                                .timeout_ms = settings.notify_timeout_ms});
+  subscription::Manager subscriptions(**storage, contexts, tenants, dispatcher);
+  if (auto s = subscriptions.load(); !s) {
+    spdlog::critical("cannot load subscriptions: {}", s.error().detail);
+    return 1;
+  }
+  tenants.set_listener([&subscriptions](const std::string& tenant, const std::vector<broker::ChangeEvent>& changes) {
+    subscriptions.on_changes(tenant, changes);
+  });
+
+  ngsild::Services services{settings, tenants, contexts, subscriptions};
   http::Router router;
   add_system_routes(router);
   ngsild::add_entity_routes(router, services);
   ngsild::add_query_routes(router, services);
   ngsild::add_batch_routes(router, services);
   ngsild::add_context_routes(router, services);
+  ngsild::add_subscription_routes(router, services);
 
   http::Server server(settings, [&router](const http::Request& req, http::Reply reply) {
     try {
@@ -82,7 +98,9 @@ int serve(const Settings& settings) {
   std::printf("listening %s:%u\n", settings.bind.c_str(), server.port());
   std::fflush(stdout);
   server.run(true);
-  tenants.close_all();
+  tenants.close_all();  // the last commits may still queue notifications
+  subscriptions.stop();
+  dispatcher.stop();
   spdlog::info("stopped; all acknowledged writes are on disk");
   return 0;
 }

@@ -66,6 +66,12 @@ const std::vector<SettingDef>& table() {
                    1000000),
       UINT_SETTING(max_limit, "max-limit", "largest limit a query may ask for (403 TooManyResults above)",
                    1, 1000000),
+      UINT_SETTING(notify_queue_max, "notify-queue-max",
+                   "notifications a subscription may have waiting; beyond, new ones are dropped and counted", 1,
+                   10000000),
+      UINT_SETTING(notify_attempts, "notify-attempts", "deliveries tried (with doubling back-off) per notification",
+                   1, 20),
+      UINT_SETTING(notify_timeout_ms, "notify-timeout-ms", "timeout of one HTTP notification", 100, 600000),
   };
   return defs;
 }

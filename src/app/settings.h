@@ -24,6 +24,9 @@ struct Settings {
   std::size_t max_context_bytes = 1024 * 1024;
   unsigned default_limit = 20;  // entities per page when a query gives no limit
   unsigned max_limit = 1000;    // larger limits are 403 TooManyResults
+  unsigned notify_queue_max = 10000;   // notifications waiting per subscription; more are dropped and counted
+  unsigned notify_attempts = 4;        // deliveries tried before a notification counts as failed
+  unsigned notify_timeout_ms = 10000;  // per HTTP notification
 };
 
 // Applies environment variables, then flags (flags win). Unknown flags are errors.

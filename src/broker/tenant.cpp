@@ -9,8 +9,8 @@
 
 namespace dejima::broker {
 
-Tenant::Tenant(std::string name, std::unique_ptr<store::TenantStore> store)
-    : name_(std::move(name)), store_(std::move(store)) {}
+Tenant::Tenant(std::string name, std::unique_ptr<store::TenantStore> store, const ChangeListener* listener)
+    : name_(std::move(name)), store_(std::move(store)), listener_(listener) {}
 
 Tenant::~Tenant() { close(); }
 
@@ -161,6 +161,12 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
       rollback(*shared_steps);
     }
     done(std::move(items), s);
+    if (s && listener_ && *listener_) {
+      std::vector<ChangeEvent> changes;
+      changes.reserve(shared_steps->size());
+      for (const auto& step : *shared_steps) changes.push_back({step.before, step.after});
+      (*listener_)(name_, changes);
+    }
   });
   if (queued) return;
   rollback(*shared_steps);
@@ -333,7 +339,7 @@ Status Tenants::load_all() {
   for (const auto& n : *names) {
     auto store = storage_.open_tenant(n, false);
     if (!store) return std::unexpected(store.error());
-    auto t = std::make_unique<Tenant>(n, std::move(*store));
+    auto t = std::make_unique<Tenant>(n, std::move(*store), &listener_);
     if (auto s = t->load(); !s) return s;
     spdlog::info("tenant '{}': {} entities loaded", n.empty() ? "(default)" : n, t->size());
     std::unique_lock lock(mu_);
@@ -356,7 +362,7 @@ Result<Tenant*> Tenants::find_or_create(const std::string& name) {
   if (auto it = tenants_.find(name); it != tenants_.end()) return it->second.get();
   auto store = storage_.open_tenant(name, true);
   if (!store) return std::unexpected(store.error());
-  auto t = std::make_unique<Tenant>(name, std::move(*store));
+  auto t = std::make_unique<Tenant>(name, std::move(*store), &listener_);
   Tenant* raw = t.get();
   tenants_[name] = std::move(t);
   spdlog::info("tenant '{}' created", name);

@@ -21,6 +21,14 @@
 
 namespace dejima::broker {
 
+// One committed change of an entity (before or after is null for a creation or a deletion).
+struct ChangeEvent {
+  EntityPtr before, after;
+};
+// Told about every durable change of a tenant, in commit order, after the writer got its reply
+// (on the storage thread: it must not block).
+using ChangeListener = std::function<void(const std::string& tenant, const std::vector<ChangeEvent>& changes)>;
+
 struct QueryResult {
   std::vector<EntityPtr> entities;  // the page, in id order
   size_t total = 0;                 // every match (when the page asked for a count)
@@ -39,7 +47,7 @@ struct AttributeInfo {
 
 class Tenant {
  public:
-  Tenant(std::string name, std::unique_ptr<store::TenantStore> store);
+  Tenant(std::string name, std::unique_ptr<store::TenantStore> store, const ChangeListener* listener = nullptr);
   ~Tenant();
 
   const std::string& name() const { return name_; }
@@ -89,6 +97,7 @@ class Tenant {
 
   const std::string name_;
   std::unique_ptr<store::TenantStore> store_;
+  const ChangeListener* listener_;
   mutable std::shared_mutex mu_;
   ById by_id_;  // the type sets and value index point at its nodes
   std::unordered_map<std::string, IdSet> by_type_;
@@ -103,6 +112,8 @@ class Tenant {
 class Tenants {
  public:
   explicit Tenants(store::Storage& storage) : storage_(storage) {}
+  // Set before any write; every tenant reports its committed changes to it.
+  void set_listener(ChangeListener l) { listener_ = std::move(l); }
   Status load_all();
   // The tenant, or NonexistentTenant (404) when it has never been written to.
   Result<Tenant*> find(const std::string& name);
@@ -112,6 +123,7 @@ class Tenants {
 
  private:
   store::Storage& storage_;
+  ChangeListener listener_;
   std::shared_mutex mu_;
   std::unordered_map<std::string, std::unique_ptr<Tenant>> tenants_;
 };

@@ -13,7 +13,7 @@ struct SmallDoc : json::LocalDocument<8192> {
 bool core_member(std::string_view k) {
   return k == "type" || k == "value" || k == "object" || k == "languageMap" || k == "json" ||
          k == "valueList" || k == "objectList" || k == "observedAt" || k == "unitCode" || k == "vocab" ||
-         k == "objectType" || k == "lang";
+         k == "objectType" || k == "lang" || k.starts_with("previous");  // previousValue etc. (showChanges)
 }
 
 std::string_view main_key(std::string_view type) {

@@ -110,28 +110,23 @@ Result<query::Filter> filter_from_params(const RequestContext& c, bool require_c
   return f;
 }
 
-Result<query::Filter> filter_from_body(const json::Value& body, const RequestContext& c) {
-  const auto& ctx = *c.context;
-  if (!body.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid query", "the body must be a Query object");
+Status selection_from_object(const json::Value& body, const jsonld::Context& ctx, query::Filter& f) {
   auto string_member = [&](const char* name) -> Result<const json::Value*> {
     auto it = body.FindMember(name);
     if (it == body.MemberEnd()) return nullptr;
-    if (!it->value.IsString()) return fail(ErrorKind::BadRequestData, "Invalid query", std::string(name) + " must be a string");
+    if (!it->value.IsString()) return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, std::string(name) + " must be a string");
     return &it->value;
   };
-  if (auto t = string_member("type"); !t || (*t && json::view(**t) != "Query"))
-    return fail(ErrorKind::BadRequestData, "Invalid query", "type must be \"Query\"");
-  query::Filter f;
   if (auto it = body.FindMember("entities"); it != body.MemberEnd()) {
     if (!it->value.IsArray() || it->value.Empty())
-      return fail(ErrorKind::BadRequestData, "Invalid query", "entities must be a non-empty array of EntitySelectors");
+      return fail(ErrorKind::BadRequestData, "Invalid entities", "entities must be a non-empty array of EntitySelectors");
     for (const auto& e : it->value.GetArray()) {
-      if (!e.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid query", "an EntitySelector is an object");
+      if (!e.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid entities", "an EntitySelector is an object");
       query::Selector sel;
       for (const auto& m : e.GetObject()) {
         const std::string_view key = json::view(m.name);
         if (!m.value.IsString())
-          return fail(ErrorKind::BadRequestData, "Invalid query", "EntitySelector." + std::string(key) + " must be a string");
+          return fail(ErrorKind::BadRequestData, "Invalid entities", "EntitySelector." + std::string(key) + " must be a string");
         const std::string_view v = json::view(m.value);
         if (key == "type") {
           auto types = type_expression(v, ctx);
@@ -145,20 +140,12 @@ Result<query::Filter> filter_from_body(const json::Value& body, const RequestCon
           if (!re) return fail(ErrorKind::BadRequestData, "Invalid idPattern", re.error().detail);
           sel.id_pattern = std::move(*re);
         } else {
-          return fail(ErrorKind::BadRequestData, "Invalid query", "unknown EntitySelector member '" + std::string(key) + "'");
+          return fail(ErrorKind::BadRequestData, "Invalid entities", "unknown EntitySelector member '" + std::string(key) + "'");
         }
       }
       if (!sel.types && sel.ids.empty() && !sel.id_pattern)
-        return fail(ErrorKind::BadRequestData, "Invalid query", "an EntitySelector needs type, id or idPattern");
+        return fail(ErrorKind::BadRequestData, "Invalid entities", "an EntitySelector needs type, id or idPattern");
       f.entities.push_back(std::move(sel));
-    }
-  }
-  if (auto it = body.FindMember("attrs"); it != body.MemberEnd()) {
-    if (!it->value.IsArray()) return fail(ErrorKind::BadRequestData, "Invalid query", "attrs must be an array of names");
-    for (const auto& a : it->value.GetArray()) {
-      if (!a.IsString() || !model::valid_name(json::view(a)))
-        return fail(ErrorKind::BadRequestData, "Invalid attrs", "attrs must be an array of attribute names");
-      f.attrs.push_back(ctx.expand(json::view(a)));
     }
   }
   auto q = string_member("q");
@@ -188,6 +175,24 @@ Result<query::Filter> filter_from_body(const json::Value& body, const RequestCon
     auto geo = geo_query(&*georel, &*geometry, &*coords, prop ? &*prop : nullptr, ctx);
     if (!geo) return std::unexpected(geo.error());
     f.geo = std::move(*geo);
+  }
+  return {};
+}
+
+Result<query::Filter> filter_from_body(const json::Value& body, const RequestContext& c) {
+  const auto& ctx = *c.context;
+  if (!body.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid query", "the body must be a Query object");
+  if (auto t = body.FindMember("type"); t != body.MemberEnd() && (!t->value.IsString() || json::view(t->value) != "Query"))
+    return fail(ErrorKind::BadRequestData, "Invalid query", "type must be \"Query\"");
+  query::Filter f;
+  if (auto s = selection_from_object(body, ctx, f); !s) return std::unexpected(s.error());
+  if (auto it = body.FindMember("attrs"); it != body.MemberEnd()) {
+    if (!it->value.IsArray()) return fail(ErrorKind::BadRequestData, "Invalid query", "attrs must be an array of names");
+    for (const auto& a : it->value.GetArray()) {
+      if (!a.IsString() || !model::valid_name(json::view(a)))
+        return fail(ErrorKind::BadRequestData, "Invalid attrs", "attrs must be an array of attribute names");
+      f.attrs.push_back(ctx.expand(json::view(a)));
+    }
   }
   if (f.entities.empty() && f.attrs.empty() && !f.q && !f.geo)
     return fail(ErrorKind::BadRequestData, "Too broad query", "a query needs at least one of entities, attrs, q or geoQ");

@@ -9,6 +9,8 @@ namespace dejima::ngsild {
 // type, id, idPattern, attrs, q, scopeQ, georel/geometry/coordinates/geoproperty. With
 // require_criterion, a query that gives none of type, id, attrs, q or geoQ is 400.
 Result<query::Filter> filter_from_params(const RequestContext& c, bool require_criterion);
+// The entity selection members shared by a Query and a Subscription: entities, q, scopeQ, geoQ.
+Status selection_from_object(const json::Value& body, const jsonld::Context& ctx, query::Filter& f);
 // A Query data type (clause 5.2.23) body.
 Result<query::Filter> filter_from_body(const json::Value& body, const RequestContext& c);
 // limit, offset, count; limit above the configured maximum is 403 TooManyResults.

@@ -10,6 +10,7 @@
 #include "http/message.h"
 #include "jsonld/registry.h"
 #include "ngsild/negotiation.h"
+#include "subscription/manager.h"
 #include "util/json.h"
 
 namespace dejima::ngsild {
@@ -19,6 +20,7 @@ struct Services {
   const Settings& settings;
   broker::Tenants& tenants;
   jsonld::Registry& contexts;
+  subscription::Manager& subscriptions;
 };
 
 struct RequestContext {

@@ -44,6 +44,13 @@ struct StoredContext {
   Millis created_at = 0;
 };
 
+// A subscription (clause 5.2.12) as its API document, with the @context it was written with.
+struct StoredSubscription {
+  std::string tenant;
+  std::string id;
+  std::string body;  // JSON, including "@context"
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -53,6 +60,9 @@ class Storage {
   virtual Result<std::vector<StoredContext>> load_contexts() = 0;
   virtual Status save_context(const StoredContext& ctx) = 0;
   virtual Status delete_context(const std::string& id) = 0;
+  virtual Result<std::vector<StoredSubscription>> load_subscriptions() = 0;
+  virtual Status save_subscription(const StoredSubscription& s) = 0;
+  virtual Status delete_subscription(const std::string& tenant, const std::string& id) = 0;
 };
 
 // Tenant names become file names and database identifiers: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.

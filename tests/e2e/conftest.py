@@ -1,6 +1,7 @@
 import pytest
 
 from dejima_server import DejimaServer
+from receiver import Receiver
 
 
 @pytest.fixture
@@ -24,3 +25,10 @@ def start_server(tmp_path):
     for s in started:
         if s.proc is not None:
             s.stop()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver().start()
+    yield r
+    r.stop()

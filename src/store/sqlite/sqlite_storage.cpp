@@ -25,9 +25,14 @@ class SqliteStorage final : public Storage {
     fs::create_directories(fs::path(dir_) / "tenants", ec);
     if (ec) return fail(ErrorKind::InternalError, "cannot create data directory", dir_ + ": " + ec.message());
     if (auto s = system_.open((fs::path(dir_) / "system.db").string(), true, true); !s) return s;
+    if (auto s = system_.exec(
+            "CREATE TABLE IF NOT EXISTS contexts(id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, "
+            "kind TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)");
+        !s)
+      return s;
     return system_.exec(
-        "CREATE TABLE IF NOT EXISTS contexts(id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, "
-        "kind TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)");
+        "CREATE TABLE IF NOT EXISTS subscriptions(tenant TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, "
+        "PRIMARY KEY(tenant, id))");
   }
 
   Result<std::vector<std::string>> list_tenants() override {
@@ -83,6 +88,37 @@ class SqliteStorage final : public Storage {
     if (!st.ok()) return std::unexpected(system_.error("delete context"));
     st.bind(1, id);
     if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("delete context"));
+    return {};
+  }
+
+  Result<std::vector<StoredSubscription>> load_subscriptions() override {
+    std::lock_guard lock(mu_);
+    Statement q(system_.handle(), "SELECT tenant, id, body FROM subscriptions ORDER BY tenant, id");
+    if (!q.ok()) return std::unexpected(system_.error("load subscriptions"));
+    std::vector<StoredSubscription> out;
+    while (q.step() == SQLITE_ROW)
+      out.push_back({std::string(q.column_text(0)), std::string(q.column_text(1)), std::string(q.column_text(2))});
+    return out;
+  }
+
+  Status save_subscription(const StoredSubscription& s) override {
+    std::lock_guard lock(mu_);
+    Statement st(system_.handle(), "INSERT OR REPLACE INTO subscriptions(tenant, id, body) VALUES(?1,?2,?3)");
+    if (!st.ok()) return std::unexpected(system_.error("save subscription"));
+    st.bind(1, s.tenant);
+    st.bind(2, s.id);
+    st.bind(3, s.body);
+    if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("save subscription"));
+    return {};
+  }
+
+  Status delete_subscription(const std::string& tenant, const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Statement st(system_.handle(), "DELETE FROM subscriptions WHERE tenant = ?1 AND id = ?2");
+    if (!st.ok()) return std::unexpected(system_.error("delete subscription"));
+    st.bind(1, tenant);
+    st.bind(2, id);
+    if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("delete subscription"));
     return {};
   }
 

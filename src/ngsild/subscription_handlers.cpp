@@ -1,0 +1,122 @@
+#include "ngsild/subscription_handlers.h"
+
+#include "ngsild/handler_util.h"
+#include "ngsild/query_params.h"
+#include "util/uri.h"
+
+namespace dejima::ngsild {
+namespace {
+
+using Params = std::vector<std::string>;
+using subscription::Subscription;
+
+Error not_found(const std::string& id) { return Error{ErrorKind::ResourceNotFound, "Subscription not found", id}; }
+
+// Parses the document and resolves its jsonldContext (the context notifications use).
+Result<std::shared_ptr<Subscription>> build(const json::Value& doc, RequestContext& c, Services& s) {
+  auto sub = subscription::parse_subscription(doc, c.context, c.now);
+  if (!sub) return sub;
+  (*sub)->tenant = c.tenant;
+  if (auto it = doc.FindMember("jsonldContext"); it != doc.MemberEnd()) {
+    auto ctx = s.contexts.from_link(std::string(json::view(it->value)));
+    if (!ctx) return std::unexpected(ctx.error());
+    (*sub)->notification_context = *ctx;
+  }
+  return sub;
+}
+
+void create_subscription(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    auto sub = build(c->body, *c, s);
+    if (!sub) return reply(http::problem(sub.error()));
+    const std::string id = (*sub)->id;
+    if (auto st = s.subscriptions.create(std::move(*sub)); !st) return reply(http::problem(st.error()));
+    http::Response r;
+    r.status = 201;
+    r.header("Location", "/ngsi-ld/v1/subscriptions/" + id);
+    reply(std::move(r));
+  });
+}
+
+void get_subscription(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    auto sub = s.subscriptions.find(c->tenant, p[0]);
+    if (!sub) return reply(http::problem(not_found(p[0])));
+    reply(json_response(*c, 200, subscription::render_subscription(*sub, c->now, c->accept == MediaType::JsonLd)));
+  });
+}
+
+void list_subscriptions(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    auto page = page_from_params(*c, s.settings);
+    if (!page) return reply(http::problem(page.error()));
+    const auto all = s.subscriptions.list(c->tenant);
+    std::string body = "[";
+    for (size_t i = page->offset; i < all.size() && i < page->offset + page->limit; ++i) {
+      if (body.size() > 1) body += ',';
+      body += subscription::render_subscription(*all[i], c->now, c->accept == MediaType::JsonLd);
+    }
+    body += ']';
+    http::Response r = json_response(*c, 200, std::move(body));
+    if (page->count) r.header("NGSILD-Results-Count", std::to_string(all.size()));
+    reply(std::move(r));
+  });
+}
+
+void update_subscription(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {.body = true, .merge_patch = true}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    auto current = s.subscriptions.find(c->tenant, id);
+    if (!current) return reply(http::problem(not_found(id)));
+    if (!c->body.IsObject() || c->body.ObjectEmpty())
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid subscription fragment", "the body must be a non-empty object"}));
+    if (auto it = c->body.FindMember("id"); it != c->body.MemberEnd() && (!it->value.IsString() || json::view(it->value) != id))
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid subscription fragment", "id cannot be changed"}));
+    // The fragment's members replace the document's; null removes one.
+    json::Document merged;
+    json::parse(merged, current->document);
+    auto& a = merged.GetAllocator();
+    for (auto& m : c->body.GetObject()) {
+      const std::string_view key = json::view(m.name);
+      if (key == "@context") continue;
+      merged.RemoveMember(m.name);
+      if (!m.value.IsNull()) merged.AddMember(json::Value(m.name, a), json::Value(m.value, a), a);
+    }
+    if (!c->body.HasMember("expiresAt")) merged.RemoveMember("expiresAt");  // unchanged: not re-validated
+    auto next = build(merged, *c, s);
+    if (!next) return reply(http::problem(next.error()));
+    if (!c->body.HasMember("expiresAt") && current->expires_at) {
+      (*next)->expires_at = current->expires_at;
+      json::Document doc;
+      json::parse(doc, (*next)->document);
+      const std::string t = format_iso8601(current->expires_at);
+      doc.AddMember("expiresAt", json::Value(t.c_str(), doc.GetAllocator()), doc.GetAllocator());
+      (*next)->document = json::to_string(doc);
+    }
+    (*next)->state = current->state;
+    if (auto st = s.subscriptions.replace(std::move(*next)); !st) return reply(http::problem(st.error()));
+    reply(no_content());
+  });
+}
+
+void delete_subscription(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    if (auto st = s.subscriptions.remove(c->tenant, p[0]); !st) return reply(http::problem(st.error()));
+    reply(no_content());
+  });
+}
+
+}  // namespace
+
+void add_subscription_routes(http::Router& r, Services& s) {
+  using http::Method;
+  const std::string base = "/ngsi-ld/v1/subscriptions";
+  r.add(Method::Post, base, [&s](const http::Request& q, const Params&, http::Reply y) { create_subscription(q, s, std::move(y)); });
+  r.add(Method::Get, base, [&s](const http::Request& q, const Params&, http::Reply y) { list_subscriptions(q, s, std::move(y)); });
+  r.add(Method::Get, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_subscription(q, p, s, std::move(y)); });
+  r.add(Method::Patch, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { update_subscription(q, p, s, std::move(y)); });
+  r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_subscription(q, p, s, std::move(y)); });
+}
+
+}  // namespace dejima::ngsild

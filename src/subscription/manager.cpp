@@ -1,0 +1,321 @@
+#include "subscription/manager.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "subscription/notification.h"
+
+namespace dejima::subscription {
+namespace {
+
+// What one committed change did, for trigger matching: the entity-level trigger and each
+// attribute that was created, updated or deleted.
+struct Diff {
+  unsigned entity_trigger = 0;
+  std::vector<std::pair<model::Name, unsigned>> attrs;
+};
+
+bool same_instances(const model::Entity& a, const model::Entity& b, const model::Name& name) {
+  std::vector<const model::AttrInstance*> x, y;
+  for (const auto& i : a.attrs)
+    if (i.name == name) x.push_back(&i);
+  for (const auto& i : b.attrs)
+    if (i.name == name) y.push_back(&i);
+  if (x.size() != y.size()) return false;
+  for (size_t k = 0; k < x.size(); ++k)
+    if (x[k]->dataset_id != y[k]->dataset_id || x[k]->json != y[k]->json || x[k]->modified_at != y[k]->modified_at)
+      return false;
+  return true;
+}
+
+Diff diff(const broker::ChangeEvent& c) {
+  Diff d;
+  auto names = [](const model::Entity& e) {
+    std::vector<model::Name> out;
+    for (const auto& a : e.attrs)
+      if (std::find(out.begin(), out.end(), a.name) == out.end()) out.push_back(a.name);
+    return out;
+  };
+  if (!c.before) {
+    d.entity_trigger = kEntityCreated;
+    for (const auto& n : names(*c.after)) d.attrs.emplace_back(n, kAttributeCreated);
+    return d;
+  }
+  if (!c.after) {
+    d.entity_trigger = kEntityDeleted;
+    return d;
+  }
+  const auto old_names = names(*c.before);
+  for (const auto& n : names(*c.after)) {
+    if (std::find(old_names.begin(), old_names.end(), n) == old_names.end()) d.attrs.emplace_back(n, kAttributeCreated);
+    else if (!same_instances(*c.before, *c.after, n)) d.attrs.emplace_back(n, kAttributeUpdated);
+  }
+  for (const auto& n : old_names)
+    if (!c.after->has_attr(n)) d.attrs.emplace_back(n, kAttributeDeleted);
+  if (!d.attrs.empty() || c.before->types != c.after->types || c.before->scopes != c.after->scopes)
+    d.entity_trigger = kEntityUpdated;
+  return d;
+}
+
+// The trigger of `s` that the change fires (0: none).
+unsigned fired(const Subscription& s, const Diff& d) {
+  auto watched = [&](const model::Name& n) {
+    return s.watched.empty() || std::find(s.watched.begin(), s.watched.end(), n) != s.watched.end();
+  };
+  for (const auto& [name, kind] : d.attrs)
+    if ((kind & s.triggers) && watched(name)) return kind;
+  if (d.entity_trigger & s.triggers) {
+    if (d.entity_trigger == kEntityDeleted || s.watched.empty()) return d.entity_trigger;
+    for (const auto& [name, kind] : d.attrs)
+      if (watched(name)) return d.entity_trigger;
+  }
+  return 0;
+}
+
+bool selected(const Subscription& s, const model::Entity& e) {
+  if (!s.filter.geo) return s.filter.matches(e);
+  std::lock_guard lock(s.state->geo_mu);  // a GeoQuery is evaluated by one thread at a time
+  return s.filter.matches(e);
+}
+
+}  // namespace
+
+Manager::Manager(store::Storage& storage, jsonld::Registry& contexts, broker::Tenants& tenants,
+                 notify::Dispatcher& dispatcher)
+    : storage_(storage), contexts_(contexts), tenants_(tenants), dispatcher_(dispatcher) {}
+
+Manager::~Manager() { stop(); }
+
+Status Manager::load() {
+  auto stored = storage_.load_subscriptions();
+  if (!stored) return std::unexpected(stored.error());
+  const Millis now = now_millis();
+  for (const auto& row : *stored) {
+    json::Document d;
+    if (auto err = json::parse(d, row.body); !err.empty() || !d.IsObject()) {
+      spdlog::error("subscription {}: stored document unreadable, skipped", row.id);
+      continue;
+    }
+    auto ctx = d.HasMember("@context") ? contexts_.from_inline(d["@context"]) : contexts_.from_link("");
+    if (!ctx) {
+      spdlog::error("subscription {}: @context unavailable ({}), skipped", row.id, ctx.error().detail);
+      continue;
+    }
+    d.RemoveMember("@context");
+    d.RemoveMember("expiresAt");  // already validated when written; may be past now
+    auto s = parse_subscription(d, *ctx, now);
+    if (!s) {
+      spdlog::error("subscription {}: {}, skipped", row.id, s.error().detail);
+      continue;
+    }
+    if (auto it = d.FindMember("jsonldContext"); it != d.MemberEnd())
+      if (auto nc = contexts_.from_link(std::string(json::view(it->value)))) (*s)->notification_context = *nc;
+    json::Document original;
+    json::parse(original, row.body);
+    if (auto e = original.FindMember("expiresAt"); e != original.MemberEnd() && e->value.IsString()) {
+      (*s)->expires_at = parse_iso8601(json::view(e->value)).value_or(0);
+      original.RemoveMember("@context");
+      (*s)->document = json::to_string(original);
+    }
+    (*s)->tenant = row.tenant;
+    std::unique_lock lock(mu_);
+    add_locked(std::move(*s));
+  }
+  timer_ = std::thread([this] { timer_loop(); });
+  return {};
+}
+
+void Manager::stop() {
+  {
+    std::lock_guard lock(timer_mu_);
+    stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
+}
+
+void Manager::index(TenantSubs& t, const Subscription* s, bool add) {
+  auto put = [&](std::vector<const Subscription*>& v) {
+    if (add) v.push_back(s);
+    else std::erase(v, s);
+  };
+  if (s->filter.entities.empty()) {
+    for (const auto& a : s->watched) put(t.by_attr[a]);
+    return;
+  }
+  for (const auto& sel : s->filter.entities) {
+    std::vector<std::string> atoms;
+    query::Names types = *sel.types;
+    types.for_each_atom([&](std::string& a) { atoms.push_back(a); });
+    std::sort(atoms.begin(), atoms.end());
+    atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
+    for (const auto& a : atoms) {
+      auto& v = t.by_type[a];
+      if (!add || std::find(v.begin(), v.end(), s) == v.end()) put(v);
+    }
+  }
+}
+
+void Manager::add_locked(SubPtr s) {
+  TenantSubs& t = tenants_subs_[s->tenant];
+  index(t, s.get(), true);
+  t.by_id[s->id] = std::move(s);
+}
+
+void Manager::erase_locked(const std::string& tenant, const std::string& id) {
+  auto t = tenants_subs_.find(tenant);
+  if (t == tenants_subs_.end()) return;
+  auto it = t->second.by_id.find(id);
+  if (it == t->second.by_id.end()) return;
+  index(t->second, it->second.get(), false);
+  t->second.by_id.erase(it);
+}
+
+Status Manager::create(SubPtr s) {
+  std::unique_lock lock(mu_);
+  if (find(s->tenant, s->id, lock)) return fail(ErrorKind::AlreadyExists, "Subscription already exists", s->id);
+  if (auto st = storage_.save_subscription({s->tenant, s->id, stored_document(*s)}); !st) return st;
+  add_locked(std::move(s));
+  return {};
+}
+
+Status Manager::replace(SubPtr s) {
+  std::unique_lock lock(mu_);
+  if (!find(s->tenant, s->id, lock)) return fail(ErrorKind::ResourceNotFound, "Subscription not found", s->id);
+  if (auto st = storage_.save_subscription({s->tenant, s->id, stored_document(*s)}); !st) return st;
+  erase_locked(s->tenant, s->id);
+  add_locked(std::move(s));
+  return {};
+}
+
+Status Manager::remove(const std::string& tenant, const std::string& id) {
+  std::unique_lock lock(mu_);
+  if (!find(tenant, id, lock)) return fail(ErrorKind::ResourceNotFound, "Subscription not found", id);
+  if (auto st = storage_.delete_subscription(tenant, id); !st) return st;
+  erase_locked(tenant, id);
+  return {};
+}
+
+SubPtr Manager::find(const std::string& tenant, const std::string& id) const {
+  std::shared_lock lock(mu_);
+  return find(tenant, id, lock);
+}
+
+template <class Lock>
+SubPtr Manager::find(const std::string& tenant, const std::string& id, Lock&) const {
+  auto t = tenants_subs_.find(tenant);
+  if (t == tenants_subs_.end()) return nullptr;
+  auto it = t->second.by_id.find(id);
+  return it == t->second.by_id.end() ? nullptr : it->second;
+}
+
+std::vector<SubPtr> Manager::list(const std::string& tenant) const {
+  std::vector<SubPtr> out;
+  std::shared_lock lock(mu_);
+  if (auto t = tenants_subs_.find(tenant); t != tenants_subs_.end())
+    for (const auto& [id, s] : t->second.by_id) out.push_back(s);
+  return out;
+}
+
+void Manager::send(const Subscription& s, std::string body, Millis now) {
+  auto state = s.state;
+  {
+    std::lock_guard lock(state->mu);
+    state->last_notification = now;
+  }
+  notify::Message m = notification_message(s, std::move(body));
+  m.outcome = [state](bool ok, const std::string& reason) {
+    const Millis t = now_millis();
+    std::lock_guard lock(state->mu);
+    state->last_ok = ok;
+    if (ok) {
+      ++state->times_sent;
+      state->last_success = t;
+    } else {
+      ++state->times_failed;
+      state->last_failure = t;
+      state->last_failure_reason = reason;
+    }
+  };
+  if (!dispatcher_.submit(std::move(m))) {
+    // The subscription's queue is full (its endpoint is slow or down): this notification is
+    // dropped, and the drop is counted and shown in the subscription's status.
+    std::lock_guard lock(state->mu);
+    ++state->times_dropped;
+    ++state->times_failed;
+    state->last_ok = false;
+    state->last_failure = now;
+    state->last_failure_reason = "queue full";
+  }
+}
+
+void Manager::on_changes(const std::string& tenant, const std::vector<broker::ChangeEvent>& changes) {
+  std::shared_lock lock(mu_);
+  auto t = tenants_subs_.find(tenant);
+  if (t == tenants_subs_.end()) return;
+  const TenantSubs& subs = t->second;
+  const Millis now = now_millis();
+  std::vector<const Subscription*> candidates;
+  for (const auto& c : changes) {
+    const model::Entity& e = c.after ? *c.after : *c.before;
+    candidates.clear();
+    auto add = [&](const auto& map, const std::string& key) {
+      if (auto it = map.find(key); it != map.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    };
+    for (const auto& type : e.types) add(subs.by_type, type);
+    if (c.before && c.after && c.before->types != c.after->types)
+      for (const auto& type : c.before->types) add(subs.by_type, type);
+    if (candidates.empty() && subs.by_attr.empty()) continue;
+    const Diff d = diff(c);
+    for (const auto& [name, kind] : d.attrs) add(subs.by_attr, name);
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (const Subscription* s : candidates) {
+      if (!s->active || s->interval_ms || s->expired(now)) continue;
+      const unsigned trigger = fired(*s, d);
+      if (!trigger || !selected(*s, e)) continue;
+      if (s->throttling_ms) {
+        std::lock_guard guard(s->state->mu);
+        if (s->state->last_notification && now - s->state->last_notification < s->throttling_ms) continue;
+      }
+      const Item item{c.after ? c.after : c.before, c.before, !c.after};
+      send(*s, notification_body(*s, {item}, trigger_name(trigger), now), now);
+    }
+  }
+}
+
+void Manager::timer_loop() {
+  std::unique_lock timer_lock(timer_mu_);
+  while (!timer_cv_.wait_for(timer_lock, std::chrono::milliseconds(100), [this] { return stopping_; })) {
+    const Millis now = now_millis();
+    std::vector<SubPtr> due;
+    {
+      std::shared_lock lock(mu_);
+      for (const auto& [tenant, subs] : tenants_subs_)
+        for (const auto& [id, s] : subs.by_id) {
+          if (!s->interval_ms || !s->active || s->expired(now)) continue;
+          std::lock_guard guard(s->state->mu);
+          if (now - s->state->last_periodic >= s->interval_ms) {
+            s->state->last_periodic = now;
+            due.push_back(s);
+          }
+        }
+    }
+    for (const auto& s : due) {
+      auto tenant = tenants_.find(s->tenant);
+      if (!tenant) continue;
+      query::Page page;
+      page.limit = 1000;
+      std::vector<Item> items;
+      {
+        std::lock_guard guard(s->state->geo_mu);
+        for (auto& e : (*tenant)->query(s->filter, page).entities) items.push_back({std::move(e), nullptr, false});
+      }
+      if (items.empty()) continue;
+      send(*s, notification_body(*s, items, "", now), now);
+    }
+  }
+}
+
+}  // namespace dejima::subscription

@@ -1,0 +1,68 @@
+// Every tenant's subscriptions: the API's store (persisted in the Storage), an in-memory index
+// by entity type and watched attribute, the matcher that turns committed entity changes into
+// notifications, and the timer for periodic (timeInterval) ones and expiry.
+#pragma once
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/tenant.h"
+#include "jsonld/registry.h"
+#include "notify/dispatcher.h"
+#include "store/store.h"
+#include "subscription/subscription.h"
+
+namespace dejima::subscription {
+
+using SubPtr = std::shared_ptr<const Subscription>;
+
+class Manager {
+ public:
+  Manager(store::Storage& storage, jsonld::Registry& contexts, broker::Tenants& tenants, notify::Dispatcher& dispatcher);
+  ~Manager();
+  // Reads the stored subscriptions and starts the timer thread.
+  Status load();
+  void stop();
+
+  Status create(SubPtr s);  // AlreadyExists when the id is taken
+  Status replace(SubPtr s); // ResourceNotFound when the id is unknown
+  Status remove(const std::string& tenant, const std::string& id);
+  SubPtr find(const std::string& tenant, const std::string& id) const;
+  std::vector<SubPtr> list(const std::string& tenant) const;  // ordered by id
+
+  // The tenants' change listener: matches and queues notifications.
+  void on_changes(const std::string& tenant, const std::vector<broker::ChangeEvent>& changes);
+
+ private:
+  struct TenantSubs {
+    std::map<std::string, SubPtr> by_id;
+    std::unordered_map<std::string, std::vector<const Subscription*>> by_type;  // type atoms of the selectors
+    std::unordered_map<std::string, std::vector<const Subscription*>> by_attr;  // watched, for subscriptions without entities
+  };
+  void index(TenantSubs& t, const Subscription* s, bool add);
+  template <class Lock>
+  SubPtr find(const std::string& tenant, const std::string& id, Lock& held) const;
+  void add_locked(SubPtr s);
+  void erase_locked(const std::string& tenant, const std::string& id);
+  // Sends one notification of `s` (mu_ may be held: only queues).
+  void send(const Subscription& s, std::string body, Millis now);
+  void timer_loop();
+
+  store::Storage& storage_;
+  jsonld::Registry& contexts_;
+  broker::Tenants& tenants_;
+  notify::Dispatcher& dispatcher_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, TenantSubs> tenants_subs_;
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  bool stopping_ = false;
+  std::thread timer_;
+};
+
+}  // namespace dejima::subscription

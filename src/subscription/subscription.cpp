@@ -1,0 +1,248 @@
+#include "subscription/subscription.h"
+
+#include <random>
+
+#include "model/parse.h"
+#include "ngsild/query_params.h"
+#include "util/uri.h"
+
+namespace dejima::subscription {
+namespace {
+
+constexpr std::pair<std::string_view, unsigned> kTriggers[] = {
+    {"entityCreated", kEntityCreated},       {"entityUpdated", kEntityUpdated},
+    {"entityDeleted", kEntityDeleted},       {"attributeCreated", kAttributeCreated},
+    {"attributeUpdated", kAttributeUpdated}, {"attributeDeleted", kAttributeDeleted},
+};
+
+std::unexpected<Error> bad(std::string title, std::string detail) {
+  return fail(ErrorKind::BadRequestData, std::move(title), std::move(detail));
+}
+
+std::string random_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return "urn:ngsi-ld:Subscription:" + std::string(buf);
+}
+
+Result<std::vector<std::string>> names(const json::Value& v, std::string_view what, const jsonld::Context& ctx) {
+  if (!v.IsArray() || v.Empty()) return bad("Invalid " + std::string(what), std::string(what) + " must be a non-empty array of names");
+  std::vector<std::string> out;
+  for (const auto& n : v.GetArray()) {
+    if (!n.IsString() || !model::valid_name(json::view(n)))
+      return bad("Invalid " + std::string(what), std::string(what) + " must be a non-empty array of names");
+    out.push_back(ctx.expand(json::view(n)));
+  }
+  return out;
+}
+
+Result<KeyValues> key_values(const json::Value& v, std::string_view what) {
+  if (!v.IsArray()) return bad("Invalid " + std::string(what), std::string(what) + " must be an array of {key, value}");
+  KeyValues out;
+  for (const auto& kv : v.GetArray()) {
+    if (!kv.IsObject() || !kv.HasMember("key") || !kv.HasMember("value") || !kv["key"].IsString() ||
+        !kv["value"].IsString() || kv["key"].GetStringLength() == 0)
+      return bad("Invalid " + std::string(what), std::string(what) + " must be an array of {key, value} strings");
+    out.emplace_back(json::view(kv["key"]), json::view(kv["value"]));
+  }
+  return out;
+}
+
+Result<Millis> seconds(const json::Value& v, std::string_view what) {
+  if (!v.IsNumber() || v.GetDouble() <= 0 || v.GetDouble() > 1e9)
+    return bad("Invalid " + std::string(what), std::string(what) + " must be a positive number of seconds");
+  return static_cast<Millis>(v.GetDouble() * 1000);
+}
+
+bool valid_endpoint(std::string_view uri) {
+  if (!is_absolute_uri(uri)) return false;
+  for (auto scheme : {"http://", "https://", "mqtt://", "mqtts://"})
+    if (uri.starts_with(scheme) && uri.size() > std::string_view(scheme).size()) return true;
+  return false;
+}
+
+Status parse_notification(const json::Value& n, const jsonld::Context& ctx, Subscription& s) {
+  if (!n.IsObject()) return bad("Invalid notification", "notification must be an object");
+  auto ep = n.FindMember("endpoint");
+  if (ep == n.MemberEnd() || !ep->value.IsObject()) return bad("Invalid notification", "notification.endpoint is required");
+  const auto& e = ep->value;
+  if (!e.HasMember("uri") || !e["uri"].IsString() || !valid_endpoint(json::view(e["uri"])))
+    return bad("Invalid endpoint", "endpoint.uri must be an http, https, mqtt or mqtts URI");
+  s.uri = std::string(json::view(e["uri"]));
+  if (auto a = e.FindMember("accept"); a != e.MemberEnd()) {
+    const std::string_view accept = a->value.IsString() ? json::view(a->value) : "";
+    if (accept != "application/json" && accept != "application/ld+json")
+      return bad("Invalid endpoint", "endpoint.accept must be application/json or application/ld+json");
+    s.accept_jsonld = accept == "application/ld+json";
+  }
+  for (auto [member, out] : {std::pair{"receiverInfo", &s.receiver_info}, std::pair{"notifierInfo", &s.notifier_info}})
+    if (auto it = e.FindMember(member); it != e.MemberEnd()) {
+      auto kv = key_values(it->value, member);
+      if (!kv) return std::unexpected(kv.error());
+      *out = std::move(*kv);
+    }
+  if (auto it = n.FindMember("attributes"); it != n.MemberEnd()) {
+    auto a = names(it->value, "notification.attributes", ctx);
+    if (!a) return std::unexpected(a.error());
+    s.attributes = std::move(*a);
+  }
+  if (auto it = n.FindMember("format"); it != n.MemberEnd()) {
+    const std::string_view f = it->value.IsString() ? json::view(it->value) : "";
+    if (f == "normalized") s.format = model::Format::Normalized;
+    else if (f == "keyValues" || f == "simplified") s.format = model::Format::KeyValues;
+    else if (f == "concise") s.format = model::Format::Concise;
+    else return bad("Invalid format", "notification.format must be normalized, concise or keyValues");
+  }
+  for (auto [member, out] : {std::pair{"sysAttrs", &s.sys_attrs}, std::pair{"showChanges", &s.show_changes}})
+    if (auto it = n.FindMember(member); it != n.MemberEnd()) {
+      if (!it->value.IsBool()) return bad("Invalid notification", std::string("notification.") + member + " must be a boolean");
+      *out = it->value.GetBool();
+    }
+  return {};
+}
+
+}  // namespace
+
+std::string_view trigger_name(unsigned bit) {
+  for (auto [name, b] : kTriggers)
+    if (b == bit) return name;
+  return "";
+}
+
+std::string_view Subscription::status(Millis now) const {
+  if (expired(now)) return "expired";
+  return active ? "active" : "paused";
+}
+
+Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
+                                                         std::shared_ptr<const jsonld::Context> context, Millis now) {
+  if (!doc.IsObject()) return bad("Invalid subscription", "the body must be a Subscription object");
+  const jsonld::Context& ctx = *context;
+  auto s = std::make_shared<Subscription>();
+  s->context = context;
+  s->notification_context = context;
+  auto member = [&](const char* name) -> const json::Value* {
+    auto it = doc.FindMember(name);
+    return it == doc.MemberEnd() ? nullptr : &it->value;
+  };
+  const json::Value* type = member("type");
+  if (!type || !type->IsString() || json::view(*type) != "Subscription")
+    return bad("Invalid subscription", "type must be \"Subscription\"");
+  if (const auto* id = member("id")) {
+    if (!id->IsString() || !is_absolute_uri(json::view(*id))) return bad("Invalid subscription id", "id must be a URI");
+    s->id = std::string(json::view(*id));
+  } else {
+    s->id = random_id();
+  }
+  if (auto st = ngsild::selection_from_object(doc, ctx, s->filter); !st) return std::unexpected(st.error());
+  for (const auto& sel : s->filter.entities)
+    if (!sel.types) return bad("Invalid entities", "each entity selector of a subscription needs a type");
+  if (const auto* w = member("watchedAttributes")) {
+    auto n = names(*w, "watchedAttributes", ctx);
+    if (!n) return std::unexpected(n.error());
+    s->watched = std::move(*n);
+  }
+  if (const auto* t = member("notificationTrigger")) {
+    if (!t->IsArray() || t->Empty()) return bad("Invalid notificationTrigger", "notificationTrigger must be a non-empty array");
+    s->triggers = 0;
+    for (const auto& v : t->GetArray()) {
+      unsigned bit = 0;
+      for (auto [name, b] : kTriggers)
+        if (v.IsString() && json::view(v) == name) bit = b;
+      if (!bit) return bad("Invalid notificationTrigger", "unknown trigger " + json::to_string(v));
+      s->triggers |= bit;
+    }
+  }
+  if (const auto* a = member("isActive")) {
+    if (!a->IsBool()) return bad("Invalid isActive", "isActive must be a boolean");
+    s->active = a->GetBool();
+  }
+  if (const auto* e = member("expiresAt")) {
+    auto t = e->IsString() ? parse_iso8601(json::view(*e)) : std::nullopt;
+    if (!t) return bad("Invalid expiresAt", "expiresAt must be a DateTime");
+    if (*t <= now) return bad("Invalid expiresAt", "expiresAt is in the past");
+    s->expires_at = *t;
+  }
+  if (const auto* t = member("throttling")) {
+    auto ms = seconds(*t, "throttling");
+    if (!ms) return std::unexpected(ms.error());
+    s->throttling_ms = *ms;
+  }
+  if (const auto* t = member("timeInterval")) {
+    auto ms = seconds(*t, "timeInterval");
+    if (!ms) return std::unexpected(ms.error());
+    s->interval_ms = *ms;
+  }
+  if (s->interval_ms && s->throttling_ms)
+    return bad("Invalid subscription", "throttling and timeInterval cannot both be given");
+  if (s->interval_ms && !s->watched.empty())
+    return bad("Invalid subscription", "timeInterval and watchedAttributes cannot both be given");
+  if (s->filter.entities.empty() && s->watched.empty())
+    return bad("Invalid subscription", "a subscription needs entities or watchedAttributes");
+  if (const auto* l = member("lang")) {
+    if (!l->IsString()) return bad("Invalid lang", "lang must be a string");
+    s->lang = std::string(json::view(*l));
+  }
+  for (const char* text : {"subscriptionName", "description", "csf"})
+    if (const auto* v = member(text); v && !v->IsString()) return bad("Invalid subscription", std::string(text) + " must be a string");
+  if (const auto* j = member("jsonldContext"); j && (!j->IsString() || !is_absolute_uri(json::view(*j))))
+    return bad("Invalid jsonldContext", "jsonldContext must be a URI");
+  const auto* n = member("notification");
+  if (!n) return bad("Invalid subscription", "notification is required");
+  if (auto st = parse_notification(*n, ctx, *s); !st) return std::unexpected(st.error());
+
+  // The document as written, without what the broker maintains.
+  json::Document out;
+  out.CopyFrom(doc, out.GetAllocator());
+  for (const char* readonly : {"@context", "status", "createdAt", "modifiedAt"}) out.RemoveMember(readonly);
+  if (!out.HasMember("id")) out.AddMember("id", json::Value(s->id.c_str(), out.GetAllocator()), out.GetAllocator());
+  if (auto it = out.FindMember("notification"); it != out.MemberEnd())
+    for (const char* readonly : {"timesSent", "timesFailed", "lastNotification", "lastSuccess", "lastFailure", "status"})
+      it->value.RemoveMember(readonly);
+  s->document = json::to_string(out);
+  return s;
+}
+
+std::string render_subscription(const Subscription& s, Millis now, bool with_context) {
+  json::Document d;
+  json::parse(d, s.document);
+  auto& a = d.GetAllocator();
+  auto set = [&](json::Value& obj, const char* key, json::Value v) {
+    obj.RemoveMember(key);
+    obj.AddMember(json::Value(key, a), v, a);
+  };
+  auto text = [&](std::string_view t) { return json::Value(t.data(), static_cast<rapidjson::SizeType>(t.size()), a); };
+  set(d, "isActive", json::Value(s.active));
+  set(d, "status", text(s.status(now)));
+  if (auto it = d.FindMember("notification"); it != d.MemberEnd() && it->value.IsObject()) {
+    json::Value& n = it->value;
+    const DeliveryState& st = *s.state;
+    set(n, "timesSent", json::Value(static_cast<uint64_t>(st.times_sent.load())));
+    set(n, "timesFailed", json::Value(static_cast<uint64_t>(st.times_failed.load())));
+    if (const auto dropped = st.times_dropped.load()) set(n, "timesDropped", json::Value(static_cast<uint64_t>(dropped)));
+    std::lock_guard lock(st.mu);
+    for (auto [key, t] : {std::pair{"lastNotification", st.last_notification}, std::pair{"lastSuccess", st.last_success},
+                          std::pair{"lastFailure", st.last_failure}})
+      if (t) set(n, key, text(format_iso8601(t)));
+    if (st.last_notification) set(n, "status", text(st.last_ok ? "ok" : "failed"));
+  }
+  if (with_context) {
+    json::Document c;
+    json::parse(c, s.context->context_json());
+    set(d, "@context", json::Value(c, a));
+  }
+  return json::to_string(d);
+}
+
+std::string stored_document(const Subscription& s) {
+  std::string out = s.document;
+  out.pop_back();  // '}'
+  out += out.size() > 1 ? ",\"@context\":" : "\"@context\":";
+  out += s.context->context_json();
+  out += '}';
+  return out;
+}
+
+}  // namespace dejima::subscription

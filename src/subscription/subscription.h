@@ -1,0 +1,88 @@
+// The Subscription data type (clause 5.2.12): what a client asked to be told about, parsed into
+// expanded names and query objects, plus the delivery state (timesSent, lastSuccess, ...) that
+// the notifier updates.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "jsonld/context.h"
+#include "model/render.h"
+#include "query/filter.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/time.h"
+
+namespace dejima::subscription {
+
+// notificationTrigger values, as bits.
+enum Trigger : unsigned {
+  kEntityCreated = 1,
+  kEntityUpdated = 2,
+  kEntityDeleted = 4,
+  kAttributeCreated = 8,
+  kAttributeUpdated = 16,
+  kAttributeDeleted = 32,
+};
+std::string_view trigger_name(unsigned bit);
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+// Delivery state, shared by every version of a subscription (a PATCH keeps it).
+struct DeliveryState {
+  std::atomic<std::uint64_t> times_sent{0}, times_failed{0}, times_dropped{0};
+  mutable std::mutex mu;
+  Millis last_notification = 0, last_success = 0, last_failure = 0;
+  std::string last_failure_reason;
+  bool last_ok = true;
+  Millis last_periodic = 0;  // when the last timeInterval round ran
+  std::mutex geo_mu;         // a GeoQuery is evaluated by one thread at a time
+};
+
+struct Subscription {
+  std::string tenant;
+  std::string id;
+  std::string document;  // the API document as written (compact terms), without status members
+  std::shared_ptr<const jsonld::Context> context;               // the one it was written with
+  std::shared_ptr<const jsonld::Context> notification_context;  // jsonldContext, else `context`
+
+  query::Filter filter;              // entities, q, scopeQ, geoQ
+  std::vector<std::string> watched;  // expanded watchedAttributes
+  unsigned triggers = kAttributeCreated | kAttributeUpdated;
+  bool active = true;
+  Millis expires_at = 0;             // 0: never
+  Millis throttling_ms = 0;
+  Millis interval_ms = 0;            // timeInterval: periodic notifications
+
+  std::vector<std::string> attributes;  // notification.attributes, expanded; empty = all
+  model::Format format = model::Format::Normalized;
+  bool sys_attrs = false;
+  bool show_changes = false;
+  std::string lang;
+  std::string uri;                   // endpoint.uri
+  bool accept_jsonld = false;        // endpoint.accept application/ld+json
+  KeyValues receiver_info, notifier_info;
+
+  std::shared_ptr<DeliveryState> state = std::make_shared<DeliveryState>();
+
+  std::string key() const { return tenant + '\n' + id; }
+  bool expired(Millis now) const { return expires_at != 0 && now >= expires_at; }
+  // "active", "paused" or "expired".
+  std::string_view status(Millis now) const;
+};
+
+// Parses a subscription document (without "@context"; names expand with `ctx`). A missing id
+// is generated. Errors are BadRequestData naming the member at fault.
+Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
+                                                         std::shared_ptr<const jsonld::Context> ctx, Millis now);
+
+// The document with the status members (status, timesSent, lastSuccess, ...) added.
+std::string render_subscription(const Subscription& s, Millis now, bool with_context);
+
+// The stored form: the document plus "@context" (what parse_subscription reads back).
+std::string stored_document(const Subscription& s);
+
+}  // namespace dejima::subscription

@@ -1,0 +1,64 @@
+"""A real HTTP server that records the notifications it receives. Paths decide behaviour:
+/slow/... waits `slow_seconds` before answering, /fail/... answers 500, anything else 200."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Receiver:
+    def __init__(self, slow_seconds=2.0):
+        self.slow_seconds = slow_seconds
+        self.received = []  # (arrival time, path, headers, body)
+        self.cond = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path.startswith("/slow"):
+                    time.sleep(receiver.slow_seconds)
+                status = 500 if self.path.startswith("/fail") else 200
+                with receiver.cond:
+                    receiver.received.append((time.time(), self.path, dict(self.headers), json.loads(body)))
+                    receiver.cond.notify_all()
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def bodies(self, path):
+        with self.cond:
+            return [r[3] for r in self.received if r[1] == path]
+
+    def wait(self, path, count, timeout=5.0):
+        """The bodies received on `path` once there are at least `count` (or fails)."""
+        deadline = time.time() + timeout
+        with self.cond:
+            while len([r for r in self.received if r[1] == path]) < count:
+                left = deadline - time.time()
+                if left <= 0:
+                    got = [r[3] for r in self.received if r[1] == path]
+                    raise AssertionError(f"{path}: {len(got)} notifications after {timeout}s, wanted {count}: {got}")
+                self.cond.wait(left)
+            return [r for r in self.received if r[1] == path]

@@ -1,0 +1,240 @@
+"""Subscriptions and notifications over real HTTP: the dejima binary, a real receiver, a real
+mosquitto broker (clauses 5.8, 5.11)."""
+import json
+import socket
+import subprocess
+import time
+
+import requests
+
+V1 = "/ngsi-ld/v1"
+JSON = {"Content-Type": "application/json"}
+
+
+def subscribe(server, receiver, path, **members):
+    sub = {"type": "Subscription", "entities": [{"type": "Bus"}],
+           "notification": {"endpoint": {"uri": receiver.url + path}}}
+    notification = members.pop("notification", {})
+    sub["notification"].update(notification)
+    sub.update(members)
+    r = requests.post(server.url + V1 + "/subscriptions", json=sub)
+    assert r.status_code == 201, r.text
+    return r.headers["Location"].rsplit("/", 1)[1]
+
+
+def create_bus(server, n, speed=10, **attrs):
+    e = {"id": f"urn:ngsi-ld:Bus:{n}", "type": "Bus", "speed": {"type": "Property", "value": speed}}
+    e.update(attrs)
+    r = requests.post(server.url + V1 + "/entities", json=e)
+    assert r.status_code == 201, r.text
+
+
+def patch(server, n, attrs):
+    r = requests.patch(server.url + V1 + f"/entities/urn:ngsi-ld:Bus:{n}/attrs", json=attrs)
+    assert r.status_code == 204, r.text
+
+
+def get_sub(server, sid):
+    r = requests.get(server.url + V1 + "/subscriptions/" + sid)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_crud_and_validation(server, receiver):
+    sid = subscribe(server, receiver, "/a", id="urn:ngsi-ld:Subscription:one", subscriptionName="buses",
+                    watchedAttributes=["speed"], q="speed>50")
+    assert sid == "urn:ngsi-ld:Subscription:one"
+    s = get_sub(server, sid)
+    assert s["status"] == "active" and s["isActive"] is True
+    assert s["notification"]["timesSent"] == 0 and s["q"] == "speed>50" and s["subscriptionName"] == "buses"
+    r = requests.post(server.url + V1 + "/subscriptions",
+                      json={"id": sid, "type": "Subscription", "entities": [{"type": "Bus"}],
+                            "notification": {"endpoint": {"uri": "http://127.0.0.1:9/x"}}})
+    assert r.status_code == 409 and r.json()["type"].endswith("AlreadyExists")
+    subscribe(server, receiver, "/b")
+    r = requests.get(server.url + V1 + "/subscriptions?limit=1&count=true")
+    assert r.status_code == 200 and r.headers["NGSILD-Results-Count"] == "2" and len(r.json()) == 1
+
+    r = requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"throttling": 5, "isActive": False})
+    assert r.status_code == 204, r.text
+    s = get_sub(server, sid)
+    assert s["throttling"] == 5 and s["status"] == "paused" and s["q"] == "speed>50"
+    assert requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"timeInterval": 3}).status_code == 400
+
+    bad = [
+        {"type": "Subscription", "entities": [{"type": "Bus"}]},  # no notification
+        {"type": "Subscription", "notification": {"endpoint": {"uri": "http://x/y"}}},  # nothing selected
+        {"type": "Subscription", "entities": [{"id": "urn:a"}], "notification": {"endpoint": {"uri": "http://x/y"}}},
+        {"type": "Subscription", "entities": [{"type": "Bus"}], "throttling": 2, "timeInterval": 4,
+         "notification": {"endpoint": {"uri": "http://x/y"}}},
+        {"type": "Subscription", "entities": [{"type": "Bus"}], "q": "speed>>", "notification": {"endpoint": {"uri": "http://x/y"}}},
+        {"type": "Subscription", "entities": [{"type": "Bus"}],
+         "geoQ": {"georel": "near;maxDistance==10", "geometry": "Point", "coordinates": [200, 1]},
+         "notification": {"endpoint": {"uri": "http://x/y"}}},
+        {"type": "Subscription", "entities": [{"type": "Bus"}], "notification": {"endpoint": {"uri": "ftp://x/y"}}},
+        {"type": "Subscription", "entities": [{"type": "Bus"}], "notificationTrigger": ["entityExploded"],
+         "notification": {"endpoint": {"uri": "http://x/y"}}},
+        {"type": "Subscription", "entities": [{"type": "Bus"}], "expiresAt": "2001-01-01T00:00:00Z",
+         "notification": {"endpoint": {"uri": "http://x/y"}}},
+        {"type": "Subscription", "entities": [{"type": "Bus"}], "notification": {"format": "pretty", "endpoint": {"uri": "http://x/y"}}},
+        {"type": "Entity", "entities": [{"type": "Bus"}], "notification": {"endpoint": {"uri": "http://x/y"}}},
+    ]
+    for body in bad:
+        r = requests.post(server.url + V1 + "/subscriptions", json=body)
+        assert r.status_code == 400, (body, r.text)
+        assert r.headers["Content-Type"].startswith("application/json") and r.json()["type"].endswith("BadRequestData")
+
+    assert requests.delete(server.url + V1 + "/subscriptions/" + sid).status_code == 204
+    r = requests.get(server.url + V1 + "/subscriptions/" + sid)
+    assert r.status_code == 404 and r.json()["type"].endswith("ResourceNotFound")
+    assert requests.delete(server.url + V1 + "/subscriptions/" + sid).status_code == 404
+
+
+def test_triggers_filters_and_formats(server, receiver):
+    subscribe(server, receiver, "/watch", watchedAttributes=["speed"])
+    subscribe(server, receiver, "/fast", q="speed>50", notification={"format": "keyValues", "attributes": ["speed"]})
+    subscribe(server, receiver, "/all", notificationTrigger=["entityCreated", "entityUpdated", "entityDeleted"],
+              notification={"showChanges": True, "endpoint": {"uri": receiver.url + "/all",
+                                                              "receiverInfo": [{"key": "X-Token", "value": "abc"}]}})
+    create_bus(server, 1, speed=10, brand={"type": "Property", "value": "A"})
+    [(_, _, headers, n)] = receiver.wait("/watch", 1)
+    assert n["type"] == "Notification" and n["triggerReason"] == "attributeCreated"
+    assert n["data"][0]["id"] == "urn:ngsi-ld:Bus:1" and n["data"][0]["speed"]["value"] == 10
+    assert headers["Content-Type"] == "application/json" and "ngsi-ld-core-context" in headers["Link"]
+
+    patch(server, 1, {"brand": {"type": "Property", "value": "B"}})  # not watched by /watch
+    patch(server, 1, {"speed": {"type": "Property", "value": 70}})
+    watch = receiver.wait("/watch", 2)
+    assert watch[1][3]["triggerReason"] == "attributeUpdated" and watch[1][3]["data"][0]["speed"]["value"] == 70
+    [(_, _, _, fast)] = receiver.wait("/fast", 1)
+    assert fast["data"] == [{"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "speed": 70}]
+
+    requests.delete(server.url + V1 + "/entities/urn:ngsi-ld:Bus:1").raise_for_status()
+    everything = receiver.wait("/all", 4)
+    assert [r[3]["triggerReason"] for r in everything] == ["entityCreated", "entityUpdated", "entityUpdated", "entityDeleted"]
+    assert everything[0][2]["X-Token"] == "abc"
+    assert everything[2][3]["data"][0]["speed"] == {"type": "Property", "value": 70, "previousValue": 10}
+    assert everything[3][3]["data"][0]["id"] == "urn:ngsi-ld:Bus:1" and "deletedAt" in everything[3][3]["data"][0]
+    time.sleep(0.3)
+    assert len(receiver.bodies("/watch")) == 2 and len(receiver.bodies("/fast")) == 1
+    assert get_sub(server, requests.get(server.url + V1 + "/subscriptions").json()[0]["id"])["notification"]["status"] == "ok"
+
+
+def test_geoq_and_tenants(server, receiver):
+    subscribe(server, receiver, "/near",
+              geoQ={"georel": "near;maxDistance==1000", "geometry": "Point", "coordinates": [129.8737, 32.7503]})
+    r = requests.post(server.url + V1 + "/subscriptions", headers={"NGSILD-Tenant": "sasebo"},
+                      json={"type": "Subscription", "entities": [{"type": "Bus"}],
+                            "notification": {"endpoint": {"uri": receiver.url + "/sasebo"}}})
+    assert r.status_code == 201
+    create_bus(server, 1, location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [129.8740, 32.7510]}})
+    create_bus(server, 2, location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [129.7000, 33.1700]}})
+    [(_, _, _, n)] = receiver.wait("/near", 1)
+    assert n["data"][0]["id"] == "urn:ngsi-ld:Bus:1"
+    r = requests.post(server.url + V1 + "/entities", headers={"NGSILD-Tenant": "sasebo"},
+                      json={"id": "urn:ngsi-ld:Bus:9", "type": "Bus", "speed": {"type": "Property", "value": 1}})
+    assert r.status_code == 201
+    [(_, _, headers, n)] = receiver.wait("/sasebo", 1)
+    assert n["data"][0]["id"] == "urn:ngsi-ld:Bus:9" and headers["NGSILD-Tenant"] == "sasebo"
+    time.sleep(0.3)
+    assert len(receiver.bodies("/near")) == 1 and len(receiver.bodies("/sasebo")) == 1
+
+
+def test_throttling_interval_and_expiry(server, receiver):
+    create_bus(server, 1)
+    subscribe(server, receiver, "/throttled", throttling=30)
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+    expiring = subscribe(server, receiver, "/expiring", expiresAt=expires)
+    subscribe(server, receiver, "/periodic", timeInterval=1)
+    for v in (1, 2, 3):
+        patch(server, 1, {"speed": {"type": "Property", "value": v}})
+    receiver.wait("/throttled", 1)
+    receiver.wait("/expiring", 3)
+    periodic = receiver.wait("/periodic", 2, timeout=4)
+    assert periodic[0][3]["data"][0]["id"] == "urn:ngsi-ld:Bus:1"
+    assert 0.7 < periodic[1][0] - periodic[0][0] < 1.5
+    time.sleep(max(0, time.mktime(time.strptime(expires, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone - time.time() + 0.3))
+    patch(server, 1, {"speed": {"type": "Property", "value": 4}})
+    time.sleep(0.5)
+    assert len(receiver.bodies("/throttled")) == 1 and len(receiver.bodies("/expiring")) == 3
+    assert get_sub(server, expiring)["status"] == "expired"
+
+
+def test_dead_and_slow_endpoints_do_not_delay_others(start_server, receiver):
+    server = start_server("--notify-attempts", "2")
+    create_bus(server, 1)
+    with socket.socket() as s:  # a port with nobody listening
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    r = requests.post(server.url + V1 + "/subscriptions",
+                      json={"type": "Subscription", "entities": [{"type": "Bus"}],
+                            "notification": {"endpoint": {"uri": f"http://127.0.0.1:{dead_port}/x"}}})
+    dead = r.headers["Location"].rsplit("/", 1)[1]
+    failing = subscribe(server, receiver, "/fail")
+    subscribe(server, receiver, "/slow")
+    subscribe(server, receiver, "/quick")
+    start = time.time()
+    patch(server, 1, {"speed": {"type": "Property", "value": 99}})
+    receiver.wait("/quick", 1)
+    assert time.time() - start < 1.0  # not behind the 2 s receiver or the dead port
+    receiver.wait("/slow", 1, timeout=5)
+    receiver.wait("/fail", 2)  # first try and one retry
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        s = get_sub(server, dead)["notification"]
+        if s.get("timesFailed") == 1:
+            break
+        time.sleep(0.1)
+    assert s["timesFailed"] == 1 and s["status"] == "failed" and "lastFailure" in s and s["timesSent"] == 0
+    f = get_sub(server, failing)["notification"]
+    assert f["timesFailed"] == 1 and f["status"] == "failed"
+
+
+def test_subscriptions_survive_restart(start_server, receiver, tmp_path):
+    server = start_server()
+    sid = subscribe(server, receiver, "/kept", watchedAttributes=["speed"], q="speed>5",
+                    notification={"format": "concise"}, expiresAt="2099-01-01T00:00:00Z")
+    server.stop()
+    server = start_server()
+    s = get_sub(server, sid)
+    assert s["q"] == "speed>5" and s["expiresAt"] == "2099-01-01T00:00:00Z" and s["status"] == "active"
+    create_bus(server, 1, speed=9)
+    [(_, _, _, n)] = receiver.wait("/kept", 1)
+    assert n["data"][0]["speed"] == 9
+
+
+def test_mqtt_notifications(server, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
+    broker = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", "dejima/#", "-C", "2",
+                                "-W", "10", "-q", "1"], stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        for qos in ("0", "2"):
+            r = requests.post(server.url + V1 + "/subscriptions",
+                              json={"type": "Subscription", "entities": [{"type": "Bus"}],
+                                    "notification": {"endpoint": {
+                                        "uri": f"mqtt://127.0.0.1:{port}/dejima/qos{qos}",
+                                        "notifierInfo": [{"key": "MQTT-QoS", "value": qos}],
+                                        "receiverInfo": [{"key": "X-Token", "value": "t"}]}}})
+            assert r.status_code == 201, r.text
+        create_bus(server, 1, speed=33)
+        out, _ = sub.communicate(timeout=15)
+        messages = [json.loads(line) for line in out.splitlines()]
+        assert len(messages) == 2
+        for m in messages:
+            assert m["metadata"]["Content-Type"] == "application/json" and m["metadata"]["X-Token"] == "t"
+            assert m["body"]["type"] == "Notification" and m["body"]["data"][0]["speed"]["value"] == 33
+    finally:
+        broker.terminate()
+        broker.wait()
