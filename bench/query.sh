@@ -8,15 +8,7 @@
 # and batch upserts (replace) of 1,000-entity batches with 2 connections -> entities/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh >/dev/null
-cmake --preset release >/dev/null
-cmake --build --preset release --target dejima >/dev/null
-n=${BENCH_N:-100000}
-duration=${BENCH_SECONDS:-10}
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/batches"
-/usr/bin/python3 bench/gen_vehicles.py "$n" 1000 "$work/batches"
+source bench/vehicles.sh dejima
 batches=$(ls "$work/batches" | wc -l)
 
 taskset -c 0 ./build/release/dejima serve --port 0 --threads 1 --data-dir "$work/data" --log-level warn \

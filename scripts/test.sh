@@ -2,7 +2,8 @@
 # README command 2 (and CI): install dependencies, then build and run every test:
 #  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
 #     and the end-to-end suite against the real binary over HTTP;
-#  2. tsan preset (ThreadSanitizer): unit tests and the concurrency end-to-end tests.
+#  2. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
+#     subscription tests (notifier and timer threads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -17,5 +18,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 echo "== tsan (ThreadSanitizer) =="
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs"
-TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k concurrency" \
+TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions'" \
   ctest --preset tsan -j 2

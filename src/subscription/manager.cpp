@@ -136,24 +136,26 @@ void Manager::stop() {
 }
 
 void Manager::index(TenantSubs& t, const Subscription* s, bool add) {
-  auto put = [&](std::vector<const Subscription*>& v) {
-    if (add) v.push_back(s);
-    else std::erase(v, s);
+  auto put = [&](auto& map, const std::string& key) {
+    if (add) {
+      auto& v = map[key];
+      if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+    } else if (auto it = map.find(key); it != map.end()) {
+      std::erase(it->second, s);
+      if (it->second.empty()) map.erase(it);
+    }
   };
   if (s->filter.entities.empty()) {
-    for (const auto& a : s->watched) put(t.by_attr[a]);
+    for (const auto& a : s->watched) put(t.by_attr, a);
     return;
   }
   for (const auto& sel : s->filter.entities) {
-    std::vector<std::string> atoms;
-    query::Names types = *sel.types;
-    types.for_each_atom([&](std::string& a) { atoms.push_back(a); });
-    std::sort(atoms.begin(), atoms.end());
-    atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
-    for (const auto& a : atoms) {
-      auto& v = t.by_type[a];
-      if (!add || std::find(v.begin(), v.end(), s) == v.end()) put(v);
+    if (!sel.ids.empty()) {  // the id is more selective than the type
+      for (const auto& id : sel.ids) put(t.by_entity, id);
+      continue;
     }
+    query::Names types = *sel.types;
+    types.for_each_atom([&](std::string& a) { put(t.by_type, a); });
   }
 }
 
@@ -263,6 +265,7 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
     auto add = [&](const auto& map, const std::string& key) {
       if (auto it = map.find(key); it != map.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
     };
+    add(subs.by_entity, e.id);
     for (const auto& type : e.types) add(subs.by_type, type);
     if (c.before && c.after && c.before->types != c.after->types)
       for (const auto& type : c.before->types) add(subs.by_type, type);

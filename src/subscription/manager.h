@@ -1,5 +1,5 @@
 // Every tenant's subscriptions: the API's store (persisted in the Storage), an in-memory index
-// by entity type and watched attribute, the matcher that turns committed entity changes into
+// by entity id, entity type and watched attribute, the matcher that turns committed entity changes into
 // notifications, and the timer for periodic (timeInterval) ones and expiry.
 #pragma once
 #include <condition_variable>
@@ -41,7 +41,8 @@ class Manager {
  private:
   struct TenantSubs {
     std::map<std::string, SubPtr> by_id;
-    std::unordered_map<std::string, std::vector<const Subscription*>> by_type;  // type atoms of the selectors
+    std::unordered_map<std::string, std::vector<const Subscription*>> by_entity;  // ids of selectors that list one
+    std::unordered_map<std::string, std::vector<const Subscription*>> by_type;    // type atoms of the other selectors
     std::unordered_map<std::string, std::vector<const Subscription*>> by_attr;  // watched, for subscriptions without entities
   };
   void index(TenantSubs& t, const Subscription* s, bool add);

@@ -1,19 +1,12 @@
 #include "subscription/notification.h"
 
-#include <random>
 
 #include "model/render.h"
+#include "util/uri.h"
 
 namespace dejima::subscription {
 namespace {
 
-std::string notification_id() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
-  return "urn:ngsi-ld:Notification:" + std::string(buf);
-}
 
 // A copy of `after` whose changed instances carry previousValue (previousObject, ...) from `before`.
 model::Entity with_previous_values(const model::Entity& after, const model::Entity& before) {
@@ -53,7 +46,7 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
   json::Writer w(sb);
   w.StartObject();
   w.Key("id");
-  json::write_string(w, notification_id());
+  json::write_string(w, random_urn("Notification"));
   w.Key("type");
   w.String("Notification");
   w.Key("subscriptionId");

@@ -1,6 +1,5 @@
 #include "subscription/subscription.h"
 
-#include <random>
 
 #include "model/parse.h"
 #include "ngsild/query_params.h"
@@ -19,13 +18,6 @@ std::unexpected<Error> bad(std::string title, std::string detail) {
   return fail(ErrorKind::BadRequestData, std::move(title), std::move(detail));
 }
 
-std::string random_id() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
-  return "urn:ngsi-ld:Subscription:" + std::string(buf);
-}
 
 Result<std::vector<std::string>> names(const json::Value& v, std::string_view what, const jsonld::Context& ctx) {
   if (!v.IsArray() || v.Empty()) return bad("Invalid " + std::string(what), std::string(what) + " must be a non-empty array of names");
@@ -134,7 +126,7 @@ Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
     if (!id->IsString() || !is_absolute_uri(json::view(*id))) return bad("Invalid subscription id", "id must be a URI");
     s->id = std::string(json::view(*id));
   } else {
-    s->id = random_id();
+    s->id = random_urn("Subscription");
   }
   if (auto st = ngsild::selection_from_object(doc, ctx, s->filter); !st) return std::unexpected(st.error());
   for (const auto& sel : s->filter.entities)

@@ -1,5 +1,8 @@
 #include "util/uri.h"
 
+#include <cstdio>
+#include <random>
+
 namespace dejima {
 
 bool is_absolute_uri(std::string_view s) {
@@ -45,6 +48,14 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
     }
   }
   return out;
+}
+
+std::string random_urn(std::string_view kind) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return "urn:ngsi-ld:" + std::string(kind) + ":" + hex;
 }
 
 }  // namespace dejima

@@ -11,5 +11,7 @@ namespace dejima {
 bool is_absolute_uri(std::string_view s);
 // Percent-decodes a path segment or query value ('+' is kept: NGSI-LD ids may contain it).
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false);
+// A fresh identifier "urn:ngsi-ld:<kind>:<32 random hex digits>".
+std::string random_urn(std::string_view kind);
 
 }  // namespace dejima

@@ -127,6 +127,8 @@ def test_geoq_and_tenants(server, receiver):
                       json={"type": "Subscription", "entities": [{"type": "Bus"}],
                             "notification": {"endpoint": {"uri": receiver.url + "/sasebo"}}})
     assert r.status_code == 201
+    subscribe(server, receiver, "/bus2", entities=[{"id": "urn:ngsi-ld:Bus:2", "type": "Bus"}])
+    subscribe(server, receiver, "/pattern", entities=[{"idPattern": ":Bus:[2-9]$", "type": "Bus"}])
     create_bus(server, 1, location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [129.8740, 32.7510]}})
     create_bus(server, 2, location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [129.7000, 33.1700]}})
     [(_, _, _, n)] = receiver.wait("/near", 1)
@@ -138,6 +140,8 @@ def test_geoq_and_tenants(server, receiver):
     assert n["data"][0]["id"] == "urn:ngsi-ld:Bus:9" and headers["NGSILD-Tenant"] == "sasebo"
     time.sleep(0.3)
     assert len(receiver.bodies("/near")) == 1 and len(receiver.bodies("/sasebo")) == 1
+    for path in ("/bus2", "/pattern"):
+        assert [n["data"][0]["id"] for n in receiver.bodies(path)] == ["urn:ngsi-ld:Bus:2"]
 
 
 def test_throttling_interval_and_expiry(server, receiver):
