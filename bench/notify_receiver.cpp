@@ -46,11 +46,11 @@ std::string stats() {
   std::lock_guard lock(mu);
   std::vector<double> v;
   v.swap(latencies_ms);
-  if (v.empty()) return "0 0 0 0";
+  if (v.empty()) return "0 0 0 0\n";
   std::sort(v.begin(), v.end());
   auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))]; };
   char buf[128];
-  std::snprintf(buf, sizeof buf, "%zu %.1f %.1f %.1f", v.size(), at(0.5), at(0.99), v.back());
+  std::snprintf(buf, sizeof buf, "%zu %.1f %.1f %.1f\n", v.size(), at(0.5), at(0.99), v.back());
   return buf;
 }
 

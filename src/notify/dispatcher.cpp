@@ -13,6 +13,7 @@ namespace dejima::notify {
 // One HTTP request in flight. Connections outlive it in the multi handle's connection cache.
 struct Dispatcher::Transfer {
   std::string key;
+  std::string host;
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
 };
@@ -22,6 +23,13 @@ namespace {
 size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
 
 bool is_mqtt(const std::string& uri) { return uri.starts_with("mqtt://") || uri.starts_with("mqtts://"); }
+
+// "http://host:port" of "http://host:port/path".
+std::string host_of(const std::string& uri) {
+  const size_t scheme = uri.find("://");
+  const size_t path = scheme == std::string::npos ? std::string::npos : uri.find('/', scheme + 3);
+  return uri.substr(0, path);
+}
 
 }  // namespace
 
@@ -70,13 +78,22 @@ void Dispatcher::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Dispatcher::start(const std::string& key, Pending& p) {
+void Dispatcher::start(const std::string& key, Pending& p, const std::string& host) {
   ++p.attempts;
   if (is_mqtt(p.msg.uri)) {
     const std::string reason = mqtt_->publish(p.msg.uri, p.msg.body, p.msg.qos);
     return finish(key, reason.empty(), reason);
   }
-  auto* t = new Transfer{key, curl_easy_init(), nullptr};
+  CURL* easy = nullptr;
+  if (idle_easy_.empty()) {
+    easy = curl_easy_init();
+  } else {
+    easy = idle_easy_.back();
+    idle_easy_.pop_back();
+    curl_easy_reset(easy);
+  }
+  ++hosts_[host].in_flight;
+  auto* t = new Transfer{key, host, easy, nullptr};
   for (const auto& [name, value] : p.msg.headers) t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
   t->headers = curl_slist_append(t->headers, "Expect:");
   curl_easy_setopt(t->easy, CURLOPT_URL, p.msg.uri.c_str());
@@ -93,9 +110,19 @@ void Dispatcher::start(const std::string& key, Pending& p) {
 
 void Dispatcher::release(Transfer* t) {
   curl_multi_remove_handle(multi_, t->easy);
-  curl_easy_cleanup(t->easy);
+  if (idle_easy_.size() < 64) idle_easy_.push_back(t->easy);
+  else curl_easy_cleanup(t->easy);
   curl_slist_free_all(t->headers);
   transfers_.erase(t);
+  // A connection of this host is free: the next key waiting for one may start.
+  Host& h = hosts_[t->host];
+  --h.in_flight;
+  if (!h.waiting.empty()) {
+    std::lock_guard lock(mu_);
+    ready_.push_back(std::move(h.waiting.front()));
+    h.waiting.pop_front();
+  }
+  if (h.in_flight == 0 && h.waiting.empty()) hosts_.erase(t->host);
   delete t;
 }
 
@@ -152,7 +179,16 @@ void Dispatcher::run() {
         auto it = queues_.find(key);
         if (it != queues_.end() && !it->second.items.empty()) head = &it->second.items.front();
       }
-      if (head) start(key, *head);  // the head stays in place until finish() (only this thread pops)
+      if (!head) continue;
+      // The head stays in place until finish() (only this thread pops).
+      if (is_mqtt(head->msg.uri)) {
+        start(key, *head, {});
+        continue;
+      }
+      std::string host = host_of(head->msg.uri);
+      Host& h = hosts_[host];
+      if (h.in_flight >= opt_.max_host_connections) h.waiting.push_back(key);
+      else start(key, *head, host);
     }
     curl_multi_perform(multi_, &running);
     int left = 0;
@@ -179,6 +215,8 @@ void Dispatcher::run() {
     curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
   }
   for (Transfer* t : std::vector<Transfer*>(transfers_.begin(), transfers_.end())) release(t);
+  for (void* easy : idle_easy_) curl_easy_cleanup(easy);
+  idle_easy_.clear();
   // Whatever could not be delivered before the deadline is reported as failed.
   std::vector<std::function<void(bool, const std::string&)>> lost;
   {

@@ -67,7 +67,7 @@ class Dispatcher {
   struct Transfer;
   void run();
   // Starts delivering the head of `key`'s queue (mu_ not held).
-  void start(const std::string& key, Pending& p);
+  void start(const std::string& key, Pending& p, const std::string& host);
   // The head of `key`'s queue was delivered (ok) or failed once.
   void finish(const std::string& key, bool ok, const std::string& reason);
   void release(Transfer* t);
@@ -82,7 +82,17 @@ class Dispatcher {
   bool stopping_ = false;
   void* multi_ = nullptr;  // CURLM*
   std::unique_ptr<Mqtt> mqtt_;
-  std::unordered_set<Transfer*> transfers_;  // in flight (loop thread only)
+  // Loop-thread state: transfers in flight, idle easy handles, and per host (scheme://authority)
+  // the transfers in flight and the keys waiting for one of its connections. Holding transfers
+  // back here (rather than in curl's pending list, which it rescans) keeps one host's backlog
+  // from slowing the others.
+  std::unordered_set<Transfer*> transfers_;
+  std::vector<void*> idle_easy_;
+  struct Host {
+    long in_flight = 0;
+    std::deque<std::string> waiting;
+  };
+  std::unordered_map<std::string, Host> hosts_;
   std::thread thread_;
 };
 
