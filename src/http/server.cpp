@@ -163,8 +163,15 @@ class Session : public std::enable_shared_from_this<Session> {
       return send(problem(Error{ErrorKind::BadRequestData, "Malformed query string", "invalid percent-encoding"}));
     server_.handler(request_, [self = shared_from_this(),
                                guard = net::make_work_guard(worker_.ioc)](Response&& r) mutable {
-      if (self->worker_.ioc.get_executor().running_in_this_thread()) return self->send(std::move(r));
-      net::post(self->worker_.ioc, [self, r = std::move(r), guard]() mutable { self->send(std::move(r)); });
+      // The session reference leaves the callback here: whoever destroys the callback later (a
+      // storage or notifier thread) must not be the one destroying the session, which belongs
+      // to its worker's thread.
+      auto session = std::move(self);
+      if (session->worker_.ioc.get_executor().running_in_this_thread()) return session->send(std::move(r));
+      auto& ioc = session->worker_.ioc;
+      net::post(ioc, [session = std::move(session), r = std::move(r), guard = std::move(guard)]() mutable {
+        session->send(std::move(r));
+      });
     });
   }
 
