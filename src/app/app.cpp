@@ -7,6 +7,7 @@
 #include "broker/tenant.h"
 #include "http/problem.h"
 #include "http/router.h"
+#include "temporal/duration.h"
 #include "http/server.h"
 #include "jsonld/registry.h"
 #include "ngsild/batch_handlers.h"
@@ -45,7 +46,15 @@ int serve(const Settings& settings) {
     spdlog::critical("{}: {}", storage.error().title, storage.error().detail);
     return 1;
   }
-  broker::Tenants tenants(**storage);
+  broker::Tenants tenants(**storage, [&settings](const std::string& tenant) {
+    store::Retention r;
+    const std::string age = per_tenant(settings.history_max_age, tenant);
+    const std::string count = per_tenant(settings.history_max_count, tenant);
+    if (auto d = temporal::parse_duration(age)) r.max_age = temporal::add(0, *d);
+    if (count != "none") r.max_count = std::stoll(count);
+    r.interval = std::chrono::seconds(settings.history_retention_interval_s);
+    return r;
+  });
   if (auto s = tenants.load_all(); !s) {
     spdlog::critical("cannot load data: {}", s.error().detail);
     return 1;

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "temporal/duration.h"
+
 namespace dejima {
 namespace {
 
@@ -25,6 +27,31 @@ bool parse_uint(const std::string& v, T& out, T min, T max) {
   if (ec != std::errc() || p != v.data() + v.size() || x < min || x > max) return false;
   out = static_cast<T>(x);
   return true;
+}
+
+// Every item of a "DEFAULT[,TENANT=VALUE...]" setting passes `valid`.
+template <class Valid>
+bool valid_per_tenant(const std::string& v, Valid valid) {
+  size_t start = 0;
+  for (bool first = true;; first = false) {
+    const size_t comma = v.find(',', start);
+    std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const size_t eq = item.find('=');
+    if (first == (eq != std::string::npos)) return false;  // the default first, then TENANT=VALUE
+    if (!valid(eq == std::string::npos ? item : item.substr(eq + 1))) return false;
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+
+bool valid_age(const std::string& v) {
+  auto d = temporal::parse_duration(v);
+  return v == "none" || (d && !d->zero());
+}
+
+bool valid_count(const std::string& v) {
+  unsigned long long n = 0;
+  return v == "none" || parse_uint(v, n, 1ULL, 1ULL << 40);
 }
 
 #define STR_SETTING(field, name, help, check)                                        \
@@ -72,6 +99,17 @@ const std::vector<SettingDef>& table() {
       UINT_SETTING(notify_attempts, "notify-attempts", "deliveries tried (with doubling back-off) per notification",
                    1, 20),
       UINT_SETTING(notify_timeout_ms, "notify-timeout-ms", "timeout of one HTTP notification", 100, 600000),
+      STR_SETTING(history_max_age, "history-max-age",
+                  "history kept: ISO 8601 duration or none; per tenant: P90D,tenantA=P7D",
+                  valid_per_tenant(v, valid_age)),
+      STR_SETTING(history_max_count, "history-max-count",
+                  "instances kept per attribute of an entity, or none; per tenant: none,tenantA=1000",
+                  valid_per_tenant(v, valid_count)),
+      UINT_SETTING(history_retention_interval_s, "history-retention-interval",
+                   "seconds between two passes of the history retention", 1, 86400),
+      UINT_SETTING(temporal_max_instances, "temporal-max-instances",
+                   "instances per attribute in one temporal response (206 with Content-Range beyond)", 1,
+                   10000000),
   };
   return defs;
 }
@@ -83,6 +121,20 @@ std::string env_name(const char* name) {
 }
 
 }  // namespace
+
+std::string per_tenant(const std::string& setting, const std::string& tenant) {
+  std::string value;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = setting.find(',', start);
+    std::string item = setting.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) value = item;
+    else if (item.substr(0, eq) == tenant) return item.substr(eq + 1);
+    if (comma == std::string::npos) return value;
+    start = comma + 1;
+  }
+}
 
 Result<Settings> load_settings(const std::vector<std::string>& args, char** envp) {
   Settings s;

@@ -27,7 +27,15 @@ struct Settings {
   unsigned notify_queue_max = 10000;   // notifications waiting per subscription; more are dropped and counted
   unsigned notify_attempts = 4;        // deliveries tried before a notification counts as failed
   unsigned notify_timeout_ms = 10000;  // per HTTP notification
+  // History retention, "DEFAULT[,TENANT=VALUE...]" (see per_tenant); "none" keeps everything.
+  std::string history_max_age = "none";    // ISO 8601 duration, e.g. P90D
+  std::string history_max_count = "none";  // instances kept per attribute of an entity
+  unsigned history_retention_interval_s = 60;
+  unsigned temporal_max_instances = 1000;  // per attribute in one temporal response (206 beyond)
 };
+
+// The value a "DEFAULT[,TENANT=VALUE...]" setting gives a tenant ("" = the default tenant).
+std::string per_tenant(const std::string& setting, const std::string& tenant);
 
 // Applies environment variables, then flags (flags win). Unknown flags are errors.
 Result<Settings> load_settings(const std::vector<std::string>& args, char** envp);

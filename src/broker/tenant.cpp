@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "model/codec.h"
+#include "temporal/record.h"
 
 namespace dejima::broker {
 
@@ -132,7 +133,8 @@ void Tenant::apply(const std::string& id, const Change& change, std::function<vo
 void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done) {
   std::vector<Status> items(ids.size());
   std::vector<Step> steps;
-  std::vector<store::EntityWrite> writes;
+  store::WriteBatch writes;
+  const Millis now = now_millis();
   std::unique_lock lock(mu_);
   for (size_t i = 0; i < ids.size(); ++i) {
     EntityPtr before = get_locked(ids[i]);
@@ -144,10 +146,11 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
     if (*next) model::extract_scalars(**next);
     EntityPtr after = std::move(*next);
     publish(ids[i], before, after);
-    writes.push_back({ids[i], after ? std::optional(model::encode(*after)) : std::nullopt});
+    writes.entities.push_back({ids[i], after ? std::optional(model::encode(*after)) : std::nullopt});
+    if (auto h = temporal::record_change(before.get(), after.get(), now)) writes.history.push_back(std::move(*h));
     steps.push_back({ids[i], std::move(before), std::move(after)});
   }
-  if (writes.empty()) {
+  if (writes.entities.empty()) {
     lock.unlock();
     return done(std::move(items), {});
   }
@@ -172,6 +175,16 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
   rollback(*shared_steps);
   lock.unlock();
   done(std::move(items), fail(ErrorKind::ServiceUnavailable, "Shutting down", "the write was not accepted"));
+}
+
+void Tenant::write_history(std::vector<store::HistoryWrite> history, std::function<void(Status)> done) {
+  // Under the write lock like entity writes, so both reach the store in one order.
+  std::unique_lock lock(mu_);
+  auto queued = store_->write({{}, std::move(history)}, done);
+  if (!queued) {
+    lock.unlock();
+    done(queued);
+  }
 }
 
 void Tenant::rollback(const std::vector<Step>& steps) {
@@ -339,6 +352,7 @@ Status Tenants::load_all() {
   for (const auto& n : *names) {
     auto store = storage_.open_tenant(n, false);
     if (!store) return std::unexpected(store.error());
+    (*store)->set_retention(retention_(n));
     auto t = std::make_unique<Tenant>(n, std::move(*store), &listener_);
     if (auto s = t->load(); !s) return s;
     spdlog::info("tenant '{}': {} entities loaded", n.empty() ? "(default)" : n, t->size());
@@ -362,6 +376,7 @@ Result<Tenant*> Tenants::find_or_create(const std::string& name) {
   if (auto it = tenants_.find(name); it != tenants_.end()) return it->second.get();
   auto store = storage_.open_tenant(name, true);
   if (!store) return std::unexpected(store.error());
+  (*store)->set_retention(retention_(name));
   auto t = std::make_unique<Tenant>(name, std::move(*store), &listener_);
   Tenant* raw = t.get();
   tenants_[name] = std::move(t);

@@ -76,6 +76,10 @@ class Tenant {
   using BatchDone = std::function<void(std::vector<Status> items, Status commit)>;
   void apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done);
 
+  // The temporal API's own writes: history only, the current state is left alone.
+  void write_history(std::vector<store::HistoryWrite> history, std::function<void(Status)> done);
+  store::HistoryReader& history() const { return *store_; }
+
   void close();
 
  private:
@@ -111,7 +115,9 @@ class Tenant {
 // All tenants: found by name, created on first write.
 class Tenants {
  public:
-  explicit Tenants(store::Storage& storage) : storage_(storage) {}
+  // The history retention of a tenant, by name.
+  using RetentionOf = std::function<store::Retention(const std::string& tenant)>;
+  Tenants(store::Storage& storage, RetentionOf retention) : storage_(storage), retention_(std::move(retention)) {}
   // Set before any write; every tenant reports its committed changes to it.
   void set_listener(ChangeListener l) { listener_ = std::move(l); }
   Status load_all();
@@ -123,6 +129,7 @@ class Tenants {
 
  private:
   store::Storage& storage_;
+  RetentionOf retention_;
   ChangeListener listener_;
   std::shared_mutex mu_;
   std::unordered_map<std::string, std::unique_ptr<Tenant>> tenants_;

@@ -45,6 +45,16 @@ void Entity::insert(AttrInstance inst) {
 
 namespace dejima::model {
 
+std::string_view value_key(std::string_view type) {
+  if (type == "Relationship") return "object";
+  if (type == "LanguageProperty") return "languageMap";
+  if (type == "VocabProperty") return "vocab";
+  if (type == "JsonProperty") return "json";
+  if (type == "ListProperty") return "valueList";
+  if (type == "ListRelationship") return "objectList";
+  return "value";
+}
+
 std::string attribute_type(const AttrInstance& a) {
   constexpr std::string_view kPrefix = "{\"type\":\"";  // how the internal form is written
   if (a.json.starts_with(kPrefix)) {

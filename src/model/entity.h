@@ -68,5 +68,7 @@ void extract_scalars(Entity& e);
 
 // "Property", "Relationship", "GeoProperty", ... of an instance.
 std::string attribute_type(const AttrInstance& a);
+// The member holding the value of an attribute of this type: "value", "object", "languageMap", ...
+std::string_view value_key(std::string_view attribute_type);
 
 }  // namespace dejima::model

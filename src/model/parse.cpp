@@ -272,7 +272,8 @@ bool valid_name(std::string_view n) {
 }
 
 Status parse_attribute(const std::string& expanded_name, const json::Value& v, const jsonld::Context& ctx,
-                       bool allow_null, std::vector<AttrInstance>& out, std::vector<AttrInstance>* nulls, bool partial) {
+                       bool allow_null, std::vector<AttrInstance>& out, std::vector<AttrInstance>* nulls, bool partial,
+                       bool over_time) {
   const std::string short_name = ctx.compact(expanded_name);
   auto one = [&](const json::Value& inst) -> Status {
     rapidjson::StringBuffer sb;
@@ -284,7 +285,7 @@ Status parse_attribute(const std::string& expanded_name, const json::Value& v, c
     if (auto s = write_instance(w, short_name, inst, ctx, 0, allow_null, partial, &dataset_id, &is_null); !s) return s;
     a.dataset_id = dataset_id;
     for (const auto& other : out)
-      if (other.name == a.name && other.dataset_id == a.dataset_id)
+      if (!over_time && other.name == a.name && other.dataset_id == a.dataset_id)
         return fail(ErrorKind::BadRequestData, "Duplicate datasetId",
                     what(short_name) + " has two instances with datasetId \"" + dataset_id + "\"");
     if (is_null && nulls) {  // the main value is urn:ngsi-ld:null: delete this instance
@@ -310,6 +311,7 @@ Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context
   if (!body.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid entity", "the body must be a JSON object");
   ParsedEntity e;
   const bool allow_null = mode == ParseMode::MergePatch;
+  const bool over_time = mode == ParseMode::Temporal || mode == ParseMode::TemporalFragment;
   for (auto m = body.MemberBegin(); m != body.MemberEnd(); ++m) {
     std::string_view key = json::view(m->name);
     const auto& v = m->value;
@@ -354,13 +356,13 @@ Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context
     } else {
       if (!valid_name(key))
         return fail(ErrorKind::BadRequestData, "Invalid attribute name", "\"" + std::string(key) + "\"");
-      if (auto s = parse_attribute(ctx.expand(key), v, ctx, allow_null, e.attrs, &e.nulls); !s)
+      if (auto s = parse_attribute(ctx.expand(key), v, ctx, allow_null, e.attrs, &e.nulls, false, over_time); !s)
         return std::unexpected(s.error());
     }
   }
-  if ((mode == ParseMode::Create) && !e.id)
+  if ((mode == ParseMode::Create || mode == ParseMode::Temporal) && !e.id)
     return fail(ErrorKind::BadRequestData, "Invalid entity", "an entity needs an \"id\"");
-  if ((mode == ParseMode::Create || mode == ParseMode::Replace) && e.types.empty())
+  if ((mode == ParseMode::Create || mode == ParseMode::Replace || mode == ParseMode::Temporal) && e.types.empty())
     return fail(ErrorKind::BadRequestData, "Invalid entity", "an entity needs a \"type\"");
   return e;
 }

@@ -16,6 +16,9 @@ enum class ParseMode {
   Replace,     // PUT /entities/{id}: id optional (must match), type required
   Fragment,    // attribute fragments: id and type optional
   MergePatch,  // like Fragment, and "urn:ngsi-ld:null" deletes
+  Temporal,          // a temporal representation: id and type required, an attribute's array
+                     // holds instances over time (a datasetId may repeat)
+  TemporalFragment,  // the same, id and type optional
 };
 
 inline constexpr std::string_view kNull = "urn:ngsi-ld:null";
@@ -32,10 +35,11 @@ Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context
 
 // One attribute's value (object, or array of instances) under an expanded name. With allow_null,
 // instances whose value is urn:ngsi-ld:null are returned in `nulls`. With partial, type and value
-// may be missing (a fragment to merge into an existing instance).
+// may be missing (a fragment to merge into an existing instance). With over_time, an array holds
+// instances over time and a datasetId may repeat.
 Status parse_attribute(const std::string& expanded_name, const json::Value& v,
                        const jsonld::Context& ctx, bool allow_null, std::vector<AttrInstance>& out,
-                       std::vector<AttrInstance>* nulls, bool partial = false);
+                       std::vector<AttrInstance>* nulls, bool partial = false, bool over_time = false);
 
 // Merges a patch instance into an existing one (members replace members; sub-attributes whose
 // value is urn:ngsi-ld:null are removed). Both are internal-form JSON.

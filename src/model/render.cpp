@@ -16,16 +16,6 @@ bool core_member(std::string_view k) {
          k == "objectType" || k == "lang" || k.starts_with("previous");  // previousValue etc. (showChanges)
 }
 
-std::string_view main_key(std::string_view type) {
-  if (type == "Relationship") return "object";
-  if (type == "LanguageProperty") return "languageMap";
-  if (type == "VocabProperty") return "vocab";
-  if (type == "JsonProperty") return "json";
-  if (type == "ListProperty") return "valueList";
-  if (type == "ListRelationship") return "objectList";
-  return "value";
-}
-
 void write_compacted(json::Writer& w, const json::Value& v, const jsonld::Context& ctx) {
   if (v.IsString()) {
     json::write_string(w, ctx.compact(json::view(v)));
@@ -56,7 +46,7 @@ std::pair<const json::Value*, std::string> pick_language(const json::Value& map,
 
 void write_simplified_value(json::Writer& w, const json::Value& inst, const jsonld::Context& ctx, const RenderOptions& o) {
   std::string_view type = inst.HasMember("type") ? json::view(inst["type"]) : "Property";
-  std::string_view key = main_key(type);
+  std::string_view key = value_key(type);
   auto it = inst.FindMember(key.data());
   if (it == inst.MemberEnd()) {
     w.Null();
@@ -81,10 +71,10 @@ void write_instance(json::Writer& w, const json::Value& inst, const jsonld::Cont
   if (!has_extra)
     for (auto m = inst.MemberBegin(); m != inst.MemberEnd(); ++m) {
       std::string_view k = json::view(m->name);
-      if (k != "type" && k != main_key(type)) has_extra = true;
+      if (k != "type" && k != value_key(type)) has_extra = true;
     }
   if (concise && !has_extra && !lang_select) {
-    const auto& v = inst[main_key(type).data()];
+    const auto& v = inst[value_key(type).data()];
     if ((type == "Property" && !v.IsObject() && !v.IsArray()) || type == "GeoProperty") {
       v.Accept(w);
       return;

@@ -1,6 +1,8 @@
 // The storage domain interface. Handlers and the broker speak only these types; every driver
 // (SQLite today, PostgreSQL later) lives in its own folder beside this file.
 #pragma once
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,19 +20,104 @@ struct EntityWrite {
   std::optional<std::string> doc;  // nullopt = delete
 };
 
+// One recorded attribute instance of an entity's history (clause 4.5.x, temporal representation).
+struct InstanceRecord {
+  std::string attr;        // expanded name
+  std::string dataset_id;  // empty = the default instance
+  std::string json;        // internal form ({"type":..., "value":..., ...}); a deletion: type only
+  Millis observed_at = 0;  // 0 = the instance has no observedAt
+  Millis created_at = 0, modified_at = 0;
+  Millis deleted_at = 0;   // non-zero: the attribute was deleted then
+  long long instance = 0;  // instance number, unique in the tenant: assigned on write, set on read
+
+  // The time an instance is filed under for timeproperty=observedAt: its observedAt, or the
+  // time it was recorded when it has none.
+  Millis time() const { return observed_at ? observed_at : modified_at; }
+};
+
+// An entity as its history knows it.
+struct HistoryEntity {
+  std::string id;
+  std::vector<std::string> types;   // expanded
+  std::vector<std::string> scopes;
+  Millis created_at = 0, modified_at = 0;
+  Millis deleted_at = 0;  // non-zero: deleted from the current state then (its history remains)
+};
+
+// One change to the history, applied in the same transaction as the entity writes beside it.
+struct HistoryWrite {
+  enum class Op {
+    Record,           // upsert `entity` (id, types, scopes, times) and add `instances`
+    DeleteEntity,     // the whole history of entity.id
+    DeleteAttribute,  // the instances of `attr` (of `dataset_id` unless all_datasets)
+    DeleteInstance,   // instance `instance` of `attr`
+    ReplaceInstance,  // instance `instance` of `attr` becomes instances[0]
+  };
+  Op op = Op::Record;
+  HistoryEntity entity;
+  std::vector<InstanceRecord> instances;
+  std::string attr, dataset_id;
+  bool all_datasets = false;
+  long long instance = 0;
+};
+
+// What one transaction writes. A history operation that finds nothing to act on fails its own
+// submission with ResourceNotFound; the rest of the transaction still commits.
+struct WriteBatch {
+  std::vector<EntityWrite> entities;
+  std::vector<HistoryWrite> history;
+};
+
+// A time window on one of the instance times (timerel/timeAt/endTimeAt, timeproperty).
+struct TimeWindow {
+  enum class Property { Observed, Created, Modified } property = Property::Observed;
+  Millis from = INT64_MIN;  // inclusive
+  Millis to = INT64_MAX;    // exclusive
+};
+
+// How long history is kept: instances older than max_age, and all but the newest max_count
+// instances of each attribute of an entity, are removed in the background (0 = no limit).
+struct Retention {
+  Millis max_age = 0;
+  long long max_count = 0;
+  std::chrono::milliseconds interval{60000};  // between two passes over the tenant
+  bool active() const { return max_age > 0 || max_count > 0; }
+};
+
+// Reading one tenant's history (any thread).
+class HistoryReader {
+ public:
+  virtual ~HistoryReader() = default;
+  // Every entity with a history, ordered by id; or the one with this id (nullopt: none).
+  virtual Result<std::vector<HistoryEntity>> history_entities() = 0;
+  virtual Result<std::optional<HistoryEntity>> history_entity(const std::string& id) = 0;
+  // The expanded names of the attributes with instances, ordered.
+  virtual Result<std::vector<std::string>> history_attributes(const std::string& id) = 0;
+  // The instances of one attribute in the window, in time order: the oldest `limit`, or with
+  // newest the newest `limit` (still returned oldest first).
+  virtual Result<std::vector<InstanceRecord>> history_instances(const std::string& id, const std::string& attr,
+                                                               const TimeWindow& w, size_t limit, bool newest) = 0;
+  // Visits every non-deleted instance of the attribute in the window in time order with its
+  // main value as JSON text and, when that is a number, the number (aggregation).
+  using ValueVisitor = std::function<void(Millis t, std::string_view value, const double* number)>;
+  virtual Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w,
+                              bool with_values, const ValueVisitor& visit) = 0;
+};
+
 using Done = std::function<void(Status)>;
 
-// One tenant's durable entity state.
-class TenantStore {
+// One tenant's durable entity state and history.
+class TenantStore : public HistoryReader {
  public:
-  virtual ~TenantStore() = default;
   // Every stored entity document (used once, at start).
   virtual Result<std::vector<std::string>> load_entities() = 0;
   // Queues the writes; they are applied atomically and durably, then done runs (on a storage
   // thread). Writes submitted earlier are committed no later than writes submitted after them;
   // concurrent submissions share one transaction and one fsync (group commit). An error return
   // means nothing was queued and done will not run.
-  virtual Status write(std::vector<EntityWrite> writes, Done done) = 0;
+  virtual Status write(WriteBatch batch, Done done) = 0;
+  // Starts applying the retention in the background (replaces the previous one).
+  virtual void set_retention(Retention r) = 0;
   // Commits everything submitted so far and stops the storage thread.
   virtual void close() = 0;
 };

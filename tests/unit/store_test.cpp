@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <future>
 #include <set>
+#include <thread>
 
 #include <sqlite3.h>
 
@@ -19,9 +20,20 @@ std::string temp_dir() {
   return dir.string();
 }
 
-Status write_sync(store::TenantStore& t, std::vector<store::EntityWrite> w) {
+Status write_batch_sync(store::TenantStore& t, store::WriteBatch w) {
   std::promise<Status> p;
   auto queued = t.write(std::move(w), [&](Status s) { p.set_value(s); });
+  if (!queued) return queued;
+  return p.get_future().get();
+}
+
+Status write_sync(store::TenantStore& t, std::vector<store::EntityWrite> w) {
+  return write_batch_sync(t, store::WriteBatch{std::move(w), {}});
+}
+
+Status write_history_sync(store::TenantStore& t, std::vector<store::HistoryWrite> h) {
+  std::promise<Status> p;
+  auto queued = t.write(store::WriteBatch{{}, std::move(h)}, [&](Status s) { p.set_value(s); });
   if (!queued) return queued;
   return p.get_future().get();
 }
@@ -131,4 +143,112 @@ TEST(SqliteStore, LogIsCleanedAndKeepsTheNewestDocuments) {
     if (e != 1) want.insert(e % 7 == 0 ? "{\"r\":0}" : "{\"r\":" + std::to_string(kRounds - 1) + "}");
   EXPECT_EQ(got, want);
   std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+store::HistoryWrite record(const std::string& id, std::vector<std::pair<Millis, double>> values) {
+  store::HistoryWrite w;
+  w.entity.id = id;
+  w.entity.types = {"https://example.org/Sensor"};
+  for (auto [t, v] : values) {
+    store::InstanceRecord r;
+    r.attr = "https://example.org/temperature";
+    r.json = "{\"type\":\"Property\",\"value\":" + std::to_string(v) + "}";
+    r.observed_at = t;
+    r.created_at = r.modified_at = 1;
+    w.instances.push_back(std::move(r));
+  }
+  return w;
+}
+
+}  // namespace
+
+TEST(SqliteStore, HistoryRangesLastNAndScans) {
+  const auto dir = temp_dir();
+  auto storage = store::open_sqlite_storage(dir, false);
+  ASSERT_TRUE(storage);
+  auto t = (*storage)->open_tenant("h", true);
+  ASSERT_TRUE(t);
+  store::TenantStore& s = **t;
+  std::vector<std::pair<Millis, double>> values;
+  for (int i = 0; i < 100; ++i) values.emplace_back(1000 * i, i);
+  std::vector<store::HistoryWrite> batch;
+  batch.push_back(record("urn:s1", values));
+  batch.push_back(record("urn:s2", {{5, 42}}));
+  ASSERT_TRUE(write_history_sync(s, std::move(batch)));
+
+  const std::string attr = "https://example.org/temperature";
+  store::TimeWindow w;
+  w.from = 10'000;
+  w.to = 20'000;
+  auto page = s.history_instances("urn:s1", attr, w, 1000, false);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->size(), 10u);  // [10 s, 20 s)
+  EXPECT_EQ(page->front().observed_at, 10'000);
+  EXPECT_EQ(page->back().observed_at, 19'000);
+  auto last = s.history_instances("urn:s1", attr, store::TimeWindow{}, 3, true);
+  ASSERT_TRUE(last);
+  ASSERT_EQ(last->size(), 3u);
+  EXPECT_EQ(last->front().observed_at, 97'000);  // the newest three, oldest first
+  EXPECT_EQ(last->back().observed_at, 99'000);
+
+  double sum = 0;
+  int n = 0;
+  ASSERT_TRUE(s.history_scan("urn:s1", attr, store::TimeWindow{}, false, [&](Millis, std::string_view, const double* x) {
+    ASSERT_NE(x, nullptr);
+    sum += *x;
+    ++n;
+  }));
+  EXPECT_EQ(n, 100);
+  EXPECT_DOUBLE_EQ(sum, 4950);
+
+  // Deleting one instance; a missing one is ResourceNotFound and does not stop the rest.
+  store::HistoryWrite del;
+  del.op = store::HistoryWrite::Op::DeleteInstance;
+  del.entity.id = "urn:s1";
+  del.attr = attr;
+  del.instance = page->front().instance;
+  ASSERT_TRUE(write_history_sync(s, std::vector<store::HistoryWrite>{del}));
+  auto again = write_history_sync(s, std::vector<store::HistoryWrite>{del});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::ResourceNotFound);
+  EXPECT_EQ(s.history_instances("urn:s1", attr, w, 1000, false)->size(), 9u);
+
+  auto attrs = s.history_attributes("urn:s1");
+  ASSERT_TRUE(attrs);
+  EXPECT_EQ(*attrs, std::vector<std::string>{attr});
+  auto all = s.history_entities();
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 2u);
+  s.close();
+}
+
+TEST(SqliteStore, HistoryRetentionKeepsTheNewest) {
+  const auto dir = temp_dir();
+  auto storage = store::open_sqlite_storage(dir, false);
+  ASSERT_TRUE(storage);
+  auto t = (*storage)->open_tenant("r", true);
+  ASSERT_TRUE(t);
+  store::TenantStore& s = **t;
+  std::vector<std::pair<Millis, double>> values;
+  const Millis now = now_millis();
+  for (int i = 0; i < 50; ++i) values.emplace_back(now - 1000 * (50 - i), i);  // one per second, up to now
+  ASSERT_TRUE(write_history_sync(s, std::vector<store::HistoryWrite>{record("urn:r1", values)}));
+  s.set_retention(store::Retention{.max_age = 0, .max_count = 10, .interval = std::chrono::milliseconds(20)});
+  const std::string attr = "https://example.org/temperature";
+  for (int i = 0; i < 200; ++i) {
+    if (s.history_instances("urn:r1", attr, store::TimeWindow{}, 1000, false)->size() == 10) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto kept = s.history_instances("urn:r1", attr, store::TimeWindow{}, 1000, false);
+  ASSERT_EQ(kept->size(), 10u);
+  EXPECT_EQ(kept->front().observed_at, now - 10'000);
+  s.set_retention(store::Retention{.max_age = 5'500, .max_count = 0, .interval = std::chrono::milliseconds(20)});
+  for (int i = 0; i < 200; ++i) {
+    if (s.history_instances("urn:r1", attr, store::TimeWindow{}, 1000, false)->size() <= 5) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_LE(s.history_instances("urn:r1", attr, store::TimeWindow{}, 1000, false)->size(), 6u);
+  s.close();
 }

@@ -24,6 +24,7 @@ class Statement {
     sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   }
   void bind(int i, long long v) { sqlite3_bind_int64(stmt_, i, v); }
+  void bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
   int step() { return sqlite3_step(stmt_); }
   void reset() {
     sqlite3_reset(stmt_);
@@ -34,6 +35,8 @@ class Statement {
     return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string_view{};
   }
   long long column_int(int i) { return sqlite3_column_int64(stmt_, i); }
+  double column_double(int i) { return sqlite3_column_double(stmt_, i); }
+  bool column_null(int i) { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
 
  private:
   sqlite3_stmt* stmt_ = nullptr;

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/sqlite/db.h"
+#include "store/sqlite/history_tables.h"
 
 namespace dejima::store::sqlite {
 namespace {
@@ -28,7 +29,7 @@ constexpr int kCheckpointPages = 1000;
 class EntityLog final : public TenantStore {
  public:
   static Result<std::unique_ptr<EntityLog>> open(const std::string& path, bool full_sync) {
-    auto log = std::unique_ptr<EntityLog>(new EntityLog());
+    auto log = std::unique_ptr<EntityLog>(new EntityLog(path));
     Database& db = log->db_;
     if (auto s = db.open(path, true, full_sync); !s) return std::unexpected(s.error());
     if (auto s = db.exec("CREATE TABLE IF NOT EXISTS entity_log(seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT)");
@@ -39,6 +40,7 @@ class EntityLog final : public TenantStore {
     log->drop_ = Statement(db.handle(), "DELETE FROM entity_log WHERE seq < ?1");
     if (!log->append_.ok() || !log->oldest_.ok() || !log->drop_.ok()) return std::unexpected(db.error("prepare"));
     if (auto s = log->rebuild_index(); !s) return std::unexpected(s.error());
+    if (auto s = log->history_.open(db); !s) return std::unexpected(s.error());
     // Checkpoints run on their own connection and thread so that a commit never waits for one.
     if (auto s = log->checkpoint_db_.open(path, false, full_sync); !s) return std::unexpected(s.error());
     sqlite3_wal_hook(db.handle(), &EntityLog::on_wal_commit, log.get());  // replaces auto-checkpoint
@@ -64,12 +66,35 @@ class EntityLog final : public TenantStore {
     return out;
   }
 
-  Status write(std::vector<EntityWrite> writes, Done done) override {
+  Status write(WriteBatch batch, Done done) override {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return fail(ErrorKind::ServiceUnavailable, "storage is shutting down");
-    queue_.push_back(Pending{std::move(writes), std::move(done)});
+    queue_.push_back(Pending{std::move(batch), std::move(done)});
     cv_.notify_one();
     return {};
+  }
+
+  void set_retention(Retention r) override {
+    std::lock_guard lock(queue_mu_);
+    retention_ = r;
+    next_retention_ = std::chrono::steady_clock::now();
+    cv_.notify_one();
+  }
+
+  Result<std::vector<HistoryEntity>> history_entities() override { return reads_.history_entities(); }
+  Result<std::optional<HistoryEntity>> history_entity(const std::string& id) override {
+    return reads_.history_entity(id);
+  }
+  Result<std::vector<std::string>> history_attributes(const std::string& id) override {
+    return reads_.history_attributes(id);
+  }
+  Result<std::vector<InstanceRecord>> history_instances(const std::string& id, const std::string& attr,
+                                                       const TimeWindow& w, size_t limit, bool newest) override {
+    return reads_.history_instances(id, attr, w, limit, newest);
+  }
+  Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, bool with_values,
+                      const ValueVisitor& visit) override {
+    return reads_.history_scan(id, attr, w, with_values, visit);
   }
 
   void close() override {
@@ -90,11 +115,12 @@ class EntityLog final : public TenantStore {
 
  private:
   struct Pending {
-    std::vector<EntityWrite> writes;
+    WriteBatch batch;
     Done done;
+    Status own;  // a history operation that found nothing
   };
 
-  EntityLog() = default;
+  explicit EntityLog(const std::string& path) : reads_(path) {}
 
   static int on_wal_commit(void* self, sqlite3*, const char*, int pages) {
     auto* log = static_cast<EntityLog*>(self);
@@ -139,15 +165,47 @@ class EntityLog final : public TenantStore {
     return {};
   }
 
+  // Retention runs between group commits, a slice of entities per transaction, so that writes
+  // never wait long behind it.
+  static constexpr size_t kRetentionSlice = 64;
+
+  void run_retention(const Retention& r) {
+    std::lock_guard lock(db_mu_);
+    Status s = db_.exec("BEGIN IMMEDIATE");
+    Result<bool> done = s ? history_.retain(r, now_millis(), kRetentionSlice) : Result<bool>(std::unexpected(s.error()));
+    if (done) s = db_.exec("COMMIT");
+    if (!done || !s) {
+      spdlog::error("history retention failed: {}", (!done ? done.error() : s.error()).detail);
+      (void)db_.exec("ROLLBACK");
+      done = true;
+    }
+    std::lock_guard qlock(queue_mu_);
+    next_retention_ = *done ? std::chrono::steady_clock::now() + r.interval : std::chrono::steady_clock::now();
+  }
+
   void commit_loop() {
     std::vector<Pending> batch;
     for (;;) {
+      std::optional<Retention> retain;
       {
         std::unique_lock lock(queue_mu_);
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping and drained
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-        queue_.clear();
+        auto due = [&] { return retention_.active() && std::chrono::steady_clock::now() >= next_retention_; };
+        for (;;) {
+          if (stopping_ || !queue_.empty() || due()) break;
+          if (retention_.active()) cv_.wait_until(lock, next_retention_);
+          else cv_.wait(lock);
+        }
+        if (queue_.empty() && stopping_) return;  // stopping and drained
+        if (queue_.empty()) {
+          retain = retention_;
+        } else {
+          batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+          queue_.clear();
+        }
+      }
+      if (retain) {
+        run_retention(*retain);
+        continue;
       }
       Status status;
       {
@@ -156,9 +214,10 @@ class EntityLog final : public TenantStore {
         if (!status) {
           spdlog::error("commit failed: {}", status.error().detail);
           if (auto s = rebuild_index(); !s) spdlog::error("entity index rebuild failed: {}", s.error().detail);
+          if (auto s = history_.reload(); !s) spdlog::error("history index reload failed: {}", s.error().detail);
         }
       }
-      for (auto& p : batch) p.done(status);
+      for (auto& p : batch) p.done(!status ? status : p.own);
       batch.clear();
     }
   }
@@ -213,12 +272,16 @@ class EntityLog final : public TenantStore {
     if (auto s = db_.exec("BEGIN IMMEDIATE"); !s) return s;
     long long appended = 0;
     Status status;
-    for (auto& p : batch)
-      for (auto& w : p.writes) {
+    for (auto& p : batch) {
+      for (auto& w : p.batch.entities) {
         if (status) status = append(w.id, w.doc);
         ++appended;
       }
+      for (auto& h : p.batch.history)
+        if (status) status = history_.apply(h, p.own);
+    }
     if (status) status = clean(appended);
+    if (status) status = history_.finish();
     if (status) status = db_.exec("COMMIT");
     if (!status) (void)db_.exec("ROLLBACK");
     return status;
@@ -234,6 +297,10 @@ class EntityLog final : public TenantStore {
   std::condition_variable cv_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
+  Retention retention_;
+  std::chrono::steady_clock::time_point next_retention_;
+  HistoryWriter history_;
+  HistoryReads reads_;
   std::thread thread_;
 
   Database checkpoint_db_;

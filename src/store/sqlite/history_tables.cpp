@@ -1,0 +1,483 @@
+#include "store/sqlite/history_tables.h"
+
+#include <algorithm>
+#include <map>
+
+#include "util/json.h"
+
+namespace dejima::store::sqlite {
+namespace {
+
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS history_entity(eno INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
+    "types TEXT NOT NULL, scopes TEXT NOT NULL, created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL, "
+    "deleted_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS history_attr(ano INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE IF NOT EXISTS history(eno INTEGER NOT NULL, ano INTEGER NOT NULL, t INTEGER NOT NULL, "
+    "seq INTEGER NOT NULL, dataset TEXT NOT NULL, observed INTEGER NOT NULL, created INTEGER NOT NULL, "
+    "modified INTEGER NOT NULL, deleted INTEGER NOT NULL, num REAL, value TEXT, doc TEXT NOT NULL, "
+    "PRIMARY KEY(eno, ano, t, seq)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS history_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+
+std::string to_json_array(const std::vector<std::string>& items) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartArray();
+  for (const auto& s : items) json::write_string(w, s);
+  w.EndArray();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+std::vector<std::string> from_json_array(std::string_view text) {
+  std::vector<std::string> out;
+  json::Document d;
+  d.Parse(text.data(), text.size());
+  if (d.IsArray())
+    for (const auto& v : d.GetArray())
+      if (v.IsString()) out.emplace_back(json::view(v));
+  return out;
+}
+
+// The main value of an instance (value, object, languageMap, ...) as JSON text, and the
+// number when it is one.
+struct MainValue {
+  std::string text;
+  bool is_number = false;
+  double number = 0;
+};
+
+MainValue main_value(std::string_view doc) {
+  MainValue out;
+  json::LocalDocument<2048> d;
+  d.doc.Parse(doc.data(), doc.size());
+  if (!d.doc.IsObject()) return out;
+  for (const char* key : {"value", "object", "languageMap", "vocab", "json", "valueList", "objectList"}) {
+    auto it = d.doc.FindMember(key);
+    if (it == d.doc.MemberEnd()) continue;
+    out.text = json::to_string(it->value);
+    if (it->value.IsNumber()) {
+      out.is_number = true;
+      out.number = it->value.GetDouble();
+    }
+    break;
+  }
+  return out;
+}
+
+const char* time_column(TimeWindow::Property p) {
+  switch (p) {
+    case TimeWindow::Property::Created: return "created";
+    case TimeWindow::Property::Modified: return "modified";
+    default: return "t";
+  }
+}
+
+HistoryEntity read_entity(Statement& q, int first) {
+  HistoryEntity e;
+  e.id = std::string(q.column_text(first));
+  e.types = from_json_array(q.column_text(first + 1));
+  e.scopes = from_json_array(q.column_text(first + 2));
+  e.created_at = q.column_int(first + 3);
+  e.modified_at = q.column_int(first + 4);
+  e.deleted_at = q.column_int(first + 5);
+  return e;
+}
+
+}  // namespace
+
+// ---- writer ---------------------------------------------------------------------------------
+
+Status HistoryWriter::open(Database& db) {
+  db_ = &db;
+  if (auto s = db.exec(kSchema); !s) return s;
+  sqlite3* h = db.handle();
+  upsert_entity_ = Statement(h,
+      "INSERT INTO history_entity(id, types, scopes, created_at, modified_at, deleted_at) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET types = ?2, scopes = ?3, "
+      "modified_at = max(modified_at, ?5), deleted_at = ?6 RETURNING eno");
+  insert_attr_ = Statement(h, "INSERT INTO history_attr(name) VALUES(?1) RETURNING ano");
+  insert_ = Statement(h,
+      "INSERT INTO history(eno, ano, t, seq, dataset, observed, created, modified, deleted, num, value, doc) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  find_instance_ = Statement(h, "SELECT t FROM history WHERE eno = ?1 AND ano = ?2 AND seq = ?3");
+  delete_instance_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND t = ?3 AND seq = ?4");
+  delete_attr_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2");
+  delete_attr_dataset_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND dataset = ?3");
+  delete_entity_rows_ = Statement(h, "DELETE FROM history WHERE eno = ?1");
+  delete_entity_ = Statement(h, "DELETE FROM history_entity WHERE eno = ?1");
+  save_seq_ = Statement(h, "INSERT OR REPLACE INTO history_meta(key, value) VALUES('next_seq', ?1)");
+  next_ano_ = Statement(h, "SELECT ano FROM history WHERE eno = ?1 AND ano > ?2 ORDER BY ano LIMIT 1");
+  trim_age_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND t < ?3");
+  nth_newest_ = Statement(h,
+      "SELECT t, seq FROM history WHERE eno = ?1 AND ano = ?2 ORDER BY t DESC, seq DESC LIMIT 1 OFFSET ?3");
+  trim_count_ = Statement(h,
+      "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND (t < ?3 OR (t = ?3 AND seq <= ?4))");
+  for (Statement* s : {&upsert_entity_, &insert_attr_, &insert_, &find_instance_, &delete_instance_, &delete_attr_,
+                       &delete_attr_dataset_, &delete_entity_rows_, &delete_entity_, &save_seq_, &next_ano_,
+                       &trim_age_, &nth_newest_, &trim_count_})
+    if (!s->ok()) return std::unexpected(db.error("prepare history"));
+  return reload();
+}
+
+Status HistoryWriter::reload() {
+  entities_.clear();
+  attrs_.clear();
+  Statement e(db_->handle(), "SELECT id, eno FROM history_entity");
+  while (e.step() == SQLITE_ROW) entities_.emplace(std::string(e.column_text(0)), e.column_int(1));
+  Statement a(db_->handle(), "SELECT name, ano FROM history_attr");
+  while (a.step() == SQLITE_ROW) attrs_.emplace(std::string(a.column_text(0)), a.column_int(1));
+  Statement m(db_->handle(), "SELECT value FROM history_meta WHERE key = 'next_seq'");
+  next_seq_ = m.step() == SQLITE_ROW ? m.column_int(0) : 1;
+  saved_seq_ = next_seq_;
+  return {};
+}
+
+Status HistoryWriter::step_done(Statement& s) {
+  const int rc = s.step();
+  s.reset();
+  if (rc != SQLITE_DONE) return std::unexpected(db_->error("history"));
+  return {};
+}
+
+Result<long long> HistoryWriter::entity_no(const HistoryEntity& e, bool touch) {
+  auto it = entities_.find(e.id);
+  if (it != entities_.end() && !touch) return it->second;
+  upsert_entity_.bind(1, e.id);
+  const std::string types = to_json_array(e.types), scopes = to_json_array(e.scopes);
+  upsert_entity_.bind(2, types);
+  upsert_entity_.bind(3, scopes);
+  upsert_entity_.bind(4, static_cast<long long>(e.created_at));
+  upsert_entity_.bind(5, static_cast<long long>(e.modified_at));
+  upsert_entity_.bind(6, static_cast<long long>(e.deleted_at));
+  const int rc = upsert_entity_.step();
+  const long long eno = rc == SQLITE_ROW ? upsert_entity_.column_int(0) : 0;
+  upsert_entity_.reset();
+  if (rc != SQLITE_ROW) return std::unexpected(db_->error("history entity"));
+  entities_[e.id] = eno;
+  return eno;
+}
+
+Result<long long> HistoryWriter::attr_no(const std::string& name, bool create) {
+  if (auto it = attrs_.find(name); it != attrs_.end()) return it->second;
+  if (!create) return 0;
+  insert_attr_.bind(1, name);
+  const int rc = insert_attr_.step();
+  const long long ano = rc == SQLITE_ROW ? insert_attr_.column_int(0) : 0;
+  insert_attr_.reset();
+  if (rc != SQLITE_ROW) return std::unexpected(db_->error("history attribute"));
+  attrs_[name] = ano;
+  return ano;
+}
+
+Status HistoryWriter::insert(long long eno, long long ano, InstanceRecord& r) {
+  if (!r.instance) r.instance = next_seq_++;
+  const MainValue v = main_value(r.json);
+  insert_.bind(1, eno);
+  insert_.bind(2, ano);
+  insert_.bind(3, static_cast<long long>(r.time()));
+  insert_.bind(4, r.instance);
+  insert_.bind(5, r.dataset_id);
+  insert_.bind(6, static_cast<long long>(r.observed_at));
+  insert_.bind(7, static_cast<long long>(r.created_at));
+  insert_.bind(8, static_cast<long long>(r.modified_at));
+  insert_.bind(9, static_cast<long long>(r.deleted_at));
+  if (v.is_number && !r.deleted_at) insert_.bind(10, v.number);
+  if (!r.deleted_at) insert_.bind(11, v.text);
+  insert_.bind(12, r.json);
+  return step_done(insert_);
+}
+
+Status HistoryWriter::apply(HistoryWrite& w, Status& own) {
+  using Op = HistoryWrite::Op;
+  auto not_found = [&](std::string what) {
+    own = fail(ErrorKind::ResourceNotFound, "Not found", std::move(what));
+    return Status{};
+  };
+  if (w.op == Op::Record) {
+    auto eno = entity_no(w.entity, true);
+    if (!eno) return std::unexpected(eno.error());
+    for (auto& r : w.instances) {
+      auto ano = attr_no(r.attr, true);
+      if (!ano) return std::unexpected(ano.error());
+      if (auto s = insert(*eno, *ano, r); !s) return s;
+    }
+    return {};
+  }
+  auto eno_it = entities_.find(w.entity.id);
+  if (eno_it == entities_.end()) return not_found("no history for entity " + w.entity.id);
+  const long long eno = eno_it->second;
+  if (w.op == Op::DeleteEntity) {
+    delete_entity_rows_.bind(1, eno);
+    if (auto s = step_done(delete_entity_rows_); !s) return s;
+    delete_entity_.bind(1, eno);
+    if (auto s = step_done(delete_entity_); !s) return s;
+    entities_.erase(eno_it);
+    return {};
+  }
+  auto ano = attr_no(w.attr, false);
+  if (!ano) return std::unexpected(ano.error());
+  if (*ano == 0) return not_found("no history for attribute " + w.attr);
+  if (w.op == Op::DeleteAttribute) {
+    Statement& d = w.all_datasets ? delete_attr_ : delete_attr_dataset_;
+    d.bind(1, eno);
+    d.bind(2, *ano);
+    if (!w.all_datasets) d.bind(3, w.dataset_id);
+    if (auto s = step_done(d); !s) return s;
+    if (sqlite3_changes(db_->handle()) == 0) return not_found("no instances of attribute " + w.attr);
+    return {};
+  }
+  // DeleteInstance, ReplaceInstance: find the instance's time (a scan of the attribute's rows).
+  find_instance_.bind(1, eno);
+  find_instance_.bind(2, *ano);
+  find_instance_.bind(3, w.instance);
+  const int rc = find_instance_.step();
+  const long long t = rc == SQLITE_ROW ? find_instance_.column_int(0) : 0;
+  find_instance_.reset();
+  if (rc == SQLITE_DONE) return not_found("no instance " + std::to_string(w.instance) + " of attribute " + w.attr);
+  if (rc != SQLITE_ROW) return std::unexpected(db_->error("history"));
+  delete_instance_.bind(1, eno);
+  delete_instance_.bind(2, *ano);
+  delete_instance_.bind(3, t);
+  delete_instance_.bind(4, w.instance);
+  if (auto s = step_done(delete_instance_); !s) return s;
+  if (w.op == Op::ReplaceInstance && !w.instances.empty()) {
+    w.instances[0].instance = w.instance;
+    return insert(eno, *ano, w.instances[0]);
+  }
+  return {};
+}
+
+Status HistoryWriter::finish() {
+  if (next_seq_ == saved_seq_) return {};
+  save_seq_.bind(1, next_seq_);
+  if (auto s = step_done(save_seq_); !s) return s;
+  saved_seq_ = next_seq_;
+  return {};
+}
+
+Result<bool> HistoryWriter::retain(const Retention& r, Millis now, size_t max_entities) {
+  std::vector<long long> enos;
+  {
+    Statement q(db_->handle(), "SELECT eno FROM history_entity WHERE eno > ?1 ORDER BY eno LIMIT ?2");
+    q.bind(1, retain_cursor_);
+    q.bind(2, static_cast<long long>(max_entities));
+    while (q.step() == SQLITE_ROW) enos.push_back(q.column_int(0));
+  }
+  for (long long eno : enos) {
+    for (long long ano = 0;;) {  // each attribute with instances (a skip scan of the key)
+      next_ano_.bind(1, eno);
+      next_ano_.bind(2, ano);
+      const int rc = next_ano_.step();
+      ano = rc == SQLITE_ROW ? next_ano_.column_int(0) : 0;
+      next_ano_.reset();
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return std::unexpected(db_->error("retention"));
+      if (r.max_age > 0) {
+        trim_age_.bind(1, eno);
+        trim_age_.bind(2, ano);
+        trim_age_.bind(3, static_cast<long long>(now - r.max_age));
+        if (auto s = step_done(trim_age_); !s) return std::unexpected(s.error());
+      }
+      if (r.max_count > 0) {
+        nth_newest_.bind(1, eno);
+        nth_newest_.bind(2, ano);
+        nth_newest_.bind(3, r.max_count);  // the newest instance beyond the count
+        const int found = nth_newest_.step();
+        const long long t = found == SQLITE_ROW ? nth_newest_.column_int(0) : 0;
+        const long long seq = found == SQLITE_ROW ? nth_newest_.column_int(1) : 0;
+        nth_newest_.reset();
+        if (found == SQLITE_ROW) {
+          trim_count_.bind(1, eno);
+          trim_count_.bind(2, ano);
+          trim_count_.bind(3, t);
+          trim_count_.bind(4, seq);
+          if (auto s = step_done(trim_count_); !s) return std::unexpected(s.error());
+        }
+      }
+    }
+    retain_cursor_ = eno;
+  }
+  if (enos.size() < max_entities) {
+    retain_cursor_ = 0;
+    return true;
+  }
+  return false;
+}
+
+// ---- readers --------------------------------------------------------------------------------
+
+struct HistoryReads::Connection {
+  Database db;
+  std::map<std::string, Statement, std::less<>> statements;
+
+  Statement* prepare(const std::string& sql) {
+    auto it = statements.find(sql);
+    if (it == statements.end()) {
+      Statement s(db.handle(), sql);
+      if (!s.ok()) return nullptr;
+      it = statements.emplace(sql, std::move(s)).first;
+    }
+    return &it->second;
+  }
+};
+
+class HistoryReads::Lease {
+ public:
+  Lease(HistoryReads* owner, std::unique_ptr<Connection> c) : owner_(owner), c_(std::move(c)) {}
+  Lease(Lease&& o) noexcept = default;
+  ~Lease() {
+    if (!c_) return;
+    for (Statement* s : used_) s->reset();
+    owner_->give_back(std::move(c_));
+  }
+  // A prepared statement of this connection, reset when the lease ends.
+  Result<Statement*> prepare(const std::string& sql) {
+    Statement* s = c_->prepare(sql);
+    if (!s) return std::unexpected(c_->db.error("prepare"));
+    s->reset();
+    used_.push_back(s);
+    return s;
+  }
+  Error error() const { return c_->db.error("history read"); }
+
+ private:
+  HistoryReads* owner_;
+  std::unique_ptr<Connection> c_;
+  std::vector<Statement*> used_;
+};
+
+HistoryReads::HistoryReads(std::string path) : path_(std::move(path)) {}
+HistoryReads::~HistoryReads() = default;
+
+Result<HistoryReads::Lease> HistoryReads::lease() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(c));
+    }
+  }
+  auto c = std::make_unique<Connection>();
+  if (auto s = c->db.open(path_, false, false); !s) return std::unexpected(s.error());
+  return Lease(this, std::move(c));
+}
+
+void HistoryReads::give_back(std::unique_ptr<Connection> c) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(c));
+}
+
+namespace {
+constexpr const char* kEntityColumns = "id, types, scopes, created_at, modified_at, deleted_at";
+// The entity and attribute numbers of ?1 (id) and ?2 (attribute name).
+constexpr const char* kKeyMatch =
+    "eno = (SELECT eno FROM history_entity WHERE id = ?1) AND ano = (SELECT ano FROM history_attr WHERE name = ?2)";
+}  // namespace
+
+Result<std::vector<HistoryEntity>> HistoryReads::history_entities() {
+  auto l = lease();
+  if (!l) return std::unexpected(l.error());
+  auto q = l->prepare(std::string("SELECT ") + kEntityColumns + " FROM history_entity ORDER BY id");
+  if (!q) return std::unexpected(q.error());
+  std::vector<HistoryEntity> out;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) out.push_back(read_entity(**q, 0));
+  if (rc != SQLITE_DONE) return std::unexpected(l->error());
+  return out;
+}
+
+Result<std::optional<HistoryEntity>> HistoryReads::history_entity(const std::string& id) {
+  auto l = lease();
+  if (!l) return std::unexpected(l.error());
+  auto q = l->prepare(std::string("SELECT ") + kEntityColumns + " FROM history_entity WHERE id = ?1");
+  if (!q) return std::unexpected(q.error());
+  (*q)->bind(1, id);
+  const int rc = (*q)->step();
+  if (rc == SQLITE_ROW) return std::optional(read_entity(**q, 0));
+  if (rc != SQLITE_DONE) return std::unexpected(l->error());
+  return std::nullopt;
+}
+
+Result<std::vector<std::string>> HistoryReads::history_attributes(const std::string& id) {
+  auto l = lease();
+  if (!l) return std::unexpected(l.error());
+  // A skip scan of the key: one seek per attribute, whatever the number of instances.
+  auto next = l->prepare(
+      "SELECT h.ano, a.name FROM history h JOIN history_attr a ON a.ano = h.ano "
+      "WHERE h.eno = (SELECT eno FROM history_entity WHERE id = ?1) AND h.ano > ?2 ORDER BY h.ano LIMIT 1");
+  if (!next) return std::unexpected(next.error());
+  std::vector<std::string> out;
+  for (long long ano = 0;;) {
+    (*next)->reset();
+    (*next)->bind(1, id);
+    (*next)->bind(2, ano);
+    const int rc = (*next)->step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return std::unexpected(l->error());
+    ano = (*next)->column_int(0);
+    out.emplace_back((*next)->column_text(1));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<InstanceRecord>> HistoryReads::history_instances(const std::string& id, const std::string& attr,
+                                                                   const TimeWindow& w, size_t limit, bool newest) {
+  auto l = lease();
+  if (!l) return std::unexpected(l.error());
+  const std::string col = time_column(w.property);
+  const std::string order = newest ? " DESC" : "";
+  auto q = l->prepare("SELECT seq, dataset, observed, created, modified, deleted, doc FROM history WHERE " +
+                      std::string(kKeyMatch) + " AND " + col + " >= ?3 AND " + col + " < ?4 ORDER BY " + col +
+                      order + ", seq" + order + " LIMIT ?5");
+  if (!q) return std::unexpected(q.error());
+  (*q)->bind(1, id);
+  (*q)->bind(2, attr);
+  (*q)->bind(3, static_cast<long long>(w.from));
+  (*q)->bind(4, static_cast<long long>(w.to));
+  (*q)->bind(5, static_cast<long long>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<InstanceRecord> out;
+  int rc;
+  while ((rc = (*q)->step()) == SQLITE_ROW) {
+    InstanceRecord r;
+    r.attr = attr;
+    r.instance = (*q)->column_int(0);
+    r.dataset_id = std::string((*q)->column_text(1));
+    r.observed_at = (*q)->column_int(2);
+    r.created_at = (*q)->column_int(3);
+    r.modified_at = (*q)->column_int(4);
+    r.deleted_at = (*q)->column_int(5);
+    r.json = std::string((*q)->column_text(6));
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(l->error());
+  if (newest) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Status HistoryReads::history_scan(const std::string& id, const std::string& attr, const TimeWindow& w,
+                                  bool with_values, const ValueVisitor& visit) {
+  auto l = lease();
+  if (!l) return std::unexpected(l.error());
+  const std::string col = time_column(w.property);
+  auto q = l->prepare("SELECT " + col + ", num" + (with_values ? ", value" : "") + " FROM history WHERE " +
+                      std::string(kKeyMatch) + " AND " + col + " >= ?3 AND " + col + " < ?4 AND deleted = 0" +
+                      " ORDER BY " + col + ", seq");
+  if (!q) return std::unexpected(q.error());
+  Statement& s = **q;
+  s.bind(1, id);
+  s.bind(2, attr);
+  s.bind(3, static_cast<long long>(w.from));
+  s.bind(4, static_cast<long long>(w.to));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    const bool is_number = !s.column_null(1);
+    const double number = is_number ? s.column_double(1) : 0;
+    visit(s.column_int(0), with_values ? s.column_text(2) : std::string_view{}, is_number ? &number : nullptr);
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(l->error());
+  return {};
+}
+
+}  // namespace dejima::store::sqlite
