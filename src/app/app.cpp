@@ -15,6 +15,7 @@
 #include "ngsild/entity_handlers.h"
 #include "ngsild/query_handlers.h"
 #include "ngsild/subscription_handlers.h"
+#include "ngsild/temporal_handlers.h"
 #include "notify/dispatcher.h"
 #include "subscription/manager.h"
 #include "store/sqlite/sqlite_storage.h"
@@ -89,6 +90,7 @@ int serve(const Settings& settings) {
   ngsild::add_batch_routes(router, services);
   ngsild::add_context_routes(router, services);
   ngsild::add_subscription_routes(router, services);
+  ngsild::add_temporal_routes(router, services);
 
   http::Server server(settings, [&router](const http::Request& req, http::Reply reply) {
     try {

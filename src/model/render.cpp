@@ -13,7 +13,8 @@ struct SmallDoc : json::LocalDocument<8192> {
 bool core_member(std::string_view k) {
   return k == "type" || k == "value" || k == "object" || k == "languageMap" || k == "json" ||
          k == "valueList" || k == "objectList" || k == "observedAt" || k == "unitCode" || k == "vocab" ||
-         k == "objectType" || k == "lang" || k.starts_with("previous");  // previousValue etc. (showChanges)
+         k == "objectType" || k == "lang" || k == "instanceId" || k == "deletedAt" ||
+         k.starts_with("previous");  // previousValue etc. (showChanges)
 }
 
 void write_compacted(json::Writer& w, const json::Value& v, const jsonld::Context& ctx) {
@@ -141,6 +142,8 @@ void write_types(json::Writer& w, const Entity& e, const jsonld::Context& ctx) {
   w.EndArray();
 }
 
+void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
+
 // Writes the attribute members (and id/type/scope/sysAttrs unless properties_only).
 void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o,
                    bool feature_properties) {
@@ -175,6 +178,14 @@ void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx,
     w.Key("modifiedAt");
     json::write_string(w, format_iso8601(e.modified_at));
   }
+  write_attributes(w, e, ctx, o);
+}
+
+void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
+  auto show = [&](std::string_view name) {
+    if (listed(o.omitted, name)) return false;
+    return !o.pick || listed(o.picked, name);
+  };
   for (size_t i = 0; i < e.attrs.size();) {
     size_t j = i + 1;
     while (j < e.attrs.size() && e.attrs[j].name == e.attrs[i].name) ++j;
@@ -201,6 +212,10 @@ void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx,
 }
 
 }  // namespace
+
+void render_attributes(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
+  write_attributes(w, e, ctx, o);
+}
 
 void render_entity(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
   w.StartObject();

@@ -31,6 +31,8 @@ struct RenderOptions {
 
 void render_entity(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
 std::string render_entity(const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
+// Only the attribute members (instances of one attribute as an array), into an open object.
+void render_attributes(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
 // The same, reusing the body cached on the (immutable) entity when the representation is the
 // common one: the core context and default options.
 void render_entity_cached(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);

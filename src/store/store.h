@@ -20,6 +20,13 @@ struct EntityWrite {
   std::optional<std::string> doc;  // nullopt = delete
 };
 
+// A time window on one of the instance times (timerel/timeAt/endTimeAt, timeproperty).
+struct TimeWindow {
+  enum class Property { Observed, Created, Modified } property = Property::Observed;
+  Millis from = INT64_MIN;  // inclusive
+  Millis to = INT64_MAX;    // exclusive
+};
+
 // One recorded attribute instance of an entity's history (clause 4.5.x, temporal representation).
 struct InstanceRecord {
   std::string attr;        // expanded name
@@ -33,6 +40,9 @@ struct InstanceRecord {
   // The time an instance is filed under for timeproperty=observedAt: its observedAt, or the
   // time it was recorded when it has none.
   Millis time() const { return observed_at ? observed_at : modified_at; }
+  Millis time(TimeWindow::Property p) const {
+    return p == TimeWindow::Property::Created ? created_at : p == TimeWindow::Property::Modified ? modified_at : time();
+  }
 };
 
 // An entity as its history knows it.
@@ -66,13 +76,6 @@ struct HistoryWrite {
 struct WriteBatch {
   std::vector<EntityWrite> entities;
   std::vector<HistoryWrite> history;
-};
-
-// A time window on one of the instance times (timerel/timeAt/endTimeAt, timeproperty).
-struct TimeWindow {
-  enum class Property { Observed, Created, Modified } property = Property::Observed;
-  Millis from = INT64_MIN;  // inclusive
-  Millis to = INT64_MAX;    // exclusive
 };
 
 // How long history is kept: instances older than max_age, and all but the newest max_count

@@ -69,7 +69,7 @@ class EntityLog final : public TenantStore {
   Status write(WriteBatch batch, Done done) override {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return fail(ErrorKind::ServiceUnavailable, "storage is shutting down");
-    queue_.push_back(Pending{std::move(batch), std::move(done)});
+    queue_.push_back(Pending{std::move(batch), std::move(done), {}});
     cv_.notify_one();
     return {};
   }

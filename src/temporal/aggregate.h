@@ -1,0 +1,48 @@
+// Aggregated temporal representation (clause 4.5.19): the instances of one attribute cut into
+// periods of aggrPeriodDuration, each period summarised by the requested methods.
+#pragma once
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "temporal/duration.h"
+#include "util/json.h"
+
+namespace dejima::temporal {
+
+enum class Method { TotalCount, DistinctCount, Sum, Avg, Min, Max, Stddev, Sumsq };
+std::optional<Method> parse_method(std::string_view name);
+std::string_view method_name(Method m);
+
+struct Period {
+  Millis start = 0, end = 0;
+  size_t count = 0;                // instances
+  std::set<std::string> distinct;  // value texts (only for distinctCount)
+  size_t numbers = 0;              // instances whose value is a number
+  double sum = 0, sumsq = 0, min = 0, max = 0;
+};
+
+// Fed instances in time order; keeps one Period per non-empty period. Periods start at `origin`
+// (the window's start, or the first instance) and are `step` long; a zero step is one period
+// up to `end` (or the last instance).
+class Aggregator {
+ public:
+  Aggregator(std::optional<Millis> origin, std::optional<Millis> end, Duration step, bool distinct);
+  void add(Millis t, std::string_view value, const double* number);
+  // Closes the last period; the periods in time order.
+  std::vector<Period> finish();
+
+ private:
+  std::optional<Millis> origin_, end_;
+  Duration step_;
+  bool distinct_;
+  Millis last_t_ = 0;
+  std::vector<Period> periods_;
+};
+
+// The value of one method over one period: a number, or null when no instance had a number.
+void write_result(json::Writer& w, Method m, const Period& p);
+
+}  // namespace dejima::temporal
