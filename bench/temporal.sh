@@ -6,7 +6,7 @@
 #   - then runs wrk -t1 on core 1 for 10 s per query, on one entity:
 #       lastN=100 (temporalValues), between one day (1,440 instances, temporalValues),
 #       aggrMethods=avg,max&aggrPeriodDuration=PT1H over all 100,000 instances (1,667 periods);
-#     with 4 connections (below saturation) -> req/s, p50, p99.
+#     with one connection (latency of one request at a time) -> req/s, p50, p99.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh >/dev/null
@@ -61,6 +61,6 @@ e="/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:WeatherObserved:bench-3"
 for q in "lastN=100|$e?lastN=100&options=temporalValues" \
          "between one day (1,440 instances)|$e?timerel=between&timeAt=2026-01-20T00:00:00Z&endTimeAt=2026-01-21T00:00:00Z&options=temporalValues" \
          "avg,max per PT1H over 100,000 instances|$e?options=aggregatedValues&aggrMethods=avg,max&aggrPeriodDuration=PT1H"; do
-  BENCH_PATH="${q#*|}" taskset -c 1 wrk -t1 -c4 -d"${duration}s" --latency -s bench/wrk/path.lua "$url" >"$work/q.out"
+  BENCH_PATH="${q#*|}" taskset -c 1 wrk -t1 -c1 -d"${duration}s" --latency -s bench/wrk/path.lua "$url" >"$work/q.out"
   row "${q%%|*}" "$work/q.out"
 done

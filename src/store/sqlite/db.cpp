@@ -8,8 +8,9 @@ Statement::Statement(sqlite3* db, std::string_view sql) {
     stmt_ = nullptr;
 }
 
-Status Database::open(const std::string& path, bool create, bool full_sync) {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+Status Database::open(const std::string& path, bool create, bool full_sync, bool shared) {
+  int flags = SQLITE_OPEN_READWRITE | (shared ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX) |
+              (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     Error e = error("cannot open " + path);
     sqlite3_close_v2(db_);

@@ -49,7 +49,9 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  Status open(const std::string& path, bool create, bool full_sync);
+  // A connection shared between threads serializes its calls (shared = true); a connection
+  // used by one thread at a time skips that locking.
+  Status open(const std::string& path, bool create, bool full_sync, bool shared = true);
   Status exec(std::string_view sql);
   sqlite3* handle() const { return db_; }
   Error error(std::string_view what) const;

@@ -17,6 +17,9 @@ constexpr const char* kSchema =
     "seq INTEGER NOT NULL, dataset TEXT NOT NULL, observed INTEGER NOT NULL, created INTEGER NOT NULL, "
     "modified INTEGER NOT NULL, deleted INTEGER NOT NULL, num REAL, value TEXT, doc TEXT NOT NULL, "
     "PRIMARY KEY(eno, ano, t, seq)) WITHOUT ROWID;"
+    // A narrow copy of what aggregation reads: a scan of 100,000 instances reads ~2 MB of
+    // index rather than ~15 MB of table rows (46 -> ? ms).
+    "CREATE INDEX IF NOT EXISTS history_values ON history(eno, ano, t, deleted, num);"
     "CREATE TABLE IF NOT EXISTS history_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
 
 std::string to_json_array(const std::vector<std::string>& items) {
@@ -359,7 +362,10 @@ Result<HistoryReads::Lease> HistoryReads::lease() {
     }
   }
   auto c = std::make_unique<Connection>();
-  if (auto s = c->db.open(path_, false, false); !s) return std::unexpected(s.error());
+  if (auto s = c->db.open(path_, false, false, false); !s) return std::unexpected(s.error());  // one lessee at a time
+  // Scans read many pages: map the file rather than copy each page through read(), and keep a
+  // larger page cache per reader.
+  if (auto s = c->db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768"); !s) return std::unexpected(s.error());
   return Lease(this, std::move(c));
 }
 
@@ -461,9 +467,12 @@ Status HistoryReads::history_scan(const std::string& id, const std::string& attr
   auto l = lease();
   if (!l) return std::unexpected(l.error());
   const std::string col = time_column(w.property);
-  auto q = l->prepare("SELECT " + col + ", num" + (with_values ? ", value" : "") + " FROM history WHERE " +
+  // Without the values, the narrow index answers alone (observedAt windows).
+  const bool narrow = !with_values && w.property == TimeWindow::Property::Observed;
+  auto q = l->prepare("SELECT " + col + ", num" + (with_values ? ", value" : "") + " FROM history" +
+                      (narrow ? " INDEXED BY history_values" : "") + " WHERE " +
                       std::string(kKeyMatch) + " AND " + col + " >= ?3 AND " + col + " < ?4 AND deleted = 0" +
-                      " ORDER BY " + col + ", seq");
+                      " ORDER BY " + col);  // ties in any order: aggregation does not care
   if (!q) return std::unexpected(q.error());
   Statement& s = **q;
   s.bind(1, id);
