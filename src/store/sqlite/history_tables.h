@@ -39,7 +39,8 @@ class HistoryWriter {
   Result<bool> retain(const Retention& r, Millis now, size_t max_entities);
 
  private:
-  Result<long long> entity_no(const HistoryEntity& e, bool touch);
+  // Creates or updates the entity row (types, scopes, times); returns its number.
+  Result<long long> upsert_entity(const HistoryEntity& e);
   Result<long long> attr_no(const std::string& name, bool create);
   Status insert(long long eno, long long ano, InstanceRecord& r);
   Status step_done(Statement& s);
