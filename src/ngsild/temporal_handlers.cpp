@@ -46,13 +46,9 @@ Result<std::vector<AttributeHistory>> read_entity(store::HistoryReader& h, const
     if (t.render.representation == temporal::Representation::Aggregated) {
       const auto& methods = t.render.methods;
       const bool distinct = std::find(methods.begin(), methods.end(), temporal::Method::DistinctCount) != methods.end();
-      temporal::Aggregator agg(t.bounded_from ? std::optional(t.window.from) : std::nullopt,
-                               t.bounded_to ? std::optional(t.window.to) : std::nullopt, t.period, distinct);
-      if (auto s = h.history_scan(id, name, t.window, distinct,
-                                  [&](Millis at, std::string_view v, const double* n) { agg.add(at, v, n); });
-          !s)
-        return std::unexpected(s.error());
-      a.periods = agg.finish();
+      auto periods = temporal::aggregate(h, id, name, t.window, t.bounded_from, t.bounded_to, t.period, distinct);
+      if (!periods) return std::unexpected(periods.error());
+      a.periods = std::move(*periods);
       auto last = h.history_instances(id, name, store::TimeWindow{}, 1, true);
       if (!last) return std::unexpected(last.error());
       if (!last->empty()) {

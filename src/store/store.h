@@ -45,6 +45,33 @@ struct InstanceRecord {
   }
 };
 
+// A summary of the numbers among some instances: how many instances, how many of them numbers,
+// and the sum, sum of squares, minimum and maximum of those (min/max meaningless when numbers = 0).
+struct ValueSummary {
+  long long count = 0, numbers = 0;
+  double sum = 0, sumsq = 0, min = 0, max = 0;
+  void add_number(double x) {
+    if (numbers == 0 || x < min) min = x;
+    if (numbers == 0 || x > max) max = x;
+    sum += x;
+    sumsq += x * x;
+    ++numbers;
+  }
+  void merge(const ValueSummary& o) {
+    if (o.numbers > 0 && (numbers == 0 || o.min < min)) min = o.min;
+    if (o.numbers > 0 && (numbers == 0 || o.max > max)) max = o.max;
+    count += o.count;
+    numbers += o.numbers;
+    sum += o.sum;
+    sumsq += o.sumsq;
+  }
+};
+
+// History is summarised per hour of observedAt so that aggregations over whole hours read one
+// row per hour instead of every instance.
+constexpr Millis kHourMillis = 3600000;
+constexpr Millis hour_of(Millis t) { return t - ((t % kHourMillis) + kHourMillis) % kHourMillis; }
+
 // An entity as its history knows it.
 struct HistoryEntity {
   std::string id;
@@ -105,6 +132,11 @@ class HistoryReader {
   using ValueVisitor = std::function<void(Millis t, std::string_view value, const double* number)>;
   virtual Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w,
                               bool with_values, const ValueVisitor& visit) = 0;
+  // Visits the summary of each hour (observedAt) in [from, to) with non-deleted instances, in
+  // time order; from and to are whole hours.
+  using HourVisitor = std::function<void(Millis hour, const ValueSummary& s)>;
+  virtual Status history_hours(const std::string& id, const std::string& attr, Millis from, Millis to,
+                               const HourVisitor& visit) = 0;
 };
 
 using Done = std::function<void(Status)>;

@@ -28,7 +28,7 @@ std::string_view method_name(Method m) {
 Aggregator::Aggregator(std::optional<Millis> origin, std::optional<Millis> end, Duration step, bool distinct)
     : origin_(origin), end_(end), step_(step), distinct_(distinct) {}
 
-void Aggregator::add(Millis t, std::string_view value, const double* number) {
+Period& Aggregator::period_of(Millis t) {
   last_t_ = t;
   if (periods_.empty() || (!step_.zero() && t >= periods_.back().end)) {
     Period p;
@@ -50,19 +50,17 @@ void Aggregator::add(Millis t, std::string_view value, const double* number) {
     }
     periods_.push_back(std::move(p));
   }
-  Period& p = periods_.back();
-  ++p.count;
-  if (distinct_) p.distinct.emplace(value);
-  if (number) {
-    const double x = *number;
-    if (p.numbers == 0) p.min = p.max = x;
-    p.min = std::min(p.min, x);
-    p.max = std::max(p.max, x);
-    p.sum += x;
-    p.sumsq += x * x;
-    ++p.numbers;
-  }
+  return periods_.back();
 }
+
+void Aggregator::add(Millis t, std::string_view value, const double* number) {
+  Period& p = period_of(t);
+  ++p.values.count;
+  if (distinct_) p.distinct.emplace(value);
+  if (number) p.values.add_number(*number);
+}
+
+void Aggregator::add(Millis t, const store::ValueSummary& s) { period_of(t).values.merge(s); }
 
 std::vector<Period> Aggregator::finish() {
   // An open-ended single period ends at the last instance.
@@ -70,10 +68,46 @@ std::vector<Period> Aggregator::finish() {
   return std::move(periods_);
 }
 
-void write_result(json::Writer& w, Method m, const Period& p) {
+Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string& id, const std::string& attr,
+                                      const store::TimeWindow& w, bool bounded_from, bool bounded_to, Duration step,
+                                      bool distinct) {
+  Aggregator agg(bounded_from ? std::optional(w.from) : std::nullopt, bounded_to ? std::optional(w.to) : std::nullopt,
+                 step, distinct);
+  auto add_instances = [&](const store::TimeWindow& part) {
+    return h.history_scan(id, attr, part, distinct,
+                          [&](Millis at, std::string_view v, const double* n) { agg.add(at, v, n); });
+  };
+  const bool whole_hours = !distinct && w.property == store::TimeWindow::Property::Observed && step.months == 0 &&
+                           step.millis > 0 && step.millis % store::kHourMillis == 0;
+  std::optional<Millis> origin;
+  if (whole_hours && bounded_from) {
+    origin = w.from;
+  } else if (whole_hours) {  // periods start at the first instance
+    auto first = h.history_instances(id, attr, w, 1, false);
+    if (!first) return std::unexpected(first.error());
+    if (first->empty()) return agg.finish();
+    if (!first->front().deleted_at) origin = first->front().time();
+  }
+  if (!origin || store::hour_of(*origin) != *origin) {
+    if (auto s = add_instances(w); !s) return std::unexpected(s.error());
+    return agg.finish();
+  }
+  const Millis last_hour = store::hour_of(w.to);
+  if (auto s = h.history_hours(id, attr, *origin, last_hour, [&](Millis t, const store::ValueSummary& v) { agg.add(t, v); });
+      !s)
+    return std::unexpected(s.error());
+  store::TimeWindow rest = w;
+  rest.from = last_hour;
+  if (rest.from < rest.to)
+    if (auto s = add_instances(rest); !s) return std::unexpected(s.error());
+  return agg.finish();
+}
+
+void write_result(json::Writer& w, Method m, const Period& period) {
+  const store::ValueSummary& p = period.values;
   switch (m) {
-    case Method::TotalCount: w.Uint64(p.count); return;
-    case Method::DistinctCount: w.Uint64(p.distinct.size()); return;
+    case Method::TotalCount: w.Int64(p.count); return;
+    case Method::DistinctCount: w.Uint64(period.distinct.size()); return;
     default: break;
   }
   if (p.numbers == 0) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/store.h"
 #include "temporal/duration.h"
 #include "util/json.h"
 
@@ -18,10 +19,8 @@ std::string_view method_name(Method m);
 
 struct Period {
   Millis start = 0, end = 0;
-  size_t count = 0;                // instances
+  store::ValueSummary values;
   std::set<std::string> distinct;  // value texts (only for distinctCount)
-  size_t numbers = 0;              // instances whose value is a number
-  double sum = 0, sumsq = 0, min = 0, max = 0;
 };
 
 // Fed instances in time order; keeps one Period per non-empty period. Periods start at `origin`
@@ -31,6 +30,9 @@ class Aggregator {
  public:
   Aggregator(std::optional<Millis> origin, std::optional<Millis> end, Duration step, bool distinct);
   void add(Millis t, std::string_view value, const double* number);
+  // Adds the summary of instances all at or after t that fall in t's period (an hour of
+  // history_hour, when periods are whole hours from a whole hour).
+  void add(Millis t, const store::ValueSummary& s);
   // Closes the last period; the periods in time order.
   std::vector<Period> finish();
 
@@ -38,9 +40,18 @@ class Aggregator {
   std::optional<Millis> origin_, end_;
   Duration step_;
   bool distinct_;
+  Period& period_of(Millis t);
   Millis last_t_ = 0;
   std::vector<Period> periods_;
 };
+
+// The periods of one attribute's instances in the window (from/to bounded when the request gave
+// them). Whole-hour periods from a whole hour read the hour summaries, and instances only for a
+// partial last hour; anything else (distinctCount, calendar or sub-hour periods, createdAt or
+// modifiedAt windows) reads every instance.
+Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string& id, const std::string& attr,
+                                      const store::TimeWindow& w, bool bounded_from, bool bounded_to, Duration step,
+                                      bool distinct);
 
 // The value of one method over one period: a number, or null when no instance had a number.
 void write_result(json::Writer& w, Method m, const Period& p);

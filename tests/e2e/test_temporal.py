@@ -199,11 +199,28 @@ def test_aggregation_matches_an_independent_computation(server):
     check_periods(got, expected)
     assert got["avg"][0][2] == at(60)  # a period ends where the next starts
 
+    # A window ending inside an hour: the last period holds only the instances before its end.
+    got = temporal(server, "/" + eid, options="aggregatedValues", aggrMethods=METHODS, aggrPeriodDuration="PT2H",
+                   timerel="between", timeAt=at(0), endTimeAt=at(23 * 60 + 30)).json()["temperature"]
+    check_periods(got, {at(h * 120): aggregate(values[h * 12:min((h + 1) * 12, 141)]) for h in range(12)})
+
+    # Replacing and deleting instances changes the aggregates of their hours.
+    ids = [i["instanceId"] for i in temporal(server, "/" + eid).json()["temperature"]]
+    url = server.url + f"/ngsi-ld/v1/temporal/entities/{eid}/attrs/temperature/"
+    assert requests.delete(url + ids[7]).status_code == 204
+    assert requests.patch(url + ids[20], headers=JSON, json={"temperature": {
+        "type": "Property", "value": 99.5, "observedAt": at(200)}}).status_code == 204
+    values[20] = 99.5
+    kept = [(i * 10, v) for i, v in enumerate(values) if i != 7]
+    got = temporal(server, "/" + eid, options="aggregatedValues", aggrMethods=METHODS, aggrPeriodDuration="PT1H",
+                   timerel="between", timeAt=at(0), endTimeAt=at(24 * 60)).json()["temperature"]
+    check_periods(got, {at(h * 60): aggregate([v for m, v in kept if h * 60 <= m < (h + 1) * 60]) for h in range(24)})
+
     # No period: the whole window is one.
     got = temporal(server, "/" + eid, options="aggregatedValues", aggrMethods="avg,max,totalCount").json()["temperature"]
-    assert got["totalCount"][0][0] == 144
-    assert math.isclose(got["avg"][0][0], sum(values) / 144)
-    assert got["max"][0][0] == max(values)
+    assert got["totalCount"][0][0] == 143
+    assert math.isclose(got["avg"][0][0], sum(v for _, v in kept) / 143)
+    assert got["max"][0][0] == 99.5
 
     # Calendar months: P1M periods over instances in January, February and March.
     mid = "urn:ngsi-ld:WeatherObserved:months"

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <future>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -162,7 +163,83 @@ store::HistoryWrite record(const std::string& id, std::vector<std::pair<Millis, 
   return w;
 }
 
+// The hour summaries agree with summaries computed here from every instance.
+void expect_hours_match_instances(store::TenantStore& s, const std::string& id, const std::string& attr) {
+  std::map<Millis, store::ValueSummary> expected, got;
+  ASSERT_TRUE(s.history_scan(id, attr, store::TimeWindow{}, false, [&](Millis t, std::string_view, const double* x) {
+    store::ValueSummary& v = expected[store::hour_of(t)];
+    ++v.count;
+    if (x) v.add_number(*x);
+  }));
+  ASSERT_TRUE(s.history_hours(id, attr, INT64_MIN, INT64_MAX,
+                              [&](Millis h, const store::ValueSummary& v) { got.emplace(h, v); }));
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [h, e] : expected) {
+    ASSERT_TRUE(got.contains(h)) << h;
+    const auto& g = got[h];
+    EXPECT_EQ(g.count, e.count) << h;
+    EXPECT_EQ(g.numbers, e.numbers) << h;
+    EXPECT_DOUBLE_EQ(g.sum, e.sum) << h;
+    EXPECT_DOUBLE_EQ(g.sumsq, e.sumsq) << h;
+    if (e.numbers) {
+      EXPECT_EQ(g.min, e.min) << h;
+      EXPECT_EQ(g.max, e.max) << h;
+    }
+  }
+}
+
 }  // namespace
+
+TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
+  const auto dir = temp_dir();
+  auto storage = store::open_sqlite_storage(dir, false);
+  ASSERT_TRUE(storage);
+  auto t = (*storage)->open_tenant("hours", true);
+  ASSERT_TRUE(t);
+  store::TenantStore& s = **t;
+  const std::string attr = "https://example.org/temperature";
+  const Millis ten_minutes = 600'000;
+  std::vector<std::pair<Millis, double>> values;
+  for (int i = 0; i < 30; ++i) values.emplace_back(-3 * store::kHourMillis + ten_minutes * i, (i * 7) % 11);
+  auto first = record("urn:h1", values);
+  store::InstanceRecord text;  // not a number: counted, not summed
+  text.attr = attr;
+  text.json = R"({"type":"Property","value":"sunny"})";
+  text.observed_at = 5 * ten_minutes;
+  text.created_at = text.modified_at = 1;
+  first.instances.push_back(text);
+  ASSERT_TRUE(write_history_sync(s, std::vector<store::HistoryWrite>{first}));
+  expect_hours_match_instances(s, "urn:h1", attr);
+  // Two writes in one transaction: more instances in the same hours, then a removal.
+  auto page = s.history_instances("urn:h1", attr, store::TimeWindow{}, 1000, false);
+  ASSERT_TRUE(page);
+  store::HistoryWrite del;
+  del.op = store::HistoryWrite::Op::DeleteInstance;
+  del.entity.id = "urn:h1";
+  del.attr = attr;
+  del.instance = (*page)[3].instance;  // the minimum of its hour
+  ASSERT_TRUE(write_history_sync(s, {record("urn:h1", {{-3 * store::kHourMillis + 1, -5}, {7, 100}}), del}));
+  expect_hours_match_instances(s, "urn:h1", attr);
+  store::HistoryWrite replace = del;
+  replace.op = store::HistoryWrite::Op::ReplaceInstance;
+  replace.instance = (*page)[10].instance;
+  replace.instances = record("urn:h1", {{(*page)[10].observed_at + store::kHourMillis, 55}}).instances;
+  ASSERT_TRUE(write_history_sync(s, {replace}));
+  expect_hours_match_instances(s, "urn:h1", attr);
+  s.set_retention(store::Retention{.max_age = 0, .max_count = 12, .interval = std::chrono::milliseconds(20)});
+  for (int i = 0; i < 200; ++i) {
+    if (s.history_instances("urn:h1", attr, store::TimeWindow{}, 1000, false)->size() == 12) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(s.history_instances("urn:h1", attr, store::TimeWindow{}, 1000, false)->size(), 12u);
+  expect_hours_match_instances(s, "urn:h1", attr);
+  store::HistoryWrite drop = del;
+  drop.op = store::HistoryWrite::Op::DeleteAttribute;
+  drop.all_datasets = true;
+  ASSERT_TRUE(write_history_sync(s, {drop}));
+  expect_hours_match_instances(s, "urn:h1", attr);
+  s.close();
+}
 
 TEST(SqliteStore, HistoryRangesLastNAndScans) {
   const auto dir = temp_dir();

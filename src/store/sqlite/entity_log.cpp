@@ -96,6 +96,10 @@ class EntityLog final : public TenantStore {
                       const ValueVisitor& visit) override {
     return reads_.history_scan(id, attr, w, with_values, visit);
   }
+  Status history_hours(const std::string& id, const std::string& attr, Millis from, Millis to,
+                       const HourVisitor& visit) override {
+    return reads_.history_hours(id, attr, from, to, visit);
+  }
 
   void close() override {
     {

@@ -4,6 +4,7 @@
 //   history_attr(ano, name)                  attribute names, numbered
 //   history(eno, ano, t, seq, ...)           WITHOUT ROWID, keyed (eno, ano, t, seq)
 //   history_meta(key, value)                 the next instance number
+//   history_hour(eno, ano, hour, ...)        per-hour count/numbers/sum/sumsq/min/max
 //
 // The instances of one attribute of one entity lie together in time order (t = observedAt, or
 // the time recorded when there is none), so a time-range read or an aggregation touches only
@@ -12,9 +13,11 @@
 // HistoryReads answers readers from a pool of read-only connections (WAL: readers never wait
 // for the writer).
 #pragma once
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -43,12 +46,17 @@ class HistoryWriter {
   Result<long long> upsert_entity(const HistoryEntity& e);
   Result<long long> attr_no(const std::string& name, bool create);
   Status insert(long long eno, long long ano, InstanceRecord& r);
+  // Adds the summaries of this transaction's insertions to history_hour.
+  Status flush_hours();
+  // Rebuilds the summaries of the hours starting in [from, to) from the rows (after removals).
+  Status resummarise(long long eno, long long ano, Millis from, Millis to);
   Status step_done(Statement& s);
 
   Database* db_ = nullptr;
   Statement upsert_entity_, insert_attr_, insert_, find_instance_, delete_instance_, delete_attr_,
       delete_attr_dataset_, delete_entity_rows_, delete_entity_, save_seq_, next_ano_, trim_age_, nth_newest_,
-      trim_count_;
+      trim_count_, merge_hour_, drop_hours_, summarise_, drop_entity_hours_;
+  std::map<std::tuple<long long, long long, Millis>, ValueSummary> pending_hours_;  // (eno, ano, hour)
   std::unordered_map<std::string, long long> entities_, attrs_;
   long long next_seq_ = 1, saved_seq_ = 0;
   long long retain_cursor_ = 0;  // entity number the retention continues from
@@ -66,6 +74,8 @@ class HistoryReads final : public HistoryReader {
                                                        const TimeWindow& w, size_t limit, bool newest) override;
   Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, bool with_values,
                       const ValueVisitor& visit) override;
+  Status history_hours(const std::string& id, const std::string& attr, Millis from, Millis to,
+                       const HourVisitor& visit) override;
 
  private:
   struct Connection;
