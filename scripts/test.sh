@@ -3,7 +3,8 @@
 #  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
 #     and the end-to-end suite against the real binary over HTTP;
 #  2. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
-#     subscription tests (notifier and timer threads) and the temporal tests (read pool, retention).
+#     subscription tests (notifier and timer threads), the temporal tests (read pool, retention)
+#     and the import tests (conversion overlapping commits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -18,5 +19,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 echo "== tsan (ThreadSanitizer) =="
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs"
-TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions or temporal'" \
+TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions or temporal or import'" \
   ctest --preset tsan -j 2

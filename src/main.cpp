@@ -17,6 +17,9 @@ void usage() {
   std::printf(
       "Dejima %s: a city data platform (NGSI-LD context broker) for a prefecture and its municipalities.\n\n"
       "usage: dejima serve [settings]     start the server\n"
+      "       dejima import SOURCE --type TYPE [--format F] [options] [settings]\n"
+      "                                   convert a CSV or GeoJSON source into entities once\n"
+      "                                   (dejima import --help for its options)\n"
       "       dejima version              print the version\n"
       "       dejima --help               this text\n\n"
       "settings (flag, environment variable, meaning):\n%s",
@@ -35,6 +38,7 @@ int main(int argc, char** argv) {
     std::printf("dejima %s\n", DEJIMA_VERSION);
     return 0;
   }
+  if (args[0] == "import") return dejima::import_command({args.begin() + 1, args.end()}, environ);
   if (args[0] != "serve") {
     std::fprintf(stderr, "unknown command '%s' (try dejima --help)\n", args[0].c_str());
     return 2;

@@ -41,30 +41,35 @@ void add_system_routes(http::Router& r) {
 
 }  // namespace
 
-int serve(const Settings& settings) {
+Result<OpenData> open_data(const Settings& settings) {
+  OpenData d;
   auto storage = store::open_sqlite_storage(settings.data_dir, settings.sync == "full");
-  if (!storage) {
-    spdlog::critical("{}: {}", storage.error().title, storage.error().detail);
-    return 1;
-  }
-  broker::Tenants tenants(**storage, [&settings](const std::string& tenant) {
+  if (!storage) return std::unexpected(storage.error());
+  d.storage = std::move(*storage);
+  d.tenants = std::make_unique<broker::Tenants>(*d.storage, [&settings](const std::string& tenant) {
     store::Retention r;
     const std::string age = per_tenant(settings.history_max_age, tenant);
     const std::string count = per_tenant(settings.history_max_count, tenant);
-    if (auto d = temporal::parse_duration(age)) r.max_age = temporal::add(0, *d);
+    if (auto dur = temporal::parse_duration(age)) r.max_age = temporal::add(0, *dur);
     if (count != "none") r.max_count = std::stoll(count);
     r.interval = std::chrono::seconds(settings.history_retention_interval_s);
     return r;
   });
-  if (auto s = tenants.load_all(); !s) {
-    spdlog::critical("cannot load data: {}", s.error().detail);
+  if (auto s = d.tenants->load_all(); !s) return fail(s.error().kind, "cannot load data", s.error().detail);
+  if (auto t = d.tenants->find_or_create(""); !t)
+    return fail(t.error().kind, "cannot open the default tenant", t.error().detail);
+  return d;
+}
+
+int serve(const Settings& settings) {
+  auto data = open_data(settings);
+  if (!data) {
+    spdlog::critical("{}: {}", data.error().title, data.error().detail);
     return 1;
   }
-  if (auto t = tenants.find_or_create(""); !t) {
-    spdlog::critical("cannot open the default tenant: {}", t.error().detail);
-    return 1;
-  }
-  jsonld::Registry contexts(**storage, settings.context_fetch_timeout_ms, settings.max_context_bytes);
+  store::Storage& storage = *data->storage;
+  broker::Tenants& tenants = *data->tenants;
+  jsonld::Registry contexts(storage, settings.context_fetch_timeout_ms, settings.max_context_bytes);
   if (auto s = contexts.load(); !s) {
     spdlog::critical("cannot load @contexts: {}", s.error().detail);
     return 1;
@@ -73,7 +78,7 @@ int serve(const Settings& settings) {
   notify::Dispatcher dispatcher(notify::Options{.max_queue = settings.notify_queue_max,
                                                 .max_attempts = static_cast<int>(settings.notify_attempts),
                                                 .timeout_ms = settings.notify_timeout_ms});
-  subscription::Manager subscriptions(**storage, contexts, tenants, dispatcher);
+  subscription::Manager subscriptions(storage, contexts, tenants, dispatcher);
   if (auto s = subscriptions.load(); !s) {
     spdlog::critical("cannot load subscriptions: {}", s.error().detail);
     return 1;

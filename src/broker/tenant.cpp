@@ -143,6 +143,7 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
       items[i] = std::unexpected(next.error());
       continue;
     }
+    if (*next && *next == before) continue;  // left as it is: nothing to write
     if (*next) model::extract_scalars(**next);
     EntityPtr after = std::move(*next);
     publish(ids[i], before, after);

@@ -70,7 +70,8 @@ class Tenant {
   void apply(const std::string& id, const Change& change, std::function<void(Status)> done);
 
   // Batch form: change(i, current) for ids[i] in order (an id may repeat and then sees the
-  // previous result). Items whose change fails are left out; the others are written in one
+  // previous result). Items whose change fails are left out; an item whose change returns the
+  // current entity itself is left as it is (no write, no history); the others are written in one
   // durable transaction. done(per-item status, commit status) runs once it is durable.
   using BatchChange = std::function<Result<std::shared_ptr<model::Entity>>(size_t i, const EntityPtr& current)>;
   using BatchDone = std::function<void(std::vector<Status> items, Status commit)>;

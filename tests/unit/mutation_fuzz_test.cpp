@@ -1,11 +1,12 @@
-// Mutation fuzzing of the parsers that take client input (q, type/scopeQ expressions, geoQ,
-// entity bodies): seeds are mutated at random (bytes flipped, inserted, deleted, spliced) and
+// Mutation fuzzing of the parsers that take untrusted input (q, type/scopeQ expressions, geoQ,
+// entity bodies, connector sources in CSV and GeoJSON): seeds are mutated at random (bytes flipped, inserted, deleted, spliced) and
 // every result must be a value or an Error — never a crash, a hang, or a sanitizer report (this
 // runs under ASan/UBSan in CI). Deterministic: a fixed seed per parser.
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "connect/format.h"
 #include "model/parse.h"
 #include "query/geo.h"
 #include "query/names.h"
@@ -91,6 +92,48 @@ TEST(MutationFuzz, EntityBodies) {
       auto p = model::parse_entity(d, *jsonld::Context::core(), mode);
       if (!p) {
         EXPECT_EQ(p.error().kind, ErrorKind::BadRequestData) << text;
+      }
+    }
+  }
+}
+
+namespace {
+
+// Every entity a format emits must be one the broker accepts or rejects with a 400.
+struct CheckingSink final : connect::Sink {
+  void entity(std::string text) override {
+    json::Document d;
+    ASSERT_TRUE(json::parse(d, text).empty()) << text;
+    auto p = model::parse_entity(d, *jsonld::Context::core(), model::ParseMode::Create);
+    if (!p) {
+      EXPECT_EQ(p.error().kind, ErrorKind::BadRequestData) << text;
+    }
+  }
+  void reject(connect::Rejection r) override { EXPECT_FALSE(r.reason.empty()); }
+  void note(std::string) override {}
+  void progress(size_t done, size_t total) override { EXPECT_LE(done, total); }
+};
+
+}  // namespace
+
+TEST(MutationFuzz, ConnectorSources) {
+  const std::vector<std::string> csv = {
+      "\xEF\xBB\xBFNO,名称,緯度,経度,想定収容人数\r\n1,\"A\nB\",32.7,129.8,10\r\n2,C,,,\r\n",
+      "#comment\n#property,name,location\n#license,CC BY\nx,y,\"32.7, 129.8\"\n",
+      "\x96\xBC\x8F\xCC,ID\r\n\x92\xB7\x8D\xE8,1\r\n",  // Shift_JIS 名称,ID / 長崎,1
+      "a;b\n\"unterminated\n"};
+  const std::vector<std::string> geojson = {
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ID":"1","名称":"A","災害種別_洪水":"1"},"geometry":{"type":"Point","coordinates":[129.8,32.7]}}]})",
+      R"({"type":"Feature","properties":{"P20_001":"x"},"geometry":{"type":"Polygon","coordinates":[[[129,32],[130,32],[130,33],[129,32]]]}})"};
+  const connect::Options o{.type = "Place", .columns = {{"a", "name"}}};
+  std::mt19937 rng(5);
+  for (int i = 0; i < kRounds / 4; ++i) {
+    for (const auto& [format, seeds] : {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}}) {
+      const std::string text = mutate(rng, *seeds);
+      CheckingSink sink;
+      auto s = connect::find_format(format)->convert(text, o, sink);
+      if (!s) {
+        EXPECT_EQ(s.error().kind, ErrorKind::BadRequestData) << text;
       }
     }
   }

@@ -1,8 +1,11 @@
 #include "store/sqlite/sqlite_storage.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <mutex>
-
 
 #include "store/sqlite/db.h"
 #include "store/sqlite/entity_log.h"
@@ -19,11 +22,21 @@ constexpr std::string_view kDefaultTenantFile = "_default";
 class SqliteStorage final : public Storage {
  public:
   SqliteStorage(std::string dir, bool full_sync) : dir_(std::move(dir)), full_sync_(full_sync) {}
+  ~SqliteStorage() override {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
 
   Status init() {
     std::error_code ec;
     fs::create_directories(fs::path(dir_) / "tenants", ec);
     if (ec) return fail(ErrorKind::InternalError, "cannot create data directory", dir_ + ": " + ec.message());
+    // One process per data directory: the broker keeps entities in memory, so a second writer
+    // (another server, `dejima import`) would go unseen by the first.
+    lock_fd_ = ::open((fs::path(dir_) / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) return fail(ErrorKind::InternalError, "cannot lock data directory", dir_);
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+      return fail(ErrorKind::ServiceUnavailable, "data directory in use",
+                  dir_ + " is open in another dejima process; stop it first (or write through its HTTP API)");
     if (auto s = system_.open((fs::path(dir_) / "system.db").string(), true, true); !s) return s;
     if (auto s = system_.exec(
             "CREATE TABLE IF NOT EXISTS contexts(id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, "
@@ -127,6 +140,7 @@ class SqliteStorage final : public Storage {
   bool full_sync_;
   std::mutex mu_;
   Database system_;
+  int lock_fd_ = -1;
 };
 
 }  // namespace

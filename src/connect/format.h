@@ -1,0 +1,59 @@
+// A connector's format: turns the bytes of one source into NGSI-LD entities (normalized JSON,
+// short names under the core @context) and rejected rows. Formats are modules behind this
+// interface; the runner (connect/run.h) fetches, upserts, deletes and logs for all of them.
+#pragma once
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.h"
+
+namespace dejima::connect {
+
+// What a connector declaration says about converting its source.
+struct Options {
+  std::string type;                  // entity type (required)
+  std::string id_prefix;             // default "urn:ngsi-ld:<type>:"
+  std::string encoding = "auto";     // auto | utf-8 | cp932
+  std::map<std::string, std::string> columns;  // source column -> attribute ("" drops the column)
+  std::vector<std::string> key;      // source columns whose values make the id
+};
+
+// A row (or feature) that was not converted, and why.
+struct Rejection {
+  size_t line = 0;  // 1-based line (CSV) or feature number (GeoJSON)
+  std::string reason;
+  std::string row;  // the row as in the source (cut to 1,000 bytes)
+  // The id the row's entity has, when the row has a key: that entity is left as it was (a run
+  // that deletes missing entities does not delete it for one bad row).
+  std::string id;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void entity(std::string json) = 0;
+  virtual void reject(Rejection r) = 0;
+  // Something the run log should say (detected encoding, unmapped columns, credit lines).
+  virtual void note(std::string message) = 0;
+  // `done` of `total` bytes converted.
+  virtual void progress(size_t done, size_t total) = 0;
+};
+
+class Format {
+ public:
+  virtual ~Format() = default;
+  virtual std::string_view name() const = 0;
+  // A source that cannot be read at all is an error; a bad row is a rejection and the rest go on.
+  virtual Status convert(std::string_view bytes, const Options& o, Sink& sink) const = 0;
+};
+
+// A source row for a Rejection: cut to 1,000 bytes on a character boundary.
+std::string cut_row(std::string_view row);
+
+// "csv", "geojson"; nullptr when unknown.
+const Format* find_format(std::string_view name);
+std::string format_names();  // for messages: "csv, geojson"
+
+}  // namespace dejima::connect

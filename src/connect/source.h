@@ -1,0 +1,24 @@
+// Reading a connector's source: a local path, file:// or http(s):// (libcurl). What the last
+// run saw (ETag, Last-Modified, or a file's size and time) is sent back so that an unchanged
+// source is skipped without being read again.
+#pragma once
+#include <string>
+
+#include "util/error.h"
+
+namespace dejima::connect {
+
+struct SourceState {
+  std::string etag, last_modified;  // as the server (or the file system) gave them
+};
+
+struct Fetched {
+  std::string body;
+  bool not_modified = false;  // the source is as it was at `previous`: body is empty
+  SourceState state;
+};
+
+// A failure to reach or read the source is ServiceUnavailable (network) or BadRequestData.
+Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s = 60);
+
+}  // namespace dejima::connect
