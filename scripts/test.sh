@@ -4,7 +4,7 @@
 #     and the end-to-end suite against the real binary over HTTP;
 #  2. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
 #     subscription tests (notifier and timer threads), the temporal tests (read pool, retention)
-#     and the import tests (conversion overlapping commits).
+#     the import tests (conversion overlapping commits) and the connector tests (worker thread).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -19,5 +19,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 echo "== tsan (ThreadSanitizer) =="
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs"
-TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions or temporal or import'" \
+TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions or temporal or import or connectors'" \
   ctest --preset tsan -j 2

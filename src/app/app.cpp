@@ -4,7 +4,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "broker/tenant.h"
+#include "connect/connectors.h"
+#include "manage/connector_handlers.h"
 #include "http/problem.h"
 #include "http/router.h"
 #include "temporal/duration.h"
@@ -37,6 +42,28 @@ void add_system_routes(http::Router& r) {
     resp.body = R"({"name":"dejima","version":")" DEJIMA_VERSION R"(","ngsi-ld":"1.8.1"})";
     reply(std::move(resp));
   });
+}
+
+// Declares the connectors of the --connectors file (a JSON array of declarations).
+Status declare_from_file(const std::string& path, connect::Connectors& connectors) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorKind::BadRequestData, "cannot read the connectors file", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  json::Document doc;
+  if (auto err = json::parse(doc, text.str()); !err.empty())
+    return fail(ErrorKind::BadRequestData, "the connectors file is not JSON", path + ": " + err);
+  if (!doc.IsArray()) return fail(ErrorKind::BadRequestData, "the connectors file must hold an array", path);
+  for (auto& item : doc.GetArray()) {
+    if (item.IsObject()) item.RemoveMember("origin");
+    auto d = connect::parse_declaration(item);
+    if (!d) return fail(ErrorKind::BadRequestData, "invalid connector in " + path, d.error().detail);
+    d->origin = "config";
+    auto current = connectors.find(d->name);
+    if (current && connect::declaration_json(*current) == connect::declaration_json(*d)) continue;  // as it was
+    if (auto s = connectors.declare(std::move(*d)); !s) return std::unexpected(s.error());
+  }
+  return {};
 }
 
 }  // namespace
@@ -87,6 +114,18 @@ int serve(const Settings& settings) {
     subscriptions.on_changes(tenant, changes);
   });
 
+  connect::Connectors connectors(storage, tenants);
+  if (auto s = connectors.load(); !s) {
+    spdlog::critical("cannot load connectors: {}", s.error().detail);
+    return 1;
+  }
+  if (!settings.connectors_file.empty()) {
+    if (auto s = declare_from_file(settings.connectors_file, connectors); !s) {
+      spdlog::critical("{}: {}", s.error().title, s.error().detail);
+      return 1;
+    }
+  }
+
   ngsild::Services services{settings, tenants, contexts, subscriptions};
   http::Router router;
   add_system_routes(router);
@@ -96,6 +135,7 @@ int serve(const Settings& settings) {
   ngsild::add_context_routes(router, services);
   ngsild::add_subscription_routes(router, services);
   ngsild::add_temporal_routes(router, services);
+  manage::add_connector_routes(router, connectors);
 
   http::Server server(settings, [&router](const http::Request& req, http::Reply reply) {
     try {
@@ -113,7 +153,9 @@ int serve(const Settings& settings) {
                settings.data_dir);
   std::printf("listening %s:%u\n", settings.bind.c_str(), server.port());
   std::fflush(stdout);
+  connectors.start();
   server.run(true);
+  connectors.stop();  // a run in progress ends first
   tenants.close_all();  // the last commits may still queue notifications
   subscriptions.stop();
   dispatcher.stop();

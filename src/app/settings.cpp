@@ -110,6 +110,8 @@ const std::vector<SettingDef>& table() {
       UINT_SETTING(temporal_max_instances, "temporal-max-instances",
                    "instances per attribute in one temporal response (206 with Content-Range beyond)", 1,
                    10000000),
+      STR_SETTING(connectors_file, "connectors",
+                  "JSON file with an array of connector declarations, declared at start (empty = none)", true),
   };
   return defs;
 }

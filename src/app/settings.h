@@ -32,6 +32,7 @@ struct Settings {
   std::string history_max_count = "none";  // instances kept per attribute of an entity
   unsigned history_retention_interval_s = 60;
   unsigned temporal_max_instances = 1000;  // per attribute in one temporal response (206 beyond)
+  std::string connectors_file;  // connector declarations applied at start
 };
 
 // The value a "DEFAULT[,TENANT=VALUE...]" setting gives a tenant ("" = the default tenant).

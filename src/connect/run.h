@@ -9,21 +9,12 @@
 #include <vector>
 
 #include "broker/tenant.h"
+#include "connect/declaration.h"
 #include "connect/format.h"
 #include "connect/source.h"
 #include "util/time.h"
 
 namespace dejima::connect {
-
-struct Declaration {
-  std::string name;    // the connector's name (unique)
-  std::string source;  // a path, file://, http:// or https:// URL
-  std::string format;  // csv | geojson
-  std::string tenant;  // "" = the default tenant
-  Options options;
-  // Delete the entities of this type and id prefix that the source no longer has.
-  bool delete_missing = false;
-};
 
 struct RunLog {
   std::string connector;

@@ -173,6 +173,14 @@ struct StoredSubscription {
   std::string body;  // JSON, including "@context"
 };
 
+// A connector declaration (connect/declaration.h) as its API document, with what its source
+// looked like at the last fetch (so that an unchanged source is not read again).
+struct StoredConnector {
+  std::string name;
+  std::string body;  // JSON
+  std::string etag, last_modified;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -185,6 +193,12 @@ class Storage {
   virtual Result<std::vector<StoredSubscription>> load_subscriptions() = 0;
   virtual Status save_subscription(const StoredSubscription& s) = 0;
   virtual Status delete_subscription(const std::string& tenant, const std::string& id) = 0;
+  virtual Result<std::vector<StoredConnector>> load_connectors() = 0;
+  virtual Status save_connector(const StoredConnector& c) = 0;
+  virtual Status delete_connector(const std::string& name) = 0;  // and its run logs
+  // Run logs (JSON) of a connector: saving one keeps the newest `keep`; loaded newest first.
+  virtual Status save_run(const std::string& connector, Millis started, const std::string& body, size_t keep) = 0;
+  virtual Result<std::vector<std::string>> load_runs(const std::string& connector) = 0;
 };
 
 // Tenant names become file names and database identifiers: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "connect/csv.h"
+#include "connect/declaration.h"
 #include "connect/encoding.h"
 #include "connect/format.h"
 #include "util/json.h"
@@ -214,4 +215,22 @@ TEST(GeoJsonFormat, BadFeaturesAreRejected) {
   EXPECT_FALSE(find_format("geojson")->convert(R"({"type":"Point"})", {.type = "Place"}, sink));
   EXPECT_FALSE(find_format("geojson")->convert("{", {.type = "Place"}, sink));
   EXPECT_FALSE(find_format("csv")->convert("", {.type = "Place"}, sink));
+}
+
+TEST(Declaration, RoundTripsThroughItsDocument) {
+  json::Document doc;
+  ASSERT_TRUE(json::parse(doc, R"({"name":"aed","source":"https://example.org/aed.csv","format":"csv","type":"AED",
+      "tenant":"saitama","encoding":"cp932","idPrefix":"urn:ngsi-ld:AED:saitama:","key":["施設名等","所在地"],
+      "columns":{"区":"ward","設置場所":""},"deleteMissing":true,"schedule":"PT1H"})").empty());
+  auto d = parse_declaration(doc);
+  ASSERT_TRUE(d) << d.error().detail;
+  EXPECT_EQ(d->every, 3600000);
+  EXPECT_EQ(d->options.columns.at("設置場所"), "");
+  EXPECT_EQ(d->origin, "api");
+  json::Document again;
+  ASSERT_TRUE(json::parse(again, declaration_json(*d)).empty());
+  auto d2 = parse_declaration(again);
+  ASSERT_TRUE(d2);
+  EXPECT_EQ(declaration_json(*d2), declaration_json(*d));
+  EXPECT_EQ(d2->options.key, (std::vector<std::string>{"施設名等", "所在地"}));
 }

@@ -43,9 +43,19 @@ class SqliteStorage final : public Storage {
             "kind TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)");
         !s)
       return s;
+    if (auto s = system_.exec(
+            "CREATE TABLE IF NOT EXISTS subscriptions(tenant TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, "
+            "PRIMARY KEY(tenant, id))");
+        !s)
+      return s;
+    if (auto s = system_.exec(
+            "CREATE TABLE IF NOT EXISTS connectors(name TEXT PRIMARY KEY, body TEXT NOT NULL, etag TEXT NOT NULL, "
+            "last_modified TEXT NOT NULL)");
+        !s)
+      return s;
     return system_.exec(
-        "CREATE TABLE IF NOT EXISTS subscriptions(tenant TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, "
-        "PRIMARY KEY(tenant, id))");
+        "CREATE TABLE IF NOT EXISTS connector_runs(connector TEXT NOT NULL, started INTEGER NOT NULL, "
+        "body TEXT NOT NULL, PRIMARY KEY(connector, started))");
   }
 
   Result<std::vector<std::string>> list_tenants() override {
@@ -123,6 +133,69 @@ class SqliteStorage final : public Storage {
     st.bind(3, s.body);
     if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("save subscription"));
     return {};
+  }
+
+  Result<std::vector<StoredConnector>> load_connectors() override {
+    std::lock_guard lock(mu_);
+    Statement q(system_.handle(), "SELECT name, body, etag, last_modified FROM connectors ORDER BY name");
+    if (!q.ok()) return std::unexpected(system_.error("load connectors"));
+    std::vector<StoredConnector> out;
+    while (q.step() == SQLITE_ROW)
+      out.push_back({std::string(q.column_text(0)), std::string(q.column_text(1)), std::string(q.column_text(2)),
+                     std::string(q.column_text(3))});
+    return out;
+  }
+
+  Status save_connector(const StoredConnector& c) override {
+    std::lock_guard lock(mu_);
+    Statement st(system_.handle(),
+                 "INSERT OR REPLACE INTO connectors(name, body, etag, last_modified) VALUES(?1,?2,?3,?4)");
+    if (!st.ok()) return std::unexpected(system_.error("save connector"));
+    st.bind(1, c.name);
+    st.bind(2, c.body);
+    st.bind(3, c.etag);
+    st.bind(4, c.last_modified);
+    if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("save connector"));
+    return {};
+  }
+
+  Status delete_connector(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    for (const char* sql : {"DELETE FROM connectors WHERE name = ?1", "DELETE FROM connector_runs WHERE connector = ?1"}) {
+      Statement st(system_.handle(), sql);
+      if (!st.ok()) return std::unexpected(system_.error("delete connector"));
+      st.bind(1, name);
+      if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("delete connector"));
+    }
+    return {};
+  }
+
+  Status save_run(const std::string& connector, Millis started, const std::string& body, size_t keep) override {
+    std::lock_guard lock(mu_);
+    Statement st(system_.handle(), "INSERT OR REPLACE INTO connector_runs(connector, started, body) VALUES(?1,?2,?3)");
+    if (!st.ok()) return std::unexpected(system_.error("save run"));
+    st.bind(1, connector);
+    st.bind(2, static_cast<long long>(started));
+    st.bind(3, body);
+    if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("save run"));
+    Statement trim(system_.handle(),
+                   "DELETE FROM connector_runs WHERE connector = ?1 AND started NOT IN "
+                   "(SELECT started FROM connector_runs WHERE connector = ?1 ORDER BY started DESC LIMIT ?2)");
+    if (!trim.ok()) return std::unexpected(system_.error("save run"));
+    trim.bind(1, connector);
+    trim.bind(2, static_cast<long long>(keep));
+    if (trim.step() != SQLITE_DONE) return std::unexpected(system_.error("save run"));
+    return {};
+  }
+
+  Result<std::vector<std::string>> load_runs(const std::string& connector) override {
+    std::lock_guard lock(mu_);
+    Statement q(system_.handle(), "SELECT body FROM connector_runs WHERE connector = ?1 ORDER BY started DESC");
+    if (!q.ok()) return std::unexpected(system_.error("load runs"));
+    q.bind(1, connector);
+    std::vector<std::string> out;
+    while (q.step() == SQLITE_ROW) out.emplace_back(q.column_text(0));
+    return out;
   }
 
   Status delete_subscription(const std::string& tenant, const std::string& id) override {

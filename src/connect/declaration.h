@@ -1,0 +1,31 @@
+// A connector's declaration: where its source is, how to convert it, where the entities go and
+// when to run. Declared through the API (/dejima/v1/connectors) or the --connectors file, both
+// with the JSON document of declaration_json().
+#pragma once
+#include <string>
+
+#include "connect/format.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/time.h"
+
+namespace dejima::connect {
+
+struct Declaration {
+  std::string name;    // unique: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
+  std::string source;  // a path, file://, http:// or https:// URL
+  std::string format;  // csv | geojson
+  std::string tenant;  // "" = the default tenant
+  Options options;
+  // Delete the entities of this type and id prefix that the source no longer has.
+  bool delete_missing = false;
+  std::string schedule;  // ISO 8601 duration between runs ("PT1H"); "" = only when asked
+  Millis every = 0;      // the schedule in milliseconds
+  std::string origin = "api";  // "api" or "config" (the --connectors file)
+};
+
+// The declaration in a JSON document; every wrong member is BadRequestData that names it.
+Result<Declaration> parse_declaration(const json::Value& doc);
+std::string declaration_json(const Declaration& d);
+
+}  // namespace dejima::connect

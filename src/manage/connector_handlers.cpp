@@ -1,0 +1,99 @@
+// GET/POST /dejima/v1/connectors, GET/PUT/DELETE /dejima/v1/connectors/{name},
+// GET/POST /dejima/v1/connectors/{name}/runs. Bodies are the declaration documents of
+// connect/declaration.h; errors are ProblemDetails like everywhere else.
+#include "manage/connector_handlers.h"
+
+#include "http/problem.h"
+
+namespace dejima::manage {
+namespace {
+
+using Params = std::vector<std::string>;
+constexpr std::string_view kBase = "/dejima/v1/connectors";
+
+http::Response json_body(unsigned status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+http::Response status_only(unsigned status) {
+  http::Response r;
+  r.status = status;
+  return r;
+}
+
+Result<connect::Declaration> declaration_from(const http::Request& req) {
+  const auto type = req.header("Content-Type");
+  if (!type.starts_with("application/json"))
+    return fail(ErrorKind::UnsupportedMediaType, "Unsupported media type", "send the declaration as application/json");
+  json::Document doc;
+  if (auto err = json::parse(doc, req.body); !err.empty()) return fail(ErrorKind::InvalidRequest, "Invalid JSON", err);
+  if (doc.IsObject() && doc.HasMember("origin"))
+    return fail(ErrorKind::BadRequestData, "Invalid connector", "origin is set by Dejima, not by the client");
+  return connect::parse_declaration(doc);
+}
+
+std::string array_of(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const auto& i : items) out += (out.size() > 1 ? "," : "") + i;
+  return out + "]";
+}
+
+}  // namespace
+
+void add_connector_routes(http::Router& r, connect::Connectors& c) {
+  using http::Method;
+  const std::string base(kBase);
+  r.add(Method::Get, base, [&c](const http::Request&, const Params&, http::Reply reply) {
+    std::vector<std::string> items;
+    for (const auto& d : c.list())
+      if (auto s = c.describe(d.name)) items.push_back(std::move(*s));
+    reply(json_body(200, array_of(items)));
+  });
+  r.add(Method::Post, base, [&c](const http::Request& req, const Params&, http::Reply reply) {
+    auto d = declaration_from(req);
+    if (!d) return reply(http::problem(d.error()));
+    if (c.find(d->name)) return reply(http::problem({ErrorKind::AlreadyExists, "Connector already exists", d->name}));
+    const std::string name = d->name;
+    if (auto s = c.declare(std::move(*d)); !s) return reply(http::problem(s.error()));
+    http::Response resp = status_only(201);
+    resp.header("Location", std::string(kBase) + "/" + name);
+    reply(std::move(resp));
+  });
+  r.add(Method::Get, base + "/{name}", [&c](const http::Request&, const Params& p, http::Reply reply) {
+    auto s = c.describe(p[0]);
+    if (!s) return reply(http::problem({ErrorKind::ResourceNotFound, "Connector not found", p[0]}));
+    reply(json_body(200, std::move(*s)));
+  });
+  r.add(Method::Put, base + "/{name}", [&c](const http::Request& req, const Params& p, http::Reply reply) {
+    auto d = declaration_from(req);
+    if (!d) return reply(http::problem(d.error()));
+    if (d->name != p[0])
+      return reply(http::problem({ErrorKind::BadRequestData, "Invalid connector", "name '" + d->name + "' differs from the URL's '" + p[0] + "'"}));
+    auto created = c.declare(std::move(*d));
+    if (!created) return reply(http::problem(created.error()));
+    http::Response resp = status_only(*created ? 201 : 204);
+    if (*created) resp.header("Location", std::string(kBase) + "/" + p[0]);
+    reply(std::move(resp));
+  });
+  r.add(Method::Delete, base + "/{name}", [&c](const http::Request&, const Params& p, http::Reply reply) {
+    if (auto s = c.remove(p[0]); !s) return reply(http::problem(s.error()));
+    reply(status_only(204));
+  });
+  r.add(Method::Get, base + "/{name}/runs", [&c](const http::Request&, const Params& p, http::Reply reply) {
+    auto runs = c.runs(p[0]);
+    if (!runs) return reply(http::problem(runs.error()));
+    reply(json_body(200, array_of(*runs)));
+  });
+  r.add(Method::Post, base + "/{name}/runs", [&c](const http::Request&, const Params& p, http::Reply reply) {
+    if (auto s = c.trigger(p[0]); !s) return reply(http::problem(s.error()));
+    http::Response resp = status_only(202);
+    resp.header("Location", std::string(kBase) + "/" + p[0] + "/runs");
+    reply(std::move(resp));
+  });
+}
+
+}  // namespace dejima::manage

@@ -1,0 +1,159 @@
+"""Connectors declared through /dejima/v1/connectors and the --connectors file: validation,
+runs on demand and on a schedule, run logs, unchanged sources skipped (file and HTTP with
+If-Modified-Since), unreachable sources, persistence across restarts."""
+import json
+import os
+import pathlib
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+DATA = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data"
+BASE = "/dejima/v1/connectors"
+JSON = {"Content-Type": "application/json"}
+
+
+def declare(s, doc, method="post", name=None):
+    url = s.url + BASE + (f"/{name}" if name else "")
+    return getattr(requests, method)(url, data=json.dumps(doc), headers=JSON)
+
+
+def wait_run(s, name, count, timeout=60):
+    """Waits until `count` runs have finished; returns the run logs, newest first."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        runs = requests.get(s.url + f"{BASE}/{name}/runs").json()
+        done = [r for r in runs if r["status"] != "running"]
+        if len(done) >= count:
+            return done
+        time.sleep(0.1)
+    raise AssertionError(f"{name}: fewer than {count} runs: {runs}")
+
+
+def count(s, type_, tenant=None):
+    r = requests.get(s.url + "/ngsi-ld/v1/entities", params={"type": type_, "count": "true", "limit": 0},
+                     headers={"NGSILD-Tenant": tenant} if tenant else {})
+    return int(r.headers["NGSILD-Results-Count"]) if r.status_code == 200 else r.status_code
+
+
+def test_declarations_are_validated(server):
+    ok = {"name": "aed", "source": str(DATA / "opendata" / "saitama_aed.csv"), "format": "csv", "type": "AED"}
+    for change, words in [({"type": None}, "type is required"), ({"schedule": "P1M"}, "schedule"),
+                          ({"schedule": "soon"}, "schedule"), ({"colour": "red"}, "unknown member 'colour'"),
+                          ({"tenant": "../x"}, "tenant"), ({"format": "xls"}, "format 'xls'"),
+                          ({"name": "a b"}, "name must be"), ({"source": "ftp://x/y.csv"}, "ftp"),
+                          ({"columns": {"区": "bad name!"}}, "bad name!"), ({"deleteMissing": "yes"}, "deleteMissing"),
+                          ({"origin": "config"}, "origin")]:
+        doc = {k: v for k, v in {**ok, **change}.items() if v is not None}
+        r = declare(server, doc)
+        assert r.status_code == 400, (change, r.text)
+        assert r.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
+        assert words in r.json()["detail"], (change, r.json())
+    assert requests.post(server.url + BASE, data="{", headers=JSON).status_code == 400
+    assert requests.post(server.url + BASE, data=json.dumps(ok), headers={"Content-Type": "text/csv"}).status_code == 415
+    assert declare(server, ok).status_code == 201
+    r = declare(server, ok)
+    assert r.status_code == 409 and r.json()["detail"] == "aed"
+    assert declare(server, {**ok, "name": "other"}, "put", "aed").status_code == 400
+    assert requests.get(server.url + BASE + "/nope").status_code == 404
+    assert requests.post(server.url + BASE + "/nope/runs").status_code == 404
+    assert requests.delete(server.url + BASE + "/nope").status_code == 404
+    listed = requests.get(server.url + BASE).json()
+    assert [c["name"] for c in listed] == ["aed"] and listed[0]["state"] == "idle" and listed[0]["lastRun"] is None
+    assert requests.delete(server.url + BASE + "/aed").status_code == 204
+    assert requests.get(server.url + BASE).json() == []
+
+
+def test_runs_on_demand_skip_unchanged_sources_and_follow_changes(server, tmp_path):
+    src = tmp_path / "aed.csv"
+    src.write_bytes((DATA / "opendata" / "saitama_aed.csv").read_bytes())
+    doc = {"name": "aed", "source": str(src), "format": "csv", "type": "AED", "tenant": "saitama"}
+    assert declare(server, doc).status_code == 201
+    assert count(server, "AED", "saitama") == 404  # nothing runs before it is asked (no schedule)
+    r = requests.post(server.url + BASE + "/aed/runs")
+    assert r.status_code == 202 and r.headers["Location"] == BASE + "/aed/runs"
+    first = wait_run(server, "aed", 1)[0]
+    assert first["status"] == "ok" and first["created"] == 392 and first["bytes"] == src.stat().st_size
+    assert any("区" in n for n in first["notes"])
+    assert count(server, "AED", "saitama") == 392
+
+    requests.post(server.url + BASE + "/aed/runs")
+    again = wait_run(server, "aed", 2)[0]
+    assert again["status"] == "unchanged" and again["created"] == again["updated"] == 0
+
+    # A changed declaration reads the source again: the mapped column updates every entity.
+    assert declare(server, {**doc, "columns": {"区": "ward"}}, "put", "aed").status_code == 204
+    requests.post(server.url + BASE + "/aed/runs")
+    mapped = wait_run(server, "aed", 3)[0]
+    assert (mapped["status"], mapped["updated"], mapped["unchanged"]) == ("ok", 392, 0)
+    described = requests.get(server.url + BASE + "/aed").json()
+    assert described["columns"] == {"区": "ward"} and described["lastRun"]["updated"] == 392
+    assert "rejections" not in described["lastRun"]
+
+    # A changed file is read again (a changed place of installation; the id is name and address).
+    text = src.read_text(encoding="utf-8-sig").replace("あずま荘,１階ホール", "あずま荘,２階ホール")
+    src.write_text(text, encoding="utf-8")
+    os.utime(src, (time.time() + 5, time.time() + 5))
+    requests.post(server.url + BASE + "/aed/runs")
+    changed = wait_run(server, "aed", 4)[0]
+    assert (changed["status"], changed["updated"], changed["unchanged"]) == ("ok", 1, 391)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_http_source_with_if_modified_since_and_unreachable_source(server, tmp_path):
+    (tmp_path / "shelters.geojson").write_bytes((DATA / "shelters" / "emergency" / "422037.json").read_bytes())
+    old = time.time() - 3600
+    os.utime(tmp_path / "shelters.geojson", (old, old))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/shelters.geojson"
+        doc = {"name": "shimabara", "source": url, "format": "geojson", "type": "EvacuationShelter"}
+        assert declare(server, doc).status_code == 201
+        requests.post(server.url + BASE + "/shimabara/runs")
+        first = wait_run(server, "shimabara", 1)[0]
+        assert first["status"] == "ok" and first["created"] == 52
+        requests.post(server.url + BASE + "/shimabara/runs")
+        assert wait_run(server, "shimabara", 2)[0]["status"] == "unchanged"  # 304 Not Modified
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    requests.post(server.url + BASE + "/shimabara/runs")  # the server is gone now
+    failed = wait_run(server, "shimabara", 3)[0]
+    assert failed["status"] == "failed" and "127.0.0.1" in failed["error"]
+    assert count(server, "EvacuationShelter") == 52  # a failed fetch deletes nothing
+    assert requests.get(server.url + "/health").status_code == 200
+
+
+def test_schedule_config_file_and_restart(start_server, tmp_path):
+    config = tmp_path / "connectors.json"
+    config.write_text(json.dumps([
+        {"name": "yanai", "source": str(DATA / "opendata" / "yanai_tourism_sjis.csv"), "format": "csv",
+         "type": "TouristAttraction", "schedule": "PT1S"}]), encoding="utf-8")
+    s = start_server("--connectors", str(config))
+    runs = wait_run(s, "yanai", 3, timeout=30)  # on its own, once a second
+    assert runs[-1]["status"] == "ok" and all(r["status"] == "unchanged" for r in runs[:-1])
+    described = requests.get(s.url + BASE + "/yanai").json()
+    assert described["origin"] == "config" and described["schedule"] == "PT1S" and "nextRunAt" in described
+    assert count(s, "TouristAttraction") == 18
+    s.stop()
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"name": "x"}]')
+    try:
+        start_server("--connectors", str(bad), data_dir=tmp_path / "other")
+        raise AssertionError("started with an invalid connectors file")
+    except RuntimeError as e:
+        assert "invalid connector" in str(e)
+
+    s = start_server()  # without the file: the declaration and its runs were kept
+    described = requests.get(s.url + BASE + "/yanai").json()
+    assert described["lastRun"]["status"] in ("ok", "unchanged")
+    assert len(requests.get(s.url + BASE + "/yanai/runs").json()) >= 3
