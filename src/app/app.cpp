@@ -4,9 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "app/demo.h"
 #include "broker/tenant.h"
 #include "connect/connectors.h"
 #include "manage/connector_handlers.h"
@@ -44,6 +46,14 @@ void add_system_routes(http::Router& r) {
   });
 }
 
+// Declares `d` unless it is declared as it is (a restart keeps its source state and schedule).
+Status declare_if_changed(connect::Declaration d, connect::Connectors& connectors) {
+  auto current = connectors.find(d.name);
+  if (current && connect::declaration_json(*current) == connect::declaration_json(d)) return {};
+  if (auto s = connectors.declare(std::move(d)); !s) return std::unexpected(s.error());
+  return {};
+}
+
 // Declares the connectors of the --connectors file (a JSON array of declarations).
 Status declare_from_file(const std::string& path, connect::Connectors& connectors) {
   std::ifstream in(path, std::ios::binary);
@@ -59,9 +69,7 @@ Status declare_from_file(const std::string& path, connect::Connectors& connector
     auto d = connect::parse_declaration(item);
     if (!d) return fail(ErrorKind::BadRequestData, "invalid connector in " + path, d.error().detail);
     d->origin = "config";
-    auto current = connectors.find(d->name);
-    if (current && connect::declaration_json(*current) == connect::declaration_json(*d)) continue;  // as it was
-    if (auto s = connectors.declare(std::move(*d)); !s) return std::unexpected(s.error());
+    if (auto s = declare_if_changed(std::move(*d), connectors); !s) return s;
   }
   return {};
 }
@@ -118,6 +126,18 @@ int serve(const Settings& settings) {
   if (auto s = connectors.load(); !s) {
     spdlog::critical("cannot load connectors: {}", s.error().detail);
     return 1;
+  }
+  if (settings.demo) {
+    if (!settings.demo_data.empty() && !std::filesystem::is_directory(settings.demo_data)) {
+      spdlog::critical("--demo-data {}: not a directory", settings.demo_data);
+      return 1;
+    }
+    for (auto& d : demo_connectors(settings.demo_data))
+      if (auto s = declare_if_changed(std::move(d), connectors); !s) {
+        spdlog::critical("cannot declare the demo connectors: {}", s.error().detail);
+        return 1;
+      }
+    spdlog::info("demo connectors declared ({})", settings.demo_data.empty() ? "published URLs" : settings.demo_data);
   }
   if (!settings.connectors_file.empty()) {
     if (auto s = declare_from_file(settings.connectors_file, connectors); !s) {

@@ -16,7 +16,7 @@ namespace dejima {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: dejima import SOURCE --type TYPE [--format csv|geojson] [options] [settings]\n"
+    "usage: dejima import SOURCE --type TYPE [--format csv|geojson|amedas] [options] [settings]\n"
     "  SOURCE               a file, file://, http:// or https:// URL\n"
     "  --type TYPE          entity type of the rows (required), e.g. EvacuationShelter\n"
     "  --format NAME        %s (default: from the file name)\n"
@@ -25,6 +25,7 @@ constexpr const char* kUsage =
     "  --id-prefix PREFIX   entity ids are PREFIX + the row's key (default: urn:ngsi-ld:TYPE:)\n"
     "  --key COLUMN         a source column whose value makes the id (repeat for several)\n"
     "  --column SRC=ATTR    map a source column to an attribute (SRC= drops it; repeatable)\n"
+    "  --param NAME=VALUE   a parameter of the format (amedas: stations=84 for Nagasaki's stations)\n"
     "  --delete-missing     delete entities of TYPE under the prefix that the source no longer has\n"
     "  settings             --data-dir and the other settings of dejima serve --help\n";
 
@@ -83,7 +84,7 @@ std::string parse_args(const std::vector<std::string>& args, connect::Declaratio
       value = key.substr(key.find('=') + 1);
       key.resize(key.find('='));
     }
-    static const char* const kOwn[] = {"type", "format", "tenant", "encoding", "id-prefix", "key", "column", "name"};
+    static const char* const kOwn[] = {"type", "format", "tenant", "encoding", "id-prefix", "key", "column", "param", "name"};
     if (std::find(std::begin(kOwn), std::end(kOwn), key) == std::end(kOwn)) {
       rest.push_back(a);  // a setting; its value follows it
       if (!inline_value && i + 1 < args.size()) rest.push_back(args[++i]);
@@ -100,10 +101,10 @@ std::string parse_args(const std::vector<std::string>& args, connect::Declaratio
     else if (key == "id-prefix") d.options.id_prefix = value;
     else if (key == "key") d.options.key.push_back(value);
     else if (key == "name") d.name = value;
-    else {  // column
+    else {  // column, param
       const size_t eq = value.find('=');
-      if (eq == std::string::npos || eq == 0) return "--column wants SOURCE=ATTRIBUTE, not " + value;
-      d.options.columns[value.substr(0, eq)] = value.substr(eq + 1);
+      if (eq == std::string::npos || eq == 0) return "--" + key + " wants NAME=VALUE, not " + value;
+      (key == "column" ? d.options.columns : d.options.params)[value.substr(0, eq)] = value.substr(eq + 1);
     }
   }
   if (d.source.empty()) return "no source given";

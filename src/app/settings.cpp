@@ -18,6 +18,7 @@ struct SettingDef {
   const char* help;
   std::function<std::string(const Settings&)> show;
   Setter set;
+  bool is_switch = false;  // `--name` alone means true
 };
 
 template <class T>
@@ -66,6 +67,15 @@ bool valid_count(const std::string& v) {
              [](Settings& s, const std::string& v) {                                 \
                return parse_uint(v, s.field, decltype(s.field)(lo), decltype(s.field)(hi)); }}
 
+#define BOOL_SETTING(field, name, help)                                                        \
+  SettingDef{name, help, [](const Settings& s) { return std::string(s.field ? "true" : "false"); }, \
+             [](Settings& s, const std::string& v) {                                           \
+               if (v != "true" && v != "false" && v != "1" && v != "0") return false;          \
+               s.field = v == "true" || v == "1";                                              \
+               return true;                                                                    \
+             },                                                                                \
+             true}
+
 const std::vector<SettingDef>& table() {
   static const std::vector<SettingDef> defs = {
       STR_SETTING(bind, "bind", "address to listen on", !v.empty()),
@@ -112,6 +122,11 @@ const std::vector<SettingDef>& table() {
                    10000000),
       STR_SETTING(connectors_file, "connectors",
                   "JSON file with an array of connector declarations, declared at start (empty = none)", true),
+      BOOL_SETTING(demo, "demo",
+                   "declare the demo connectors (Nagasaki's shelters, AMeDAS weather, tourist sites)"),
+      STR_SETTING(demo_data, "demo-data",
+                  "directory with local copies of the demo sources (like ../shared/data); empty = official URLs",
+                  true),
   };
   return defs;
 }
@@ -156,24 +171,24 @@ Result<Settings> load_settings(const std::vector<std::string>& args, char** envp
     if (a.rfind("--", 0) != 0)
       return fail(ErrorKind::BadRequestData, "unexpected argument", a);
     std::string key = a.substr(2), value;
-    if (auto eq = key.find('='); eq != std::string::npos) {
-      value = key.substr(eq + 1);
-      key.resize(eq);
+    const auto eq = key.find('=');
+    if (eq != std::string::npos) key.resize(eq);
+    const SettingDef* def = nullptr;
+    for (const auto& d : table())
+      if (key == d.name) def = &d;
+    if (!def) return fail(ErrorKind::BadRequestData, "unknown flag", "--" + key);
+    if (eq != std::string::npos) {
+      value = a.substr(2 + eq + 1);
+    } else if (def->is_switch && (i + 1 == args.size() || args[i + 1].starts_with("--"))) {
+      value = "true";
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
       return fail(ErrorKind::BadRequestData, "missing value", "--" + key + " needs a value");
     }
-    bool found = false;
-    for (const auto& def : table()) {
-      if (key == def.name) {
-        found = true;
-        if (!def.set(s, value))
-          return fail(ErrorKind::BadRequestData, "invalid setting",
-                      fmt::format("--{} {} is not valid ({})", key, value, def.help));
-      }
-    }
-    if (!found) return fail(ErrorKind::BadRequestData, "unknown flag", "--" + key);
+    if (!def->set(s, value))
+      return fail(ErrorKind::BadRequestData, "invalid setting",
+                  fmt::format("--{} {} is not valid ({})", key, value, def->help));
   }
   return s;
 }

@@ -33,6 +33,8 @@ struct Settings {
   unsigned history_retention_interval_s = 60;
   unsigned temporal_max_instances = 1000;  // per attribute in one temporal response (206 beyond)
   std::string connectors_file;  // connector declarations applied at start
+  bool demo = false;             // declare the demo connectors
+  std::string demo_data;         // local copies of the demo sources ("" = official URLs)
 };
 
 // The value a "DEFAULT[,TENANT=VALUE...]" setting gives a tenant ("" = the default tenant).

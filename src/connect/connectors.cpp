@@ -51,6 +51,18 @@ void Connectors::stop() {
 
 Result<bool> Connectors::declare(Declaration d) {
   std::lock_guard lock(mu_);
+  // Connectors that delete what their source lost must not reach into each other's entities.
+  const std::string prefix = id_prefix(d);
+  for (const auto& [name, e] : entries_) {
+    if (name == d.name || !(d.delete_missing || e.d.delete_missing) || e.d.tenant != d.tenant ||
+        e.d.options.type != d.options.type)
+      continue;
+    const std::string other = id_prefix(e.d);
+    if (other.starts_with(prefix) || prefix.starts_with(other))
+      return fail(ErrorKind::BadRequestData, "Invalid connector",
+                  "connector '" + name + "' writes " + d.options.type + " entities under the id prefix " + other +
+                      "; with deleteMissing, give each connector its own idPrefix");
+  }
   auto it = entries_.find(d.name);
   const bool created = it == entries_.end();
   if (auto s = storage_.save_connector({d.name, declaration_json(d), "", ""}); !s) return std::unexpected(s.error());
@@ -205,6 +217,9 @@ void Connectors::run_one(const std::string& name) {
   if (auto s = storage_.save_run(name, log.started, log_json, kRunsKept); !s)
     spdlog::error("connector '{}': cannot keep the run log: {}", name, s.error().detail);
   it->second.last_run = summary_of(log_json);
+  // A failed scheduled run is tried again within kRetry rather than a whole period later.
+  if (log.status == "failed" && it->second.next_run > 0)
+    it->second.next_run = std::min(it->second.next_run, now_millis() + std::min(it->second.d.every, kRetry));
   // A declaration replaced while it ran reads its source again; otherwise remember the source.
   if (declaration_json(it->second.d) == declaration_json(d) && log.status != "failed") {
     if (log.status == "ok") it->second.state = log.source;

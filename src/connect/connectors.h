@@ -22,6 +22,7 @@ namespace dejima::connect {
 class Connectors {
  public:
   static constexpr size_t kRunsKept = 20;
+  static constexpr Millis kRetry = 5 * 60 * 1000;  // after a failed scheduled run
 
   Connectors(store::Storage& storage, broker::Tenants& tenants) : storage_(storage), tenants_(tenants) {}
   ~Connectors() { stop(); }

@@ -26,8 +26,8 @@ bool valid_connector_name(std::string_view n) {
 Result<Declaration> parse_declaration(const json::Value& doc) {
   if (!doc.IsObject()) return bad("the declaration must be a JSON object");
   static const std::set<std::string_view> kMembers = {"name", "source", "format", "type", "tenant", "encoding",
-                                                      "idPrefix", "key", "columns", "deleteMissing", "schedule",
-                                                      "origin"};
+                                                      "idPrefix", "key", "columns", "params", "deleteMissing",
+                                                      "schedule", "origin"};
   Declaration d;
   for (const auto& m : doc.GetObject()) {
     const std::string_view k = json::view(m.name);
@@ -47,6 +47,12 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
         if (!attr.empty() && !model::valid_name(attr))
           return bad("columns: '" + attr + "' is not a valid attribute name");
         d.options.columns[std::string(json::view(c.name))] = attr;
+      }
+    } else if (k == "params") {
+      if (!v.IsObject()) return bad("params must be an object of strings");
+      for (const auto& c : v.GetObject()) {
+        if (!c.value.IsString()) return bad("params: '" + std::string(json::view(c.name)) + "' must be a string");
+        d.options.params[std::string(json::view(c.name))] = std::string(json::view(c.value));
       }
     } else if (k == "deleteMissing") {
       if (!v.IsBool()) return bad("deleteMissing must be true or false");
@@ -84,8 +90,14 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
       return bad("schedule '" + d.schedule + "' must be an ISO 8601 duration of at least one second without months or years (e.g. PT10M, PT1H, P1D)");
     d.every = dur->millis;
   }
-  if (d.origin != "api" && d.origin != "config") return bad("origin is api or config");
+  if (d.origin != "api" && d.origin != "config" && d.origin != "demo") return bad("origin is api, config or demo");
   return d;
+}
+
+std::string id_prefix(const Declaration& d) {
+  if (!d.options.id_prefix.empty()) return d.options.id_prefix;
+  const Format* f = find_format(d.format);
+  return f ? f->default_id_prefix(d.options.type) : "urn:ngsi-ld:" + d.options.type + ":";
 }
 
 std::string declaration_json(const Declaration& d) {
@@ -115,6 +127,15 @@ std::string declaration_json(const Declaration& d) {
     for (const auto& [src, attr] : d.options.columns) {
       json::write_key(w, src);
       json::write_string(w, attr);
+    }
+    w.EndObject();
+  }
+  if (!d.options.params.empty()) {
+    w.Key("params");
+    w.StartObject();
+    for (const auto& [k, v] : d.options.params) {
+      json::write_key(w, k);
+      json::write_string(w, v);
     }
     w.EndObject();
   }

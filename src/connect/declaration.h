@@ -21,8 +21,11 @@ struct Declaration {
   bool delete_missing = false;
   std::string schedule;  // ISO 8601 duration between runs ("PT1H"); "" = only when asked
   Millis every = 0;      // the schedule in milliseconds
-  std::string origin = "api";  // "api" or "config" (the --connectors file)
+  std::string origin = "api";  // "api", "config" (the --connectors file) or "demo" (--demo)
 };
+
+// The prefix of the ids the connector gives its entities.
+std::string id_prefix(const Declaration& d);
 
 // The declaration in a JSON document; every wrong member is BadRequestData that names it.
 Result<Declaration> parse_declaration(const json::Value& doc);

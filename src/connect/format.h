@@ -18,6 +18,8 @@ struct Options {
   std::string encoding = "auto";     // auto | utf-8 | cp932
   std::map<std::string, std::string> columns;  // source column -> attribute ("" drops the column)
   std::vector<std::string> key;      // source columns whose values make the id
+  std::map<std::string, std::string> params;  // a format's own parameters (e.g. amedas: stations)
+  std::string source;  // where the bytes came from (set by the runner), for formats that need it
 };
 
 // A row (or feature) that was not converted, and why.
@@ -45,6 +47,8 @@ class Format {
  public:
   virtual ~Format() = default;
   virtual std::string_view name() const = 0;
+  // The start of entity ids when the declaration names none (the row's key follows).
+  virtual std::string default_id_prefix(const std::string& type) const { return "urn:ngsi-ld:" + type + ":"; }
   // A source that cannot be read at all is an error; a bad row is a rejection and the rest go on.
   virtual Status convert(std::string_view bytes, const Options& o, Sink& sink) const = 0;
 };
@@ -52,7 +56,7 @@ class Format {
 // A source row for a Rejection: cut to 1,000 bytes on a character boundary.
 std::string cut_row(std::string_view row);
 
-// "csv", "geojson"; nullptr when unknown.
+// "csv", "geojson", "amedas"; nullptr when unknown.
 const Format* find_format(std::string_view name);
 std::string format_names();  // for messages: "csv, geojson"
 

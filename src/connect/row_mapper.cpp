@@ -43,6 +43,24 @@ void write_property(json::Writer& w, std::string_view attr) {
 
 }  // namespace
 
+void write_point_location(json::Writer& w, double lon, double lat) {
+  w.Key("location");
+  w.StartObject();
+  w.Key("type");
+  w.String("GeoProperty");
+  w.Key("value");
+  w.StartObject();
+  w.Key("type");
+  w.String("Point");
+  w.Key("coordinates");
+  w.StartArray();
+  w.Double(lon);
+  w.Double(lat);
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+}
+
 std::string id_part(std::string_view s) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
@@ -200,21 +218,7 @@ std::expected<std::string, std::string> RowMapper::entity(const std::vector<std:
     if (std::abs(*lat) > 90 || std::abs(*lon) > 180)
       return std::unexpected("coordinates out of range: latitude " + std::to_string(*lat) + ", longitude " +
                              std::to_string(*lon));
-    w.Key("location");
-    w.StartObject();
-    w.Key("type");
-    w.String("GeoProperty");
-    w.Key("value");
-    w.StartObject();
-    w.Key("type");
-    w.String("Point");
-    w.Key("coordinates");
-    w.StartArray();
-    w.Double(*lon);
-    w.Double(*lat);
-    w.EndArray();
-    w.EndObject();
-    w.EndObject();
+    write_point_location(w, *lon, *lat);
   } else if (lat || lon) {
     return std::unexpected("a latitude without a longitude, or the reverse");
   }

@@ -11,6 +11,7 @@
 #include "connect/columns.h"
 #include "connect/format.h"
 #include "util/error.h"
+#include "util/json.h"
 
 namespace dejima::connect {
 
@@ -41,6 +42,9 @@ class RowMapper {
   size_t code_col_ = SIZE_MAX;              // the publisher's code, part of the default key
   std::unordered_map<std::string, size_t> seen_;  // id -> where it was first seen
 };
+
+// Writes the member `"location": GeoProperty Point [lon, lat]`.
+void write_point_location(json::Writer& w, double lon, double lat);
 
 // Percent-encodes what may not stand in a URN as is (anything but unreserved ASCII, ':' and '@').
 std::string id_part(std::string_view s);

@@ -124,7 +124,7 @@ Status delete_missing(broker::Tenant& tenant, const Declaration& d, const std::u
   query::Selector sel;
   sel.types = query::Names{query::Names::Kind::Atom, jsonld::Context::core()->expand(d.options.type), {}};
   f.entities.push_back(std::move(sel));
-  const std::string prefix = d.options.id_prefix.empty() ? "urn:ngsi-ld:" + d.options.type + ":" : d.options.id_prefix;
+  const std::string prefix = id_prefix(d);
   std::vector<std::string> gone;
   for (const auto& e : tenant.query(f, query::Page{.offset = 0, .limit = SIZE_MAX}).entities)
     if (e->id.starts_with(prefix) && !seen.contains(e->id)) gone.push_back(e->id);
@@ -164,7 +164,10 @@ RunLog run_connector(const Declaration& d, broker::Tenants& tenants, const Sourc
   if (!tenant) return finish("failed", tenant.error().detail);
 
   Writer writer(**tenant, log, progress);
-  const Status converted = format->convert(fetched->body, d.options, writer);
+  Options options = d.options;
+  options.source = d.source;
+  options.id_prefix = id_prefix(d);
+  const Status converted = format->convert(fetched->body, options, writer);
   fetched->body = std::string();
   if (!converted) {
     writer.finish();  // what was converted before the source turned unreadable is kept

@@ -38,6 +38,15 @@ struct Response {
   }
 };
 
+// A response with a JSON body.
+inline Response json_body(unsigned status, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
 // Completion callback: a handler calls it exactly once, now or later from another thread.
 using Reply = std::function<void(Response&&)>;
 

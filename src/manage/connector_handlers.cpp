@@ -11,14 +11,6 @@ namespace {
 using Params = std::vector<std::string>;
 constexpr std::string_view kBase = "/dejima/v1/connectors";
 
-http::Response json_body(unsigned status, std::string body) {
-  http::Response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
-
 http::Response status_only(unsigned status) {
   http::Response r;
   r.status = status;
@@ -51,7 +43,7 @@ void add_connector_routes(http::Router& r, connect::Connectors& c) {
     std::vector<std::string> items;
     for (const auto& d : c.list())
       if (auto s = c.describe(d.name)) items.push_back(std::move(*s));
-    reply(json_body(200, array_of(items)));
+    reply(http::json_body(200, array_of(items)));
   });
   r.add(Method::Post, base, [&c](const http::Request& req, const Params&, http::Reply reply) {
     auto d = declaration_from(req);
@@ -66,7 +58,7 @@ void add_connector_routes(http::Router& r, connect::Connectors& c) {
   r.add(Method::Get, base + "/{name}", [&c](const http::Request&, const Params& p, http::Reply reply) {
     auto s = c.describe(p[0]);
     if (!s) return reply(http::problem({ErrorKind::ResourceNotFound, "Connector not found", p[0]}));
-    reply(json_body(200, std::move(*s)));
+    reply(http::json_body(200, std::move(*s)));
   });
   r.add(Method::Put, base + "/{name}", [&c](const http::Request& req, const Params& p, http::Reply reply) {
     auto d = declaration_from(req);
@@ -86,7 +78,7 @@ void add_connector_routes(http::Router& r, connect::Connectors& c) {
   r.add(Method::Get, base + "/{name}/runs", [&c](const http::Request&, const Params& p, http::Reply reply) {
     auto runs = c.runs(p[0]);
     if (!runs) return reply(http::problem(runs.error()));
-    reply(json_body(200, array_of(*runs)));
+    reply(http::json_body(200, array_of(*runs)));
   });
   r.add(Method::Post, base + "/{name}/runs", [&c](const http::Request&, const Params& p, http::Reply reply) {
     if (auto s = c.trigger(p[0]); !s) return reply(http::problem(s.error()));

@@ -41,14 +41,6 @@ void write_info(json::Writer& w, const dejima::jsonld::ContextInfo& i) {
 
 std::string core_id() { return std::string(dejima::jsonld::kCoreContextUrl); }
 
-http::Response json_body(unsigned status, std::string body) {
-  http::Response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = std::move(body);
-  return r;
-}
-
 void list_contexts(const http::Request& req, Services& s, http::Reply reply) {
   Result<bool> err = true;
   const bool details = details_wanted(req, err);
@@ -82,7 +74,7 @@ void list_contexts(const http::Request& req, Services& s, http::Reply reply) {
     else json::write_string(w, info.stored.url);
   }
   w.EndArray();
-  reply(json_body(200, std::string(sb.GetString(), sb.GetSize())));
+  reply(http::json_body(200, std::string(sb.GetString(), sb.GetSize())));
 }
 
 void get_context(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
@@ -90,7 +82,7 @@ void get_context(const http::Request& req, const Params& p, Services& s, http::R
   const bool details = details_wanted(req, err);
   if (!err) return reply(http::problem(err.error()));
   if (p[0] == "core" || dejima::jsonld::is_core_context_url(p[0])) {
-    http::Response r = json_body(200, "");
+    http::Response r = http::json_body(200, "");
     r.content_type = "application/ld+json";
     r.body = std::string(dejima::jsonld::core_context_text());
     return reply(std::move(r));
@@ -101,9 +93,9 @@ void get_context(const http::Request& req, const Params& p, Services& s, http::R
     rapidjson::StringBuffer sb;
     json::Writer w(sb);
     write_info(w, *info);
-    return reply(json_body(200, std::string(sb.GetString(), sb.GetSize())));
+    return reply(http::json_body(200, std::string(sb.GetString(), sb.GetSize())));
   }
-  http::Response r = json_body(200, info->stored.body);
+  http::Response r = http::json_body(200, info->stored.body);
   r.content_type = "application/ld+json";
   reply(std::move(r));
 }

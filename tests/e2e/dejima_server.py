@@ -29,7 +29,13 @@ class DejimaServer:
         deadline = time.time() + timeout
         line = self.proc.stdout.readline()
         if not line.startswith("listening "):
-            err = self.proc.stderr.read() if self.proc.poll() is not None else ""
+            err = ""
+            if not line:  # stdout closed: the process is exiting; wait for it to say why
+                try:
+                    self.proc.wait(timeout=timeout)
+                    err = self.proc.stderr.read()
+                except subprocess.TimeoutExpired:
+                    pass
             raise RuntimeError(f"dejima did not start: {line!r} {err}")
         self.port = int(line.strip().rsplit(":", 1)[1])
         while time.time() < deadline:

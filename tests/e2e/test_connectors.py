@@ -157,3 +157,90 @@ def test_schedule_config_file_and_restart(start_server, tmp_path):
     described = requests.get(s.url + BASE + "/yanai").json()
     assert described["lastRun"]["status"] in ("ok", "unchanged")
     assert len(requests.get(s.url + BASE + "/yanai/runs").json()) >= 3
+
+
+def test_amedas_latest_snapshot_over_http_into_history(server, tmp_path):
+    """latest_time.txt names the snapshot; the station table is fetched from …/amedas/const/.
+    The 20 Nagasaki stations (84…) become WeatherObserved entities whose readings, units and
+    quality flags match the files, with observedAt in the history."""
+    amedas = DATA / "jma" / "amedas"
+    (tmp_path / "amedas" / "data" / "map").mkdir(parents=True)
+    (tmp_path / "amedas" / "const").mkdir()
+    (tmp_path / "amedas" / "data" / "latest_time.txt").write_text("2021-02-24T15:00:00+09:00\n")
+    (tmp_path / "amedas" / "data" / "map" / "20210224150000.json").write_bytes((amedas / "20210224150000.json").read_bytes())
+    (tmp_path / "amedas" / "const" / "amedastable.json").write_bytes((amedas / "amedastable.json").read_bytes())
+    table = json.loads((amedas / "amedastable.json").read_text(encoding="utf-8"))
+    snap = json.loads((amedas / "20210224150000.json").read_text(encoding="utf-8"))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/amedas/data/latest_time.txt"
+        doc = {"name": "amedas", "source": url, "format": "amedas", "type": "WeatherObserved",
+               "tenant": "nagasaki", "params": {"stations": "84"}}
+        assert declare(server, doc).status_code == 201
+        requests.post(server.url + BASE + "/amedas/runs")
+        run = wait_run(server, "amedas", 1)[0]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert run["status"] == "ok" and run["created"] == 20 and run["rejected"] == 0, run
+    assert "credit: 出典：気象庁ホームページ" in run["notes"]
+    h = {"NGSILD-Tenant": "nagasaki"}
+    got = requests.get(server.url + "/ngsi-ld/v1/entities", headers=h,
+                       params={"type": "WeatherObserved", "limit": 100}).json()
+    stations = {k for k in snap if k.startswith("84")}
+    assert {e["stationCode"]["value"] for e in got} == stations and len(stations) == 20
+    for e in got:
+        code = e["stationCode"]["value"]
+        assert e["name"]["value"] == table[code]["kjName"]
+        lat = table[code]["lat"][0] + table[code]["lat"][1] / 60
+        assert abs(e["location"]["value"]["coordinates"][1] - lat) < 1e-6
+        temp = snap[code].get("temp")
+        if temp and temp[0] is not None:
+            t = e["temperature"]
+            assert (t["value"], t["unitCode"], t["qualityFlag"]["value"]) == (temp[0], "CEL", temp[1])
+            assert t["observedAt"].startswith("2021-02-24T06:00:00")
+        else:
+            assert "temperature" not in e
+    nagasaki = requests.get(server.url + "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:WeatherObserved:jma-amedas-84496",
+                            headers=h, params={"attrs": "temperature", "options": "temporalValues"}).json()
+    assert nagasaki["temperature"]["values"][0][0] == snap["84496"]["temp"][0]
+
+
+def test_demo_connectors_on_local_copies(start_server, tmp_path):
+    """--demo --demo-data: the 21 municipalities' GSI shelters (both kinds), AMeDAS for Nagasaki
+    and Shimabara's tourist sites, counted independently from the files."""
+    s = start_server("--demo", "--demo-data", str(DATA))
+    names = [c["name"] for c in requests.get(s.url + BASE).json()]
+    assert len(names) == 44 and "demo-amedas-nagasaki" in names
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        listed = requests.get(s.url + BASE).json()
+        if all(c["lastRun"] for c in listed):
+            break
+        time.sleep(0.2)
+    assert all(c["lastRun"]["status"] == "ok" and c["origin"] == "demo" for c in listed), listed
+    for kind, type_ in [("emergency", "EvacuationSpace"), ("evacuation", "EvacuationShelter")]:
+        ids = {f["properties"]["共通ID"] for f in (json.loads(p.read_text(encoding="utf-8"))["features"]
+               for p in (DATA / "shelters" / kind).glob("*.json")) for f in f}
+        assert count(s, type_) == len(ids)
+    assert count(s, "WeatherObserved") == 20
+    assert count(s, "TouristAttraction") == 28
+    s.stop()
+    try:
+        start_server("--demo", "--demo-data", str(tmp_path / "missing"), data_dir=tmp_path / "other")
+        raise AssertionError("started with a missing --demo-data directory")
+    except RuntimeError as e:
+        assert "not a directory" in str(e)
+
+
+def test_delete_missing_connectors_do_not_share_ids(server):
+    a = {"name": "a", "source": "/x/a.csv", "format": "csv", "type": "AED", "deleteMissing": True}
+    assert declare(server, a).status_code == 201
+    r = declare(server, {**a, "name": "b", "deleteMissing": False})
+    assert r.status_code == 400 and "connector 'a'" in r.json()["detail"] and "idPrefix" in r.json()["detail"]
+    assert declare(server, {**a, "name": "b", "idPrefix": "urn:ngsi-ld:AED:b:"}).status_code == 400  # inside a's
+    assert declare(server, {**a, "name": "c", "tenant": "other"}).status_code == 201
+    assert declare(server, {**a, "name": "d", "type": "Toilet"}).status_code == 201
+    assert declare(server, {**a, "idPrefix": "urn:ngsi-ld:AED:a:"}, "put", "a").status_code == 204
+    assert declare(server, {**a, "name": "b", "idPrefix": "urn:ngsi-ld:AED:b:"}).status_code == 201

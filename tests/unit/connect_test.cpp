@@ -2,6 +2,7 @@
 // small hand-written inputs and on the real published files in ../shared/data.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -233,4 +234,34 @@ TEST(Declaration, RoundTripsThroughItsDocument) {
   ASSERT_TRUE(d2);
   EXPECT_EQ(declaration_json(*d2), declaration_json(*d));
   EXPECT_EQ(d2->options.key, (std::vector<std::string>{"施設名等", "所在地"}));
+}
+
+TEST(AmedasFormat, SnapshotOfNagasakiStations) {
+  const std::string dir = (kShared / "jma/amedas").string();
+  Collect c = convert("amedas", read_shared("jma/amedas/20210224150000.json"),
+                      {.type = "WeatherObserved", .params = {{"stations", "84,99999"}}, .source = dir + "/20210224150000.json"});
+  EXPECT_TRUE(c.rejections.empty());
+  ASSERT_EQ(c.entities.size(), 20u);
+  const auto* e = c.find("urn:ngsi-ld:WeatherObserved:jma-amedas-84496");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(value(*e, "name"), "\"長崎\"");
+  EXPECT_EQ(json::view((*e)["temperature"]["observedAt"]), "2021-02-24T06:00:00.000Z");
+  EXPECT_EQ(json::view((*e)["temperature"]["unitCode"]), "CEL");
+  EXPECT_TRUE((*e)["temperature"].HasMember("qualityFlag"));
+  if (e->HasMember("windDirection")) {
+    const double deg = (*e)["windDirection"]["value"].GetDouble();
+    EXPECT_TRUE(deg >= 0 && deg < 360 && std::fmod(deg, 22.5) == 0) << deg;
+  }
+  EXPECT_TRUE(c.noted("20 of 1295 stations"));
+
+  // A station missing from the table is rejected; a snapshot without its time in the name is an error.
+  Collect odd = convert("amedas", R"({"84496":{"temp":[1.5,0]},"00000":{"temp":[2,0]}})",
+                        {.type = "WeatherObserved", .source = dir + "/20210224150000.json"});
+  ASSERT_EQ(odd.entities.size(), 1u);
+  ASSERT_EQ(odd.rejections.size(), 1u);
+  EXPECT_NE(odd.rejections[0].reason.find("00000 is not in the station table"), std::string::npos);
+  Collect sink;
+  auto s = find_format("amedas")->convert("{}", {.type = "WeatherObserved", .source = dir + "/snapshot.json"}, sink);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().detail.find("YYYYMMDDhhmmss"), std::string::npos);
 }

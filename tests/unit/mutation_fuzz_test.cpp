@@ -1,9 +1,11 @@
 // Mutation fuzzing of the parsers that take untrusted input (q, type/scopeQ expressions, geoQ,
-// entity bodies, connector sources in CSV and GeoJSON): seeds are mutated at random (bytes flipped, inserted, deleted, spliced) and
+// entity bodies, connector sources in CSV, GeoJSON and AMeDAS JSON): seeds are mutated at random (bytes flipped, inserted, deleted, spliced) and
 // every result must be a value or an Error — never a crash, a hang, or a sanitizer report (this
 // runs under ASan/UBSan in CI). Deterministic: a fixed seed per parser.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "connect/format.h"
@@ -125,10 +127,16 @@ TEST(MutationFuzz, ConnectorSources) {
   const std::vector<std::string> geojson = {
       R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ID":"1","名称":"A","災害種別_洪水":"1"},"geometry":{"type":"Point","coordinates":[129.8,32.7]}}]})",
       R"({"type":"Feature","properties":{"P20_001":"x"},"geometry":{"type":"Polygon","coordinates":[[[129,32],[130,32],[130,33],[129,32]]]}})"};
-  const connect::Options o{.type = "Place", .columns = {{"a", "name"}}};
+  const std::vector<std::string> amedas = {
+      R"({"84496":{"temp":[15.4,0],"humidity":[46,0],"windDirection":[16,0],"wind":[3.1,null]},"84497":{"temp":[null,5]}})"};
+  const auto table = std::filesystem::temp_directory_path() / "dejima_fuzz_amedastable.json";
+  std::ofstream(table) << R"({"84496":{"type":"A","lat":[32,44],"lon":[129,52],"alt":27,"kjName":"長崎"},)"
+                          R"("84497":{"type":"C","lat":[91,0],"lon":[129,0],"kjName":"x"}})";
+  const connect::Options o{.type = "Place", .columns = {{"a", "name"}}, .params = {{"stationTable", table.string()}},
+                           .source = "/x/map/20210224150000.json"};
   std::mt19937 rng(5);
   for (int i = 0; i < kRounds / 4; ++i) {
-    for (const auto& [format, seeds] : {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}}) {
+    for (const auto& [format, seeds] : {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}, std::pair{"amedas", &amedas}}) {
       const std::string text = mutate(rng, *seeds);
       CheckingSink sink;
       auto s = connect::find_format(format)->convert(text, o, sink);

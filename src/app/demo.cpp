@@ -1,0 +1,55 @@
+#include "app/demo.h"
+
+#include "temporal/duration.h"
+
+namespace dejima {
+namespace {
+
+// The 21 municipalities of Nagasaki prefecture (全国地方公共団体コード).
+constexpr const char* kMunicipalities[] = {"422011", "422029", "422037", "422045", "422053", "422070", "422088",
+                                           "422096", "422100", "422118", "422126", "422134", "422142", "423076",
+                                           "423084", "423211", "423220", "423238", "423831", "423912", "424111"};
+
+// GSI 指定緊急避難場所・指定避難所データ split per municipality by the jp-shelter-api project.
+constexpr const char* kShelterApi = "https://motohasystem.github.io/jp-shelter-api/api/v0/";
+constexpr const char* kAmedasLatest = "https://www.jma.go.jp/bosai/amedas/data/latest_time.txt";
+
+connect::Declaration declaration(std::string name, std::string source, std::string format, std::string type,
+                                 std::string schedule) {
+  connect::Declaration d;
+  d.name = std::move(name);
+  d.source = std::move(source);
+  d.format = std::move(format);
+  d.options.type = std::move(type);
+  d.schedule = std::move(schedule);
+  d.every = temporal::parse_duration(d.schedule)->millis;
+  d.origin = "demo";
+  return d;
+}
+
+}  // namespace
+
+std::vector<connect::Declaration> demo_connectors(const std::string& data) {
+  const std::string local = data.empty() ? "" : (data.ends_with('/') ? data : data + "/");
+  std::vector<connect::Declaration> out;
+  for (const auto& [kind, type] : {std::pair{"emergency", "EvacuationSpace"}, std::pair{"evacuation", "EvacuationShelter"}})
+    for (const char* code : kMunicipalities) {
+      const std::string file = std::string(kind) + "/" + code + ".json";
+      auto d = declaration(std::string("demo-") + kind + "-" + code,
+                           local.empty() ? kShelterApi + file : local + "shelters/" + file, "geojson", type, "P1D");
+      d.delete_missing = true;
+      d.options.id_prefix = "urn:ngsi-ld:" + std::string(type) + ":" + code + ":";  // its own, for deleteMissing
+      out.push_back(std::move(d));
+    }
+  auto amedas = declaration("demo-amedas-nagasaki",
+                            local.empty() ? kAmedasLatest : local + "jma/amedas/20210224150000.json", "amedas",
+                            "WeatherObserved", "PT10M");
+  amedas.options.params["stations"] = "84";  // Nagasaki's 20 stations
+  out.push_back(std::move(amedas));
+  if (!local.empty())  // 島原市 観光施設一覧: no published URL known, local copy only
+    out.push_back(declaration("demo-tourism-shimabara", local + "opendata/shimabara_tourism.csv", "csv",
+                              "TouristAttraction", "P1D"));
+  return out;
+}
+
+}  // namespace dejima
