@@ -7,6 +7,7 @@ packages=(
   libboost1.81-dev              # Boost.Asio / Beast (header-only parts); NOT libboost-dev (1.74)
   rapidjson-dev libsimdjson-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
   libpcre2-dev libgeos-dev      # q patterns / idPattern; geo-queries
+  libpugixml-dev libzip-dev     # JMA 防災情報XML and Atom feeds; GTFS zip files
   libabsl-dev                   # B-tree sets for the in-memory indexes
   libmosquitto-dev mosquitto mosquitto-clients  # MQTT notifications; broker and client for tests
   libjemalloc-dev               # allocator of the release server binary

@@ -13,6 +13,8 @@ constexpr const char* kMunicipalities[] = {"422011", "422029", "422037", "422045
 // GSI 指定緊急避難場所・指定避難所データ split per municipality by the jp-shelter-api project.
 constexpr const char* kShelterApi = "https://motohasystem.github.io/jp-shelter-api/api/v0/";
 constexpr const char* kAmedasLatest = "https://www.jma.go.jp/bosai/amedas/data/latest_time.txt";
+// The PULL service's long feed of 随時 telegrams (warnings), covering several days.
+constexpr const char* kJmaExtraFeed = "https://www.data.jma.go.jp/developer/xml/feed/extra_l.xml";
 
 connect::Declaration declaration(std::string name, std::string source, std::string format, std::string type,
                                  std::string schedule) {
@@ -46,6 +48,11 @@ std::vector<connect::Declaration> demo_connectors(const std::string& data) {
                             "WeatherObserved", "PT10M");
   amedas.options.params["stations"] = "84";  // Nagasaki's 20 stations
   out.push_back(std::move(amedas));
+  if (local.empty()) {  // no telegrams for Nagasaki in the local copies
+    auto warnings = declaration("demo-warnings-nagasaki", kJmaExtraFeed, "jmaxml", "WeatherWarning", "PT10M");
+    warnings.options.params = {{"offices", "420000"}, {"areas", "42"}};  // 長崎地方気象台, Nagasaki's municipalities
+    out.push_back(std::move(warnings));
+  }
   if (!local.empty())  // 島原市 観光施設一覧: no published URL known, local copy only
     out.push_back(declaration("demo-tourism-shimabara", local + "opendata/shimabara_tourism.csv", "csv",
                               "TouristAttraction", "P1D"));

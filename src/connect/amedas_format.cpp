@@ -74,24 +74,10 @@ std::string jst_name(Millis t) {  // UTC millis -> YYYYMMDDhhmmss in JST
   return out;
 }
 
-std::string beside(const std::string& source, const std::string& name) {
-  const size_t slash = source.rfind('/');
-  return slash == std::string::npos ? name : source.substr(0, slash + 1) + name;
-}
-
 std::string default_station_table(const std::string& source) {
   if (auto p = source.find("/amedas/data/"); p != std::string::npos && source.starts_with("http"))
     return source.substr(0, p) + "/amedas/const/amedastable.json";
   return beside(source, "amedastable.json");
-}
-
-Result<json::Document> fetch_json(const std::string& where, const char* what) {
-  auto f = fetch_source(where, {});
-  if (!f) return fail(f.error().kind, f.error().title, std::string(what) + ": " + f.error().detail);
-  json::Document doc;
-  if (auto err = json::parse(doc, f->body); !err.empty() || !doc.IsObject())
-    return fail(ErrorKind::BadRequestData, "Invalid AMeDAS JSON", std::string(what) + " " + where + ": " + (err.empty() ? "not an object" : err));
-  return doc;
 }
 
 // [degrees, minutes] -> degrees.
@@ -124,7 +110,7 @@ class AmedasFormat final : public Format {
       observed = parse_iso8601(text);
       if (!observed) return fail(ErrorKind::BadRequestData, "Invalid AMeDAS time", "latest_time.txt holds '" + text.substr(0, 64) + "'");
       snapshot_name = beside(o.source, "map/" + jst_name(*observed) + ".json");
-      auto doc = fetch_json(snapshot_name, "snapshot");
+      auto doc = fetch_json_object(snapshot_name, "snapshot");
       if (!doc) return std::unexpected(doc.error());
       snapshot = std::move(*doc);
     } else {
@@ -136,7 +122,7 @@ class AmedasFormat final : public Format {
         return fail(ErrorKind::BadRequestData, "Invalid AMeDAS JSON", err.empty() ? "the snapshot is not an object" : err);
     }
     const std::string table_at = o.params.contains("stationTable") ? o.params.at("stationTable") : default_station_table(o.source);
-    auto table = fetch_json(table_at, "station table");
+    auto table = fetch_json_object(table_at, "station table");
     if (!table) return std::unexpected(table.error());
     std::vector<std::string> prefixes;
     if (auto it = o.params.find("stations"); it != o.params.end()) {
@@ -180,32 +166,15 @@ class AmedasFormat final : public Format {
       json::write_string(w, o.type);
       auto text_property = [&](const char* attr, const char* member) {
         auto m = s.FindMember(member);
-        if (m == s.MemberEnd() || !m->value.IsString()) return;
-        w.Key(attr);
-        w.StartObject();
-        w.Key("type");
-        w.String("Property");
-        w.Key("value");
-        json::write_string(w, json::view(m->value));
-        w.EndObject();
+        if (m != s.MemberEnd() && m->value.IsString()) write_text_property(w, attr, json::view(m->value));
       };
       text_property("name", "kjName");
       text_property("nameKana", "knName");
       text_property("nameEnglish", "enName");
       text_property("stationType", "type");
-      w.Key("stationCode");
-      w.StartObject();
-      w.Key("type");
-      w.String("Property");
-      w.Key("value");
-      json::write_string(w, code);
-      w.EndObject();
+      write_text_property(w, "stationCode", code);
       if (auto alt = s.FindMember("alt"); alt != s.MemberEnd() && alt->value.IsNumber()) {
-        w.Key("altitude");
-        w.StartObject();
-        w.Key("type");
-        w.String("Property");
-        w.Key("value");
+        open_property(w, "altitude");
         w.Double(alt->value.GetDouble());
         w.Key("unitCode");
         w.String("MTR");
@@ -216,13 +185,7 @@ class AmedasFormat final : public Format {
       if (lat && lon && std::abs(*lat) <= 90 && std::abs(*lon) <= 180) {
         write_point_location(w, std::round(*lon * 1e6) / 1e6, std::round(*lat * 1e6) / 1e6);
       }
-      w.Key("dateObserved");
-      w.StartObject();
-      w.Key("type");
-      w.String("Property");
-      w.Key("value");
-      json::write_string(w, when);
-      w.EndObject();
+      write_text_property(w, "dateObserved", when);
       for (const auto& el : st.value.GetObject()) {
         const std::string_view jma = json::view(el.name);
         const json::Value& v = el.value;
@@ -234,11 +197,7 @@ class AmedasFormat final : public Format {
           if (value < 1 || value > 16) continue;
           value = std::fmod(value * 22.5, 360.0);
         }
-        json::write_key(w, known ? known->attr : jma);
-        w.StartObject();
-        w.Key("type");
-        w.String("Property");
-        w.Key("value");
+        open_property(w, known ? known->attr : jma);
         if (v[0].IsInt64() && !(known && std::string_view(known->unit) == "DD")) w.Int64(v[0].GetInt64());
         else w.Double(value);
         w.Key("observedAt");
@@ -248,11 +207,7 @@ class AmedasFormat final : public Format {
           w.String(known->unit);
         }
         if (v.Size() > 1 && v[1].IsInt64()) {
-          w.Key("qualityFlag");
-          w.StartObject();
-          w.Key("type");
-          w.String("Property");
-          w.Key("value");
+          open_property(w, "qualityFlag");
           w.Int64(v[1].GetInt64());
           w.EndObject();
         }

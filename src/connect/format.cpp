@@ -5,9 +5,10 @@ namespace dejima::connect {
 const Format& csv_format();
 const Format& geojson_format();
 const Format& amedas_format();
+const Format& jmaxml_format();
 
 namespace {
-const Format* const kFormats[] = {&csv_format(), &geojson_format(), &amedas_format()};
+const Format* const kFormats[] = {&csv_format(), &geojson_format(), &amedas_format(), &jmaxml_format()};
 }
 
 const Format* find_format(std::string_view name) {

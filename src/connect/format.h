@@ -56,7 +56,7 @@ class Format {
 // A source row for a Rejection: cut to 1,000 bytes on a character boundary.
 std::string cut_row(std::string_view row);
 
-// "csv", "geojson", "amedas"; nullptr when unknown.
+// "csv", "geojson", "amedas", "jmaxml"; nullptr when unknown.
 const Format* find_format(std::string_view name);
 std::string format_names();  // for messages: "csv, geojson"
 

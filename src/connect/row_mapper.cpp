@@ -33,7 +33,9 @@ bool flag(std::string_view s) {
   return s == "1" || s == "○" || s == "有" || s == "あり" || s == "true" || s == "TRUE";
 }
 
-void write_property(json::Writer& w, std::string_view attr) {
+}  // namespace
+
+void open_property(json::Writer& w, std::string_view attr) {
   json::write_key(w, attr);
   w.StartObject();
   w.Key("type");
@@ -41,7 +43,11 @@ void write_property(json::Writer& w, std::string_view attr) {
   w.Key("value");
 }
 
-}  // namespace
+void write_text_property(json::Writer& w, std::string_view attr, std::string_view text) {
+  open_property(w, attr);
+  json::write_string(w, text);
+  w.EndObject();
+}
 
 void write_point_location(json::Writer& w, double lon, double lat) {
   w.Key("location");
@@ -196,7 +202,7 @@ std::expected<std::string, std::string> RowMapper::entity(const std::vector<std:
     }
     if (v.empty() && c.kind != ColumnKind::Flag) continue;
     if (!written.insert(c.attr).second) continue;
-    write_property(w, c.attr);
+    open_property(w, c.attr);
     if (c.kind == ColumnKind::Flag) {
       w.Bool(flag(v));
     } else if (auto x = c.kind == ColumnKind::Number ? number(v) : std::nullopt) {

@@ -43,6 +43,12 @@ class RowMapper {
   std::unordered_map<std::string, size_t> seen_;  // id -> where it was first seen
 };
 
+// Writes `"attr": {"type": "Property", "value": ` — the caller writes the value and any other
+// members (observedAt, unitCode, sub-properties) and ends the object.
+void open_property(json::Writer& w, std::string_view attr);
+// Writes `"attr": {"type": "Property", "value": "text"}`.
+void write_text_property(json::Writer& w, std::string_view attr, std::string_view text);
+
 // Writes the member `"location": GeoProperty Point [lon, lat]`.
 void write_point_location(json::Writer& w, double lon, double lat);
 

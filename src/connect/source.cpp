@@ -94,4 +94,18 @@ Result<Fetched> fetch_source(const std::string& source, const SourceState& previ
   return f;
 }
 
+std::string beside(const std::string& source, const std::string& name) {
+  const size_t slash = source.rfind('/');
+  return slash == std::string::npos ? name : source.substr(0, slash + 1) + name;
+}
+
+Result<json::Document> fetch_json_object(const std::string& where, const char* what) {
+  auto f = fetch_source(where, {});
+  if (!f) return fail(f.error().kind, f.error().title, std::string(what) + ": " + f.error().detail);
+  json::Document doc;
+  if (auto err = json::parse(doc, f->body); !err.empty() || !doc.IsObject())
+    return fail(ErrorKind::BadRequestData, "Invalid JSON", std::string(what) + " " + where + ": " + (err.empty() ? "not an object" : err));
+  return doc;
+}
+
 }  // namespace dejima::connect

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "util/error.h"
+#include "util/json.h"
 
 namespace dejima::connect {
 
@@ -20,5 +21,12 @@ struct Fetched {
 
 // A failure to reach or read the source is ServiceUnavailable (network) or BadRequestData.
 Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s = 60);
+
+// A file a format needs beside its source (a station or area table): `name` in the source's
+// folder (or URL path).
+std::string beside(const std::string& source, const std::string& name);
+
+// Fetches and parses a JSON object that a format needs; `what` names it in errors.
+Result<json::Document> fetch_json_object(const std::string& where, const char* what);
 
 }  // namespace dejima::connect

@@ -207,6 +207,91 @@ def test_amedas_latest_snapshot_over_http_into_history(server, tmp_path):
     assert nagasaki["temperature"]["values"][0][0] == snap["84496"]["temp"][0]
 
 
+JMA = "{http://xml.kishou.go.jp/jmaxml1/body/meteorology1/}"
+
+
+def municipal_kinds(path):
+    """Independently of the server: area code -> kinds in force, from the 市町村等 Warning."""
+    import xml.etree.ElementTree as ET
+    body = ET.parse(path).getroot().find("{http://xml.kishou.go.jp/jmaxml1/body/meteorology1/}Body")
+    out = {}
+    for w in body.findall(JMA + "Warning"):
+        if w.get("type") != "気象警報・注意報（市町村等）":
+            continue
+        for item in w.findall(JMA + "Item"):
+            code = item.find(JMA + "Area").find(JMA + "Code").text
+            kinds = out.setdefault(code, set())
+            for k in item.findall(JMA + "Kind"):
+                name, status = k.find(JMA + "Name"), k.find(JMA + "Status").text
+                if name is not None and status not in ("解除", "発表警報・注意報はなし"):
+                    kinds.add(name.text)
+    return out
+
+
+def atom(entries):
+    items = "".join(f'<entry><title>{t}</title><updated>{u}</updated><link type="application/xml" href="{h}"/></entry>'
+                    for t, u, h in entries)
+    return f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">{items}</feed>'
+
+
+def test_jma_warning_feed_polled_over_http(server, tmp_path):
+    """An Atom feed of the PULL service over HTTP: the listed VPWW54 telegram of the 山形 office
+    becomes one WeatherWarning per municipality with the kinds in force (checked against the
+    XML read here), an unchanged feed is skipped, and a later telegram that lifts a warning
+    updates the entity, whose levels are both in the history."""
+    telegram = DATA / "jma" / "live" / "20240725040511_0_VPWW54_060000.xml"
+    (tmp_path / "jma").mkdir()
+    (tmp_path / "jma" / telegram.name).write_bytes(telegram.read_bytes())
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    feed = tmp_path / "extra_l.xml"
+    feed.write_text(atom([("気象警報・注意報（Ｈ２７）", "2024-07-25T04:05:11Z", f"{base}/jma/{telegram.name}"),
+                          ("府県天気予報", "2024-07-25T04:00:00Z", f"{base}/jma/none_VPFD50_060000.xml")]), encoding="utf-8")
+    os.utime(feed, (time.time() - 60, time.time() - 60))
+    try:
+        doc = {"name": "warnings", "source": f"{base}/extra_l.xml", "format": "jmaxml", "type": "WeatherWarning",
+               "params": {"offices": "060000", "areas": "06"}}
+        assert declare(server, doc).status_code == 201
+        requests.post(server.url + BASE + "/warnings/runs")
+        run = wait_run(server, "warnings", 1)[0]
+        expected = municipal_kinds(telegram)
+        assert run["status"] == "ok" and run["created"] == len(expected) == 35 and run["rejected"] == 0, run
+        assert "1 of 2 feed entries are telegrams of types" in " ".join(run["notes"])
+        got = requests.get(server.url + "/ngsi-ld/v1/entities",
+                           params={"type": "WeatherWarning", "limit": 100, "options": "keyValues"}).json()
+        assert {e["areaCode"]: {a["name"] for a in e["alerts"]} for e in got} == expected
+        special = requests.get(server.url + "/ngsi-ld/v1/entities",
+                               params={"type": "WeatherWarning", "q": "warningLevel==5", "attrs": "name",
+                                       "options": "keyValues"}).json()
+        assert {e["id"][-7:] for e in special} == {c for c, kinds in expected.items() if any("特別警報" in k for k in kinds)}
+        assert {e["name"] for e in special} == {"酒田市", "遊佐町"}
+
+        requests.post(server.url + BASE + "/warnings/runs")
+        assert wait_run(server, "warnings", 2)[0]["status"] == "unchanged"
+
+        (tmp_path / "jma" / "20240725060000_0_VPWW54_060000.xml").write_text(
+            '<Report xmlns="http://xml.kishou.go.jp/jmaxml1/"><Control><Title>気象警報・注意報（Ｈ２７）</Title>'
+            "<Status>通常</Status></Control><Head><ReportDateTime>2024-07-25T15:00:00+09:00</ReportDateTime>"
+            "<InfoType>発表</InfoType><InfoKind>気象警報・注意報</InfoKind></Head><Body>"
+            '<Warning type="気象警報・注意報（市町村等）"><Item><Kind><Name>雷注意報</Name><Status>継続</Status></Kind>'
+            "<Area><Name>酒田市</Name><Code>0620400</Code></Area></Item></Warning></Body></Report>", encoding="utf-8")
+        feed.write_text(atom([("気象警報・注意報（Ｈ２７）", "2024-07-25T06:00:00Z", f"{base}/jma/20240725060000_0_VPWW54_060000.xml"),
+                              ("気象警報・注意報（Ｈ２７）", "2024-07-25T04:05:11Z", f"{base}/jma/{telegram.name}")]), encoding="utf-8")
+        requests.post(server.url + BASE + "/warnings/runs")
+        later = wait_run(server, "warnings", 3)[0]
+        assert (later["status"], later["updated"], later["unchanged"]) == ("ok", 1, 34), later
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    sakata = "urn:ngsi-ld:WeatherWarning:jma-VPWW54-0620400"
+    now = requests.get(server.url + f"/ngsi-ld/v1/entities/{sakata}", params={"options": "keyValues"}).json()
+    assert [a["name"] for a in now["alerts"]] == ["雷注意報"] and now["warningLevel"] == 2
+    history = requests.get(server.url + f"/ngsi-ld/v1/temporal/entities/{sakata}",
+                           params={"attrs": "warningLevel", "options": "temporalValues"}).json()
+    assert sorted(v[0] for v in history["warningLevel"]["values"]) == [2, 5]
+
+
 def test_demo_connectors_on_local_copies(start_server, tmp_path):
     """--demo --demo-data: the 21 municipalities' GSI shelters (both kinds), AMeDAS for Nagasaki
     and Shimabara's tourist sites, counted independently from the files."""

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "connect/csv.h"
 #include "connect/declaration.h"
 #include "connect/encoding.h"
@@ -264,4 +266,130 @@ TEST(AmedasFormat, SnapshotOfNagasakiStations) {
   auto s = find_format("amedas")->convert("{}", {.type = "WeatherObserved", .source = dir + "/snapshot.json"}, sink);
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().detail.find("YYYYMMDDhhmmss"), std::string::npos);
+}
+
+namespace {
+const json::Value* alert_named(const json::Value& e, std::string_view name) {
+  for (const auto& a : e["alerts"]["value"].GetArray())
+    if (json::view(a["name"]) == name) return &a;
+  return nullptr;
+}
+int level(const json::Value& e) { return e["warningLevel"]["value"].GetInt(); }
+}  // namespace
+
+TEST(JmaXmlFormat, MunicipalWarningsOfVpww54) {
+  const std::string src = (kShared / "jma/live/20240725040511_0_VPWW54_060000.xml").string();
+  Collect c = convert("jmaxml", read_shared("jma/live/20240725040511_0_VPWW54_060000.xml"), {.type = "WeatherWarning", .source = src});
+  EXPECT_TRUE(c.rejections.empty());
+  EXPECT_EQ(c.entities.size(), 35u);  // the 市町村等 of 山形県
+  const auto* sakata = c.find("urn:ngsi-ld:WeatherWarning:jma-VPWW54-0620400");
+  ASSERT_NE(sakata, nullptr);
+  EXPECT_EQ(value(*sakata, "name"), "\"酒田市\"");
+  EXPECT_EQ(value(*sakata, "municipalityCode"), "\"062049\"");  // 全国地方公共団体コード with its check digit
+  EXPECT_EQ(level(*sakata), 5);
+  const auto* rain = alert_named(*sakata, "大雨特別警報");
+  ASSERT_NE(rain, nullptr);
+  EXPECT_EQ(json::view((*sakata)["alerts"]["observedAt"]), "2024-07-25T04:05:00.000Z");
+  EXPECT_EQ(json::view((*sakata)["dateIssued"]["value"]["@type"]), "DateTime");
+  const auto* yamagata = c.find("urn:ngsi-ld:WeatherWarning:jma-VPWW54-0620100");
+  ASSERT_NE(yamagata, nullptr);
+  EXPECT_EQ(level(*yamagata), 2);  // 雷注意報 only
+  EXPECT_TRUE(c.noted("気象庁"));
+
+  Collect some = convert("jmaxml", read_shared("jma/live/20240725040511_0_VPWW54_060000.xml"),
+                         {.type = "WeatherWarning", .params = {{"areas", "06204,06201"}}, .source = src});
+  EXPECT_EQ(some.entities.size(), 2u);
+}
+
+TEST(JmaXmlFormat, SedimentFloodAndRecordRainTelegrams) {
+  const std::string dir = (kShared / "jma").string() + "/";
+  Collect sediment = convert("jmaxml", read_shared("jma/17_01_01_190529_VXWW50.xml"),
+                             {.type = "WeatherWarning", .source = dir + "17_01_01_190529_VXWW50.xml"});
+  const auto* kitakyushu = sediment.find("urn:ngsi-ld:WeatherWarning:jma-VXWW50-4010000");
+  const auto* fukuoka = sediment.find("urn:ngsi-ld:WeatherWarning:jma-VXWW50-4013000");
+  ASSERT_TRUE(kitakyushu && fukuoka);
+  EXPECT_EQ(level(*kitakyushu), 4);  // 土砂災害警戒情報 is 警戒レベル4相当
+  EXPECT_EQ(level(*fukuoka), 0);     // 解除
+  EXPECT_EQ((*fukuoka)["alerts"]["value"].Size(), 0u);
+
+  Collect flood = convert("jmaxml", read_shared("jma/16_02_02_220728_VXKOii.xml"),
+                          {.type = "WeatherWarning", .source = dir + "16_02_02_220728_VXKOii.xml"});
+  ASSERT_EQ(flood.entities.size(), 5u);  // the five municipalities the 六角川 may flood
+  const auto* takeo = flood.find("urn:ngsi-ld:WeatherWarning:jma-VXKO-890904000100-4120600");
+  ASSERT_NE(takeo, nullptr);
+  EXPECT_NE(alert_named(*takeo, "氾濫警戒情報"), nullptr);
+  EXPECT_EQ(level(*takeo), 3);
+  EXPECT_EQ(value(*takeo, "title"), "\"六角川氾濫警戒情報\"");
+
+  // 記録的短時間大雨情報 names 一次細分区域 (石狩地方): resolved to its municipalities by area.json.
+  const std::string table = dir + "amedas/area.json";
+  Collect rain = convert("jmaxml", read_shared("jma/18_03_01_190412_VPOA50.xml"),
+                         {.type = "WeatherWarning", .params = {{"areaTable", table}}, .source = dir + "18_03_01_190412_VPOA50.xml"});
+  EXPECT_TRUE(rain.rejections.empty());
+  const auto* chuo = rain.find("urn:ngsi-ld:WeatherWarning:jma-VPOA50-0110000");  // 札幌市, in 石狩地方
+  ASSERT_NE(chuo, nullptr);
+  EXPECT_NE(alert_named(*chuo, "記録的短時間大雨情報"), nullptr);
+  EXPECT_EQ(level(*chuo), 1);
+  // Without the area table those areas are rejected with the reason; the run goes on.
+  Collect no_table = convert("jmaxml", read_shared("jma/18_03_01_190412_VPOA50.xml"),
+                             {.type = "WeatherWarning", .params = {{"areaTable", dir + "missing.json"}}, .source = dir + "x_VPOA50_0.xml"});
+  EXPECT_TRUE(no_table.entities.empty());
+  ASSERT_EQ(no_table.rejections.size(), 3u);
+  EXPECT_NE(no_table.rejections[0].reason.find("016010 is a region"), std::string::npos) << no_table.rejections[0].reason;
+}
+
+TEST(JmaXmlFormat, DrillsAreSkippedAndOtherTelegramsRefused) {
+  const std::string dir = (kShared / "jma").string() + "/";
+  Collect drill = convert("jmaxml", read_shared("jma/32-35_01_02_240613_VXSE52.xml"), {.type = "WeatherWarning", .source = dir + "a.xml"});
+  EXPECT_TRUE(drill.entities.empty());
+  EXPECT_TRUE(drill.noted("Status 訓練, skipped"));
+  Collect sink;
+  auto forecast = find_format("jmaxml")->convert(read_shared("jma/24_10_01_130906_VPFD50.xml"), {.type = "WeatherWarning", .source = "f.xml"}, sink);
+  ASSERT_FALSE(forecast);
+  EXPECT_NE(forecast.error().detail.find("is not a warning telegram"), std::string::npos);
+  auto broken = find_format("jmaxml")->convert("<Report><Control>", {.type = "WeatherWarning", .source = "b.xml"}, sink);
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().detail.find("invalid XML"), std::string::npos);
+}
+
+TEST(JmaXmlFormat, AtomFeedReadsListedTelegramsNewestLast) {
+  // A feed as the PULL service writes it (newest first), pointing at local telegrams: the real
+  // VPWW54, a later one of our own that lifts 酒田市's warnings, a forecast that the type filter
+  // leaves out, and a link that cannot be read.
+  const auto dir = std::filesystem::temp_directory_path() / ("jmafeed-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string later = (dir / "20240725060000_0_VPWW54_060000.xml").string();
+  std::ofstream(later) << R"(<?xml version="1.0" encoding="UTF-8"?>
+<Report xmlns="http://xml.kishou.go.jp/jmaxml1/"><Control><Title>気象警報・注意報（Ｈ２７）</Title><Status>通常</Status>
+<EditorialOffice>山形地方気象台</EditorialOffice></Control>
+<Head xmlns="http://xml.kishou.go.jp/jmaxml1/informationBasis1/"><Title>山形県気象警報・注意報</Title>
+<ReportDateTime>2024-07-25T15:00:00+09:00</ReportDateTime><InfoType>発表</InfoType><InfoKind>気象警報・注意報</InfoKind></Head>
+<Body xmlns="http://xml.kishou.go.jp/jmaxml1/body/meteorology1/"><Warning type="気象警報・注意報（市町村等）">
+<Item><Kind><Name>大雨特別警報</Name><Code>33</Code><Status>解除</Status></Kind><Area><Name>酒田市</Name><Code>0620400</Code></Area></Item>
+</Warning></Body></Report>)";
+  const std::string first = (kShared / "jma/live/20240725040511_0_VPWW54_060000.xml").string();
+  std::ostringstream feed;
+  feed << R"(<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>高頻度（随時）</title>)"
+       << "<entry><title>気象警報・注意報（Ｈ２７）</title><updated>2024-07-25T06:00:00Z</updated><link type=\"application/xml\" href=\"" << later << "\"/></entry>"
+       << "<entry><title>府県天気予報</title><updated>2024-07-25T05:00:00Z</updated><link type=\"application/xml\" href=\"" << (kShared / "jma/24_10_01_130906_VPFD50.xml").string() << "\"/></entry>"
+       << "<entry><title>気象警報・注意報（Ｈ２７）</title><updated>2024-07-25T04:05:11Z</updated><link type=\"application/xml\" href=\"" << first << "\"/></entry>"
+       << "<entry><title>土砂災害警戒情報</title><updated>2024-07-25T04:00:00Z</updated><link type=\"application/xml\" href=\"" << (dir / "gone_VXWW50_060000.xml").string() << "\"/></entry>"
+       << "</feed>";
+  Collect c = convert("jmaxml", feed.str(), {.type = "WeatherWarning", .params = {{"areas", "06"}}, .source = (dir / "extra.xml").string()});
+  EXPECT_TRUE(c.noted("3 of 4 feed entries"));
+  ASSERT_EQ(c.rejections.size(), 1u);  // the link that cannot be read
+  EXPECT_NE(c.rejections[0].row.find("gone_VXWW50"), std::string::npos);
+  EXPECT_EQ(c.entities.size(), 35u);
+  const auto* sakata = c.find("urn:ngsi-ld:WeatherWarning:jma-VPWW54-0620400");
+  ASSERT_NE(sakata, nullptr);
+  EXPECT_EQ(level(*sakata), 0);  // the later telegram wins
+  EXPECT_EQ(json::view((*sakata)["dateIssued"]["value"]["@value"]), "2024-07-25T06:00:00.000Z");
+  const auto* yamagata = c.find("urn:ngsi-ld:WeatherWarning:jma-VPWW54-0620100");
+  ASSERT_NE(yamagata, nullptr);
+  EXPECT_EQ(level(*yamagata), 2);
+  // Only the telegrams of the offices asked for are read.
+  Collect other = convert("jmaxml", feed.str(), {.type = "WeatherWarning", .params = {{"offices", "420000"}}, .source = (dir / "extra.xml").string()});
+  EXPECT_TRUE(other.noted("0 of 4 feed entries"));
+  EXPECT_TRUE(other.entities.empty() && other.rejections.empty());
+  std::filesystem::remove_all(dir);
 }

@@ -132,11 +132,21 @@ TEST(MutationFuzz, ConnectorSources) {
   const auto table = std::filesystem::temp_directory_path() / "dejima_fuzz_amedastable.json";
   std::ofstream(table) << R"({"84496":{"type":"A","lat":[32,44],"lon":[129,52],"alt":27,"kjName":"長崎"},)"
                           R"("84497":{"type":"C","lat":[91,0],"lon":[129,0],"kjName":"x"}})";
-  const connect::Options o{.type = "Place", .columns = {{"a", "name"}}, .params = {{"stationTable", table.string()}},
+  const std::vector<std::string> jmaxml = {
+      R"(<Report><Control><Title>気象警報・注意報（Ｈ２７）</Title><Status>通常</Status></Control><Head><ReportDateTime>2024-07-25T15:00:00+09:00</ReportDateTime><InfoKind>気象警報・注意報</InfoKind></Head>)"
+      R"(<Body><Warning type="気象警報・注意報（市町村等）"><Item><Kind><Name>大雨警報</Name><Status>発表</Status></Kind><Kind><Status>解除</Status></Kind>)"
+      R"(<Area><Name>長崎市</Name><Code>4220100</Code></Area></Item><Item><Kind><Name>記録的短時間大雨情報</Name></Kind><Areas><Area><Code>424010</Code></Area><Area><CityCode>4220200</CityCode></Area></Areas></Item></Warning></Body></Report>)",
+      R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry><updated>2024</updated><link type="application/xml" href="/nonexistent/dejima_fuzz_VPWW54_0.xml"/></entry></feed>)"};
+  const auto areas = std::filesystem::temp_directory_path() / "dejima_fuzz_area.json";
+  std::ofstream(areas) << R"({"class10s":{"424010":{"children":["424011"]}},"class15s":{"424011":{"children":["4220100","x"]}},)"
+                          R"("class20s":{"4220100":{"name":"長崎市"},"x":{}}})";
+  const connect::Options o{.type = "Place", .columns = {{"a", "name"}},
+                           .params = {{"stationTable", table.string()}, {"areaTable", areas.string()}},
                            .source = "/x/map/20210224150000.json"};
   std::mt19937 rng(5);
   for (int i = 0; i < kRounds / 4; ++i) {
-    for (const auto& [format, seeds] : {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}, std::pair{"amedas", &amedas}}) {
+    for (const auto& [format, seeds] : {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}, std::pair{"amedas", &amedas},
+                                  std::pair{"jmaxml", &jmaxml}}) {
       const std::string text = mutate(rng, *seeds);
       CheckingSink sink;
       auto s = connect::find_format(format)->convert(text, o, sink);
