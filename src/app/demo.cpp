@@ -13,6 +13,15 @@ constexpr const char* kMunicipalities[] = {"422011", "422029", "422037", "422045
 // GSI 指定緊急避難場所・指定避難所データ split per municipality by the jp-shelter-api project.
 constexpr const char* kShelterApi = "https://motohasystem.github.io/jp-shelter-api/api/v0/";
 constexpr const char* kAmedasLatest = "https://www.jma.go.jp/bosai/amedas/data/latest_time.txt";
+// GTFS-JP feeds of Nagasaki prefecture (all CC BY 4.0) as ../shared/data/gtfs/gtfs-jp-list.csv
+// lists them; their URLs name a release, so a newer release needs a new URL here.
+constexpr std::pair<const char*, const char*> kGtfsFeeds[] = {
+    {"keneibus", "https://www.keneibus.jp/fs/4/7/7/4/_/GTFS_R3.7.1.zip"},  // 長崎県営バス
+    {"gunkanjima", "https://data.bodik.jp/dataset/c507ab86-fa09-4ee6-91cd-d0a865a31229/resource/"
+                   "54ebdbe4-63ae-4f04-b2a3-094f9a04aee0/download/2021-05-10_gunkanjima.zip"},  // 軍艦島上陸周遊クルーズ
+    {"tainoura", "http://data.bodik.jp/dataset/80da3e1f-5e26-4b85-a9f1-61fa560b91b1/resource/"
+                 "5acda669-d9be-4610-9df0-0d82a098b579/download/gtfs2019.11.14.zip"},  // 五島産業汽船 鯛ノ浦～長崎航路
+};
 // The PULL service's long feed of 随時 telegrams (warnings), covering several days.
 constexpr const char* kJmaExtraFeed = "https://www.data.jma.go.jp/developer/xml/feed/extra_l.xml";
 
@@ -48,10 +57,16 @@ std::vector<connect::Declaration> demo_connectors(const std::string& data) {
                             "WeatherObserved", "PT10M");
   amedas.options.params["stations"] = "84";  // Nagasaki's 20 stations
   out.push_back(std::move(amedas));
-  if (local.empty()) {  // no telegrams for Nagasaki in the local copies
+  if (local.empty()) {  // no telegrams or GTFS feeds of Nagasaki in the local copies
     auto warnings = declaration("demo-warnings-nagasaki", kJmaExtraFeed, "jmaxml", "WeatherWarning", "PT10M");
     warnings.options.params = {{"offices", "420000"}, {"areas", "42"}};  // 長崎地方気象台, Nagasaki's municipalities
     out.push_back(std::move(warnings));
+    for (const auto& [feed, url] : kGtfsFeeds) {
+      auto gtfs = declaration(std::string("demo-gtfs-") + feed, url, "gtfs", "Gtfs", "P1D");
+      gtfs.options.params = {{"feed", feed}};
+      gtfs.delete_missing = true;
+      out.push_back(std::move(gtfs));
+    }
   }
   if (!local.empty())  // 島原市 観光施設一覧: no published URL known, local copy only
     out.push_back(declaration("demo-tourism-shimabara", local + "opendata/shimabara_tourism.csv", "csv",

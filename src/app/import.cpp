@@ -62,6 +62,8 @@ std::string format_from_name(const std::string& source) {
   const std::string ext = std::filesystem::path(source).extension().string();
   if (ext == ".csv" || ext == ".CSV" || ext == ".txt") return "csv";
   if (ext == ".geojson" || ext == ".json") return "geojson";
+  if (ext == ".zip") return "gtfs";
+  if (ext == ".xml") return "jmaxml";
   return "";
 }
 
@@ -111,6 +113,8 @@ std::string parse_args(const std::vector<std::string>& args, connect::Declaratio
   if (d.options.type.empty()) return "--type is required";
   if (d.format.empty()) d.format = format_from_name(d.source);
   if (d.format.empty()) return "cannot tell the format of " + d.source + ": give --format";
+  if (const auto* f = connect::find_format(d.format); !f) return "format '" + d.format + "' is not one of " + connect::format_names();
+  else if (auto why = f->invalid(d.options); !why.empty()) return why;
   if (d.name.empty()) d.name = "import:" + std::filesystem::path(d.source).filename().string();
   return "";
 }

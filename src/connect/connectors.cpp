@@ -52,16 +52,16 @@ void Connectors::stop() {
 Result<bool> Connectors::declare(Declaration d) {
   std::lock_guard lock(mu_);
   // Connectors that delete what their source lost must not reach into each other's entities.
-  const std::string prefix = id_prefix(d);
+  const std::vector<Format::Scope> mine = scopes(d);
   for (const auto& [name, e] : entries_) {
-    if (name == d.name || !(d.delete_missing || e.d.delete_missing) || e.d.tenant != d.tenant ||
-        e.d.options.type != d.options.type)
-      continue;
-    const std::string other = id_prefix(e.d);
-    if (other.starts_with(prefix) || prefix.starts_with(other))
-      return fail(ErrorKind::BadRequestData, "Invalid connector",
-                  "connector '" + name + "' writes " + d.options.type + " entities under the id prefix " + other +
-                      "; with deleteMissing, give each connector its own idPrefix");
+    if (name == d.name || !(d.delete_missing || e.d.delete_missing) || e.d.tenant != d.tenant) continue;
+    for (const auto& other : scopes(e.d))
+      for (const auto& m : mine)
+        if (m.type == other.type && (other.id_prefix.starts_with(m.id_prefix) || m.id_prefix.starts_with(other.id_prefix)))
+          return fail(ErrorKind::BadRequestData, "Invalid connector",
+                      "connector '" + name + "' writes " + m.type + " entities under the id prefix " + other.id_prefix +
+                          "; with deleteMissing, give each connector its own idPrefix" +
+                          (d.format == "gtfs" ? " (gtfs: its own params.feed)" : ""));
   }
   auto it = entries_.find(d.name);
   const bool created = it == entries_.end();

@@ -78,6 +78,7 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
     return bad("source '" + d.source + "': only file://, http:// and https:// URLs");
   if (!find_format(d.format)) return bad("format '" + d.format + "' is not one of " + format_names());
   if (!model::valid_name(d.options.type)) return bad("type is required and must be a valid entity type name");
+  if (auto why = find_format(d.format)->invalid(d.options); !why.empty()) return bad(why);
   if (!d.tenant.empty() && !store::valid_tenant_name(d.tenant)) return bad("tenant '" + d.tenant + "' is not a valid tenant name");
   if (d.options.encoding != "auto" && d.options.encoding != "utf-8" && d.options.encoding != "cp932" &&
       d.options.encoding != "shift_jis" && d.options.encoding != "sjis")
@@ -98,6 +99,13 @@ std::string id_prefix(const Declaration& d) {
   if (!d.options.id_prefix.empty()) return d.options.id_prefix;
   const Format* f = find_format(d.format);
   return f ? f->default_id_prefix(d.options.type) : "urn:ngsi-ld:" + d.options.type + ":";
+}
+
+std::vector<Format::Scope> scopes(const Declaration& d) {
+  Options o = d.options;
+  o.id_prefix = id_prefix(d);
+  const Format* f = find_format(d.format);
+  return f ? f->scopes(o) : std::vector<Format::Scope>{{o.type, o.id_prefix}};
 }
 
 std::string declaration_json(const Declaration& d) {

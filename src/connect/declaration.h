@@ -26,6 +26,8 @@ struct Declaration {
 
 // The prefix of the ids the connector gives its entities.
 std::string id_prefix(const Declaration& d);
+// The entity types and id prefixes the connector writes (Format::scopes).
+std::vector<Format::Scope> scopes(const Declaration& d);
 
 // The declaration in a JSON document; every wrong member is BadRequestData that names it.
 Result<Declaration> parse_declaration(const json::Value& doc);

@@ -49,6 +49,16 @@ class Format {
   virtual std::string_view name() const = 0;
   // The start of entity ids when the declaration names none (the row's key follows).
   virtual std::string default_id_prefix(const std::string& type) const { return "urn:ngsi-ld:" + type + ":"; }
+  // The entity types and id prefixes whose entities a run writes (`o.id_prefix` is resolved):
+  // what deleteMissing deletes from and what two deleteMissing connectors may not share.
+  // Most formats write one type under one prefix; GTFS writes several.
+  struct Scope {
+    std::string type, id_prefix;
+  };
+  virtual std::vector<Scope> scopes(const Options& o) const { return {{o.type, o.id_prefix}}; }
+  // What is wrong with a declaration's options for this format ("" when nothing): checked when
+  // a connector is declared, so that a bad one is a 400 rather than a failed run.
+  virtual std::string invalid(const Options&) const { return ""; }
   // A source that cannot be read at all is an error; a bad row is a rejection and the rest go on.
   virtual Status convert(std::string_view bytes, const Options& o, Sink& sink) const = 0;
 };
@@ -56,7 +66,7 @@ class Format {
 // A source row for a Rejection: cut to 1,000 bytes on a character boundary.
 std::string cut_row(std::string_view row);
 
-// "csv", "geojson", "amedas", "jmaxml"; nullptr when unknown.
+// "csv", "geojson", "amedas", "jmaxml", "gtfs"; nullptr when unknown.
 const Format* find_format(std::string_view name);
 std::string format_names();  // for messages: "csv, geojson"
 

@@ -117,17 +117,18 @@ class Writer final : public Sink {
   std::string error_;
 };
 
-// Deletes the entities of the type under the id prefix that this run did not see.
+// Deletes the entities of the connector's types under their id prefixes that this run did not see.
 Status delete_missing(broker::Tenant& tenant, const Declaration& d, const std::unordered_set<std::string>& seen,
                       RunLog& log) {
-  query::Filter f;
-  query::Selector sel;
-  sel.types = query::Names{query::Names::Kind::Atom, jsonld::Context::core()->expand(d.options.type), {}};
-  f.entities.push_back(std::move(sel));
-  const std::string prefix = id_prefix(d);
   std::vector<std::string> gone;
-  for (const auto& e : tenant.query(f, query::Page{.offset = 0, .limit = SIZE_MAX}).entities)
-    if (e->id.starts_with(prefix) && !seen.contains(e->id)) gone.push_back(e->id);
+  for (const auto& scope : scopes(d)) {
+    query::Filter f;
+    query::Selector sel;
+    sel.types = query::Names{query::Names::Kind::Atom, jsonld::Context::core()->expand(scope.type), {}};
+    f.entities.push_back(std::move(sel));
+    for (const auto& e : tenant.query(f, query::Page{.offset = 0, .limit = SIZE_MAX}).entities)
+      if (e->id.starts_with(scope.id_prefix) && !seen.contains(e->id)) gone.push_back(e->id);
+  }
   if (gone.empty()) return {};
   std::promise<Status> committed;
   tenant.apply_batch(

@@ -329,3 +329,41 @@ def test_delete_missing_connectors_do_not_share_ids(server):
     assert declare(server, {**a, "name": "d", "type": "Toilet"}).status_code == 201
     assert declare(server, {**a, "idPrefix": "urn:ngsi-ld:AED:a:"}, "put", "a").status_code == 204
     assert declare(server, {**a, "name": "b", "idPrefix": "urn:ngsi-ld:AED:b:"}).status_code == 201
+
+
+def test_gtfs_connectors_delete_within_their_own_feed(server, tmp_path):
+    """Two GTFS feeds with deleteMissing in one tenant: a new release of one that drops a stop and
+    a trip deletes those entities of that feed only; a third connector on a feed name already
+    taken is refused."""
+    import zipfile
+    kasuya = DATA / "gtfs" / "403491_fureaibus_gtfs_20190401.zip"
+    release = tmp_path / "kasuya.zip"
+    release.write_bytes(kasuya.read_bytes())
+    for name, f, feed in [("kasuya", release, "kasuya"), ("itoshima", DATA / "gtfs" / "402303tosengtfs.zip", "itoshima")]:
+        doc = {"name": name, "source": str(f), "format": "gtfs", "type": "Gtfs", "deleteMissing": True,
+               "params": {"feed": feed}}
+        assert declare(server, doc).status_code == 201
+        requests.post(server.url + BASE + f"/{name}/runs")
+        assert wait_run(server, name, 1)[0]["status"] == "ok"
+    r = declare(server, {"name": "again", "source": str(kasuya), "format": "gtfs", "type": "Gtfs", "params": {"feed": "kasuya"}})
+    assert r.status_code == 400 and "its own params.feed" in r.json()["detail"]
+    r = declare(server, {"name": "nofeed", "source": str(kasuya), "format": "gtfs", "type": "Gtfs"})
+    assert r.status_code == 400 and "params.feed is required" in r.json()["detail"]
+    before = {t: count(server, t) for t in ("GtfsStop", "GtfsTrip", "GtfsRoute")}
+
+    with zipfile.ZipFile(kasuya) as src, zipfile.ZipFile(release, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "stops.txt":  # drop the last stop
+                data = b"\r\n".join(data.rstrip(b"\r\n").split(b"\r\n")[:-1]) + b"\r\n"
+            if item.filename == "trips.txt":  # and the last trip, whose stop_times then name a missing trip
+                data = b"\r\n".join(data.rstrip(b"\r\n").split(b"\r\n")[:-1]) + b"\r\n"
+            dst.writestr(item, data)
+    requests.post(server.url + BASE + "/kasuya/runs")
+    run = wait_run(server, "kasuya", 2)[0]
+    assert run["status"] == "ok" and run["deleted"] == 2, run
+    assert all(r["reason"].startswith("stop_times.txt") for r in run["rejections"])
+    after = {t: count(server, t) for t in ("GtfsStop", "GtfsTrip", "GtfsRoute")}
+    assert after == {"GtfsStop": before["GtfsStop"] - 1, "GtfsTrip": before["GtfsTrip"] - 1, "GtfsRoute": before["GtfsRoute"]}
+    itoshima = requests.get(server.url + "/ngsi-ld/v1/entities", params={"type": "GtfsStop", "q": 'stopId=="1100"'}).json()
+    assert len(itoshima) == 1 and ":itoshima:" in itoshima[0]["id"]

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "connect/declaration.h"
 #include "connect/encoding.h"
 #include "connect/format.h"
+#include "connect/row_mapper.h"
 #include "util/json.h"
 
 using namespace dejima;
@@ -392,4 +394,42 @@ TEST(JmaXmlFormat, AtomFeedReadsListedTelegramsNewestLast) {
   EXPECT_TRUE(other.noted("0 of 4 feed entries"));
   EXPECT_TRUE(other.entities.empty() && other.rejections.empty());
   std::filesystem::remove_all(dir);
+}
+
+TEST(GtfsFormat, KasuyaFeedWithJapaneseExtensionsAndLegacyTranslations) {
+  Collect c = convert("gtfs", read_shared("gtfs/403491_fureaibus_gtfs_20190401.zip"),
+                      {.type = "Gtfs", .params = {{"feed", "kasuya"}}, .source = "feed.zip"});
+  EXPECT_TRUE(c.rejections.empty());
+  size_t agencies = 0, stops = 0, routes = 0, trips = 0;
+  for (const auto& e : c.entities) {
+    const std::string_view t = json::view(e["type"]);
+    agencies += t == "GtfsAgency", stops += t == "GtfsStop", routes += t == "GtfsRoute", trips += t == "GtfsTrip";
+  }
+  EXPECT_EQ(std::tuple(agencies, stops, routes, trips), std::tuple(1u, 131u, 6u, 32u));  // the files' data rows
+  const auto* stop = c.find("urn:ngsi-ld:GtfsStop:kasuya:1-0");
+  ASSERT_NE(stop, nullptr);
+  EXPECT_EQ(value(*stop, "name"), "\"上大隈\"");
+  EXPECT_EQ(value(*stop, "nameKana"), "\"かみおおくま\"");  // translations.txt, v1/v2 layout
+  EXPECT_EQ(json::view((*stop)["hasParentStation"]["object"]), "urn:ngsi-ld:GtfsStop:kasuya:1");
+  EXPECT_EQ(json::to_string((*stop)["location"]["value"]["coordinates"]), "[130.495995,33.628483]");
+  const auto* agency = c.find("urn:ngsi-ld:GtfsAgency:kasuya:4000020403491");
+  ASSERT_NE(agency, nullptr);
+  EXPECT_EQ(value(*agency, "officialName"), "\"粕屋町\"");  // agency_jp.txt
+  const auto* route = c.find("urn:ngsi-ld:GtfsRoute:kasuya:A-1");
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(value(*route, "originStop"), "\"粕屋町福祉センター\"");  // routes_jp.txt
+  EXPECT_EQ(value(*route, "parentRouteId"), "\"Aコース\"");
+  EXPECT_EQ(json::view((*route)["operatedBy"]["object"]), "urn:ngsi-ld:GtfsAgency:kasuya:4000020403491");
+  const auto* trip = c.find("urn:ngsi-ld:GtfsTrip:kasuya:" + id_part("A-2+平日+1"));  // percent-encoded in the URN
+  ASSERT_NE(trip, nullptr);
+  EXPECT_EQ(json::view((*trip)["hasRoute"]["object"]), "urn:ngsi-ld:GtfsRoute:kasuya:A-2");
+  EXPECT_TRUE(c.noted("GTFS-JP requires fare_attributes.txt"));
+  EXPECT_TRUE(c.noted("stop_times.txt: 898 rows checked"));
+
+  // A feed needs its name; a file that is not a zip is refused.
+  EXPECT_NE(find_format("gtfs")->invalid({.type = "Gtfs"}).find("params.feed is required"), std::string::npos);
+  Collect sink;
+  auto s = find_format("gtfs")->convert("PK not a zip", {.type = "Gtfs", .params = {{"feed", "x"}}}, sink);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().detail.find("not a zip file"), std::string::npos);
 }

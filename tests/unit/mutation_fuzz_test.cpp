@@ -137,16 +137,24 @@ TEST(MutationFuzz, ConnectorSources) {
       R"(<Body><Warning type="気象警報・注意報（市町村等）"><Item><Kind><Name>大雨警報</Name><Status>発表</Status></Kind><Kind><Status>解除</Status></Kind>)"
       R"(<Area><Name>長崎市</Name><Code>4220100</Code></Area></Item><Item><Kind><Name>記録的短時間大雨情報</Name></Kind><Areas><Area><Code>424010</Code></Area><Area><CityCode>4220200</CityCode></Area></Areas></Item></Warning></Body></Report>)",
       R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry><updated>2024</updated><link type="application/xml" href="/nonexistent/dejima_fuzz_VPWW54_0.xml"/></entry></feed>)"};
+  // GTFS: the real small feeds (mutations mostly exercise libzip and the member reading: a
+  // changed byte fails the member's CRC; the tables are the CSV reader fuzzed above).
+  std::vector<std::string> gtfs;
+  for (const char* feed : {"402303tosengtfs.zip", "401005_shieitosengtfs.zip"}) {
+    std::ifstream in(std::filesystem::path(__FILE__).parent_path() / "../../../shared/data/gtfs" / feed, std::ios::binary);
+    gtfs.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(gtfs.back().empty()) << feed;
+  }
   const auto areas = std::filesystem::temp_directory_path() / "dejima_fuzz_area.json";
   std::ofstream(areas) << R"({"class10s":{"424010":{"children":["424011"]}},"class15s":{"424011":{"children":["4220100","x"]}},)"
                           R"("class20s":{"4220100":{"name":"長崎市"},"x":{}}})";
   const connect::Options o{.type = "Place", .columns = {{"a", "name"}},
-                           .params = {{"stationTable", table.string()}, {"areaTable", areas.string()}},
+                           .params = {{"stationTable", table.string()}, {"areaTable", areas.string()}, {"feed", "f"}},
                            .source = "/x/map/20210224150000.json"};
   std::mt19937 rng(5);
   for (int i = 0; i < kRounds / 4; ++i) {
     for (const auto& [format, seeds] : {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}, std::pair{"amedas", &amedas},
-                                  std::pair{"jmaxml", &jmaxml}}) {
+                                  std::pair{"jmaxml", &jmaxml}, std::pair{"gtfs", &std::as_const(gtfs)}}) {
       const std::string text = mutate(rng, *seeds);
       CheckingSink sink;
       auto s = connect::find_format(format)->convert(text, o, sink);
