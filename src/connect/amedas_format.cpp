@@ -86,13 +86,6 @@ std::optional<double> degrees(const json::Value& v) {
   return v[0].GetDouble() + v[1].GetDouble() / 60.0;
 }
 
-bool wanted(std::string_view station, const std::vector<std::string>& prefixes) {
-  if (prefixes.empty()) return true;
-  for (const auto& p : prefixes)
-    if (station.starts_with(p)) return true;
-  return false;
-}
-
 class AmedasFormat final : public Format {
  public:
   std::string_view name() const override { return "amedas"; }
@@ -124,15 +117,7 @@ class AmedasFormat final : public Format {
     const std::string table_at = o.params.contains("stationTable") ? o.params.at("stationTable") : default_station_table(o.source);
     auto table = fetch_json_object(table_at, "station table");
     if (!table) return std::unexpected(table.error());
-    std::vector<std::string> prefixes;
-    if (auto it = o.params.find("stations"); it != o.params.end()) {
-      size_t start = 0;
-      while (start <= it->second.size()) {
-        const size_t comma = std::min(it->second.find(',', start), it->second.size());
-        if (comma > start) prefixes.push_back(it->second.substr(start, comma - start));
-        start = comma + 1;
-      }
-    }
+    const std::vector<std::string> prefixes = param_list(o, "stations");
     const std::string when = format_iso8601(*observed);
     const std::string prefix = o.id_prefix.empty() ? default_id_prefix(o.type) : o.id_prefix;
     sink.note("observedAt " + when + " (" + snapshot_name + ")");
@@ -142,7 +127,7 @@ class AmedasFormat final : public Format {
     for (const auto& st : snapshot.GetObject()) {
       ++n;
       const std::string code(json::view(st.name));
-      if (!wanted(code, prefixes)) continue;
+      if (!starts_with_any(code, prefixes)) continue;
       ++kept;
       auto reject = [&](std::string why) {
         sink.reject({n, std::move(why), cut_row(code + ": " + json::to_string(st.value)), prefix + code});

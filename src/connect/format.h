@@ -63,6 +63,11 @@ class Format {
   virtual Status convert(std::string_view bytes, const Options& o, Sink& sink) const = 0;
 };
 
+// A comma-separated parameter as a list ("84,85" -> {"84", "85"}); `fallback` when it is absent.
+std::vector<std::string> param_list(const Options& o, const std::string& name, std::string_view fallback = "");
+// Whether s starts with one of the prefixes (true when there are none: nothing is filtered).
+bool starts_with_any(std::string_view s, const std::vector<std::string>& prefixes);
+
 // A source row for a Rejection: cut to 1,000 bytes on a character boundary.
 std::string cut_row(std::string_view row);
 

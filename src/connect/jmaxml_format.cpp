@@ -61,22 +61,6 @@ std::string text_of(const pugi::xml_node& n) {
   return s;
 }
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t comma = std::min(s.find(',', start), s.size());
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-bool has_prefix(std::string_view s, const std::vector<std::string>& prefixes) {
-  if (prefixes.empty()) return true;
-  return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return s.starts_with(p); });
-}
-
 // 全国地方公共団体コード (6 digits with its check digit) of a JMA 7-digit area code, whose first
 // five digits are the municipality's code without the check digit; "" for anything else.
 std::string municipality_code(std::string_view area) {
@@ -292,7 +276,7 @@ std::expected<std::optional<Telegram>, std::string> read_telegram(std::string_vi
         continue;
       }
       for (auto& [c, n] : resolved) {
-        if (!has_prefix(c, keep)) continue;
+        if (!starts_with_any(c, keep)) continue;
         AreaAlerts& aa = t.areas[c];
         if (aa.name.empty()) aa.name = n;
         for (const Alert& al : alerts) {
@@ -369,7 +353,7 @@ class JmaXmlFormat final : public Format {
   std::string default_id_prefix(const std::string& type) const override { return "urn:ngsi-ld:" + type + ":jma-"; }
 
   Status convert(std::string_view bytes, const Options& o, Sink& sink) const override {
-    const std::vector<std::string> keep = split_list(o.params.contains("areas") ? o.params.at("areas") : "");
+    const std::vector<std::string> keep = param_list(o, "areas");
     const std::string table_at = o.params.contains("areaTable") ? o.params.at("areaTable")
                                  : o.source.starts_with("http")  ? kJmaAreaTable
                                                                  : beside(o.source, "area.json");
@@ -393,8 +377,8 @@ class JmaXmlFormat final : public Format {
       if (*t) add(**t);
       sink.progress(bytes.size(), bytes.size());
     } else {
-      const std::vector<std::string> types = split_list(o.params.contains("types") ? o.params.at("types") : kDefaultTypes);
-      const std::vector<std::string> offices = split_list(o.params.contains("offices") ? o.params.at("offices") : "");
+      const std::vector<std::string> types = param_list(o, "types", kDefaultTypes);
+      const std::vector<std::string> offices = param_list(o, "offices");
       std::vector<FeedEntry> entries;
       size_t listed = 0;
       for (const auto& e : kids(feed.document_element(), "entry")) {
@@ -402,7 +386,7 @@ class JmaXmlFormat final : public Format {
         FeedEntry fe{text_of(kid(e, "updated")), "", text_of(kid(e, "title"))};
         for (const auto& l : kids(e, "link"))
           if (fe.link.empty() || std::string_view(l.attribute("type").value()) == "application/xml") fe.link = l.attribute("href").value();
-        if (fe.link.empty() || !has_prefix(data_type_in(fe.link), types) || !has_prefix(office_in(fe.link), offices)) continue;
+        if (fe.link.empty() || !starts_with_any(data_type_in(fe.link), types) || !starts_with_any(office_in(fe.link), offices)) continue;
         entries.push_back(std::move(fe));
       }
       std::stable_sort(entries.begin(), entries.end(), [](const FeedEntry& a, const FeedEntry& b) { return a.updated < b.updated; });
