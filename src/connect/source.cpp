@@ -12,10 +12,15 @@
 namespace dejima::connect {
 namespace {
 
-Result<Fetched> read_file(const std::string& path, const SourceState& previous) {
+Status too_large(const std::string& source, size_t max_bytes) {
+  return fail(ErrorKind::BadRequestData, "Source too large", source + ": more than " + std::to_string(max_bytes) + " bytes");
+}
+
+Result<Fetched> read_file(const std::string& path, const SourceState& previous, size_t max_bytes) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return fail(ErrorKind::BadRequestData, "Source not readable", path + ": " + ec.message());
+  if (size > max_bytes) return std::unexpected(too_large(path, max_bytes).error());
   const auto mtime = std::filesystem::last_write_time(path, ec);
   Fetched f;
   f.state.etag = std::to_string(size) + "-" + std::to_string(mtime.time_since_epoch().count());
@@ -31,8 +36,19 @@ Result<Fetched> read_file(const std::string& path, const SourceState& previous) 
   return f;
 }
 
+struct Body {
+  std::string& text;
+  size_t max_bytes;
+  bool too_large = false;
+};
+
 size_t on_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* body = static_cast<Body*>(user);
+  if (body->text.size() + size * n > body->max_bytes) {
+    body->too_large = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  body->text.append(data, size * n);
   return size * n;
 }
 
@@ -53,9 +69,9 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 
 }  // namespace
 
-Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s) {
-  if (source.starts_with("file://")) return read_file(source.substr(7), previous);
-  if (!source.starts_with("http://") && !source.starts_with("https://")) return read_file(source, previous);
+Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s, size_t max_bytes) {
+  if (source.starts_with("file://")) return read_file(source.substr(7), previous, max_bytes);
+  if (!source.starts_with("http://") && !source.starts_with("https://")) return read_file(source, previous, max_bytes);
   CURL* curl = curl_easy_init();
   if (!curl) return fail(ErrorKind::InternalError, "curl", "curl_easy_init failed");
   Fetched f;
@@ -73,7 +89,9 @@ Result<Fetched> fetch_source(const std::string& source, const SourceState& previ
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &f.body);
+  Body body{f.body, max_bytes};
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &f.state);
   const CURLcode rc = curl_easy_perform(curl);
@@ -81,6 +99,7 @@ Result<Fetched> fetch_source(const std::string& source, const SourceState& previ
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
   curl_slist_free_all(headers);
+  if (body.too_large || rc == CURLE_FILESIZE_EXCEEDED) return std::unexpected(too_large(source, max_bytes).error());
   if (rc != CURLE_OK)
     return fail(ErrorKind::ServiceUnavailable, "Source unreachable", source + ": " + curl_easy_strerror(rc));
   if (status == 304) {

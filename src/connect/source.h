@@ -19,8 +19,13 @@ struct Fetched {
   SourceState state;
 };
 
-// A failure to reach or read the source is ServiceUnavailable (network) or BadRequestData.
-Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s = 60);
+// Sources larger than this are refused: a run holds its source in memory.
+constexpr size_t kMaxSourceBytes = size_t{1} << 30;
+
+// A failure to reach or read the source is ServiceUnavailable (network) or BadRequestData (also
+// a source of more than max_bytes).
+Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s = 60,
+                             size_t max_bytes = kMaxSourceBytes);
 
 // A file a format needs beside its source (a station or area table): `name` in the source's
 // folder (or URL path).

@@ -15,6 +15,7 @@
 #include "connect/encoding.h"
 #include "connect/format.h"
 #include "connect/row_mapper.h"
+#include "connect/source.h"
 #include "util/json.h"
 
 using namespace dejima;
@@ -432,4 +433,15 @@ TEST(GtfsFormat, KasuyaFeedWithJapaneseExtensionsAndLegacyTranslations) {
   auto s = find_format("gtfs")->convert("PK not a zip", {.type = "Gtfs", .params = {{"feed", "x"}}}, sink);
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().detail.find("not a zip file"), std::string::npos);
+}
+
+TEST(Source, RefusesSourcesLargerThanTheCap) {
+  const std::string path = (kShared / "jma/18_03_01_190412_VPOA50.xml").string();  // 2,258 bytes
+  auto whole = fetch_source(path, {}, 60, 2258);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->body.size(), 2258u);
+  auto cut = fetch_source("file://" + path, {}, 60, 2257);
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().title, "Source too large");
+  EXPECT_NE(cut.error().detail.find("more than 2257 bytes"), std::string::npos);
 }
