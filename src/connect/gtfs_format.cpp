@@ -99,21 +99,6 @@ struct Table {
   bool has(const std::string& col) const { return cols.contains(col); }
 };
 
-std::string trim(std::string s) {
-  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
-std::optional<double> number(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 std::optional<long> integer(const std::string& s) {
   if (s.empty() || s.size() > 9 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
@@ -140,7 +125,7 @@ class Feed {
     size_t width = 0;
     while (r.next(f)) {
       if (header) {
-        for (size_t i = 0; i < f.size(); ++i) t.cols.emplace(trim(f[i]), i);
+        for (size_t i = 0; i < f.size(); ++i) t.cols.emplace(std::string(trim(f[i])), i);
         width = f.size();
         header = false;
         continue;
@@ -154,7 +139,7 @@ class Feed {
         reject(file, r.line(), std::to_string(f.size()) + " fields where the header has " + std::to_string(width), r.raw());
         continue;
       }
-      for (auto& v : f) v = trim(std::move(v));
+      for (auto& v : f) v = std::string(trim(v));
       t.rows.push_back({f, r.line(), std::string(r.raw())});
     }
     return t;

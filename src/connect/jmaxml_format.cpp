@@ -53,13 +53,7 @@ std::vector<pugi::xml_node> kids(const pugi::xml_node& n, std::string_view name)
   return out;
 }
 
-std::string text_of(const pugi::xml_node& n) {
-  std::string s = n.child_value();
-  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
+std::string text_of(const pugi::xml_node& n) { return std::string(trim(n.child_value())); }
 
 // 全国地方公共団体コード (6 digits with its check digit) of a JMA 7-digit area code, whose first
 // five digits are the municipality's code without the check digit; "" for anything else.

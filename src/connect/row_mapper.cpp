@@ -11,6 +11,13 @@
 namespace dejima::connect {
 namespace {
 
+bool flag(std::string_view s) {
+  s = trim(s);
+  return s == "1" || s == "○" || s == "有" || s == "あり" || s == "true" || s == "TRUE";
+}
+
+}  // namespace
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
@@ -27,13 +34,6 @@ std::optional<double> number(std::string_view s) {
   if (end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
   return v;
 }
-
-bool flag(std::string_view s) {
-  s = trim(s);
-  return s == "1" || s == "○" || s == "有" || s == "あり" || s == "true" || s == "TRUE";
-}
-
-}  // namespace
 
 void open_property(json::Writer& w, std::string_view attr) {
   json::write_key(w, attr);

@@ -3,6 +3,7 @@
 // the declaration's prefix plus the row's key, so that every run gives a row the same id.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,6 +43,11 @@ class RowMapper {
   size_t code_col_ = SIZE_MAX;              // the publisher's code, part of the default key
   std::unordered_map<std::string, size_t> seen_;  // id -> where it was first seen
 };
+
+// Without surrounding spaces, tabs and line ends.
+std::string_view trim(std::string_view s);
+// The whole text (trimmed) as a finite number, or nothing.
+std::optional<double> number(std::string_view s);
 
 // Writes `"attr": {"type": "Property", "value": ` — the caller writes the value and any other
 // members (observedAt, unitCode, sub-properties) and ends the object.
