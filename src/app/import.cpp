@@ -16,10 +16,11 @@ namespace dejima {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: dejima import SOURCE --type TYPE [--format csv|geojson|amedas] [options] [settings]\n"
+    "usage: dejima import SOURCE --type TYPE [--format NAME] [options] [settings]\n"
     "  SOURCE               a file, file://, http:// or https:// URL\n"
     "  --type TYPE          entity type of the rows (required), e.g. EvacuationShelter\n"
-    "  --format NAME        %s (default: from the file name)\n"
+    "  --format NAME        %s (default: by the source: .csv .geojson .json .zip .xml, CKAN\n"
+    "                       …/api/3/action/package_* URLs)\n"
     "  --tenant NAME        target tenant (default: the default tenant)\n"
     "  --encoding NAME      auto | utf-8 | cp932 (default: auto)\n"
     "  --id-prefix PREFIX   entity ids are PREFIX + the row's key (default: urn:ngsi-ld:TYPE:)\n"
@@ -59,6 +60,7 @@ class ProgressBar {
 };
 
 std::string format_from_name(const std::string& source) {
+  if (source.find("/api/3/action/package_") != std::string::npos) return "ckan";  // a CKAN Action API
   const std::string ext = std::filesystem::path(source).extension().string();
   if (ext == ".csv" || ext == ".CSV" || ext == ".txt") return "csv";
   if (ext == ".geojson" || ext == ".json") return "geojson";

@@ -14,7 +14,7 @@ namespace dejima::connect {
 struct Declaration {
   std::string name;    // unique: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
   std::string source;  // a path, file://, http:// or https:// URL
-  std::string format;  // csv | geojson
+  std::string format;  // a format name (find_format): csv, geojson, ckan, ...
   std::string tenant;  // "" = the default tenant
   Options options;
   // Delete the entities of this type and id prefix that the source no longer has.

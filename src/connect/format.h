@@ -39,8 +39,11 @@ class Sink {
   virtual void reject(Rejection r) = 0;
   // Something the run log should say (detected encoding, unmapped columns, credit lines).
   virtual void note(std::string message) = 0;
-  // `done` of `total` bytes converted.
+  // `done` of `total` bytes (or parts) converted.
   virtual void progress(size_t done, size_t total) = 0;
+  // A part of the source could not be read (a harvested resource that is gone): the run keeps
+  // what it converted but deletes nothing, since it cannot tell what the source no longer has.
+  virtual void incomplete(std::string reason) = 0;
 };
 
 class Format {
@@ -71,7 +74,7 @@ bool starts_with_any(std::string_view s, const std::vector<std::string>& prefixe
 // A source row for a Rejection: cut to 1,000 bytes on a character boundary.
 std::string cut_row(std::string_view row);
 
-// "csv", "geojson", "amedas", "jmaxml", "gtfs"; nullptr when unknown.
+// "csv", "geojson", "amedas", "jmaxml", "gtfs", "ckan"; nullptr when unknown.
 const Format* find_format(std::string_view name);
 std::string format_names();  // for messages: "csv, geojson"
 

@@ -43,6 +43,10 @@ class Writer final : public Sink {
   void progress(size_t done, size_t total) override {
     if (progress_) progress_("convert", done, total);
   }
+  void incomplete(std::string reason) override {
+    incomplete_ = true;
+    log_.notes.push_back("incomplete: " + reason);
+  }
 
   // Writes what is pending; false once a commit failed (the run stops).
   bool flush() {
@@ -98,6 +102,7 @@ class Writer final : public Sink {
   }
 
   const std::unordered_set<std::string>& seen() const { return seen_; }
+  bool incomplete() const { return incomplete_; }
   const std::string& error() const { return error_; }
 
  private:
@@ -114,6 +119,7 @@ class Writer final : public Sink {
   std::vector<std::string> pending_;
   std::deque<std::future<Status>> in_flight_;
   std::unordered_set<std::string> seen_;
+  bool incomplete_ = false;
   std::string error_;
 };
 
@@ -178,6 +184,8 @@ RunLog run_connector(const Declaration& d, broker::Tenants& tenants, const Sourc
   if (d.delete_missing) {
     if (writer.seen().empty()) {
       log.notes.push_back("nothing converted: no entity deleted");
+    } else if (writer.incomplete()) {
+      log.notes.push_back("part of the source could not be read: no entity deleted");
     } else {
       if (progress) progress("delete", 0, 1);
       if (auto s = delete_missing(**tenant, d, writer.seen(), log); !s)

@@ -37,6 +37,7 @@ struct Collect final : Sink {
   std::vector<json::Document> entities;
   std::vector<Rejection> rejections;
   std::vector<std::string> notes;
+  std::vector<std::string> incompletes;
   void entity(std::string text) override {
     entities.emplace_back();
     EXPECT_TRUE(json::parse(entities.back(), text).empty()) << text;
@@ -44,6 +45,7 @@ struct Collect final : Sink {
   void reject(Rejection r) override { rejections.push_back(std::move(r)); }
   void note(std::string m) override { notes.push_back(std::move(m)); }
   void progress(size_t, size_t) override {}
+  void incomplete(std::string m) override { incompletes.push_back(std::move(m)); }
 
   const json::Document* find(std::string_view id) const {
     for (const auto& e : entities)
@@ -433,6 +435,91 @@ TEST(GtfsFormat, KasuyaFeedWithJapaneseExtensionsAndLegacyTranslations) {
   auto s = find_format("gtfs")->convert("PK not a zip", {.type = "Gtfs", .params = {{"feed", "x"}}}, sink);
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().detail.find("not a zip file"), std::string::npos);
+}
+
+// Writes `text` to `path`, creating its folders.
+void write_file(const std::filesystem::path& path, std::string_view text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string replace_all(std::string s, std::string_view from, std::string_view to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  return s;
+}
+
+TEST(CkanFormat, HarvestsTheCsvResourcesOfARecordedPackageSearch) {
+  // The recorded demo.ckan.org package_search (3 packages: two CSV resources and a PDF), its
+  // resource URLs moved into a local folder where the two CSVs are two municipalities' real
+  // イベント一覧 (the same standard layout, so one entity type).
+  const auto dir = std::filesystem::temp_directory_path() / ("ckan-" + std::to_string(::getpid()));
+  const std::string base = dir.string() + "/";
+  const std::string kurume = read_shared("opendata/events/o1-402036_g1-000304.csv");
+  const std::string saga = read_shared("opendata/events/o1-412015_g1-000304.csv");
+  const auto saga_path = dir / "dataset/17be64bb-da74-4195-9bb8-565c39846af2/resource/a5cd573b-5565-48f1-9b2d-8726004cb020/download/20161231_rase.csv";
+  write_file(dir / "dataset/62513382-3b26-4bc8-9096-40b6ce8383c0/resource/bf4d5116-634e-43f2-a41c-9ae22d362083/download/validated_100_species.csv", kurume);
+  write_file(saga_path, saga);
+  const std::string search = replace_all(read_shared("ckan/packages.json"), "https://demo.ckan.org/", base);
+  const Options o{.type = "Event", .source = base + "api/3/action/package_search"};
+  const Collect direct_kurume = convert("csv", kurume, o), direct_saga = convert("csv", saga, o);
+  ASSERT_GT(direct_kurume.entities.size(), 0u);
+  ASSERT_GT(direct_saga.entities.size(), 0u);
+
+  Collect c = convert("ckan", search, o);
+  EXPECT_TRUE(c.rejections.empty()) << c.rejections[0].reason;
+  EXPECT_TRUE(c.incompletes.empty());
+  EXPECT_EQ(c.entities.size(), direct_kurume.entities.size() + direct_saga.entities.size());
+  EXPECT_NE(c.find(json::view(direct_kurume.entities[0]["id"])), nullptr);
+  EXPECT_NE(c.find(json::view(direct_saga.entities.back()["id"])), nullptr);
+  EXPECT_TRUE(c.noted("3 packages, 2 resources to import"));
+  EXPECT_TRUE(c.noted("resources not harvested (not csv or geojson): PDF 1"));
+  EXPECT_TRUE(c.noted("credit: SDB「2016 Regione Asia Est Oceania * Classi di età」 Creative Commons Attribution "
+                      "(http://www.opendefinition.org/licenses/cc-by)"));
+  EXPECT_TRUE(c.noted("2016-regione-asia-est-oceania-classi-di-eta/20161231_RASE.csv: encoding: UTF-8 (BOM)"));
+
+  // Only GeoJSON asked for: nothing to import.
+  Options geo = o;
+  geo.params["resourceFormats"] = "geojson";
+  EXPECT_TRUE(convert("ckan", search, geo).entities.empty());
+  EXPECT_NE(find_format("ckan")->invalid({.type = "Event", .params = {{"resourceFormats", "csv,pdf"}}}).find("'pdf' is not csv or geojson"),
+            std::string::npos);
+
+  // A resource that is gone is rejected and leaves the run incomplete; the other is imported.
+  std::filesystem::remove(saga_path);
+  Collect partial = convert("ckan", search, o);
+  ASSERT_EQ(partial.rejections.size(), 1u);
+  EXPECT_NE(partial.rejections[0].reason.find("2016-regione-asia-est-oceania-classi-di-eta/20161231_RASE.csv: "), std::string::npos);
+  EXPECT_EQ(partial.incompletes.size(), 1u);
+  EXPECT_EQ(partial.entities.size(), direct_kurume.entities.size());
+
+  // package_list beside local package_show files (<name>.json): one is missing.
+  write_file(dir / "api/3/action/one.json",
+             replace_all(replace_all(read_shared("ckan/62513382-3b26-4bc8-9096-40b6ce8383c0.json"), "https://demo.ckan.org/", base),
+                         "\"format\": \"CSV\"", "\"format\": \"\""));  // found by the URL's .csv instead
+  Collect listed = convert("ckan", R"({"success": true, "result": ["one", "two"]})",
+                           {.type = "Event", .source = base + "api/3/action/package_list"});
+  EXPECT_EQ(listed.entities.size(), direct_kurume.entities.size());
+  ASSERT_EQ(listed.rejections.size(), 1u);
+  EXPECT_NE(listed.rejections[0].reason.find("package_show two"), std::string::npos);
+  EXPECT_EQ(listed.incompletes.size(), 1u);
+
+  // The same table published twice in one package: its entities once, and a note.
+  const std::string twice = R"({"success": true, "result": {"name": "p", "title": "t", "resources": [)"
+                            R"({"name": "utf8", "format": "CSV", "url": ")" + base + R"(k.csv"}, {"name": "again", "format": "csv", "url": ")" + base + R"(k.csv"}]}})";
+  write_file(dir / "k.csv", kurume);
+  Collect dup = convert("ckan", twice, o);
+  EXPECT_EQ(dup.entities.size(), direct_kurume.entities.size());
+  EXPECT_TRUE(dup.noted("p/again: " + std::to_string(direct_kurume.entities.size()) + " entities have the ids of an earlier resource's"));
+
+  // Responses that are not CKAN's, or a failed request, are errors.
+  Collect sink;
+  auto not_ckan = find_format("ckan")->convert(R"({"type": "FeatureCollection"})", o, sink);
+  ASSERT_FALSE(not_ckan);
+  EXPECT_EQ(not_ckan.error().title, "Not a CKAN response");
+  auto failed = find_format("ckan")->convert(R"({"success": false, "error": {"message": "Not found", "__type": "Not Found Error"}})", o, sink);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().detail.find("Not found"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Source, RefusesSourcesLargerThanTheCap) {

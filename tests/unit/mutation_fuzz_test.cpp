@@ -114,6 +114,7 @@ struct CheckingSink final : connect::Sink {
   void reject(connect::Rejection r) override { EXPECT_FALSE(r.reason.empty()); }
   void note(std::string) override {}
   void progress(size_t done, size_t total) override { EXPECT_LE(done, total); }
+  void incomplete(std::string reason) override { EXPECT_FALSE(reason.empty()); }
 };
 
 }  // namespace
@@ -148,13 +149,21 @@ TEST(MutationFuzz, ConnectorSources) {
   const auto areas = std::filesystem::temp_directory_path() / "dejima_fuzz_area.json";
   std::ofstream(areas) << R"({"class10s":{"424010":{"children":["424011"]}},"class15s":{"424011":{"children":["4220100","x"]}},)"
                           R"("class20s":{"4220100":{"name":"長崎市"},"x":{}}})";
+  const auto resource = std::filesystem::temp_directory_path() / "dejima_fuzz_resource.csv";
+  std::ofstream(resource) << "ID,名称,緯度,経度\n1,A,32.7,129.8\n";
+  const std::vector<std::string> ckan = {
+      R"({"success":true,"result":{"count":2,"results":[{"name":"p","title":"t","organization":{"title":"o"},"resources":[)"
+      R"({"format":"CSV","url":")" + resource.string() + R"("},{"format":"","url":"/nonexistent/x.geojson"},{"format":"PDF","url":"x"}]}]}})",
+      R"({"success":true,"result":["a","b"]})",
+      R"({"success":false,"error":{"message":"Not found"}})"};
   const connect::Options o{.type = "Place", .columns = {{"a", "name"}},
                            .params = {{"stationTable", table.string()}, {"areaTable", areas.string()}, {"feed", "f"}},
                            .source = "/x/map/20210224150000.json"};
   std::mt19937 rng(5);
   for (int i = 0; i < kRounds / 4; ++i) {
     for (const auto& [format, seeds] : {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}, std::pair{"amedas", &amedas},
-                                  std::pair{"jmaxml", &jmaxml}, std::pair{"gtfs", &std::as_const(gtfs)}}) {
+                                  std::pair{"jmaxml", &jmaxml}, std::pair{"gtfs", &std::as_const(gtfs)},
+                                  std::pair{"ckan", &ckan}}) {
       const std::string text = mutate(rng, *seeds);
       CheckingSink sink;
       auto s = connect::find_format(format)->convert(text, o, sink);
