@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   }
   auto logger = spdlog::stderr_color_mt("dejima");
   spdlog::set_default_logger(logger);
+  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e %z] [%^%l%$] %v");  // local time (--time-zone) with its offset
   spdlog::set_level(spdlog::level::from_str(settings->log_level));
   return dejima::serve(*settings);
 }

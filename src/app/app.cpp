@@ -1,6 +1,8 @@
 #include "app/app.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 
 #include <spdlog/spdlog.h>
 
@@ -97,6 +99,8 @@ Result<OpenData> open_data(const Settings& settings) {
 }
 
 int serve(const Settings& settings) {
+  ::setenv("TZ", settings.time_zone.c_str(), 1);  // before any thread: cron schedules use local time
+  ::tzset();
   auto data = open_data(settings);
   if (!data) {
     spdlog::critical("{}: {}", data.error().title, data.error().detail);

@@ -1,6 +1,5 @@
 #include "app/demo.h"
 
-#include "temporal/duration.h"
 
 namespace dejima {
 namespace {
@@ -32,8 +31,7 @@ connect::Declaration declaration(std::string name, std::string source, std::stri
   d.source = std::move(source);
   d.format = std::move(format);
   d.options.type = std::move(type);
-  d.schedule = std::move(schedule);
-  d.every = temporal::parse_duration(d.schedule)->millis;
+  d.schedule = *connect::Schedule::parse(schedule);
   d.origin = "demo";
   return d;
 }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 
 #include <fmt/format.h>
@@ -120,6 +121,8 @@ const std::vector<SettingDef>& table() {
       UINT_SETTING(temporal_max_instances, "temporal-max-instances",
                    "instances per attribute in one temporal response (206 with Content-Range beyond)", 1,
                    10000000),
+      STR_SETTING(time_zone, "time-zone", "time zone of connectors' cron schedules and of the log's times (an IANA name)",
+                  v == "UTC" || (v.find("..") == std::string::npos && std::filesystem::is_regular_file("/usr/share/zoneinfo/" + v))),
       STR_SETTING(connectors_file, "connectors",
                   "JSON file with an array of connector declarations, declared at start (empty = none)", true),
       BOOL_SETTING(demo, "demo",

@@ -32,6 +32,7 @@ struct Settings {
   std::string history_max_count = "none";  // instances kept per attribute of an entity
   unsigned history_retention_interval_s = 60;
   unsigned temporal_max_instances = 1000;  // per attribute in one temporal response (206 beyond)
+  std::string time_zone = "Asia/Tokyo";  // of connectors' cron schedules (the process's TZ)
   std::string connectors_file;  // connector declarations applied at start
   bool demo = false;             // declare the demo connectors
   std::string demo_data;         // local copies of the demo sources ("" = official URLs)

@@ -26,7 +26,7 @@ Status Connectors::load() {
     auto d = parse_declaration(doc);
     if (!d) return fail(ErrorKind::InternalError, "stored connector is invalid", c.name + ": " + d.error().detail);
     Entry e{std::move(*d), {c.etag, c.last_modified}};
-    if (e.d.every > 0) e.next_run = now_millis();
+    if (!e.d.schedule.empty()) e.next_run = now_millis();
     if (auto runs = storage_.load_runs(c.name); runs && !runs->empty()) e.last_run = summary_of(runs->front());
     entries_[c.name] = std::move(e);
   }
@@ -69,7 +69,7 @@ Result<bool> Connectors::declare(Declaration d) {
   Entry& e = entries_[d.name];
   e.d = std::move(d);
   e.state = {};  // the mapping may have changed: read the source again
-  e.next_run = e.d.every > 0 ? now_millis() : 0;
+  e.next_run = e.d.schedule.empty() ? 0 : now_millis();
   cv_.notify_all();
   return created;
 }
@@ -167,7 +167,7 @@ void Connectors::worker() {
     for (auto& [name, e] : entries_) {
       if (e.next_run == 0) continue;
       if (e.next_run <= now) {
-        e.next_run = now + e.d.every;
+        e.next_run = e.d.schedule.next(now);  // 0 when cron never matches again: no more runs
         if (!e.queued && !(running_ && running_->connector == name)) {
           e.queued = true;
           queue_.push_back(name);
@@ -219,7 +219,7 @@ void Connectors::run_one(const std::string& name) {
   it->second.last_run = summary_of(log_json);
   // A failed scheduled run is tried again within kRetry rather than a whole period later.
   if (log.status == "failed" && it->second.next_run > 0)
-    it->second.next_run = std::min(it->second.next_run, now_millis() + std::min(it->second.d.every, kRetry));
+    it->second.next_run = std::min(it->second.next_run, now_millis() + it->second.d.schedule.retry(kRetry));
   // A declaration replaced while it ran reads its source again; otherwise remember the source.
   if (declaration_json(it->second.d) == declaration_json(d) && log.status != "failed") {
     if (log.status == "ok") it->second.state = log.source;

@@ -4,7 +4,6 @@
 
 #include "model/parse.h"
 #include "store/store.h"
-#include "temporal/duration.h"
 #include "util/uri.h"
 
 namespace dejima::connect {
@@ -29,6 +28,7 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
                                                       "idPrefix", "key", "columns", "params", "deleteMissing",
                                                       "schedule", "origin"};
   Declaration d;
+  std::string schedule;
   for (const auto& m : doc.GetObject()) {
     const std::string_view k = json::view(m.name);
     if (!kMembers.contains(k)) return bad("unknown member '" + std::string(k) + "'");
@@ -67,7 +67,7 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
       else if (k == "tenant") d.tenant = s;
       else if (k == "encoding") d.options.encoding = s;
       else if (k == "idPrefix") d.options.id_prefix = s;
-      else if (k == "schedule") d.schedule = s;
+      else if (k == "schedule") schedule = s;
       else d.origin = s;
     }
   }
@@ -85,11 +85,10 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
     return bad("encoding must be auto, utf-8 or cp932");
   if (!d.options.id_prefix.empty() && !is_absolute_uri(d.options.id_prefix + "x"))
     return bad("idPrefix '" + d.options.id_prefix + "' does not make URIs (e.g. urn:ngsi-ld:Shelter:nagasaki:)");
-  if (!d.schedule.empty()) {
-    auto dur = temporal::parse_duration(d.schedule);
-    if (!dur || dur->months != 0 || dur->millis < 1000)
-      return bad("schedule '" + d.schedule + "' must be an ISO 8601 duration of at least one second without months or years (e.g. PT10M, PT1H, P1D)");
-    d.every = dur->millis;
+  if (!schedule.empty()) {
+    auto parsed = Schedule::parse(schedule);
+    if (!parsed) return bad(parsed.error());
+    d.schedule = std::move(*parsed);
   }
   if (d.origin != "api" && d.origin != "config" && d.origin != "demo") return bad("origin is api, config or demo");
   return d;
@@ -149,7 +148,7 @@ std::string declaration_json(const Declaration& d) {
   }
   w.Key("deleteMissing");
   w.Bool(d.delete_missing);
-  if (!d.schedule.empty()) member("schedule", d.schedule);
+  if (!d.schedule.empty()) member("schedule", d.schedule.text());
   member("origin", d.origin);
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};

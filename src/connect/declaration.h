@@ -5,6 +5,7 @@
 #include <string>
 
 #include "connect/format.h"
+#include "connect/schedule.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -19,8 +20,7 @@ struct Declaration {
   Options options;
   // Delete the entities of this type and id prefix that the source no longer has.
   bool delete_missing = false;
-  std::string schedule;  // ISO 8601 duration between runs ("PT1H"); "" = only when asked
-  Millis every = 0;      // the schedule in milliseconds
+  Schedule schedule;  // an interval or cron times; empty = only when asked
   std::string origin = "api";  // "api", "config" (the --connectors file) or "demo" (--demo)
 };
 

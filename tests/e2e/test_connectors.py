@@ -367,3 +367,41 @@ def test_gtfs_connectors_delete_within_their_own_feed(server, tmp_path):
     assert after == {"GtfsStop": before["GtfsStop"] - 1, "GtfsTrip": before["GtfsTrip"] - 1, "GtfsRoute": before["GtfsRoute"]}
     itoshima = requests.get(server.url + "/ngsi-ld/v1/entities", params={"type": "GtfsStop", "q": 'stopId=="1100"'}).json()
     assert len(itoshima) == 1 and ":itoshima:" in itoshima[0]["id"]
+
+
+def next_local(hour, zone):
+    """The next hour:00 in `zone` after now, as the API writes it (UTC)."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+    now = datetime.now(ZoneInfo(zone))
+    t = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if t <= now:
+        t += timedelta(days=1)
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def test_cron_schedules_run_at_local_times(start_server, tmp_path):
+    """A cron schedule runs once when declared, then at its times in --time-zone (default
+    Asia/Tokyo); a bad cron expression or time zone is refused."""
+    doc = {"name": "yanai", "source": str(DATA / "opendata" / "yanai_tourism_sjis.csv"), "format": "csv",
+           "type": "TouristAttraction", "schedule": "0 6 * * *"}
+    s = start_server()
+    assert declare(s, doc).status_code == 201
+    assert wait_run(s, "yanai", 1)[0]["status"] == "ok"
+    described = requests.get(s.url + BASE + "/yanai").json()
+    assert described["schedule"] == "0 6 * * *" and described["nextRunAt"] == next_local(6, "Asia/Tokyo"), described
+    r = declare(s, {**doc, "name": "bad", "schedule": "0 6 31 2 *"})
+    assert r.status_code == 400 and "names no day that exists" in r.json()["detail"]
+    r = declare(s, {**doc, "name": "bad", "schedule": "every day"})
+    assert r.status_code == 400 and "cron expression" in r.json()["detail"]
+    s.stop()
+
+    s = start_server("--time-zone", "UTC")  # the same declaration, kept, in another zone
+    wait_run(s, "yanai", 2)
+    assert requests.get(s.url + BASE + "/yanai").json()["nextRunAt"] == next_local(6, "UTC")
+    s.stop()
+    try:
+        start_server("--time-zone", "Mars/Olympus_Mons", data_dir=tmp_path / "other")
+        raise AssertionError("started with an unknown time zone")
+    except RuntimeError as e:
+        assert "time-zone" in str(e)

@@ -232,7 +232,7 @@ TEST(Declaration, RoundTripsThroughItsDocument) {
       "columns":{"区":"ward","設置場所":""},"deleteMissing":true,"schedule":"PT1H"})").empty());
   auto d = parse_declaration(doc);
   ASSERT_TRUE(d) << d.error().detail;
-  EXPECT_EQ(d->every, 3600000);
+  EXPECT_EQ(d->schedule.next(1000), 3601000);
   EXPECT_EQ(d->options.columns.at("設置場所"), "");
   EXPECT_EQ(d->origin, "api");
   json::Document again;
