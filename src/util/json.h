@@ -45,6 +45,10 @@ struct LocalDocument {
   Document doc{&allocator};
 };
 
+// Arrays and objects nested deeper than this are refused: RapidJSON's parser and every walk over
+// a document recurse, so a body of 100,000 '[' would otherwise overflow a thread's stack.
+constexpr size_t kMaxDepth = 512;
+
 // Parses with full validation; returns a message on error (empty on success).
 std::string parse(Document& doc, std::string_view text);
 

@@ -26,6 +26,20 @@ def test_body_limit_gives_413_and_changes_nothing(start_server):
     assert requests.get(s.url + ENTITIES + "/urn:ngsi-ld:X:big").status_code == 404
 
 
+def test_deeply_nested_bodies_are_400_not_a_crash(server):
+    """RapidJSON recurses per nesting level: 200,000 '[' once overflowed the stack and killed the
+    server. Bodies nested deeper than 512 levels are refused; 512 levels in a value are kept."""
+    for body in ("[" * 200000, '{"a":' * 100000, '{"id":"urn:x:1","type":"T","v":{"type":"Property","value":' + "[" * 600 + "]" * 600 + "}}"):
+        for path in (ENTITIES, "/ngsi-ld/v1/entityOperations/upsert", "/ngsi-ld/v1/subscriptions"):
+            r = requests.post(server.url + path, data=body, headers={"Content-Type": "application/json"})
+            assert r.status_code == 400 and "nested deeper than 512 levels" in r.json()["detail"], (path, r.text[:300])
+    deep = {"id": "urn:x:deep", "type": "T", "v": {"type": "Property", "value": json.loads("[" * 500 + "]" * 500)}}
+    assert requests.post(server.url + ENTITIES, json=deep).status_code == 201
+    got = requests.get(server.url + ENTITIES + "/urn:x:deep", params={"options": "keyValues"}).json()
+    assert got["v"] == deep["v"]["value"]
+    assert requests.get(server.url + "/health").json() == {"status": "ok"}
+
+
 def test_header_limit_gives_431(start_server):
     s = start_server("--max-header-bytes", "2048")
     r = requests.get(s.url + "/health", headers={"X-Big": "y" * 4000})
