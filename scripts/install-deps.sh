@@ -13,6 +13,7 @@ packages=(
   libmosquitto-dev mosquitto mosquitto-clients  # MQTT notifications; broker and client for tests
   libjemalloc-dev               # allocator of the release server binary
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-16 libclang-rt-16-dev llvm-16  # libFuzzer targets (scripts/fuzz.sh) and their symbolizer
   python3 python3-pytest python3-requests python3-yaml
   wrk nginx-light curl
 )

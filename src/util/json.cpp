@@ -1,43 +1,58 @@
 #include "util/json.h"
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
 
 namespace dejima::json {
-
 namespace {
 
-// Where the text's arrays and objects first nest deeper than kMaxDepth (strings skipped), or npos.
-size_t too_deep(std::string_view text) {
+// Passes the parser's events to the document, refusing to nest deeper than kMaxDepth.
+struct DepthLimited {
+  Document& d;
   size_t depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
+  bool too_deep = false;
+
+  bool open() {
+    too_deep = ++depth > kMaxDepth;
+    return !too_deep;
   }
-  return std::string_view::npos;
-}
+  bool Null() { return d.Null(); }
+  bool Bool(bool b) { return d.Bool(b); }
+  bool Int(int i) { return d.Int(i); }
+  bool Uint(unsigned i) { return d.Uint(i); }
+  bool Int64(int64_t i) { return d.Int64(i); }
+  bool Uint64(uint64_t i) { return d.Uint64(i); }
+  bool Double(double x) { return d.Double(x); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return d.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return d.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return d.Key(s, n, copy); }
+  bool StartObject() { return open() && d.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return --depth, d.EndObject(n); }
+  bool StartArray() { return open() && d.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return --depth, d.EndArray(n); }
+};
 
 }  // namespace
 
 std::string parse(Document& doc, std::string_view text) {
-  if (const size_t at = too_deep(text); at != std::string_view::npos) {
-    doc.SetNull();
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result;
+  bool too_deep = false;
+  auto generate = [&](Document& d) {
+    DepthLimited limited{d};
+    result = reader.Parse(in, limited);
+    too_deep = limited.too_deep;
+    return !result.IsError();
+  };
+  doc.SetNull();
+  doc.Populate(generate);
+  if (too_deep)
     return "arrays and objects nested deeper than " + std::to_string(kMaxDepth) + " levels (at byte " +
-           std::to_string(at) + ")";
-  }
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError())
-    return std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " (at byte " +
-           std::to_string(doc.GetErrorOffset()) + ")";
+           std::to_string(result.Offset()) + ")";
+  if (result.IsError())
+    return std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) + ")";
   return {};
 }
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (the fuzz preset: clang 16 with ASan + UBSan) and runs each for
+# SECONDS (default 60): the connector formats on the real files of ../shared/data, the NGSI-LD
+# request parsers on tests/fuzz/seeds/ngsild. A finding (crash, sanitizer report, leak, an input
+# slower than 10 s) leaves its input in build/fuzz/findings/ and fails the script.
+# clang 16 implements what libstdc++ 12's <expected> needs but reports an older __cpp_concepts,
+# so the preset redefines that macro; clang 14 (Debian's default) cannot build the code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shared=$(cd .. && pwd)/shared/data
+jobs=$(nproc)
+
+cmake --preset fuzz >/dev/null
+targets=(csv geojson amedas jmaxml gtfs ngsild)
+cmake --build --preset fuzz -j "$jobs" --target "${targets[@]/#/fuzz_}"
+
+declare -A seeds=(
+  [csv]="$shared/opendata/*.csv $shared/opendata/*/*.csv"
+  [geojson]="$shared/shelters/*/*"
+  [amedas]="$shared/jma/amedas/20210224150000.json"
+  [jmaxml]="$shared/jma/*.xml $shared/jma/live/*.xml"
+  [gtfs]="$shared/gtfs/*.zip"
+  [ngsild]="tests/fuzz/seeds/ngsild/*"
+)
+mkdir -p build/fuzz/findings
+for t in "${targets[@]}"; do
+  corpus=build/fuzz/corpus/$t
+  mkdir -p "$corpus"
+  # shellcheck disable=SC2086  # the seed patterns are globs
+  cp -n ${seeds[$t]} "$corpus/"
+  echo "== fuzz_$t: ${seconds}s on $(ls "$corpus" | wc -l) inputs =="
+  log=build/fuzz/$t.log
+  status=0
+  ASAN_OPTIONS=detect_leaks=1 ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=tests/fuzz/ubsan.supp \
+    "build/fuzz/fuzz_$t" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+    -artifact_prefix="build/fuzz/findings/$t-" -print_final_stats=1 >"$log" 2>&1 || status=$?
+  grep -E "^stat::(number_of_executed_units|peak_rss_mb)|^#[0-9]+ +DONE" "$log" || true
+  if [ "$status" -ne 0 ]; then
+    grep -E -A40 "ERROR|runtime error" "$log" | head -60
+    echo "fuzz_$t: finding (exit $status); input in build/fuzz/findings/, log in $log"
+    exit 1
+  fi
+done
