@@ -140,7 +140,7 @@ class CkanFormat final : public Format {
     if (auto why = invalid(o); !why.empty()) return fail(ErrorKind::BadRequestData, "Invalid declaration", why);
     std::vector<std::unique_ptr<json::Document>> docs;  // owns the packages below
     std::vector<const json::Value*> packages;
-    if (auto s = read_packages(bytes, o.source, docs, packages, sink); !s) return s;
+    if (auto s = read_packages(bytes, o, docs, packages, sink); !s) return s;
 
     const auto wanted = param_list(o, "resourceFormats", kDefaultFormats);
     struct Job {
@@ -186,7 +186,8 @@ class CkanFormat final : public Format {
         unreadable("the resource has no url");
         continue;
       }
-      auto fetched = fetch_source(url, {});
+      if (o.cancelled()) break;
+      auto fetched = fetch_source(url, {}, 60, kMaxSourceBytes, o.cancel);
       if (!fetched) {
         unreadable(fetched.error().title + ": " + fetched.error().detail);
         continue;
@@ -202,9 +203,10 @@ class CkanFormat final : public Format {
 
  private:
   // The packages of a package_search (every page), package_list or package_show response.
-  static Status read_packages(std::string_view bytes, const std::string& source,
+  static Status read_packages(std::string_view bytes, const Options& o,
                               std::vector<std::unique_ptr<json::Document>>& docs,
                               std::vector<const json::Value*>& packages, Sink& sink) {
+    const std::string& source = o.source;
     auto parse = [&](std::string_view body, const std::string& where) -> Result<const json::Value*> {
       docs.push_back(std::make_unique<json::Document>());
       if (auto err = json::parse(*docs.back(), body); !err.empty())
@@ -222,7 +224,8 @@ class CkanFormat final : public Format {
       for (size_t i = 0; i < r.Size(); ++i) {
         if (!r[i].IsString()) return fail(ErrorKind::BadRequestData, "Not a CKAN response", source + ": a package name is not a string");
         const std::string where = show_url(source, std::string(json::view(r[i])));
-        auto f = fetch_source(where, {});
+        if (o.cancelled()) break;
+        auto f = fetch_source(where, {}, 60, kMaxSourceBytes, o.cancel);
         auto shown = f ? parse(f->body, where) : Result<const json::Value*>(std::unexpected(f.error()));
         if (!shown || !(*shown)->IsObject()) {
           const std::string why = shown ? "not a package" : shown.error().title + ": " + shown.error().detail;
@@ -250,7 +253,7 @@ class CkanFormat final : public Format {
         break;
       }
       const std::string next = page_url(source, packages.size());
-      auto f = fetch_source(next, {});
+      auto f = fetch_source(next, {}, 60, kMaxSourceBytes, o.cancel);
       if (!f) return fail(f.error().kind, f.error().title, next + ": " + f.error().detail);
       auto more = parse(f->body, next);
       if (!more) return std::unexpected(more.error());

@@ -44,6 +44,7 @@ void Connectors::stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    cancel_ = true;
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -80,6 +81,7 @@ Status Connectors::remove(const std::string& name) {
   if (auto s = storage_.delete_connector(name); !s) return s;
   entries_.erase(name);
   std::erase(queue_, name);
+  if (running_ && running_->connector == name) cancel_ = true;
   return {};
 }
 
@@ -194,18 +196,22 @@ void Connectors::run_one(const std::string& name) {
   {
     std::lock_guard lock(mu_);
     auto it = entries_.find(name);
-    if (it == entries_.end()) return;
+    if (it == entries_.end() || stopping_) return;
     it->second.queued = false;
+    cancel_ = false;
     d = it->second.d;
     previous = it->second.state;
     running_ = Progress{name, "fetch", now_millis(), 0, 0};
   }
-  RunLog log = run_connector(d, tenants_, previous, [this](std::string_view stage, size_t done, size_t total) {
-    std::lock_guard lock(mu_);
-    running_->stage = stage;
-    running_->done = done;
-    running_->total = total;
-  });
+  RunLog log = run_connector(
+      d, tenants_, previous,
+      [this](std::string_view stage, size_t done, size_t total) {
+        std::lock_guard lock(mu_);
+        running_->stage = stage;
+        running_->done = done;
+        running_->total = total;
+      },
+      &cancel_);
   const std::string log_json = run_log_json(log);
   if (log.status == "failed") spdlog::warn("connector '{}' failed: {}", name, log.error);
   else spdlog::info("connector '{}': {} ({} created, {} updated, {} deleted, {} rejected)", name, log.status,

@@ -30,12 +30,14 @@ class Connectors {
   // Reads the declarations kept in the store; scheduled ones run soon after start().
   Status load();
   void start();
-  // Waits for a run in progress to end, then stops the worker.
+  // Cancels a run in progress (it stops between batches and sources, or its transfer is
+  // aborted), waits for it to end, then stops the worker.
   void stop();
 
   // Creates or replaces a declaration (a replaced one reads its source again at its next run).
   // Returns true when it was created.
   Result<bool> declare(Declaration d);
+  // Deletes a declaration (its entities stay); a run of it in progress is cancelled.
   Status remove(const std::string& name);
   std::optional<Declaration> find(const std::string& name) const;
   std::vector<Declaration> list() const;
@@ -74,6 +76,7 @@ class Connectors {
   std::deque<std::string> queue_;
   std::optional<Progress> running_;
   bool stopping_ = false;
+  Cancel cancel_{false};  // the run in progress must stop
   std::thread thread_;
 };
 

@@ -2,6 +2,7 @@
 // short names under the core @context) and rejected rows. Formats are modules behind this
 // interface; the runner (connect/run.h) fetches, upserts, deletes and logs for all of them.
 #pragma once
+#include <atomic>
 #include <map>
 #include <string>
 #include <string_view>
@@ -20,6 +21,10 @@ struct Options {
   std::vector<std::string> key;      // source columns whose values make the id
   std::map<std::string, std::string> params;  // a format's own parameters (e.g. amedas: stations)
   std::string source;  // where the bytes came from (set by the runner), for formats that need it
+  // Set by the runner when the run must stop: formats that fetch more sources pass it on to
+  // fetch_source and stop between sources.
+  const std::atomic<bool>* cancel = nullptr;
+  bool cancelled() const { return cancel && cancel->load(); }
 };
 
 // A row (or feature) that was not converted, and why.

@@ -389,7 +389,8 @@ class JmaXmlFormat final : public Format {
                 (offices.empty() ? "" : " from offices " + o.params.at("offices")));
       for (size_t i = 0; i < entries.size(); ++i) {
         const FeedEntry& e = entries[i];
-        auto f = fetch_source(e.link, {});
+        if (o.cancelled()) break;
+        auto f = fetch_source(e.link, {}, 60, kMaxSourceBytes, o.cancel);
         std::expected<std::optional<Telegram>, std::string> t =
             f ? read_telegram(f->body, e.link, table, keep, sink, i + 1) : std::unexpected(f.error().detail);
         if (!t) sink.reject({i + 1, t.error(), cut_row(e.title + " " + e.link), ""});

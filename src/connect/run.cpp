@@ -27,10 +27,11 @@ bool same(const model::Entity& e, const model::ParsedEntity& p) {
 // Collects converted entities and writes them batch by batch.
 class Writer final : public Sink {
  public:
-  Writer(broker::Tenant& tenant, RunLog& log, const Progress& progress)
-      : tenant_(tenant), log_(log), progress_(progress), ctx_(jsonld::Context::core()) {}
+  Writer(broker::Tenant& tenant, RunLog& log, const Progress& progress, const Cancel* cancel)
+      : tenant_(tenant), log_(log), progress_(progress), cancel_(cancel), ctx_(jsonld::Context::core()) {}
 
   void entity(std::string json) override {
+    if (cancel_ && cancel_->load()) return;  // the run is stopping: nothing more is written
     pending_.push_back(std::move(json));
     if (pending_.size() >= kBatch) flush();
   }
@@ -109,6 +110,7 @@ class Writer final : public Sink {
   broker::Tenant& tenant_;
   RunLog& log_;
   const Progress& progress_;
+  const Cancel* cancel_;
   std::shared_ptr<const jsonld::Context> ctx_;
   void wait_oldest() {
     if (auto s = in_flight_.front().get(); !s && error_.empty()) error_ = s.error().detail;
@@ -148,7 +150,7 @@ Status delete_missing(broker::Tenant& tenant, const Declaration& d, const std::u
 }  // namespace
 
 RunLog run_connector(const Declaration& d, broker::Tenants& tenants, const SourceState& previous,
-                     const Progress& progress) {
+                     const Progress& progress, const Cancel* cancel) {
   RunLog log;
   log.connector = d.name;
   log.started = now_millis();
@@ -162,7 +164,9 @@ RunLog run_connector(const Declaration& d, broker::Tenants& tenants, const Sourc
   if (!format) return finish("failed", "unknown format '" + d.format + "' (known: " + format_names() + ")");
   if (d.options.type.empty()) return finish("failed", "the declaration has no entity type");
   if (progress) progress("fetch", 0, 1);
-  auto fetched = fetch_source(d.source, previous);
+  auto cancelled = [&] { return cancel && cancel->load(); };
+  auto fetched = fetch_source(d.source, previous, 60, kMaxSourceBytes, cancel);
+  if (cancelled()) return finish("failed", "cancelled before the source was read");
   if (!fetched) return finish("failed", fetched.error().title + ": " + fetched.error().detail);
   log.source = fetched->state;
   if (fetched->not_modified) return finish("unchanged");
@@ -170,9 +174,10 @@ RunLog run_connector(const Declaration& d, broker::Tenants& tenants, const Sourc
   auto tenant = tenants.find_or_create(d.tenant);
   if (!tenant) return finish("failed", tenant.error().detail);
 
-  Writer writer(**tenant, log, progress);
+  Writer writer(**tenant, log, progress, cancel);
   Options options = d.options;
   options.source = d.source;
+  options.cancel = cancel;
   options.id_prefix = id_prefix(d);
   const Status converted = format->convert(fetched->body, options, writer);
   fetched->body = std::string();
@@ -181,6 +186,7 @@ RunLog run_connector(const Declaration& d, broker::Tenants& tenants, const Sourc
     return finish("failed", converted.error().title + ": " + converted.error().detail);
   }
   if (!writer.finish()) return finish("failed", "write failed: " + writer.error());
+  if (cancelled()) return finish("failed", "cancelled: the entities written before stay, nothing is deleted");
   if (d.delete_missing) {
     if (writer.seen().empty()) {
       log.notes.push_back("nothing converted: no entity deleted");

@@ -33,8 +33,10 @@ struct RunLog {
 // Called as the run goes: stage ("fetch", "convert", "delete"), done and total units.
 using Progress = std::function<void(std::string_view stage, size_t done, size_t total)>;
 
+// `cancel` stops the run between batches and sources (and aborts a transfer): it then fails with
+// "cancelled", keeps what it already wrote and deletes nothing.
 RunLog run_connector(const Declaration& d, broker::Tenants& tenants, const SourceState& previous,
-                     const Progress& progress = {});
+                     const Progress& progress = {}, const Cancel* cancel = nullptr);
 
 // The run log as JSON (the connectors API, `dejima import`).
 std::string run_log_json(const RunLog& log);

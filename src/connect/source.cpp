@@ -69,7 +69,8 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 
 }  // namespace
 
-Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s, size_t max_bytes) {
+Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s, size_t max_bytes,
+                             const Cancel* cancel) {
   if (source.starts_with("file://")) return read_file(source.substr(7), previous, max_bytes);
   if (!source.starts_with("http://") && !source.starts_with("https://")) return read_file(source, previous, max_bytes);
   CURL* curl = curl_easy_init();
@@ -94,12 +95,20 @@ Result<Fetched> fetch_source(const std::string& source, const SourceState& previ
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &f.state);
+  if (cancel) {  // curl calls this about once a second, and whenever data arrives
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, cancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, +[](void* c, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+      return static_cast<const Cancel*>(c)->load() ? 1 : 0;
+    });
+  }
   const CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(curl);
   curl_slist_free_all(headers);
   if (body.too_large || rc == CURLE_FILESIZE_EXCEEDED) return std::unexpected(too_large(source, max_bytes).error());
+  if (rc == CURLE_ABORTED_BY_CALLBACK) return fail(ErrorKind::ServiceUnavailable, "Cancelled", source + ": the run was cancelled");
   if (rc != CURLE_OK)
     return fail(ErrorKind::ServiceUnavailable, "Source unreachable", source + ": " + curl_easy_strerror(rc));
   if (status == 304) {

@@ -2,6 +2,7 @@
 // run saw (ETag, Last-Modified, or a file's size and time) is sent back so that an unchanged
 // source is skipped without being read again.
 #pragma once
+#include <atomic>
 #include <string>
 
 #include "util/error.h"
@@ -22,10 +23,13 @@ struct Fetched {
 // Sources larger than this are refused: a run holds its source in memory.
 constexpr size_t kMaxSourceBytes = size_t{1} << 30;
 
-// A failure to reach or read the source is ServiceUnavailable (network) or BadRequestData (also
-// a source of more than max_bytes).
+// Set when a run must stop (the server is stopping, the connector was deleted).
+using Cancel = std::atomic<bool>;
+
+// A failure to reach or read the source is ServiceUnavailable (network; also a transfer stopped
+// by `cancel`) or BadRequestData (also a source of more than max_bytes).
 Result<Fetched> fetch_source(const std::string& source, const SourceState& previous, long timeout_s = 60,
-                             size_t max_bytes = kMaxSourceBytes);
+                             size_t max_bytes = kMaxSourceBytes, const Cancel* cancel = nullptr);
 
 // A file a format needs beside its source (a station or area table): `name` in the source's
 // folder (or URL path).

@@ -405,3 +405,72 @@ def test_cron_schedules_run_at_local_times(start_server, tmp_path):
         raise AssertionError("started with an unknown time zone")
     except RuntimeError as e:
         assert "time-zone" in str(e)
+
+
+class SlowSource:
+    """An HTTP source that sends a byte every 0.2 s of a 1 MB CSV: a run of it lasts minutes."""
+
+    def __init__(self):
+        self.closed = threading.Event()
+        source = self
+
+        class Handler(QuietHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(1 << 20))
+                self.end_headers()
+                try:
+                    self.wfile.write("名称,緯度,経度\n".encode())
+                    while not source.closed.wait(0.2):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                except OSError:  # the connector hung up
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/slow.csv"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.closed.set()
+        self.httpd.shutdown()
+
+
+def wait_running(s, name, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        runs = requests.get(s.url + f"{BASE}/{name}/runs").json()
+        if runs and runs[0]["status"] == "running":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{name} did not start running")
+
+
+def test_runs_in_progress_are_cancelled_by_shutdown_and_delete(start_server, tmp_path):
+    slow = SlowSource()
+    try:
+        s = start_server()
+        doc = {"name": "slow", "source": slow.url, "format": "csv", "type": "Place"}
+        assert declare(s, doc).status_code == 201
+        requests.post(s.url + BASE + "/slow/runs")
+        wait_running(s, "slow")
+        # Deleting the connector cancels its run: the worker is free for the next one at once.
+        assert requests.delete(s.url + BASE + "/slow").status_code == 204
+        quick = {"name": "aed", "source": str(DATA / "opendata" / "saitama_aed.csv"), "format": "csv", "type": "AED"}
+        assert declare(s, quick).status_code == 201
+        requests.post(s.url + BASE + "/aed/runs")
+        assert wait_run(s, "aed", 1, timeout=15)[0]["status"] == "ok"
+
+        # SIGTERM during a run: the server stops within seconds (not after the transfer's minutes)
+        # and the run log says it was cancelled.
+        assert declare(s, doc).status_code == 201
+        requests.post(s.url + BASE + "/slow/runs")
+        wait_running(s, "slow")
+        started = time.time()
+        s.stop()
+        assert time.time() - started < 10
+        s = start_server()
+        last = requests.get(s.url + BASE + "/slow/runs").json()[0]
+        assert last["status"] == "failed" and "cancelled" in last["error"], last
+    finally:
+        slow.close()
