@@ -8,7 +8,19 @@ Statement::Statement(sqlite3* db, std::string_view sql) {
     stmt_ = nullptr;
 }
 
+namespace {
+
+// SQLite's memory statistics take a global mutex on every allocation (8 % of an import's time
+// went to pthread_mutex_lock/unlock); Dejima reads none of them. Set before the first open.
+void configure_once() {
+  static const bool done = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+  (void)done;
+}
+
+}  // namespace
+
 Status Database::open(const std::string& path, bool create, bool full_sync, bool shared) {
+  configure_once();
   int flags = SQLITE_OPEN_READWRITE | (shared ? SQLITE_OPEN_FULLMUTEX : SQLITE_OPEN_NOMUTEX) |
               (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {

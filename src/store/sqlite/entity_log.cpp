@@ -31,7 +31,8 @@ class EntityLog final : public TenantStore {
   static Result<std::unique_ptr<EntityLog>> open(const std::string& path, bool full_sync) {
     auto log = std::unique_ptr<EntityLog>(new EntityLog(path));
     Database& db = log->db_;
-    if (auto s = db.open(path, true, full_sync); !s) return std::unexpected(s.error());
+    // Every use of this connection holds db_mu_: SQLite's own per-call locking is not needed.
+    if (auto s = db.open(path, true, full_sync, false); !s) return std::unexpected(s.error());
     if (auto s = db.exec("CREATE TABLE IF NOT EXISTS entity_log(seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT)");
         !s)
       return std::unexpected(s.error());
