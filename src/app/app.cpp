@@ -116,7 +116,8 @@ int serve(const Settings& settings) {
 
   notify::Dispatcher dispatcher(notify::Options{.max_queue = settings.notify_queue_max,
                                                 .max_attempts = static_cast<int>(settings.notify_attempts),
-                                                .timeout_ms = settings.notify_timeout_ms});
+                                                .timeout_ms = settings.notify_timeout_ms,
+                                                .ca_file = settings.notify_ca_file});
   subscription::Manager subscriptions(storage, contexts, tenants, dispatcher);
   if (auto s = subscriptions.load(); !s) {
     spdlog::critical("cannot load subscriptions: {}", s.error().detail);

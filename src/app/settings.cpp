@@ -110,6 +110,10 @@ const std::vector<SettingDef>& table() {
       UINT_SETTING(notify_attempts, "notify-attempts", "deliveries tried (with doubling back-off) per notification",
                    1, 20),
       UINT_SETTING(notify_timeout_ms, "notify-timeout-ms", "timeout of one HTTP notification", 100, 600000),
+      STR_SETTING(notify_ca_file, "notify-ca-file",
+                  "PEM file of the certificate authorities trusted for https:// and mqtts:// notification endpoints "
+                  "(empty = the system's)",
+                  v.empty() || std::filesystem::is_regular_file(v)),
       STR_SETTING(history_max_age, "history-max-age",
                   "history kept: ISO 8601 duration or none; per tenant: P90D,tenantA=P7D",
                   valid_per_tenant(v, valid_age)),

@@ -27,6 +27,7 @@ struct Settings {
   unsigned notify_queue_max = 10000;   // notifications waiting per subscription; more are dropped and counted
   unsigned notify_attempts = 4;        // deliveries tried before a notification counts as failed
   unsigned notify_timeout_ms = 10000;  // per HTTP notification
+  std::string notify_ca_file;          // PEM CAs for https/mqtts endpoints ("" = the system's)
   // History retention, "DEFAULT[,TENANT=VALUE...]" (see per_tenant); "none" keeps everything.
   std::string history_max_age = "none";    // ISO 8601 duration, e.g. P90D
   std::string history_max_count = "none";  // instances kept per attribute of an entity

@@ -33,7 +33,7 @@ std::string host_of(const std::string& uri) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(Options o) : opt_(o), mqtt_(std::make_unique<Mqtt>()) {
+Dispatcher::Dispatcher(Options o) : opt_(o), mqtt_(std::make_unique<Mqtt>(opt_.ca_file)) {
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, opt_.max_host_connections);
   thread_ = std::thread([this] { run(); });
@@ -103,6 +103,7 @@ void Dispatcher::start(const std::string& key, Pending& p, const std::string& ho
   curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, discard);
   curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, opt_.timeout_ms);
   curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+  if (!opt_.ca_file.empty()) curl_easy_setopt(t->easy, CURLOPT_CAINFO, opt_.ca_file.c_str());
   curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
   transfers_.insert(t);
   curl_multi_add_handle(multi_, t->easy);

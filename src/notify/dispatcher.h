@@ -37,6 +37,9 @@ struct Options {
   Millis first_backoff_ms = 200;   // doubles each retry
   long timeout_ms = 10000;         // per HTTP request
   long max_host_connections = 8;
+  // PEM file of the certificate authorities that https:// and mqtts:// endpoints are verified
+  // against; "" = the system's (/etc/ssl/certs).
+  std::string ca_file;
 };
 
 class Mqtt;

@@ -1,13 +1,15 @@
 """A real HTTP server that records the notifications it receives. Paths decide behaviour:
 /slow/... waits `slow_seconds` before answering, /fail/... answers 500, anything else 200."""
 import json
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self, slow_seconds=2.0):
+    def __init__(self, slow_seconds=2.0, tls=None):
+        """tls: (certificate file, key file) to answer HTTPS."""
         self.slow_seconds = slow_seconds
         self.received = []  # (arrival time, path, headers, body)
         self.cond = threading.Condition()
@@ -33,11 +35,17 @@ class Receiver:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}"
 
     def start(self):
         self.thread.start()
