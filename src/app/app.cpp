@@ -184,6 +184,7 @@ int serve(const Settings& settings) {
   tenants.close_all();  // the last commits may still queue notifications
   subscriptions.stop();
   dispatcher.stop();
+  subscriptions.save_states();  // timesSent, lastSuccess, ... including the last deliveries
   spdlog::info("stopped; all acknowledged writes are on disk");
   return 0;
 }

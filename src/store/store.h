@@ -170,7 +170,8 @@ struct StoredContext {
 struct StoredSubscription {
   std::string tenant;
   std::string id;
-  std::string body;  // JSON, including "@context"
+  std::string body;   // JSON, including "@context"
+  std::string state;  // the delivery counters and times (JSON), "" when none were kept
 };
 
 // A connector declaration (connect/declaration.h) as its API document, with what its source
@@ -192,7 +193,9 @@ class Storage {
   virtual Status delete_context(const std::string& id) = 0;
   virtual Result<std::vector<StoredSubscription>> load_subscriptions() = 0;
   virtual Status save_subscription(const StoredSubscription& s) = 0;
-  virtual Status delete_subscription(const std::string& tenant, const std::string& id) = 0;
+  virtual Status delete_subscription(const std::string& tenant, const std::string& id) = 0;  // and its state
+  // Keeps the `state` of each (tenant, id) that is still stored (one transaction; `body` unused).
+  virtual Status save_subscription_states(const std::vector<StoredSubscription>& states) = 0;
   virtual Result<std::vector<StoredConnector>> load_connectors() = 0;
   virtual Status save_connector(const StoredConnector& c) = 0;
   virtual Status delete_connector(const std::string& name) = 0;  // and its run logs

@@ -119,6 +119,7 @@ Status Manager::load() {
       (*s)->document = json::to_string(original);
     }
     (*s)->tenant = row.tenant;
+    if (!row.state.empty()) restore_state(*(*s)->state, row.state);
     std::unique_lock lock(mu_);
     add_locked(std::move(*s));
   }
@@ -230,6 +231,7 @@ void Manager::send(const Subscription& s, std::string body, Millis now) {
   m.outcome = [state](bool ok, const std::string& reason) {
     const Millis t = now_millis();
     std::lock_guard lock(state->mu);
+    state->dirty = true;
     state->last_ok = ok;
     if (ok) {
       ++state->times_sent;
@@ -244,6 +246,7 @@ void Manager::send(const Subscription& s, std::string body, Millis now) {
     // The subscription's queue is full (its endpoint is slow or down): this notification is
     // dropped, and the drop is counted and shown in the subscription's status.
     std::lock_guard lock(state->mu);
+    state->dirty = true;
     ++state->times_dropped;
     ++state->times_failed;
     state->last_ok = false;
@@ -288,10 +291,34 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
   }
 }
 
+void Manager::save_states() {
+  std::vector<store::StoredSubscription> changed;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [tenant, subs] : tenants_subs_)
+      for (const auto& [id, s] : subs.by_id) {
+        {
+          std::lock_guard guard(s->state->mu);
+          if (!s->state->dirty) continue;
+          s->state->dirty = false;
+        }
+        changed.push_back({tenant, id, "", state_json(*s->state)});
+      }
+  }
+  if (changed.empty()) return;
+  if (auto s = storage_.save_subscription_states(changed); !s)
+    spdlog::error("cannot keep {} subscription delivery states: {}", changed.size(), s.error().detail);
+}
+
 void Manager::timer_loop() {
   std::unique_lock timer_lock(timer_mu_);
+  Millis saved = now_millis();
   while (!timer_cv_.wait_for(timer_lock, std::chrono::milliseconds(100), [this] { return stopping_; })) {
     const Millis now = now_millis();
+    if (now - saved >= kStateSaveMs) {
+      save_states();
+      saved = now;
+    }
     std::vector<SubPtr> due;
     {
       std::shared_lock lock(mu_);

@@ -25,9 +25,14 @@ class Manager {
  public:
   Manager(store::Storage& storage, jsonld::Registry& contexts, broker::Tenants& tenants, notify::Dispatcher& dispatcher);
   ~Manager();
-  // Reads the stored subscriptions and starts the timer thread.
+  // Reads the stored subscriptions (with their delivery state) and starts the timer thread,
+  // which also keeps changed delivery states in the store every kStateSaveMs.
   Status load();
   void stop();
+  // Keeps the delivery states changed since the last call (after the dispatcher has stopped,
+  // the last outcomes included).
+  void save_states();
+  static constexpr Millis kStateSaveMs = 5000;
 
   Status create(SubPtr s);  // AlreadyExists when the id is taken
   Status replace(SubPtr s); // ResourceNotFound when the id is unknown

@@ -228,6 +228,48 @@ std::string render_subscription(const Subscription& s, Millis now, bool with_con
   return json::to_string(d);
 }
 
+std::string state_json(const DeliveryState& st) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  for (auto [key, n] : {std::pair{"timesSent", st.times_sent.load()}, std::pair{"timesFailed", st.times_failed.load()},
+                        std::pair{"timesDropped", st.times_dropped.load()}}) {
+    w.Key(key);
+    w.Uint64(n);
+  }
+  std::lock_guard lock(st.mu);
+  for (auto [key, t] : {std::pair{"lastNotification", st.last_notification}, std::pair{"lastSuccess", st.last_success},
+                        std::pair{"lastFailure", st.last_failure}}) {
+    w.Key(key);
+    w.Int64(t);
+  }
+  w.Key("lastFailureReason");
+  json::write_string(w, st.last_failure_reason);
+  w.Key("lastOk");
+  w.Bool(st.last_ok);
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+void restore_state(DeliveryState& st, std::string_view text) {
+  json::Document d;
+  if (!json::parse(d, text).empty() || !d.IsObject()) return;
+  auto number = [&](const char* key) -> std::int64_t {
+    auto it = d.FindMember(key);
+    return it != d.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
+  };
+  st.times_sent = static_cast<std::uint64_t>(number("timesSent"));
+  st.times_failed = static_cast<std::uint64_t>(number("timesFailed"));
+  st.times_dropped = static_cast<std::uint64_t>(number("timesDropped"));
+  std::lock_guard lock(st.mu);
+  st.last_notification = number("lastNotification");
+  st.last_success = number("lastSuccess");
+  st.last_failure = number("lastFailure");
+  if (auto it = d.FindMember("lastFailureReason"); it != d.MemberEnd() && it->value.IsString())
+    st.last_failure_reason = std::string(json::view(it->value));
+  if (auto it = d.FindMember("lastOk"); it != d.MemberEnd() && it->value.IsBool()) st.last_ok = it->value.GetBool();
+}
+
 std::string stored_document(const Subscription& s) {
   std::string out = s.document;
   out.pop_back();  // '}'

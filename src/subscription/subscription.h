@@ -39,8 +39,14 @@ struct DeliveryState {
   std::string last_failure_reason;
   bool last_ok = true;
   Millis last_periodic = 0;  // when the last timeInterval round ran
+  bool dirty = false;        // changed since it was last kept in the store (under mu)
   std::mutex geo_mu;         // a GeoQuery is evaluated by one thread at a time
 };
+
+// The counters and times of a DeliveryState as kept across restarts (JSON; takes st.mu), and
+// back (an unreadable document leaves the state as it is).
+std::string state_json(const DeliveryState& st);
+void restore_state(DeliveryState& st, std::string_view json);
 
 struct Subscription {
   std::string tenant;

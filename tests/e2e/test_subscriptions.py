@@ -206,6 +206,26 @@ def test_subscriptions_survive_restart(start_server, receiver, tmp_path):
     [(_, _, _, n)] = receiver.wait("/kept", 1)
     assert n["data"][0]["speed"] == 9
 
+    # The delivery state (timesSent, lastSuccess, ...) is kept too: at shutdown, and every 5 s.
+    patch(server, 1, {"speed": {"type": "Property", "value": 12}})
+    receiver.wait("/kept", 2)
+    deadline = time.time() + 5
+    while time.time() < deadline and get_sub(server, sid)["notification"].get("timesSent") != 2:
+        time.sleep(0.05)
+    before = get_sub(server, sid)["notification"]
+    assert before["timesSent"] == 2 and before["status"] == "ok"
+    server.stop()
+    server = start_server()
+    after = get_sub(server, sid)["notification"]
+    for key in ("timesSent", "timesFailed", "lastNotification", "lastSuccess", "status"):
+        assert after[key] == before[key], (key, before, after)
+    patch(server, 1, {"speed": {"type": "Property", "value": 13}})
+    receiver.wait("/kept", 3)
+    time.sleep(5.5)  # the timer keeps it every 5 s: a kill -9 now loses nothing
+    server.kill9()
+    server = start_server()
+    assert get_sub(server, sid)["notification"]["timesSent"] == 3
+
 
 def test_mqtt_notifications(server, tmp_path):
     with socket.socket() as s:

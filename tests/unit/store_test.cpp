@@ -107,6 +107,27 @@ TEST(SqliteStore, ContextsPersist) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SqliteStore, SubscriptionStatesFollowTheirSubscriptions) {
+  const auto dir = temp_dir();
+  {
+    auto storage = store::open_sqlite_storage(dir, true);
+    ASSERT_TRUE((*storage)->save_subscription({"", "urn:s:1", "{}", ""}));
+    ASSERT_TRUE((*storage)->save_subscription({"t", "urn:s:2", "{}", ""}));
+    // The state of a subscription that is not stored is not kept.
+    ASSERT_TRUE((*storage)->save_subscription_states({{"", "urn:s:1", "", "{\"timesSent\":3}"}, {"", "urn:s:9", "", "{}"}}));
+  }
+  auto storage = store::open_sqlite_storage(dir, true);
+  auto subs = (*storage)->load_subscriptions();
+  ASSERT_TRUE(subs);
+  ASSERT_EQ(subs->size(), 2u);
+  EXPECT_EQ((*subs)[0].state, "{\"timesSent\":3}");
+  EXPECT_EQ((*subs)[1].state, "");
+  ASSERT_TRUE((*storage)->delete_subscription("", "urn:s:1"));
+  ASSERT_TRUE((*storage)->save_subscription({"", "urn:s:1", "{}", ""}));  // the same id again starts afresh
+  EXPECT_EQ((*storage)->load_subscriptions()->at(0).state, "");
+  std::filesystem::remove_all(dir);
+}
+
 // The log is cleaned as it grows: many updates of few entities keep it small, and the newest
 // document of every entity (including ones the cleaner moved) is what a restart loads.
 TEST(SqliteStore, LogIsCleanedAndKeepsTheNewestDocuments) {

@@ -49,6 +49,11 @@ class SqliteStorage final : public Storage {
         !s)
       return s;
     if (auto s = system_.exec(
+            "CREATE TABLE IF NOT EXISTS subscription_states(tenant TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, "
+            "PRIMARY KEY(tenant, id))");
+        !s)
+      return s;
+    if (auto s = system_.exec(
             "CREATE TABLE IF NOT EXISTS connectors(name TEXT PRIMARY KEY, body TEXT NOT NULL, etag TEXT NOT NULL, "
             "last_modified TEXT NOT NULL)");
         !s)
@@ -116,12 +121,35 @@ class SqliteStorage final : public Storage {
 
   Result<std::vector<StoredSubscription>> load_subscriptions() override {
     std::lock_guard lock(mu_);
-    Statement q(system_.handle(), "SELECT tenant, id, body FROM subscriptions ORDER BY tenant, id");
+    Statement q(system_.handle(),
+                "SELECT s.tenant, s.id, s.body, coalesce(t.body, '') FROM subscriptions s "
+                "LEFT JOIN subscription_states t ON t.tenant = s.tenant AND t.id = s.id ORDER BY s.tenant, s.id");
     if (!q.ok()) return std::unexpected(system_.error("load subscriptions"));
     std::vector<StoredSubscription> out;
     while (q.step() == SQLITE_ROW)
-      out.push_back({std::string(q.column_text(0)), std::string(q.column_text(1)), std::string(q.column_text(2))});
+      out.push_back({std::string(q.column_text(0)), std::string(q.column_text(1)), std::string(q.column_text(2)),
+                     std::string(q.column_text(3))});
     return out;
+  }
+
+  Status save_subscription_states(const std::vector<StoredSubscription>& states) override {
+    std::lock_guard lock(mu_);
+    if (auto s = system_.exec("BEGIN IMMEDIATE"); !s) return s;
+    Statement st(system_.handle(),
+                 "INSERT OR REPLACE INTO subscription_states(tenant, id, body) SELECT ?1, ?2, ?3 "
+                 "WHERE EXISTS (SELECT 1 FROM subscriptions WHERE tenant = ?1 AND id = ?2)");
+    Status status = st.ok() ? Status{} : std::unexpected(system_.error("save subscription state"));
+    for (const auto& s : states) {
+      if (!status) break;
+      st.bind(1, s.tenant);
+      st.bind(2, s.id);
+      st.bind(3, s.state);
+      if (st.step() != SQLITE_DONE) status = std::unexpected(system_.error("save subscription state"));
+      st.reset();
+    }
+    if (status) status = system_.exec("COMMIT");
+    if (!status) (void)system_.exec("ROLLBACK");
+    return status;
   }
 
   Status save_subscription(const StoredSubscription& s) override {
@@ -200,11 +228,14 @@ class SqliteStorage final : public Storage {
 
   Status delete_subscription(const std::string& tenant, const std::string& id) override {
     std::lock_guard lock(mu_);
-    Statement st(system_.handle(), "DELETE FROM subscriptions WHERE tenant = ?1 AND id = ?2");
-    if (!st.ok()) return std::unexpected(system_.error("delete subscription"));
-    st.bind(1, tenant);
-    st.bind(2, id);
-    if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("delete subscription"));
+    for (const char* sql : {"DELETE FROM subscriptions WHERE tenant = ?1 AND id = ?2",
+                            "DELETE FROM subscription_states WHERE tenant = ?1 AND id = ?2"}) {
+      Statement st(system_.handle(), sql);
+      if (!st.ok()) return std::unexpected(system_.error("delete subscription"));
+      st.bind(1, tenant);
+      st.bind(2, id);
+      if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("delete subscription"));
+    }
     return {};
   }
 
