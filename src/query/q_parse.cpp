@@ -7,6 +7,8 @@
 //   value := quoted | number | true | false | DateTime | Date | Time | URI, or for == and !=
 //            value (',' value)+ | value '..' value
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <regex>
 
 #include "query/infix.h"
@@ -195,7 +197,9 @@ class Parser {
     static const std::regex date(R"([0-9]{4}-[0-9]{2}-[0-9]{2})");
     if (tok.size() < 40 && std::regex_match(tok.begin(), tok.end(), number)) {
       l.kind = Literal::Kind::Number;
-      l.number = std::stod(std::string(tok));
+      const auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), l.number);
+      if (ec != std::errc() || !std::isfinite(l.number))  // 1e999 (found by fuzz_ngsild)
+        return std::unexpected(fail_at("number '" + std::string(tok) + "' is out of range"));
       return l;
     }
     if (tok.size() >= 10 && is_digit(tok[0]) && tok[4] == '-') {
