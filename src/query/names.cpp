@@ -21,7 +21,7 @@ class Parser {
  private:
   std::unexpected<Error> error(const std::string& msg) const {
     return std::unexpected(Error{ErrorKind::BadRequestData, "Invalid " + std::string(what_),
-                                 msg + " at position " + std::to_string(pos_) + " of '" + std::string(s_) + "'"});
+                                 msg + " " + position_in(s_, pos_)});
   }
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
 

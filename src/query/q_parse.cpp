@@ -45,7 +45,7 @@ class Parser {
  private:
   Error fail_at(const std::string& what) const {
     return Error{ErrorKind::BadRequestData, "Invalid q",
-                 what + " at position " + std::to_string(pos_) + " of '" + std::string(q_) + "'"};
+                 what + " " + position_in(q_, pos_)};
   }
   std::unexpected<Error> error(const std::string& what) const { return std::unexpected(fail_at(what)); }
   bool at_end() const { return pos_ >= q_.size(); }

@@ -79,6 +79,20 @@ TEST(Q, RejectsMalformedExpressions) {
   }
 }
 
+TEST(Q, ErrorsQuoteALongExpressionOnlyAroundThePosition) {
+  const std::string q = std::string(1000, '(') + "a==1" + std::string(1000, ')');
+  auto parsed = query::parse_q(q, *jsonld::Context::core());
+  ASSERT_FALSE(parsed);
+  EXPECT_LT(parsed.error().detail.size(), 250u) << parsed.error().detail;
+  EXPECT_NE(parsed.error().detail.find("too deeply nested at position 33 of '((((("), std::string::npos);
+  EXPECT_NE(parsed.error().detail.find("…'"), std::string::npos);
+  auto names = query::parse_names("A;" + std::string(300, 'B') + "=", "type");
+  ASSERT_FALSE(names);
+  EXPECT_NE(names.error().detail.find("at position 302 of '…"), std::string::npos) << names.error().detail;
+  auto short_q = query::parse_q("speed>", *jsonld::Context::core());
+  EXPECT_EQ(short_q.error().detail, "value expected at position 6 of 'speed>'");
+}
+
 TEST(Names, TypeExpressionsAndScopes) {
   auto n = query::parse_names("(A;B)|C,D", "type");
   ASSERT_TRUE(n);
