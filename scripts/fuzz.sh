@@ -12,7 +12,7 @@ shared=$(cd .. && pwd)/shared/data
 jobs=$(nproc)
 
 cmake --preset fuzz >/dev/null
-targets=(csv geojson amedas jmaxml gtfs ngsild)
+targets=(csv geojson amedas jmaxml gtfs ckan ngsild)
 cmake --build --preset fuzz -j "$jobs" --target "${targets[@]/#/fuzz_}"
 
 declare -A seeds=(
@@ -21,6 +21,7 @@ declare -A seeds=(
   [amedas]="$shared/jma/amedas/20210224150000.json"
   [jmaxml]="$shared/jma/*.xml $shared/jma/live/*.xml"
   [gtfs]="$shared/gtfs/*.zip"
+  [ckan]="$shared/ckan/*.json"
   [ngsild]="tests/fuzz/seeds/ngsild/*"
 )
 mkdir -p build/fuzz/findings

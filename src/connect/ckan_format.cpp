@@ -252,6 +252,7 @@ class CkanFormat final : public Format {
         sink.incomplete("packages beyond the first " + std::to_string(packages.size()));
         break;
       }
+      if (o.cancelled()) break;
       const std::string next = page_url(source, packages.size());
       auto f = fetch_source(next, {}, 60, kMaxSourceBytes, o.cancel);
       if (!f) return fail(f.error().kind, f.error().title, next + ": " + f.error().detail);
