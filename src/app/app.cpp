@@ -101,6 +101,8 @@ Result<OpenData> open_data(const Settings& settings) {
 int serve(const Settings& settings) {
   ::setenv("TZ", settings.time_zone.c_str(), 1);  // before any thread: cron schedules use local time
   ::tzset();
+  if (settings.time_zone != "UTC" && !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + settings.time_zone))
+    spdlog::warn("time zone {} is unknown here (is tzdata installed?): cron schedules run in UTC", settings.time_zone);
   auto data = open_data(settings);
   if (!data) {
     spdlog::critical("{}: {}", data.error().title, data.error().detail);
