@@ -66,20 +66,23 @@ Result<const json::Value*> ckan_result(const json::Document& doc, const std::str
   return &doc["result"];
 }
 
-// `url` with its `start` query parameter set to `start` (package_search paging).
+// `url` with its `start` query parameter set to `start` (package_search paging), asking for
+// CKAN's usual maximum of 1,000 packages per page when the URL names no `rows`.
 std::string page_url(const std::string& url, size_t start) {
   const size_t q = url.find('?');
   std::string out = url.substr(0, q) + "?";
+  bool rows = false;
   if (q != std::string::npos) {
     size_t from = q + 1;
     while (from <= url.size()) {
       const size_t amp = std::min(url.find('&', from), url.size());
       const std::string_view param(url.data() + from, amp - from);
       if (!param.empty() && !param.starts_with("start=")) out += std::string(param) + "&";
+      rows = rows || param.starts_with("rows=");
       from = amp + 1;
     }
   }
-  return out + "start=" + std::to_string(start);
+  return out + (rows ? "" : "rows=1000&") + "start=" + std::to_string(start);
 }
 
 // Where package_show finds a package listed by package_list: the Action API beside it, or

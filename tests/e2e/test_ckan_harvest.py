@@ -26,7 +26,8 @@ def rows(path):
 
 
 class FakeCkan:
-    def __init__(self):
+    def __init__(self, default_rows=10):
+        self.default_rows = default_rows  # package_search's page size when the request names none
         self.requests = []  # paths asked for, with their queries
         self.hidden = set()  # package names package_search leaves out
         self.gone = set()  # download file names answered with 404
@@ -58,7 +59,7 @@ class FakeCkan:
         if action == "package_search":
             doc = self.load("packages.json")
             results = [p for p in doc["result"]["results"] if p["name"] not in self.hidden]
-            start, rows_ = int(query.get("start", ["0"])[0]), int(query.get("rows", ["10"])[0])
+            start, rows_ = int(query.get("start", ["0"])[0]), int(query.get("rows", [self.default_rows])[0])
             doc["result"].update(count=len(results), results=results[start:start + rows_])
             return 200, json.dumps(doc).encode()
         if action == "package_list":
@@ -119,6 +120,20 @@ def test_package_search_is_paged_and_its_csv_resources_imported(server):
         shrunk = run(server, "events", 3)
         assert (shrunk["status"], shrunk["deleted"]) == ("ok", len(saga)), shrunk
         assert count(server, "Event") == len(kurume)
+    finally:
+        ckan.close()
+
+
+def test_package_search_without_rows_asks_for_large_pages(server):
+    ckan = FakeCkan(default_rows=1)  # a site whose default page holds one package
+    try:
+        doc = {"name": "big-pages", "format": "ckan", "type": "Event", "source": ckan.url + "/api/3/action/package_search?q=*:*"}
+        assert declare(server, doc).status_code == 201
+        assert run(server, "big-pages", 1)["status"] == "ok"
+        searches = [r for r in ckan.requests if "package_search" in r]
+        assert len(searches) == 2 and "rows=1000" in searches[1] and "start=1" in searches[1], searches
+        total = len(rows(DOWNLOADS["validated_100_species.csv"])) + len(rows(DOWNLOADS["20161231_rase.csv"]))
+        assert count(server, "Event") == total
     finally:
         ckan.close()
 
