@@ -7,6 +7,8 @@ import time
 
 import requests
 
+from mosquitto import mosquitto
+
 V1 = "/ngsi-ld/v1"
 JSON = {"Content-Type": "application/json"}
 
@@ -228,19 +230,7 @@ def test_subscriptions_survive_restart(start_server, receiver, tmp_path):
 
 
 def test_mqtt_notifications(server, tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    conf = tmp_path / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
-    broker = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with mosquitto(tmp_path) as port:
         sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", "dejima/#", "-C", "2",
                                 "-W", "10", "-q", "1"], stdout=subprocess.PIPE, text=True)
         time.sleep(0.5)
@@ -259,6 +249,4 @@ def test_mqtt_notifications(server, tmp_path):
         for m in messages:
             assert m["metadata"]["Content-Type"] == "application/json" and m["metadata"]["X-Token"] == "t"
             assert m["body"]["type"] == "Notification" and m["body"]["data"][0]["speed"]["value"] == 33
-    finally:
-        broker.terminate()
-        broker.wait()
+

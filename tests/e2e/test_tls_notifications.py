@@ -1,14 +1,13 @@
 """Notifications over TLS: https:// to a real HTTPS receiver and mqtts:// to a real mosquitto with
 a TLS listener, both with certificates of a test CA made here with openssl and trusted through
 --notify-ca-file; an endpoint whose certificate that CA did not sign is a failed delivery."""
-import getpass
 import json
-import socket
 import subprocess
 import time
 
 import requests
 
+from mosquitto import mosquitto
 from receiver import Receiver
 from test_subscriptions import V1, create_bus, get_sub, subscribe
 
@@ -27,12 +26,6 @@ def make_certificates(d):
             "-out", d / "server.pem", "-days", "2", "-extfile", d / "san.ext")
     openssl("req", "-x509", *ec, "-keyout", d / "other.key", "-out", d / "other.pem", "-days", "2",
             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_https_notifications_verify_the_endpoint(start_server, tmp_path):
@@ -65,19 +58,8 @@ def test_https_notifications_verify_the_endpoint(start_server, tmp_path):
 
 def test_mqtts_notifications(start_server, tmp_path):
     make_certificates(tmp_path)
-    port = free_port()
-    conf = tmp_path / "mosquitto.conf"
-    # `user`: a broker started as root would drop to user mosquitto, who cannot read the key here.
-    conf.write_text(f"user {getpass.getuser()}\nlistener {port} 127.0.0.1\nallow_anonymous true\ncafile {tmp_path / 'ca.pem'}\n"
-                    f"certfile {tmp_path / 'server.pem'}\nkeyfile {tmp_path / 'server.key'}\n")
-    broker = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    tls = f"cafile {tmp_path / 'ca.pem'}\ncertfile {tmp_path / 'server.pem'}\nkeyfile {tmp_path / 'server.key'}\n"
+    with mosquitto(tmp_path, tls) as port:
         server = start_server("--notify-ca-file", str(tmp_path / "ca.pem"))
         sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "--cafile", str(tmp_path / "ca.pem"),
                                 "-t", "dejima/#", "-C", "1", "-W", "10", "-q", "1"], stdout=subprocess.PIPE, text=True)
@@ -91,6 +73,3 @@ def test_mqtts_notifications(start_server, tmp_path):
         out, _ = sub.communicate(timeout=15)
         [message] = [json.loads(line) for line in out.splitlines()]
         assert message["body"]["data"][0]["speed"]["value"] == 77
-    finally:
-        broker.terminate()
-        broker.wait()
