@@ -7,6 +7,8 @@
 #include "ngsild/query_params.h"
 #include "ngsild/render_params.h"
 
+#include <set>
+
 namespace dejima::ngsild {
 namespace {
 
@@ -67,19 +69,54 @@ void query_by_body(const http::Request& req, Services& s, http::Reply reply) {
   });
 }
 
-// DELETE /entities?type=...: deletes every matching entity in one durable transaction.
+// The attribute names of a purge's keep or drop list, expanded; empty when the parameter is absent.
+Result<std::set<std::string>> purge_names(const RequestContext& c, const char* param) {
+  std::set<std::string> out;
+  const auto* list = c.req.param(param);
+  if (!list) return out;
+  std::vector<std::string> names;
+  if (auto st = add_attrs(*list, *c.context, names); !st) return std::unexpected(st.error());
+  if (names.empty()) return fail(ErrorKind::BadRequestData, std::string("Invalid ") + param, std::string(param) + " must list attribute names");
+  out.insert(names.begin(), names.end());
+  return out;
+}
+
+// DELETE /entities?type=... (clause 5.6.21): deletes every matching entity, or with drop=a,b only
+// those attributes, or with keep=a,b every other attribute, in one durable transaction.
+// local=true alone selects every entity (there are no context sources to forward to).
 void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
   with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto f = filter_from_params(*c, true);
+    const auto* local = c->req.param("local");
+    if (local && *local != "true" && *local != "false")
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid local", "local must be true or false"}));
+    auto keep = purge_names(*c, "keep");
+    if (!keep) return reply(http::problem(keep.error()));
+    auto drop = purge_names(*c, "drop");
+    if (!drop) return reply(http::problem(drop.error()));
+    if (!keep->empty() && !drop->empty())
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid purge", "keep and drop cannot be used together"}));
+    auto f = filter_from_params(*c, !(local && *local == "true"));
     if (!f) return reply(http::problem(f.error()));
     auto tenant = s.tenants.find(c->tenant);
     if (!tenant) return reply(http::problem(tenant.error()));
     auto found = (*tenant)->query(*f, query::Page{.offset = 0, .limit = SIZE_MAX});
     std::vector<std::string> ids;
     for (const auto& e : found.entities) ids.push_back(e->id);
-    (*tenant)->apply_batch(
-        ids, [](size_t, const broker::EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return nullptr; },
-        [reply](std::vector<Status>, Status commit) { reply(commit ? no_content() : http::problem(commit.error())); });
+    const Millis now = c->now;
+    auto change = [keep = std::move(*keep), drop = std::move(*drop), now](size_t, const broker::EntityPtr& current)
+        -> Result<std::shared_ptr<model::Entity>> {
+      if (!current || (keep.empty() && drop.empty())) return nullptr;
+      auto next = std::make_shared<model::Entity>(*current);
+      std::erase_if(next->attrs, [&](const model::AttrInstance& a) {
+        return keep.empty() ? drop.contains(a.name.str()) : !keep.contains(a.name.str());
+      });
+      if (next->attrs.size() == current->attrs.size()) return std::const_pointer_cast<model::Entity>(current);  // nothing to write
+      next->modified_at = now;
+      return next;
+    };
+    (*tenant)->apply_batch(ids, change, [reply](std::vector<Status>, Status commit) {
+      reply(commit ? no_content() : http::problem(commit.error()));
+    });
   });
 }
 

@@ -42,14 +42,6 @@ Status add_ids(std::string_view list, std::vector<std::string>& out) {
   return {};
 }
 
-Status add_attrs(std::string_view list, const jsonld::Context& ctx, std::vector<std::string>& out) {
-  for (const auto& a : split_list(list)) {
-    if (!model::valid_name(a)) return fail(ErrorKind::BadRequestData, "Invalid attrs", "'" + a + "' is not a valid attribute name");
-    out.push_back(ctx.expand(a));
-  }
-  return {};
-}
-
 Result<std::shared_ptr<query::GeoQuery>> geo_query(const std::string* georel, const std::string* geometry,
                                                    const std::string* coordinates, const std::string* geoproperty,
                                                    const jsonld::Context& ctx) {
@@ -63,6 +55,14 @@ Result<std::shared_ptr<query::GeoQuery>> geo_query(const std::string* georel, co
 }
 
 }  // namespace
+
+Status add_attrs(std::string_view list, const jsonld::Context& ctx, std::vector<std::string>& out) {
+  for (const auto& a : split_list(list)) {
+    if (!model::valid_name(a)) return fail(ErrorKind::BadRequestData, "Invalid attrs", "'" + a + "' is not a valid attribute name");
+    out.push_back(ctx.expand(a));
+  }
+  return {};
+}
 
 Result<query::Filter> filter_from_params(const RequestContext& c, bool require_criterion) {
   const auto& req = c.req;

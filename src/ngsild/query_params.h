@@ -6,6 +6,8 @@
 
 namespace dejima::ngsild {
 
+// Appends the expanded names of a comma-separated attribute list; 400 for an invalid name.
+Status add_attrs(std::string_view list, const jsonld::Context& ctx, std::vector<std::string>& out);
 // type, id, idPattern, attrs, q, scopeQ, georel/geometry/coordinates/geoproperty. With
 // require_criterion, a query that gives none of type, id, attrs, q or geoQ is 400.
 Result<query::Filter> filter_from_params(const RequestContext& c, bool require_criterion);
