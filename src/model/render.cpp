@@ -147,23 +147,15 @@ void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& c
 // Writes the attribute members (and id/type/scope/sysAttrs unless properties_only).
 void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o,
                    bool feature_properties) {
-  auto show = [&](std::string_view name) {
-    if (listed(o.omitted, name)) return false;
-    return !o.pick || listed(o.picked, name);
-  };
-  auto show_core = [&](std::string_view name) {
-    if (listed(o.omitted, name)) return false;
-    return !o.pick || o.pick_id_type || listed(o.picked, name);
-  };
-  if (!feature_properties && show_core("id")) {
+  if (!feature_properties && o.shows("id")) {
     w.Key("id");
     json::write_string(w, e.id);
   }
-  if (show_core("type")) {
+  if (o.shows("type")) {
     w.Key("type");
     write_types(w, e, ctx);
   }
-  if (!e.scopes.empty() && show("scope")) {
+  if (!e.scopes.empty() && o.shows("scope")) {
     w.Key("scope");
     if (e.scopes.size() == 1) json::write_string(w, e.scopes[0]);
     else {
@@ -182,10 +174,6 @@ void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx,
 }
 
 void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
-  auto show = [&](std::string_view name) {
-    if (listed(o.omitted, name)) return false;
-    return !o.pick || listed(o.picked, name);
-  };
   for (size_t i = 0; i < e.attrs.size();) {
     size_t j = i + 1;
     while (j < e.attrs.size() && e.attrs[j].name == e.attrs[i].name) ++j;
@@ -196,7 +184,7 @@ void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& c
       return listed(o.dataset_ids, a.dataset_id.empty() ? std::string_view("@none") : std::string_view(a.dataset_id));
     };
     const size_t count = static_cast<size_t>(std::count_if(e.attrs.begin() + i, e.attrs.begin() + j, wanted));
-    if (count > 0 && show(name)) {
+    if (count > 0 && o.shows(name)) {
       json::write_key(w, ctx.compact(name));
       if (count > 1) w.StartArray();
       for (size_t k = i; k < j; ++k) {
@@ -212,6 +200,35 @@ void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& c
 }
 
 }  // namespace
+
+bool RenderOptions::shows(std::string_view name) const {
+  if (listed(omitted, name)) return false;
+  if (!pick || listed(picked, name)) return true;
+  return pick_id_type && (name == "id" || name == "type");
+}
+
+RenderOptions RenderOptions::unprojected() const {
+  RenderOptions o = *this;
+  o.pick = false;
+  o.pick_id_type = true;
+  o.picked.clear();
+  o.omitted.clear();
+  o.linked.clear();
+  return o;
+}
+
+RenderOptions RenderOptions::for_linked(const std::string& rel) const {
+  if (auto it = linked.find(rel); it != linked.end()) return *it->second;
+  return unprojected();
+}
+
+bool projection_matches(const Entity& e, const RenderOptions& o) {
+  if (!o.pick && o.omitted.empty()) return true;
+  if (!o.pick_id_type || !o.pick) {  // pick or omit: any member left
+    if (o.shows("id") || o.shows("type") || (!e.scopes.empty() && o.shows("scope"))) return true;
+  }
+  return std::any_of(e.attrs.begin(), e.attrs.end(), [&](const AttrInstance& a) { return o.shows(a.name.str()); });
+}
 
 void render_attributes(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
   write_attributes(w, e, ctx, o);

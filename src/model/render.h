@@ -1,6 +1,8 @@
 // Internal form -> NGSI-LD output: normalized, concise or keyValues, compacted with the
 // request's @context, optionally as a GeoJSON Feature.
 #pragma once
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,12 +24,26 @@ struct RenderOptions {
   bool pick_id_type = true;         // attrs= keeps id and type; pick= only when listed
   std::string lang;                 // LanguageProperty -> Property in this language ("*" = all)
   std::vector<std::string> dataset_ids;  // only these instances ("@none" = default); empty = all
+  // pick=rel{...} / omit=rel{...} (clause 4.21): how entities linked through the Relationship
+  // `rel` (expanded name) are shown with join; a Relationship not listed shows them whole.
+  std::map<std::string, std::shared_ptr<const RenderOptions>> linked;
 
   bool is_default() const {
     return format == Format::Normalized && !sys_attrs && !with_context && !pick && omitted.empty() && lang.empty() &&
            dataset_ids.empty();
   }
+  // Whether the member `name` (expanded attribute name, or "id"/"type"/"scope") is shown.
+  bool shows(std::string_view name) const;
+  // These options without attrs/pick/omit: how a linked entity is shown by default.
+  RenderOptions unprojected() const;
+  // The options for an entity linked through the Relationship `rel`.
+  RenderOptions for_linked(const std::string& rel) const;
 };
+
+// Whether anything of the entity is left once attrs/pick/omit apply: for attrs, one of the
+// listed attributes; for pick and omit, any member. When not, retrieval is 404 and a query
+// leaves the entity out.
+bool projection_matches(const Entity& e, const RenderOptions& o);
 
 void render_entity(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);
 std::string render_entity(const Entity& e, const jsonld::Context& ctx, const RenderOptions& o);

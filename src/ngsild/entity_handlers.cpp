@@ -115,7 +115,7 @@ void get_entity(const http::Request& req, const Params& p, Services& s, http::Re
     auto opts = render_options(*c);
     if (!opts) return reply(http::problem(opts.error()));
     EntityPtr e = (*tenant)->get(id);
-    if (!e) return reply(http::problem(not_found(id)));
+    if (!e || !model::projection_matches(*e, *opts)) return reply(http::problem(not_found(id)));
     if (const auto* types = req.param("type")) {
       bool match = false;
       for (const auto& t : split_list(*types)) match = match || e->has_type(c->context->expand(t));
@@ -136,10 +136,11 @@ void get_entity(const http::Request& req, const Params& p, Services& s, http::Re
       rapidjson::StringBuffer sb;
       json::Writer w(sb);
       w.StartArray();
-      render_joined(w, {e}, **tenant, *c->context, *opts, *join);
+      const size_t written = render_joined(w, {e}, **tenant, *c->context, *opts, *join);
       w.EndArray();
       std::string body(sb.GetString(), sb.GetSize());
-      if (join->mode == JoinOptions::Mode::Inline) body = body.substr(1, body.size() - 2);
+      // One entity: inline always, flat when no linked entity was found.
+      if (written == 1) body = body.substr(1, body.size() - 2);
       return reply(json_response(*c, 200, std::move(body)));
     }
     const bool plain = c->context->is_core() && c->accept == MediaType::Json && req.query.empty();

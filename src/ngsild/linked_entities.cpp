@@ -1,6 +1,7 @@
 #include "ngsild/linked_entities.h"
 
 #include <charconv>
+#include <optional>
 
 #include "ngsild/render_params.h"
 #include "util/uri.h"
@@ -10,21 +11,22 @@ namespace {
 
 using broker::EntityPtr;
 
-// The ids the entity's Relationships and ListRelationships point to, in attribute order.
-std::vector<std::string> linked_ids(const model::Entity& e) {
-  std::vector<std::string> out;
+// The Relationships and ListRelationships of an entity that `o` shows, as (expanded name,
+// target id) in attribute order.
+std::vector<std::pair<std::string, std::string>> linked_ids(const model::Entity& e, const model::RenderOptions& o) {
+  std::vector<std::pair<std::string, std::string>> out;
   for (const auto& a : e.attrs) {
     const std::string type = model::attribute_type(a);
-    if (type != "Relationship" && type != "ListRelationship") continue;
+    if ((type != "Relationship" && type != "ListRelationship") || !o.shows(a.name.str())) continue;
     json::LocalDocument<2048> d;
     if (!json::parse(d.doc, a.json).empty() || !d.doc.IsObject()) continue;
-    if (auto o = d.doc.FindMember("object"); o != d.doc.MemberEnd() && o->value.IsString())
-      out.emplace_back(json::view(o->value));
+    if (auto obj = d.doc.FindMember("object"); obj != d.doc.MemberEnd() && obj->value.IsString())
+      out.emplace_back(a.name.str(), json::view(obj->value));
     if (auto l = d.doc.FindMember("objectList"); l != d.doc.MemberEnd() && l->value.IsArray())
       for (const auto& x : l->value.GetArray()) {
         const json::Value* v = &x;
         if (x.IsObject() && x.HasMember("object")) v = &x["object"];
-        if (v->IsString()) out.emplace_back(json::view(*v));
+        if (v->IsString()) out.emplace_back(a.name.str(), json::view(*v));
       }
   }
   return out;
@@ -34,41 +36,60 @@ std::vector<std::string> linked_ids(const model::Entity& e) {
 // each entity links to many others would grow as (links per entity)^joinLevel.
 constexpr size_t kInlineBudget = 10000;
 
-// Adds "entity" to each Relationship instance of a rendered (normalized or concise) entity
-// object whose target exists and is not on `path`, while `budget` lasts.
-void inline_links(json::Value& entity, json::Document::AllocatorType& alloc, const broker::Tenant& tenant,
-                  const jsonld::Context& ctx, const model::RenderOptions& opts, unsigned level,
-                  std::set<std::string>& path, size_t& budget) {
-  if (level == 0 || !entity.IsObject()) return;
-  auto nest = [&](json::Value& inst) {
-    if (!inst.IsObject()) return;
-    auto t = inst.FindMember("type");
-    auto o = inst.FindMember("object");
-    if (t == inst.MemberEnd() || o == inst.MemberEnd() || !t->value.IsString() || !o->value.IsString() ||
-        json::view(t->value) != "Relationship")
-      return;
-    const std::string target(json::view(o->value));
-    if (budget == 0 || path.count(target)) return;
-    EntityPtr linked = tenant.get(target);
-    if (!linked) return;
-    json::Document sub(&alloc);
-    const std::string body = model::render_entity(*linked, ctx, opts);
+struct InlineWalk {
+  const broker::Tenant& tenant;
+  const jsonld::Context& ctx;
+  json::Document::AllocatorType* alloc = nullptr;  // of the document being nested into
+  std::set<std::string> path;  // entities being nested: never nested again inside themselves
+  size_t budget = kInlineBudget;
+
+  // The linked entity `target` rendered with `o` and its own links nested, or null when it does
+  // not exist, is on the path or the budget is spent.
+  std::optional<json::Value> linked(const std::string& target, const model::RenderOptions& o, unsigned level) {
+    if (budget == 0 || path.count(target)) return std::nullopt;
+    EntityPtr e = tenant.get(target);
+    if (!e) return std::nullopt;
+    json::Document sub(alloc);
+    const std::string body = model::render_entity(*e, ctx, o);
     sub.Parse(body.data(), body.size());
-    if (sub.HasParseError()) return;
+    if (sub.HasParseError()) return std::nullopt;
     sub.RemoveMember("@context");
     --budget;
     path.insert(target);
-    inline_links(sub, alloc, tenant, ctx, opts, level - 1, path, budget);
+    nest(sub, *e, o, level - 1);
     path.erase(target);
-    inst.AddMember("entity", json::Value(sub, alloc), alloc);
-  };
-  for (auto& m : entity.GetObject()) {
-    if (m.value.IsArray())
-      for (auto& inst : m.value.GetArray()) nest(inst);
-    else
-      nest(m.value);
+    return json::Value(sub, *alloc);
   }
-}
+
+  // Nests the entities that the shown Relationships of the rendered `entity` (of `e`) point to:
+  // as an "entity" member of each instance (normalized, concise), or in place of the target id
+  // (keyValues).
+  void nest(json::Value& entity, const model::Entity& e, const model::RenderOptions& o, unsigned level) {
+    if (level == 0 || !entity.IsObject()) return;
+    for (auto& m : entity.GetObject()) {
+      const std::string name = ctx.expand(std::string(json::view(m.name)));
+      const model::AttrInstance* attr = nullptr;
+      for (const auto& a : e.attrs)
+        if (a.name == name) attr = &a;
+      if (!attr || model::attribute_type(*attr) != "Relationship") continue;
+      const model::RenderOptions lo = o.for_linked(name);
+      auto nest_instance = [&](json::Value& inst) {
+        if (inst.IsString()) {  // keyValues: the target id becomes the target entity
+          if (auto sub = linked(std::string(json::view(inst)), lo, level)) inst = std::move(*sub);
+          return;
+        }
+        if (!inst.IsObject()) return;
+        auto obj = inst.FindMember("object");
+        if (obj == inst.MemberEnd() || !obj->value.IsString()) return;
+        if (auto sub = linked(std::string(json::view(obj->value)), lo, level)) inst.AddMember("entity", std::move(*sub), *alloc);
+      };
+      if (m.value.IsArray())
+        for (auto& inst : m.value.GetArray()) nest_instance(inst);
+      else
+        nest_instance(m.value);
+    }
+  }
+};
 
 }  // namespace
 
@@ -92,45 +113,55 @@ Result<JoinOptions> join_options(const RequestContext& c) {
   return j;
 }
 
-void render_joined(json::Writer& w, const std::vector<EntityPtr>& entities, const broker::Tenant& tenant,
+size_t render_joined(json::Writer& w, const std::vector<EntityPtr>& entities, const broker::Tenant& tenant,
                    const jsonld::Context& ctx, const model::RenderOptions& opts, const JoinOptions& join) {
-  const bool inline_mode = join.mode == JoinOptions::Mode::Inline && opts.format != model::Format::KeyValues;
-  if (join.mode == JoinOptions::Mode::None || (join.mode == JoinOptions::Mode::Inline && !inline_mode)) {
+  if (join.mode == JoinOptions::Mode::None) {
     for (const auto& e : entities) model::render_entity_cached(w, *e, ctx, opts);
-    return;
+    return entities.size();
   }
-  if (inline_mode) {
-    size_t budget = kInlineBudget;
+  if (join.mode == JoinOptions::Mode::Inline) {
+    InlineWalk walk{tenant, ctx};
     for (const auto& e : entities) {
       json::Document d;
       const std::string body = model::render_entity(*e, ctx, opts);
       d.Parse(body.data(), body.size());
-      std::set<std::string> path = join.contained_by;
-      path.insert(e->id);
-      inline_links(d, d.GetAllocator(), tenant, ctx, opts, join.level, path, budget);
+      walk.alloc = &d.GetAllocator();
+      walk.path = join.contained_by;
+      walk.path.insert(e->id);
+      walk.nest(d, *e, opts, join.level);
       d.Accept(w);
     }
-    return;
+    return entities.size();
   }
-  // flat: the results, then every entity reachable within joinLevel hops, each once.
+  // flat: the results, then every entity reachable within joinLevel hops through the
+  // Relationships shown, each once, shown as the Relationship's braces in pick/omit say.
+  struct Reached {
+    EntityPtr entity;
+    model::RenderOptions opts;
+  };
   std::set<std::string> seen = join.contained_by;
-  std::vector<EntityPtr> level = entities;
+  size_t written = entities.size();
+  std::vector<Reached> level;
   for (const auto& e : entities) {
     seen.insert(e->id);
     model::render_entity_cached(w, *e, ctx, opts);
+    level.push_back({e, opts});
   }
   for (unsigned hop = 0; hop < join.level && !level.empty(); ++hop) {
-    std::vector<EntityPtr> next;
-    for (const auto& e : level)
-      for (auto& id : linked_ids(*e)) {
+    std::vector<Reached> next;
+    for (const auto& [e, o] : level)
+      for (auto& [rel, id] : linked_ids(*e, o)) {
         if (!seen.insert(id).second) continue;
         if (EntityPtr linked = tenant.get(id)) {
-          model::render_entity_cached(w, *linked, ctx, opts);
-          next.push_back(std::move(linked));
+          model::RenderOptions lo = o.for_linked(rel);
+          model::render_entity_cached(w, *linked, ctx, lo);
+          ++written;
+          next.push_back({std::move(linked), std::move(lo)});
         }
       }
     level = std::move(next);
   }
+  return written;
 }
 
 }  // namespace dejima::ngsild

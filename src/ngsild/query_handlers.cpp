@@ -49,7 +49,11 @@ void run_query(const RequestContext& c, Services& s, const query::Filter& f, htt
   if (!join) return reply(http::problem(join.error()));
   auto tenant = s.tenants.find(c.tenant);
   if (!tenant) return reply(http::problem(tenant.error()));
-  reply(entity_list(c, *opts, (*tenant)->query(f, *page), *page, **tenant, *join));
+  if (!opts->pick && opts->omitted.empty())
+    return reply(entity_list(c, *opts, (*tenant)->query(f, *page), *page, **tenant, *join));
+  query::Filter projected = f;  // entities that pick/omit would leave empty are not returned
+  projected.shown = [o = *opts](const model::Entity& e) { return model::projection_matches(e, o); };
+  reply(entity_list(c, *opts, (*tenant)->query(projected, *page), *page, **tenant, *join));
 }
 
 void query_entities(const http::Request& req, Services& s, http::Reply reply) {

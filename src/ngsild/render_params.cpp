@@ -1,5 +1,7 @@
 #include "ngsild/render_params.h"
 
+#include <optional>
+
 #include "model/parse.h"
 #include "util/uri.h"
 
@@ -15,6 +17,91 @@ std::vector<std::string> split_list(std::string_view s) {
   }
   return out;
 }
+
+namespace {
+
+// One member of a pick or omit list (clause 4.21): a name, and for a Relationship optionally
+// the members of the entities it links to: `id,locatedAt{id,name,isInCountry{name}}`.
+struct ProjectionItem {
+  std::string name;
+  std::optional<std::vector<ProjectionItem>> linked;
+};
+
+// list = item *("," item); item = name ["{" list "}"]. Empty items, empty or unclosed braces
+// and characters outside attribute names are errors.
+class ProjectionParser {
+ public:
+  explicit ProjectionParser(std::string_view text) : text_(text) {}
+
+  Result<std::vector<ProjectionItem>> parse() {
+    auto items = list(0);
+    if (!items) return items;
+    if (pos_ != text_.size()) return error("unexpected '" + std::string(1, text_[pos_]) + "'");
+    return items;
+  }
+
+ private:
+  static constexpr unsigned kMaxDepth = 16;
+
+  Result<std::vector<ProjectionItem>> list(unsigned depth) {
+    if (depth > kMaxDepth) return error("braces nest too deep");
+    std::vector<ProjectionItem> items;
+    for (;;) {
+      size_t end = text_.find_first_of(",{}", pos_);
+      if (end == std::string_view::npos) end = text_.size();
+      ProjectionItem item{std::string(text_.substr(pos_, end - pos_)), std::nullopt};
+      if (item.name.empty())
+        return error(pos_ < text_.size() ? "a member name is missing before '" + std::string(1, text_[pos_]) + "'"
+                                         : "a member name is missing at the end");
+      if (!model::valid_name(item.name)) return error("'" + item.name + "' is not a valid member name");
+      pos_ = end;
+      if (pos_ < text_.size() && text_[pos_] == '{') {
+        ++pos_;
+        auto nested = list(depth + 1);
+        if (!nested) return nested;
+        if (pos_ >= text_.size() || text_[pos_] != '}') return error("'{' after " + item.name + " is not closed");
+        ++pos_;
+        item.linked = std::move(*nested);
+      }
+      items.push_back(std::move(item));
+      if (pos_ >= text_.size() || text_[pos_] != ',') return items;
+      ++pos_;
+    }
+  }
+
+  static std::unexpected<Error> error(std::string detail) {
+    return std::unexpected(Error{ErrorKind::BadRequestData, "Invalid projection", std::move(detail)});
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+bool core_member(std::string_view n) { return n == "id" || n == "type" || n == "scope"; }
+
+// Fills o.picked (pick) or o.omitted (omit) and, for members with braces, o.linked. A
+// Relationship with braces is itself picked, and under omit is kept.
+void apply_projection(const std::vector<ProjectionItem>& items, bool pick, const jsonld::Context& ctx,
+                      model::RenderOptions& o) {
+  if (pick) {
+    o.pick = true;
+    o.pick_id_type = false;
+  }
+  for (const auto& item : items) {
+    std::string name = core_member(item.name) ? item.name : ctx.expand(item.name);
+    if (item.linked) {
+      auto linked = std::make_shared<model::RenderOptions>(o.unprojected());
+      apply_projection(*item.linked, pick, ctx, *linked);
+      o.linked[name] = std::move(linked);
+    }
+    if (pick) o.picked.push_back(std::move(name));
+    else if (!item.linked) o.omitted.push_back(std::move(name));
+  }
+}
+
+Result<std::vector<ProjectionItem>> parse_projection(std::string_view text) { return ProjectionParser(text).parse(); }
+
+}  // namespace
 
 Result<model::RenderOptions> render_options(const RequestContext& c) {
   model::RenderOptions o;
@@ -38,34 +125,6 @@ Result<model::RenderOptions> render_options(const RequestContext& c) {
     else if (*f == "normalized") o.format = model::Format::Normalized;
     else return fail(ErrorKind::BadRequestData, "Invalid format", "format must be normalized, concise or keyValues");
   }
-  auto names = [&](const std::string& list, bool core_names, std::vector<std::string>& out) -> Status {
-    for (const auto& n : split_list(list)) {
-      if (!model::valid_name(n)) return fail(ErrorKind::BadRequestData, "Invalid attribute name", "'" + n + "'");
-      if (core_names && (n == "id" || n == "type" || n == "scope")) out.push_back(n);
-      else out.push_back(c.context->expand(n));
-    }
-    return {};
-  };
-  const auto* attrs = c.req.param("attrs");
-  const auto* pick = c.req.param("pick");
-  const auto* omit = c.req.param("omit");
-  if (pick && omit) return fail(ErrorKind::BadRequestData, "Invalid parameters", "pick and omit cannot be combined");
-  if (pick && attrs) return fail(ErrorKind::BadRequestData, "Invalid parameters", "pick and attrs cannot be combined");
-  if (attrs) {
-    o.pick = true;
-    if (attrs->empty()) return fail(ErrorKind::BadRequestData, "Invalid attrs", "attrs must list attribute names");
-    if (auto s = names(*attrs, false, o.picked); !s) return std::unexpected(s.error());
-  }
-  if (pick) {
-    o.pick = true;
-    o.pick_id_type = false;
-    if (pick->empty()) return fail(ErrorKind::BadRequestData, "Invalid pick", "pick must list attribute names");
-    if (auto s = names(*pick, true, o.picked); !s) return std::unexpected(s.error());
-  }
-  if (omit) {
-    if (omit->empty()) return fail(ErrorKind::BadRequestData, "Invalid omit", "omit must list attribute names");
-    if (auto s = names(*omit, true, o.omitted); !s) return std::unexpected(s.error());
-  }
   if (const auto* ds = c.req.param("datasetId")) {
     for (auto& d : split_list(*ds)) {
       if (d != "@none" && !is_absolute_uri(d))
@@ -77,6 +136,26 @@ Result<model::RenderOptions> render_options(const RequestContext& c) {
   if (const auto* lang = c.req.param("lang")) {
     if (lang->empty()) return fail(ErrorKind::BadRequestData, "Invalid lang", "lang must be a language tag");
     o.lang = *lang;
+  }
+  const auto* attrs = c.req.param("attrs");
+  const auto* pick = c.req.param("pick");
+  const auto* omit = c.req.param("omit");
+  if (pick && omit) return fail(ErrorKind::BadRequestData, "Invalid parameters", "pick and omit cannot be combined");
+  if (pick && attrs) return fail(ErrorKind::BadRequestData, "Invalid parameters", "pick and attrs cannot be combined");
+  if (omit && attrs) return fail(ErrorKind::BadRequestData, "Invalid parameters", "omit and attrs cannot be combined");
+  if (attrs) {
+    o.pick = true;
+    if (attrs->empty()) return fail(ErrorKind::BadRequestData, "Invalid attrs", "attrs must list attribute names");
+    for (const auto& n : split_list(*attrs)) {
+      if (!model::valid_name(n)) return fail(ErrorKind::BadRequestData, "Invalid attribute name", "'" + n + "'");
+      o.picked.push_back(c.context->expand(n));
+    }
+  }
+  if (pick || omit) {
+    const char* param = pick ? "pick" : "omit";
+    auto items = parse_projection(pick ? *pick : *omit);
+    if (!items) return fail(ErrorKind::BadRequestData, std::string("Invalid ") + param, items.error().detail);
+    apply_projection(*items, pick != nullptr, *c.context, o);
   }
   return o;
 }

@@ -23,6 +23,7 @@ bool Filter::matches(const model::Entity& e, bool geo_checked) const {
     return false;
   if (q && !query::matches(*q, e)) return false;
   if (geo && !geo_checked && !geo->matches(e)) return false;
+  if (shown && !shown(e)) return false;
   return true;
 }
 

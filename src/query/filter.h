@@ -2,6 +2,7 @@
 // criterion given. Built by the NGSI-LD handlers from URL parameters or a Query body, with
 // names already expanded; evaluated by broker::Tenant over the candidates its indexes give.
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,8 @@ struct Filter {
   std::optional<Expr> q;
   std::optional<Names> scope;
   std::shared_ptr<GeoQuery> geo;
+  // What the response's projection (pick/omit) must leave of an entity for it to be returned.
+  std::function<bool(const model::Entity&)> shown;
 
   // With geo_checked, the geo-query is known to hold already (the geo index tested it).
   bool matches(const model::Entity& e, bool geo_checked = false) const;
