@@ -93,20 +93,51 @@ struct InlineWalk {
 
 }  // namespace
 
+namespace {
+
+// A join parameter: from the URL, else from the Query body of POST /entityOperations/query
+// (a string, joinLevel a number, containedBy an array of URIs).
+Result<std::optional<std::string>> join_parameter(const RequestContext& c, const char* name) {
+  if (const auto* p = c.req.param(name)) return *p;
+  if (!c.body.IsObject()) return std::nullopt;
+  auto m = c.body.FindMember(name);
+  if (m == c.body.MemberEnd()) return std::nullopt;
+  if (m->value.IsString()) return std::string(json::view(m->value));
+  if (m->value.IsUint()) return std::to_string(m->value.GetUint());
+  if (m->value.IsArray()) {
+    std::string list;
+    for (const auto& v : m->value.GetArray()) {
+      if (!v.IsString()) return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, "members must be strings");
+      list += (list.empty() ? "" : ",") + std::string(json::view(v));
+    }
+    return list;
+  }
+  return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, std::string(name) + " has the wrong JSON type");
+}
+
+}  // namespace
+
 Result<JoinOptions> join_options(const RequestContext& c) {
   JoinOptions j;
-  if (const auto* mode = c.req.param("join")) {
-    if (*mode == "flat") j.mode = JoinOptions::Mode::Flat;
-    else if (*mode == "inline") j.mode = JoinOptions::Mode::Inline;
-    else if (*mode != "@none") return fail(ErrorKind::BadRequestData, "Invalid join", "join must be flat, inline or @none");
+  auto mode = join_parameter(c, "join");
+  if (!mode) return std::unexpected(mode.error());
+  if (*mode) {
+    if (**mode == "flat") j.mode = JoinOptions::Mode::Flat;
+    else if (**mode == "inline") j.mode = JoinOptions::Mode::Inline;
+    else if (**mode != "@none") return fail(ErrorKind::BadRequestData, "Invalid join", "join must be flat, inline or @none");
   }
-  if (const auto* level = c.req.param("joinLevel")) {
-    auto [end, ec] = std::from_chars(level->data(), level->data() + level->size(), j.level);
-    if (level->empty() || ec != std::errc() || end != level->data() + level->size() || j.level == 0 || j.level > 16)
+  auto level = join_parameter(c, "joinLevel");
+  if (!level) return std::unexpected(level.error());
+  if (*level) {
+    const std::string& l = **level;
+    auto [end, ec] = std::from_chars(l.data(), l.data() + l.size(), j.level);
+    if (l.empty() || ec != std::errc() || end != l.data() + l.size() || j.level == 0 || j.level > 16)
       return fail(ErrorKind::BadRequestData, "Invalid joinLevel", "joinLevel must be an integer from 1 to 16");
   }
-  if (const auto* contained = c.req.param("containedBy"))
-    for (auto& id : split_list(*contained)) {
+  auto contained = join_parameter(c, "containedBy");
+  if (!contained) return std::unexpected(contained.error());
+  if (*contained)
+    for (auto& id : split_list(**contained)) {
       if (!is_absolute_uri(id)) return fail(ErrorKind::BadRequestData, "Invalid containedBy", "'" + id + "' is not a URI");
       j.contained_by.insert(std::move(id));
     }

@@ -90,16 +90,13 @@ Result<std::set<std::string>> purge_names(const RequestContext& c, const char* p
 // local=true alone selects every entity (there are no context sources to forward to).
 void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
   with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    const auto* local = c->req.param("local");
-    if (local && *local != "true" && *local != "false")
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid local", "local must be true or false"}));
     auto keep = purge_names(*c, "keep");
     if (!keep) return reply(http::problem(keep.error()));
     auto drop = purge_names(*c, "drop");
     if (!drop) return reply(http::problem(drop.error()));
     if (!keep->empty() && !drop->empty())
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid purge", "keep and drop cannot be used together"}));
-    auto f = filter_from_params(*c, !(local && *local == "true"));
+    auto f = filter_from_params(*c, true);
     if (!f) return reply(http::problem(f.error()));
     auto tenant = s.tenants.find(c->tenant);
     if (!tenant) return reply(http::problem(tenant.error()));

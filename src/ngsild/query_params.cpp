@@ -58,7 +58,8 @@ Result<std::shared_ptr<query::GeoQuery>> geo_query(const std::string* georel, co
 
 Status add_attrs(std::string_view list, const jsonld::Context& ctx, std::vector<std::string>& out) {
   for (const auto& a : split_list(list)) {
-    if (!model::valid_name(a)) return fail(ErrorKind::BadRequestData, "Invalid attrs", "'" + a + "' is not a valid attribute name");
+    if (!model::valid_name(a) || a == "id" || a == "type")
+      return fail(ErrorKind::BadRequestData, "Invalid attrs", "'" + a + "' is not a valid attribute name");
     out.push_back(ctx.expand(a));
   }
   return {};
@@ -104,6 +105,11 @@ Result<query::Filter> filter_from_params(const RequestContext& c, bool require_c
   auto geo = geo_query(req.param("georel"), req.param("geometry"), req.param("coordinates"), req.param("geoproperty"), ctx);
   if (!geo) return std::unexpected(geo.error());
   f.geo = std::move(*geo);
+  // local=true (no context source is asked) may select every entity.
+  if (const auto* local = req.param("local")) {
+    if (*local != "true" && *local != "false") return fail(ErrorKind::BadRequestData, "Invalid local", "local must be true or false");
+    if (*local == "true") require_criterion = false;
+  }
   if (require_criterion && !req.param("type") && !req.param("id") && f.attrs.empty() && !f.q && !f.geo)
     return fail(ErrorKind::BadRequestData, "Too broad query",
                 "a query needs at least one of type, id, attrs, q or georel/geometry/coordinates");

@@ -9,7 +9,7 @@ namespace dejima::ngsild {
 // Appends the expanded names of a comma-separated attribute list; 400 for an invalid name.
 Status add_attrs(std::string_view list, const jsonld::Context& ctx, std::vector<std::string>& out);
 // type, id, idPattern, attrs, q, scopeQ, georel/geometry/coordinates/geoproperty. With
-// require_criterion, a query that gives none of type, id, attrs, q or geoQ is 400.
+// require_criterion, a query that gives none of type, id, attrs, q or geoQ (nor local=true) is 400.
 Result<query::Filter> filter_from_params(const RequestContext& c, bool require_criterion);
 // The entity selection members shared by a Query and a Subscription: entities, q, scopeQ, geoQ.
 Status selection_from_object(const json::Value& body, const jsonld::Context& ctx, query::Filter& f);

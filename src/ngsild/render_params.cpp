@@ -113,17 +113,17 @@ Result<model::RenderOptions> render_options(const RequestContext& c) {
       else if (opt == "concise") concise = true;
       else if (opt == "sysAttrs") o.sys_attrs = true;
       else if (opt == "normalized") {}
-      else return fail(ErrorKind::BadRequestData, "Invalid options", "unknown option '" + opt + "'");
+      else return fail(ErrorKind::InvalidRequest, "Invalid options", "unknown option '" + opt + "'");
     }
   }
   if (key_values && concise)
-    return fail(ErrorKind::BadRequestData, "Invalid options", "keyValues and concise cannot be combined");
+    return fail(ErrorKind::InvalidRequest, "Invalid options", "keyValues and concise cannot be combined");
   o.format = key_values ? model::Format::KeyValues : concise ? model::Format::Concise : model::Format::Normalized;
   if (const auto* f = c.req.param("format")) {
     if (*f == "keyValues" || *f == "simplified") o.format = model::Format::KeyValues;
     else if (*f == "concise") o.format = model::Format::Concise;
     else if (*f == "normalized") o.format = model::Format::Normalized;
-    else return fail(ErrorKind::BadRequestData, "Invalid format", "format must be normalized, concise or keyValues");
+    else return fail(ErrorKind::InvalidRequest, "Invalid format", "format must be normalized, concise or keyValues");
   }
   if (const auto* ds = c.req.param("datasetId")) {
     for (auto& d : split_list(*ds)) {
