@@ -276,9 +276,10 @@ void render_feature(json::Writer& w, const Entity& e, const jsonld::Context& ctx
   w.StartObject();
   write_members(w, e, ctx, o, true);
   w.EndObject();
-  if (o.with_context) {
+  if (o.with_context) {  // a Feature carries the @context of the request, as an array
     w.Key("@context");
-    json::write_raw(w, ctx.context_json());
+    const std::string& c = ctx.context_json();
+    json::write_raw(w, c.starts_with('"') ? "[" + c + "]" : c);
   }
   w.EndObject();
 }

@@ -105,7 +105,7 @@ Result<std::vector<ProjectionItem>> parse_projection(std::string_view text) { re
 
 Result<model::RenderOptions> render_options(const RequestContext& c) {
   model::RenderOptions o;
-  o.with_context = c.accept == MediaType::JsonLd;
+  o.with_context = c.accept == MediaType::JsonLd || c.accept == MediaType::GeoJson;
   bool key_values = false, concise = false;
   if (const auto* opts = c.req.param("options")) {
     for (const auto& opt : split_list(*opts)) {
