@@ -1,6 +1,7 @@
 #include "model/render.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace dejima::model {
 namespace {
@@ -29,20 +30,44 @@ void write_compacted(json::Writer& w, const json::Value& v, const jsonld::Contex
   }
 }
 
-// The string of a languageMap in the wanted language: exact tag, then its primary language,
-// then "@none", then the first entry. Returns the chosen tag too.
-std::pair<const json::Value*, std::string> pick_language(const json::Value& map, const std::string& lang) {
-  const json::Value* found = nullptr;
-  std::string tag;
-  for (auto m = map.MemberBegin(); m != map.MemberEnd(); ++m)
-    if (json::view(m->name) == lang) return {&m->value, lang};
-  for (auto m = map.MemberBegin(); m != map.MemberEnd() && !found; ++m) {
-    std::string_view t = json::view(m->name);
-    if (t.starts_with(lang + "-")) found = &m->value, tag = std::string(t);
+// The language ranges of `lang`, like Accept-Language: "fr-CH,fr;q=0.9,*;q=0.5", best first.
+std::vector<std::string> language_ranges(const std::string& lang) {
+  std::vector<std::pair<double, std::string>> ranked;
+  size_t start = 0;
+  while (start <= lang.size()) {
+    size_t comma = lang.find(',', start);
+    if (comma == std::string::npos) comma = lang.size();
+    std::string item = lang.substr(start, comma - start);
+    double q = 1;
+    if (size_t semi = item.find(';'); semi != std::string::npos) {
+      if (size_t eq = item.find("q=", semi); eq != std::string::npos) q = std::strtod(item.c_str() + eq + 2, nullptr);
+      item.resize(semi);
+    }
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    if (!item.empty() && q > 0) ranked.emplace_back(q, std::move(item));
+    start = comma + 1;
   }
-  if (!found && map.HasMember("@none")) found = &map["@none"], tag = "@none";
-  if (!found && map.MemberCount() > 0) found = &map.MemberBegin()->value, tag = std::string(json::view(map.MemberBegin()->name));
-  return {found, tag};
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> out;
+  for (auto& [q, r] : ranked) out.push_back(std::move(r));
+  return out;
+}
+
+// The string of a languageMap in the wanted language: for each range of `lang` in order, the
+// exact tag, then a tag of that primary language ("*": the first entry); failing all, "@none",
+// then the first entry. Returns the chosen tag too.
+std::pair<const json::Value*, std::string> pick_language(const json::Value& map, const std::string& lang) {
+  if (map.MemberCount() == 0) return {nullptr, ""};
+  for (const auto& range : language_ranges(lang)) {
+    if (range == "*") return {&map.MemberBegin()->value, std::string(json::view(map.MemberBegin()->name))};
+    for (auto m = map.MemberBegin(); m != map.MemberEnd(); ++m)
+      if (json::view(m->name) == range) return {&m->value, range};
+    for (auto m = map.MemberBegin(); m != map.MemberEnd(); ++m)
+      if (json::view(m->name).starts_with(range + "-")) return {&m->value, std::string(json::view(m->name))};
+  }
+  if (map.HasMember("@none")) return {&map["@none"], "@none"};
+  return {&map.MemberBegin()->value, std::string(json::view(map.MemberBegin()->name))};
 }
 
 void write_simplified_value(json::Writer& w, const json::Value& inst, const jsonld::Context& ctx, const RenderOptions& o) {
@@ -54,7 +79,7 @@ void write_simplified_value(json::Writer& w, const json::Value& inst, const json
     return;
   }
   if (type == "VocabProperty") return write_compacted(w, it->value, ctx);
-  if (type == "LanguageProperty" && !o.lang.empty() && o.lang != "*") {
+  if (type == "LanguageProperty" && !o.lang.empty()) {
     auto [v, tag] = pick_language(it->value, o.lang);
     if (v) v->Accept(w);
     else w.Null();
@@ -67,7 +92,7 @@ void write_instance(json::Writer& w, const json::Value& inst, const jsonld::Cont
                     const AttrInstance* top) {
   std::string_view type = inst.HasMember("type") ? json::view(inst["type"]) : "Property";
   const bool concise = o.format == Format::Concise;
-  const bool lang_select = type == "LanguageProperty" && !o.lang.empty() && o.lang != "*";
+  const bool lang_select = type == "LanguageProperty" && !o.lang.empty();
   bool has_extra = top && (o.sys_attrs || !top->dataset_id.empty());
   if (!has_extra)
     for (auto m = inst.MemberBegin(); m != inst.MemberEnd(); ++m) {

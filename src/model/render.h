@@ -22,7 +22,7 @@ struct RenderOptions {
   std::vector<std::string> picked;  // expanded names; "id"/"type" literal for pick
   std::vector<std::string> omitted; // expanded names; "id"/"type" literal
   bool pick_id_type = true;         // attrs= keeps id and type; pick= only when listed
-  std::string lang;                 // LanguageProperty -> Property in this language ("*" = all)
+  std::string lang;                 // LanguageProperty -> Property in the best of these ranges ("fr-CH,fr;q=0.9,*;q=0.5")
   std::vector<std::string> dataset_ids;  // only these instances ("@none" = default); empty = all
   // pick=rel{...} / omit=rel{...} (clause 4.21): how entities linked through the Relationship
   // `rel` (expanded name) are shown with join; a Relationship not listed shows them whole.
