@@ -117,6 +117,7 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
 
     auto items = std::make_shared<std::vector<Item>>(parse_items(*c, s, op));
     auto created = std::make_shared<std::vector<bool>>(items->size(), false);
+    auto partial = std::make_shared<std::vector<std::optional<Error>>>(items->size());
     std::vector<std::string> ids;
     std::vector<size_t> index;  // position in items of each id sent to the tenant
     for (size_t i = 0; i < items->size(); ++i)
@@ -152,7 +153,13 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
             case Op::Update: {
               if (!cur) return std::unexpected(not_found(item.id));
               auto next = std::make_shared<Entity>(*cur);
-              (void)model::append_attrs(*next, std::move(*item.entity), no_overwrite, now);
+              auto result = model::append_attrs(*next, std::move(*item.entity), no_overwrite, now);
+              if (!result.not_updated.empty()) {  // written, but reported: noOverwrite kept these
+                std::string kept;
+                for (const auto& [name, reason] : result.not_updated) kept += (kept.empty() ? "" : ", ") + c->context->compact(name);
+                (*partial)[i] = Error{ErrorKind::AlreadyExists, "Attributes not overwritten",
+                                      "options=noOverwrite kept the existing " + kept};
+              }
               return next;
             }
             case Op::Merge: {
@@ -164,10 +171,11 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
           }
           return fail(ErrorKind::InternalError, "unknown operation", "");
         },
-        [reply, items, created, index, op](std::vector<Status> statuses, Status commit) {
+        [reply, items, created, partial, index, op](std::vector<Status> statuses, Status commit) {
           if (!commit) return reply(http::problem(commit.error()));
           for (size_t k = 0; k < statuses.size(); ++k)
             if (!statuses[k]) (*items)[index[k]].error = statuses[k].error();
+            else if ((*partial)[index[k]]) (*items)[index[k]].error = (*partial)[index[k]];
           std::vector<std::string> success, created_ids;
           std::vector<std::pair<std::string, Error>> errors;
           for (size_t i = 0; i < items->size(); ++i) {
