@@ -68,6 +68,8 @@ UpdateResult append_attrs(Entity& e, ParsedEntity&& p, bool no_overwrite, Millis
   UpdateResult r;
   add_types(e, p.types);
   if (p.scopes) e.scopes = std::move(*p.scopes);
+  for (const auto& n : p.nulls)
+    if (e.erase(n.name, n.dataset_id, false) > 0) r.updated.push_back(n.name);
   for (auto& a : p.attrs) {
     if (no_overwrite && e.find(a.name, a.dataset_id)) {
       r.not_updated.emplace_back(a.name, "attribute already exists and options=noOverwrite was given");
@@ -82,13 +84,20 @@ UpdateResult append_attrs(Entity& e, ParsedEntity&& p, bool no_overwrite, Millis
 
 UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now) {
   UpdateResult r;
+  auto missing = [&](const AttrInstance& a) {
+    if (e.find(a.name, a.dataset_id)) return false;
+    r.not_updated.emplace_back(a.name, a.dataset_id.empty()
+                                           ? "attribute does not exist"
+                                           : "attribute instance with datasetId " + a.dataset_id.str() + " does not exist");
+    return true;
+  };
+  for (const auto& n : p.nulls) {  // NGSI-LD Null deletes the instance
+    if (missing(n)) continue;
+    e.erase(n.name, n.dataset_id, false);
+    r.updated.push_back(n.name);
+  }
   for (auto& a : p.attrs) {
-    if (!e.find(a.name, a.dataset_id)) {
-      r.not_updated.emplace_back(a.name, a.dataset_id.empty()
-                                             ? "attribute does not exist"
-                                             : "attribute instance with datasetId " + a.dataset_id.str() + " does not exist");
-      continue;
-    }
+    if (missing(a)) continue;
     r.updated.push_back(a.name);
     upsert(e, std::move(a), now);
   }

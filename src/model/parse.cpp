@@ -122,7 +122,11 @@ Status write_instance(json::Writer& w, std::string_view name, const json::Value&
     return std::unexpected(bad("Invalid attribute value", what(name) + ": \"" + std::string(info->value_key) + "\" is null"));
   }
   if (value) {
-    const bool null_marker = allow_null && is_null_value(*value);
+    // NGSI-LD Null: the value (object, ...) is "urn:ngsi-ld:null"; a languageMap {"@none": it}.
+    const bool null_marker =
+        allow_null && (is_null_value(*value) || (info->type == AttrType::LanguageProperty && value->IsObject() &&
+                                                 value->MemberCount() == 1 && value->HasMember("@none") &&
+                                                 is_null_value((*value)["@none"])));
     if (null_marker) *is_null = true;
 
     // Type-specific validation.
@@ -310,7 +314,7 @@ Status parse_attribute(const std::string& expanded_name, const json::Value& v, c
 Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context& ctx, ParseMode mode) {
   if (!body.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid entity", "the body must be a JSON object");
   ParsedEntity e;
-  const bool allow_null = mode == ParseMode::MergePatch;
+  const bool allow_null = mode == ParseMode::MergePatch || mode == ParseMode::Fragment;
   const bool over_time = mode == ParseMode::Temporal || mode == ParseMode::TemporalFragment;
   for (auto m = body.MemberBegin(); m != body.MemberEnd(); ++m) {
     std::string_view key = json::view(m->name);

@@ -14,8 +14,9 @@ namespace dejima::model {
 enum class ParseMode {
   Create,      // id and type required
   Replace,     // PUT /entities/{id}: id optional (must match), type required
-  Fragment,    // attribute fragments: id and type optional
-  MergePatch,  // like Fragment, and "urn:ngsi-ld:null" deletes
+  Fragment,    // attribute fragments: id and type optional; an attribute whose value is
+               // "urn:ngsi-ld:null" goes to `nulls` (to delete)
+  MergePatch,  // like Fragment (PATCH /entities/{id})
   Temporal,          // a temporal representation: id and type required, an attribute's array
                      // holds instances over time (a datasetId may repeat)
   TemporalFragment,  // the same, id and type optional
@@ -28,7 +29,7 @@ struct ParsedEntity {
   std::vector<Name> types;                        // expanded
   std::optional<std::vector<std::string>> scopes;
   std::vector<AttrInstance> attrs;                // instances without timestamps
-  std::vector<AttrInstance> nulls;                // name + datasetId to delete (MergePatch)
+  std::vector<AttrInstance> nulls;                // name + datasetId to delete (Fragment, MergePatch)
 };
 
 Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context& ctx, ParseMode mode);

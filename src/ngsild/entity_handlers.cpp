@@ -198,7 +198,7 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
     const std::string& id = p[0];
     auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Fragment);
     if (!parsed) return reply(http::problem(parsed.error()));
-    if (parsed->attrs.empty() && (append ? parsed->types.empty() && !parsed->scopes : true))
+    if (parsed->attrs.empty() && parsed->nulls.empty() && (append ? parsed->types.empty() && !parsed->scopes : true))
       return reply(http::problem(Error{ErrorKind::BadRequestData, "No attributes", "the body has no attributes"}));
     if (parsed->id && *parsed->id != id)
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
@@ -233,15 +233,22 @@ void write_attr(const http::Request& req, const Params& p, Services& s, http::Re
     if (!c->body.IsObject())
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute", "the body must be a JSON object"}));
     c->body.RemoveMember("@context");
-    std::vector<model::AttrInstance> insts;
-    if (auto st = model::parse_attribute(name, c->body, *c->context, !replace, insts, nullptr, !replace); !st)
+    std::vector<model::AttrInstance> insts, nulls;
+    if (auto st = model::parse_attribute(name, c->body, *c->context, !replace, insts, &nulls, !replace); !st)
       return reply(http::problem(st.error()));
-    auto inst = std::make_shared<model::AttrInstance>(std::move(insts.front()));
+    // A partial update whose value is NGSI-LD Null deletes the instance.
+    const bool remove = !nulls.empty();
+    auto inst = std::make_shared<model::AttrInstance>(std::move(remove ? nulls.front() : insts.front()));
     const Millis now = c->now;
     modify_entity(s, *c, id, std::move(reply),
                   [&](Entity& e) -> Status {
-                    const bool ok = replace ? model::replace_attr(e, *inst, now)
-                                            : model::partial_update_attr(e, *inst, now);
+                    bool ok = false;
+                    if (remove) {
+                      ok = e.erase(inst->name, inst->dataset_id, false) > 0;
+                      if (ok) e.modified_at = now;
+                    } else {
+                      ok = replace ? model::replace_attr(e, *inst, now) : model::partial_update_attr(e, *inst, now);
+                    }
                     if (!ok)
                       return fail(ErrorKind::ResourceNotFound, "Attribute not found",
                                   p[1] + (inst->dataset_id.empty() ? "" : " with datasetId " + inst->dataset_id.str()));
