@@ -312,7 +312,7 @@ Status parse_attribute(const std::string& expanded_name, const json::Value& v, c
 }
 
 Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context& ctx, ParseMode mode) {
-  if (!body.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid entity", "the body must be a JSON object");
+  if (!body.IsObject()) return fail(ErrorKind::InvalidRequest, "Invalid entity", "the body must be a JSON object");
   ParsedEntity e;
   const bool allow_null = mode == ParseMode::MergePatch || mode == ParseMode::Fragment;
   const bool over_time = mode == ParseMode::Temporal || mode == ParseMode::TemporalFragment;
@@ -327,7 +327,10 @@ Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context
       auto add = [&](const json::Value& t) -> Status {
         if (!t.IsString() || !valid_name(json::view(t)))
           return fail(ErrorKind::BadRequestData, "Invalid entity type", "an entity type must be a non-empty name");
-        std::string full = ctx.expand(json::view(t));
+        const std::string_view name = json::view(t);
+        if (name == "type" || name == "id" || name.starts_with('@'))  // keywords (or their core-context aliases)
+          return fail(ErrorKind::BadRequestData, "Invalid entity type", "\"" + std::string(name) + "\" is a keyword");
+        std::string full = ctx.expand(name);
         if (std::find(e.types.begin(), e.types.end(), full) == e.types.end()) e.types.push_back(std::move(full));
         return {};
       };
