@@ -67,7 +67,12 @@ void merge_entity(Entity& e, ParsedEntity&& p, Millis now) {
 UpdateResult append_attrs(Entity& e, ParsedEntity&& p, bool no_overwrite, Millis now) {
   UpdateResult r;
   add_types(e, p.types);
-  if (p.scopes) e.scopes = std::move(*p.scopes);
+  if (p.scopes && no_overwrite) {  // noOverwrite adds scopes; else they replace the old ones
+    for (auto& sc : *p.scopes)
+      if (std::find(e.scopes.begin(), e.scopes.end(), sc) == e.scopes.end()) e.scopes.push_back(std::move(sc));
+  } else if (p.scopes) {
+    e.scopes = std::move(*p.scopes);
+  }
   for (const auto& n : p.nulls)
     if (e.erase(n.name, n.dataset_id, false) > 0) r.updated.push_back(n.name);
   for (auto& a : p.attrs) {
@@ -84,6 +89,13 @@ UpdateResult append_attrs(Entity& e, ParsedEntity&& p, bool no_overwrite, Millis
 
 UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now) {
   UpdateResult r;
+  add_types(e, p.types);
+  if (p.scopes && e.scopes.empty()) {
+    r.not_updated.emplace_back("scope", "the entity has no scope to update");
+  } else if (p.scopes) {
+    e.scopes = std::move(*p.scopes);
+    r.updated.push_back("scope");
+  }
   auto missing = [&](const AttrInstance& a) {
     if (e.find(a.name, a.dataset_id)) return false;
     r.not_updated.emplace_back(a.name, a.dataset_id.empty()
@@ -101,7 +113,7 @@ UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now) {
     r.updated.push_back(a.name);
     upsert(e, std::move(a), now);
   }
-  if (!r.updated.empty()) e.modified_at = now;
+  if (!r.updated.empty() || !p.types.empty()) e.modified_at = now;
   return r;
 }
 

@@ -18,9 +18,10 @@ Entity new_entity(ParsedEntity&& p, Millis now);
 void replace_entity(Entity& e, ParsedEntity&& p, Millis now);
 // PATCH /entities/{id} (merge-patch): adds types, merges attributes, urn:ngsi-ld:null deletes.
 void merge_entity(Entity& e, ParsedEntity&& p, Millis now);
-// POST /entities/{id}/attrs
+// POST /entities/{id}/attrs (noOverwrite keeps existing attributes and adds to the scope)
 UpdateResult append_attrs(Entity& e, ParsedEntity&& p, bool no_overwrite, Millis now);
-// PATCH /entities/{id}/attrs: only existing attribute instances are replaced.
+// PATCH /entities/{id}/attrs: only existing attribute instances (and an existing scope) are
+// replaced; types are added.
 UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now);
 // PATCH /entities/{id}/attrs/{attrId}: merges into the existing instance; false when missing.
 bool partial_update_attr(Entity& e, const AttrInstance& patch, Millis now);

@@ -198,7 +198,7 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
     const std::string& id = p[0];
     auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Fragment);
     if (!parsed) return reply(http::problem(parsed.error()));
-    if (parsed->attrs.empty() && parsed->nulls.empty() && (append ? parsed->types.empty() && !parsed->scopes : true))
+    if (parsed->attrs.empty() && parsed->nulls.empty() && parsed->types.empty() && !parsed->scopes)
       return reply(http::problem(Error{ErrorKind::BadRequestData, "No attributes", "the body has no attributes"}));
     if (parsed->id && *parsed->id != id)
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
@@ -277,9 +277,13 @@ void delete_attr(const http::Request& req, const Params& p, Services& s, http::R
     const Millis now = c->now;
     modify_entity(s, *c, id, std::move(reply),
                   [&](Entity& e) -> Status {
-                    if (e.erase(name, dataset_id, all) == 0)
+                    if (p[1] == "scope") {  // the entity's scope member, not an attribute
+                      if (e.scopes.empty()) return fail(ErrorKind::ResourceNotFound, "Scope not found", "the entity has no scope");
+                      e.scopes.clear();
+                    } else if (e.erase(name, dataset_id, all) == 0) {
                       return fail(ErrorKind::ResourceNotFound, "Attribute not found",
                                   p[1] + (dataset_id.empty() ? "" : " with datasetId " + dataset_id));
+                    }
                     e.modified_at = now;
                     return {};
                   },
