@@ -264,7 +264,7 @@ bool valid_scope(std::string_view s) {
 }  // namespace
 
 bool valid_name(std::string_view n) {
-  if (n.empty() || n.size() > 1024) return false;
+  if (n.empty() || n.size() > 1024 || n.front() == '@') return false;  // "@..." are JSON-LD keywords
   for (unsigned char c : n) {
     if (c <= 0x20 || c == 0x7f) return false;
     switch (c) {

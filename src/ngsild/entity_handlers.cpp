@@ -238,6 +238,10 @@ void write_attr(const http::Request& req, const Params& p, Services& s, http::Re
       return reply(http::problem(st.error()));
     // A partial update whose value is NGSI-LD Null deletes the instance.
     const bool remove = !nulls.empty();
+    // A partial update may change an instance's members, not its attribute type.
+    std::optional<std::string> patch_type;
+    if (auto t = c->body.FindMember("type"); t != c->body.MemberEnd() && t->value.IsString())
+      patch_type = std::string(json::view(t->value));
     auto inst = std::make_shared<model::AttrInstance>(std::move(remove ? nulls.front() : insts.front()));
     const Millis now = c->now;
     modify_entity(s, *c, id, std::move(reply),
@@ -247,6 +251,10 @@ void write_attr(const http::Request& req, const Params& p, Services& s, http::Re
                       ok = e.erase(inst->name, inst->dataset_id, false) > 0;
                       if (ok) e.modified_at = now;
                     } else {
+                      const auto* old = e.find(inst->name, inst->dataset_id);
+                      if (old && !replace && patch_type && *patch_type != model::attribute_type(*old))
+                        return fail(ErrorKind::BadRequestData, "Attribute type mismatch",
+                                    p[1] + " is a " + model::attribute_type(*old) + ", not a " + *patch_type);
                       ok = replace ? model::replace_attr(e, *inst, now) : model::partial_update_attr(e, *inst, now);
                     }
                     if (!ok)
