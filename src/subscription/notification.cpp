@@ -1,6 +1,7 @@
 #include "subscription/notification.h"
 
 
+#include "model/parse.h"
 #include "model/render.h"
 #include "util/uri.h"
 
@@ -8,25 +9,90 @@ namespace dejima::subscription {
 namespace {
 
 
-// A copy of `after` whose changed instances carry previousValue (previousObject, ...) from `before`.
-model::Entity with_previous_values(const model::Entity& after, const model::Entity& before) {
-  model::Entity e = after;
-  for (auto& inst : e.attrs) {
+// The member that holds an instance's value, and "previousValue" (previousObject, ...) for it.
+std::pair<std::string_view, std::string> value_member(const json::Value& inst) {
+  for (std::string_view k : {"value", "object", "languageMap", "vocab", "json", "valueList", "objectList"})
+    if (inst.HasMember(rapidjson::StringRef(k.data(), k.size()))) {
+      std::string previous = "previous" + std::string(k);
+      previous[8] = static_cast<char>(std::toupper(static_cast<unsigned char>(previous[8])));
+      return {k, previous};
+    }
+  return {"", ""};
+}
+
+// The old value of an instance as its previous member: vocab terms compacted like the value.
+json::Value previous_value(const json::Value& v, std::string_view key, const jsonld::Context& ctx,
+                           json::Document::AllocatorType& a) {
+  if (key != "vocab") return json::Value(v, a);
+  auto compact = [&](const json::Value& x) {
+    return x.IsString() ? json::Value(ctx.compact(std::string(json::view(x))).c_str(), a) : json::Value(x, a);
+  };
+  if (!v.IsArray()) return compact(v);
+  json::Value out(rapidjson::kArrayType);
+  for (const auto& x : v.GetArray()) out.PushBack(compact(x), a);
+  return out;
+}
+
+// How a notification shows an instance that is gone: its type
+// and NGSI-LD Null as its value ({"@none": null} for a languageMap when only the attribute went),
+// with showChanges its old value as previousValue (previousObject, ...).
+std::string deleted_instance(const model::AttrInstance& old, bool entity_deleted, bool show_changes,
+                             const jsonld::Context& ctx) {
+  json::Document d;
+  json::parse(d, old.json);
+  json::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  if (!d.IsObject()) return old.json;
+  auto [key, previous] = value_member(d);
+  if (auto t = d.FindMember("type"); t != d.MemberEnd()) out.AddMember("type", json::Value(t->value, a), a);
+  if (key.empty()) return json::to_string(out);
+  json::Value null_value(model::kNull.data(), static_cast<rapidjson::SizeType>(model::kNull.size()), a);
+  if (key == "languageMap" && !entity_deleted) {
+    json::Value map(rapidjson::kObjectType);
+    map.AddMember("@none", null_value, a);
+    null_value = std::move(map);
+  }
+  out.AddMember(json::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), null_value, a);
+  if (show_changes)
+    out.AddMember(json::Value(previous.c_str(), a), previous_value(d[key.data()], key, ctx, a), a);
+  return json::to_string(out);
+}
+
+// `after` with previousValue (previousObject, ...) on each instance changed since `before`.
+void add_previous_values(model::Entity& after, const model::Entity& before, const jsonld::Context& ctx) {
+  for (auto& inst : after.attrs) {
     const model::AttrInstance* old = before.find(inst.name, inst.dataset_id);
     if (!old || old->json == inst.json) continue;
     json::Document d;
     json::parse(d, old->json);
     if (!d.IsObject() || inst.json.size() < 2) continue;
-    std::string_view key;
-    json::Value::ConstMemberIterator it = d.MemberEnd();
-    for (std::string_view k : {"value", "object", "languageMap", "vocab", "json", "valueList", "objectList"})
-      if (it == d.MemberEnd() && (it = d.FindMember(rapidjson::StringRef(k.data(), k.size()))) != d.MemberEnd()) key = k;
-    if (it == d.MemberEnd()) continue;
-    std::string name = "previous" + std::string(key);
-    name[8] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[8])));
+    auto [key, previous] = value_member(d);
+    if (key.empty()) continue;
+    json::Document p;
+    p.SetObject();
     inst.json.pop_back();  // '}'
-    inst.json += ",\"" + name + "\":" + json::to_string(it->value) + "}";
+    inst.json += ",\"" + previous + "\":" + json::to_string(previous_value(d[key.data()], key, ctx, p.GetAllocator())) + "}";
   }
+}
+
+// The entity a notification shows for one change: the new version with the instances that went
+// as NGSI-LD Null (and, with showChanges, previous values); for a deleted entity, its last
+// version with every instance as NGSI-LD Null.
+model::Entity notified_entity(const Item& item, bool show_changes, const jsonld::Context& ctx) {
+  if (item.deleted) {
+    model::Entity e = *item.entity;
+    for (auto& inst : e.attrs) inst.json = deleted_instance(inst, true, show_changes, ctx);
+    return e;
+  }
+  model::Entity e = *item.entity;
+  if (!item.before) return e;
+  if (show_changes) add_previous_values(e, *item.before, ctx);
+  for (const auto& old : item.before->attrs)
+    if (!item.entity->find(old.name, old.dataset_id)) {
+      model::AttrInstance gone = old;
+      gone.json = deleted_instance(old, false, show_changes, ctx);
+      e.insert(std::move(gone));
+    }
   return e;
 }
 
@@ -60,26 +126,37 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
   w.Key("data");
   w.StartArray();
   for (const auto& item : items) {
-    if (item.deleted) {
-      w.StartObject();
-      w.Key("id");
-      json::write_string(w, item.entity->id);
-      w.Key("type");
-      if (item.entity->types.size() == 1) {
-        json::write_string(w, ctx.compact(item.entity->types[0]));
-      } else {
-        w.StartArray();
-        for (const auto& t : item.entity->types) json::write_string(w, ctx.compact(t));
-        w.EndArray();
-      }
-      w.Key("deletedAt");
-      json::write_string(w, format_iso8601(now));
-      w.EndObject();
-    } else if (s.show_changes && item.before && s.format == model::Format::Normalized) {
-      model::render_entity(w, with_previous_values(*item.entity, *item.before), ctx, o);
-    } else {
-      model::render_entity(w, *item.entity, ctx, o);
+    const bool show_changes = s.show_changes && s.format == model::Format::Normalized;
+    const model::Entity e = notified_entity(item, show_changes, ctx);
+    if (!item.deleted) {
+      model::render_entity(w, e, ctx, o);
+      continue;
     }
+    // A deleted entity: id, type, deletedAt, then its attributes as NGSI-LD Null.
+    json::Document d;
+    const std::string body = model::render_entity(e, ctx, o);
+    d.Parse(body.data(), body.size());
+    w.StartObject();
+    w.Key("id");
+    json::write_string(w, e.id);
+    w.Key("type");
+    if (e.types.size() == 1) {
+      json::write_string(w, ctx.compact(e.types[0]));
+    } else {
+      w.StartArray();
+      for (const auto& t : e.types) json::write_string(w, ctx.compact(t));
+      w.EndArray();
+    }
+    w.Key("deletedAt");
+    json::write_string(w, format_iso8601(now));
+    if (d.IsObject())
+      for (auto& m : d.GetObject()) {
+        const std::string_view k = json::view(m.name);
+        if (k == "id" || k == "type" || k == "@context") continue;
+        json::write_key(w, k);
+        m.value.Accept(w);
+      }
+    w.EndObject();
   }
   w.EndArray();
   if (s.accept_jsonld) {

@@ -206,7 +206,7 @@ std::string render_subscription(const Subscription& s, Millis now, bool with_con
     obj.AddMember(json::Value(key, a), v, a);
   };
   auto text = [&](std::string_view t) { return json::Value(t.data(), static_cast<rapidjson::SizeType>(t.size()), a); };
-  set(d, "isActive", json::Value(s.active));
+  if (d.HasMember("isActive")) set(d, "isActive", json::Value(s.active));  // as given; status says it anyway
   set(d, "status", text(s.status(now)));
   if (auto it = d.FindMember("notification"); it != d.MemberEnd() && it->value.IsObject()) {
     json::Value& n = it->value;

@@ -47,7 +47,7 @@ def test_crud_and_validation(server, receiver):
                     watchedAttributes=["speed"], q="speed>50")
     assert sid == "urn:ngsi-ld:Subscription:one"
     s = get_sub(server, sid)
-    assert s["status"] == "active" and s["isActive"] is True
+    assert s["status"] == "active" and "isActive" not in s  # shown only when given
     assert s["notification"]["timesSent"] == 0 and s["q"] == "speed>50" and s["subscriptionName"] == "buses"
     r = requests.post(server.url + V1 + "/subscriptions",
                       json={"id": sid, "type": "Subscription", "entities": [{"type": "Bus"}],
@@ -60,7 +60,7 @@ def test_crud_and_validation(server, receiver):
     r = requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"throttling": 5, "isActive": False})
     assert r.status_code == 204, r.text
     s = get_sub(server, sid)
-    assert s["throttling"] == 5 and s["status"] == "paused" and s["q"] == "speed>50"
+    assert s["throttling"] == 5 and s["status"] == "paused" and s["isActive"] is False and s["q"] == "speed>50"
     assert requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"timeInterval": 3}).status_code == 400
 
     bad = [
@@ -111,12 +111,18 @@ def test_triggers_filters_and_formats(server, receiver):
     [(_, _, _, fast)] = receiver.wait("/fast", 1)
     assert fast["data"] == [{"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "speed": 70}]
 
+    patch(server, 1, {"brand": {"type": "Property", "value": "urn:ngsi-ld:null"}})  # deletes brand
     requests.delete(server.url + V1 + "/entities/urn:ngsi-ld:Bus:1").raise_for_status()
-    everything = receiver.wait("/all", 4)
-    assert [r[3]["triggerReason"] for r in everything] == ["entityCreated", "entityUpdated", "entityUpdated", "entityDeleted"]
+    everything = receiver.wait("/all", 5)
+    assert [r[3]["triggerReason"] for r in everything] == ["entityCreated", "entityUpdated", "entityUpdated",
+                                                           "entityUpdated", "entityDeleted"]
     assert everything[0][2]["X-Token"] == "abc"
     assert everything[2][3]["data"][0]["speed"] == {"type": "Property", "value": 70, "previousValue": 10}
-    assert everything[3][3]["data"][0]["id"] == "urn:ngsi-ld:Bus:1" and "deletedAt" in everything[3][3]["data"][0]
+    # a deleted attribute is NGSI-LD Null; a deleted entity shows deletedAt and its attributes as Null
+    assert everything[3][3]["data"][0]["brand"] == {"type": "Property", "value": "urn:ngsi-ld:null", "previousValue": "B"}
+    gone = everything[4][3]["data"][0]
+    assert gone["id"] == "urn:ngsi-ld:Bus:1" and "deletedAt" in gone
+    assert gone["speed"] == {"type": "Property", "value": "urn:ngsi-ld:null", "previousValue": 70} and "brand" not in gone
     time.sleep(0.3)
     assert len(receiver.bodies("/watch")) == 2 and len(receiver.bodies("/fast")) == 1
     assert get_sub(server, requests.get(server.url + V1 + "/subscriptions").json()[0]["id"])["notification"]["status"] == "ok"
