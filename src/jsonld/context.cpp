@@ -46,9 +46,15 @@ const std::unordered_map<std::string, TermDefinition>& core_raw() {
 
 std::string_view core_context_text() { return kCoreContextText; }
 
+// ngsi-ld-core-context.jsonld and its versions (-v1.3.jsonld ... -v1.9.1.jsonld); any other
+// name under uri.etsi.org is fetched like any remote @context.
 bool is_core_context_url(std::string_view url) {
   static constexpr std::string_view kPrefix = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context";
-  return url.starts_with(kPrefix) && url.ends_with(".jsonld");
+  if (!url.starts_with(kPrefix) || !url.ends_with(".jsonld")) return false;
+  std::string_view version = url.substr(kPrefix.size(), url.size() - kPrefix.size() - 7);
+  if (version.empty()) return true;
+  if (!version.starts_with("-v") || version.size() < 3) return false;
+  return version.substr(2).find_first_not_of("0123456789.") == std::string_view::npos;
 }
 
 void Context::Builder::define(std::string term, std::string raw_iri, bool vocab_values) {

@@ -225,7 +225,7 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
 
 // PATCH (partial update) and PUT (replace) of /entities/{id}/attrs/{attrId}.
 void write_attr(const http::Request& req, const Params& p, Services& s, http::Reply reply, bool replace) {
-  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.body = true, .merge_patch = !replace}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const std::string& id = p[0];
     if (!model::valid_name(p[1]))
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[1]}));

@@ -65,4 +65,7 @@ TEST(JsonLd, RecognisesEveryCoreContextVersionUrl) {
   EXPECT_TRUE(is_core_context_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"));
   EXPECT_TRUE(is_core_context_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"));
   EXPECT_FALSE(is_core_context_url("https://example.jp/ngsi-ld-core-context.jsonld"));
+  EXPECT_TRUE(is_core_context_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.1.jsonld"));
+  EXPECT_FALSE(is_core_context_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-non-existing.jsonld"));
+  EXPECT_FALSE(is_core_context_url("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v.jsonld"));
 }
