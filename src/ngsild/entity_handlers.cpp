@@ -83,7 +83,7 @@ void modify_entity(Services& s, RequestContext& c, const std::string& id, http::
 }
 
 void create_entity(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Create);
     if (!parsed) return reply(http::problem(parsed.error()));
     auto tenant = tenant_of(s, *c, true);
@@ -107,7 +107,7 @@ void create_entity(const http::Request& req, Services& s, http::Reply reply) {
 }
 
 void get_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {.offer = {.geo = true}}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.offer = {.geo = true}, .params = params(kRetrieveParams, kRepresentationParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const std::string& id = p[0];
     if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
     auto tenant = tenant_of(s, *c, false);

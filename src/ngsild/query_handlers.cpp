@@ -57,7 +57,7 @@ void run_query(const RequestContext& c, Services& s, const query::Filter& f, htt
 }
 
 void query_entities(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.offer = {.geo = true}}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.offer = {.geo = true}, .params = params(kSelectionParams, kPageParams, kRepresentationParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto f = filter_from_params(*c, true);
     if (!f) return reply(http::problem(f.error()));
     run_query(*c, s, *f, reply);
@@ -65,7 +65,7 @@ void query_entities(const http::Request& req, Services& s, http::Reply reply) {
 }
 
 void query_by_body(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.offer = {.geo = true}, .body = true}, std::move(reply),
+  with_request(req, s, {.offer = {.geo = true}, .body = true, .params = params(kPageParams, kRepresentationParams)}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto f = filter_from_body(c->body, *c);
     if (!f) return reply(http::problem(f.error()));
@@ -89,7 +89,7 @@ Result<std::set<std::string>> purge_names(const RequestContext& c, const char* p
 // those attributes, or with keep=a,b every other attribute, in one durable transaction.
 // local=true alone selects every entity (there are no context sources to forward to).
 void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kSelectionParams, kPurgeParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto keep = purge_names(*c, "keep");
     if (!keep) return reply(http::problem(keep.error()));
     auto drop = purge_names(*c, "drop");
@@ -174,7 +174,7 @@ void with_tenant_or_empty(Services& s, const RequestContext& c, F&& f) {
 }
 
 void list_types(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     Status st;
     const bool details = details_param(*c, st);
     if (!st) return reply(http::problem(st.error()));
@@ -202,7 +202,7 @@ void list_types(const http::Request& req, Services& s, http::Reply reply) {
 }
 
 void get_type(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (!model::valid_name(p[0])) return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid type", p[0]}));
     const std::string type = c->context->expand(p[0]);
     with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
@@ -230,7 +230,7 @@ void get_type(const http::Request& req, const Params& p, Services& s, http::Repl
 }
 
 void list_attributes(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     Status st;
     const bool details = details_param(*c, st);
     if (!st) return reply(http::problem(st.error()));
@@ -256,7 +256,7 @@ void list_attributes(const http::Request& req, Services& s, http::Reply reply) {
 }
 
 void get_attribute(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (!model::valid_name(p[0]))
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[0]}));
     const std::string name = c->context->expand(p[0]);

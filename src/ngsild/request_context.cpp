@@ -7,6 +7,15 @@ namespace dejima::ngsild {
 Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request& req, Services& s, Expect expect) {
   auto c = std::make_unique<RequestContext>(req);
   c->now = now_millis();
+  if (expect.params.checked)
+    for (const auto& [name, value] : req.query) {
+      bool known = false;
+      for (const auto& group : expect.params.groups)
+        for (std::string_view p : group) known = known || p == name;
+      if (!known)
+        return fail(ErrorKind::InvalidRequest, "Unknown query parameter",
+                    "'" + name + "' is not a parameter of this operation");
+    }
   std::string_view tenant = req.header("NGSILD-Tenant");
   if (!tenant.empty() && !store::valid_tenant_name(tenant))
     return fail(ErrorKind::BadRequestData, "Invalid tenant name",

@@ -10,6 +10,7 @@
 #include "http/message.h"
 #include "jsonld/registry.h"
 #include "ngsild/negotiation.h"
+#include "ngsild/parameters.h"
 #include "subscription/manager.h"
 #include "util/json.h"
 
@@ -39,6 +40,7 @@ struct Expect {
   Offer offer{};
   bool body = false;         // a JSON body is required
   bool merge_patch = false;  // application/merge-patch+json is accepted
+  ParamGroups params{};      // the query parameters taken; any other is 400 (when checked)
 };
 
 Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request& req, Services& s, Expect expect);

@@ -25,8 +25,14 @@ Result<std::shared_ptr<Subscription>> build(const json::Value& doc, RequestConte
   return sub;
 }
 
+// A subscription id in the path is a URI (400 otherwise, not 404).
+Status check_subscription_id(const std::string& id) {
+  if (is_absolute_uri(id)) return {};
+  return fail(ErrorKind::BadRequestData, "Invalid subscription id", "'" + id + "' is not a URI");
+}
+
 void create_subscription(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.body = true}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto sub = build(c->body, *c, s);
     if (!sub) return reply(http::problem(sub.error()));
     const std::string id = (*sub)->id;
@@ -40,6 +46,7 @@ void create_subscription(const http::Request& req, Services& s, http::Reply repl
 
 void get_subscription(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
   with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    if (auto st = check_subscription_id(p[0]); !st) return reply(http::problem(st.error()));
     auto sub = s.subscriptions.find(c->tenant, p[0]);
     if (!sub) return reply(http::problem(not_found(p[0])));
     reply(json_response(*c, 200, subscription::render_subscription(*sub, c->now, c->accept == MediaType::JsonLd)));
@@ -47,7 +54,7 @@ void get_subscription(const http::Request& req, const Params& p, Services& s, ht
 }
 
 void list_subscriptions(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kPageParams, kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto page = page_from_params(*c, s.settings);
     if (!page) return reply(http::problem(page.error()));
     const auto all = s.subscriptions.list(c->tenant);
@@ -67,6 +74,7 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
   with_request(req, s, {.body = true, .merge_patch = true}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const std::string& id = p[0];
+    if (auto st = check_subscription_id(id); !st) return reply(http::problem(st.error()));
     auto current = s.subscriptions.find(c->tenant, id);
     if (!current) return reply(http::problem(not_found(id)));
     if (!c->body.IsObject() || c->body.ObjectEmpty())
@@ -102,6 +110,7 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
 
 void delete_subscription(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
   with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    if (auto st = check_subscription_id(p[0]); !st) return reply(http::problem(st.error()));
     if (auto st = s.subscriptions.remove(c->tenant, p[0]); !st) return reply(http::problem(st.error()));
     reply(no_content());
   });
