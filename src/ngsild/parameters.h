@@ -19,6 +19,8 @@ inline constexpr std::string_view kPageParams[] = {"limit", "offset", "count"};
 inline constexpr std::string_view kRepresentationParams[] = {
     "options", "format", "attrs", "pick", "omit", "lang", "datasetId", "geometryProperty", "join", "joinLevel",
     "containedBy", "local"};
+// How the temporal API shows entities.
+inline constexpr std::string_view kTemporalRepresentationParams[] = {"options", "format", "attrs", "local"};
 // The temporal API's time and aggregation parameters.
 inline constexpr std::string_view kTemporalParams[] = {"timerel", "timeAt", "endTimeAt", "timeproperty", "lastN",
                                                        "aggrMethods", "aggrPeriodDuration"};

@@ -120,7 +120,7 @@ http::Response temporal_response(const RequestContext& c, const TemporalRequest&
 }
 
 void get_temporal_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kRetrieveParams, kRepresentationParams, kTemporalParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kRetrieveParams, kTemporalRepresentationParams, kTemporalParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const std::string& id = p[0];
     if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
     auto t = temporal_request(*c);
@@ -196,7 +196,7 @@ void run_temporal_query(RequestContext& c, Services& s, const query::Filter& f, 
 }
 
 void query_temporal(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kSelectionParams, kPageParams, kRepresentationParams, kTemporalParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kSelectionParams, kPageParams, kTemporalRepresentationParams, kTemporalParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto f = filter_from_params(*c, true);
     if (!f) return reply(http::problem(f.error()));
     auto t = temporal_request(*c);

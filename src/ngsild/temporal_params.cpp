@@ -82,19 +82,29 @@ Result<TemporalRequest> temporal_request(const RequestContext& c, const json::Va
     return fail(bad("Invalid temporalQ", "temporalQ must be an object"));
   if (auto s = time_members(temporal_q ? body : url, t); !s) return std::unexpected(s.error());
 
-  // Representation: options=temporalValues|aggregatedValues|sysAttrs, or format=...
-  bool values = has_option(c.req, "temporalValues"), aggregated = has_option(c.req, "aggregatedValues");
+  // Representation: options=temporalValues|aggregatedValues|sysAttrs, or format=..., which takes
+  // precedence over options. An unknown option or format is InvalidRequest, like for entities.
+  bool values = false, aggregated = false;
+  t.render.sys_attrs = false;
+  if (const auto* opts = c.req.param("options"))
+    for (const auto& o : split_list(*opts)) {
+      if (o == "temporalValues") values = true;
+      else if (o == "aggregatedValues") aggregated = true;
+      else if (o == "sysAttrs") t.render.sys_attrs = true;
+      else if (o != "normalized")
+        return fail(ErrorKind::InvalidRequest, "Invalid options", "unknown option '" + o + "'");
+    }
   if (const auto* f = c.req.param("format")) {
-    if (*f == "temporalValues") values = true;
-    else if (*f == "aggregatedValues") aggregated = true;
-    else if (*f != "normalized") return fail(bad("Invalid format", "format must be normalized, temporalValues or aggregatedValues"));
+    if (*f != "temporalValues" && *f != "aggregatedValues" && *f != "normalized")
+      return fail(ErrorKind::InvalidRequest, "Invalid format", "format must be normalized, temporalValues or aggregatedValues");
+    values = *f == "temporalValues";
+    aggregated = *f == "aggregatedValues";
   }
   if (values && aggregated)
-    return fail(bad("Invalid options", "temporalValues and aggregatedValues cannot be combined"));
+    return fail(ErrorKind::InvalidRequest, "Invalid options", "temporalValues and aggregatedValues cannot be combined");
   t.render.representation = aggregated ? temporal::Representation::Aggregated
                             : values   ? temporal::Representation::TemporalValues
                                        : temporal::Representation::Normalized;
-  t.render.sys_attrs = has_option(c.req, "sysAttrs");
   t.render.with_context = c.accept == MediaType::JsonLd;
   const auto* methods = c.req.param("aggrMethods");
   if (aggregated && !methods) return fail(bad("Invalid temporal query", "aggregatedValues needs aggrMethods"));

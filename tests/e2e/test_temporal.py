@@ -134,12 +134,24 @@ def test_invalid_requests_are_precise_400s(server):
         {"options": "aggregatedValues", "aggrMethods": "avg", "aggrPeriodDuration": "1 hour"},
         {"options": "aggregatedValues", "aggrMethods": "avg", "aggrPeriodDuration": "PT1.5M2H"},
         {"aggrMethods": "avg"},
-        {"options": "temporalValues,aggregatedValues", "aggrMethods": "avg"},
     ]
     for params in bad:
         r = temporal(server, "/" + eid, **params)
         assert r.status_code == 400, (params, r.text)
         assert r.json()["type"].endswith("BadRequestData"), r.text
+    # a representation that cannot be given, or a parameter the temporal API does not take
+    invalid = [
+        {"options": "temporalValues,aggregatedValues", "aggrMethods": "avg"},
+        {"options": "temporalValues,fancy"},
+        {"format": "fancy"},
+        {"pick": "temperature"},
+    ]
+    for params in invalid:
+        r = temporal(server, "/" + eid, **params)
+        assert r.status_code == 400 and r.json()["type"].endswith("InvalidRequest"), (params, r.text)
+    # format takes precedence over options
+    assert "values" in temporal(server, "/" + eid, format="temporalValues", options="aggregatedValues",
+                                aggrMethods="sum").json()["temperature"]
     assert temporal(server, "/not a uri").status_code == 400
     assert temporal(server, "", timerel="after", timeAt=at(0)).status_code == 400  # no type/attrs/q
     assert post_temporal(server, {"id": "urn:x", "temperature": [1]}).status_code == 400  # no type
