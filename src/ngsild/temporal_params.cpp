@@ -106,7 +106,8 @@ Result<TemporalRequest> temporal_request(const RequestContext& c, const json::Va
                             : values   ? temporal::Representation::TemporalValues
                                        : temporal::Representation::Normalized;
   t.render.with_context = c.accept == MediaType::JsonLd;
-  const auto* methods = c.req.param("aggrMethods");
+  // aggrMethods belongs to aggregatedValues; a format other than that overrides both.
+  const auto* methods = aggregated || !c.req.param("format") ? c.req.param("aggrMethods") : nullptr;
   if (aggregated && !methods) return fail(bad("Invalid temporal query", "aggregatedValues needs aggrMethods"));
   if (methods) {
     if (!aggregated) return fail(bad("Invalid temporal query", "aggrMethods needs options=aggregatedValues"));
