@@ -211,14 +211,15 @@ void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& c
     const size_t count = static_cast<size_t>(std::count_if(e.attrs.begin() + i, e.attrs.begin() + j, wanted));
     if (count > 0 && o.shows(name)) {
       json::write_key(w, ctx.compact(name));
-      if (count > 1) w.StartArray();
+      const bool array = count > 1 || o.instance_arrays;
+      if (array) w.StartArray();
       for (size_t k = i; k < j; ++k) {
         if (!wanted(e.attrs[k])) continue;
         SmallDoc d(e.attrs[k].json);
         if (o.format == Format::KeyValues) write_simplified_value(w, d.doc, ctx, o);
         else write_instance(w, d.doc, ctx, o, &e.attrs[k]);
       }
-      if (count > 1) w.EndArray();
+      if (array) w.EndArray();
     }
     i = j;
   }

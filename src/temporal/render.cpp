@@ -140,6 +140,7 @@ void render_temporal_entity(json::Writer& w, const store::HistoryEntity& e, cons
       }
     model::RenderOptions ro;
     ro.sys_attrs = o.sys_attrs;
+    ro.instance_arrays = true;
     w.StartObject();
     write_shell(w, e, ctx, o);
     model::render_attributes(w, shell, ctx, ro);
