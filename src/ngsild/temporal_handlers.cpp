@@ -114,7 +114,7 @@ http::Response temporal_response(const RequestContext& c, const TemporalRequest&
   if (as_array) w.EndArray();
   http::Response r = json_response(c, cover.truncated ? 206 : 200, std::string(sb.GetString(), sb.GetSize()));
   if (cover.truncated)
-    r.header("Content-Range", "date-time " + format_iso8601(cover.start) + "-" + format_iso8601(cover.end) + "/" +
+    r.header("Content-Range", "date-time " + temporal::value_time(cover.start) + "-" + temporal::value_time(cover.end) + "/" +
                                   (t.last_n ? std::to_string(*t.last_n) : "*"));
   return r;
 }

@@ -83,7 +83,7 @@ void write_simplified(json::Writer& w, const AttributeHistory& a, const RenderOp
     auto it = d.doc.IsObject() ? d.doc.FindMember(key.data()) : d.doc.MemberEnd();
     if (d.doc.IsObject() && it != d.doc.MemberEnd()) it->value.Accept(w);
     else w.Null();
-    json::write_string(w, format_iso8601(r.time(o.time_property)));
+    json::write_string(w, value_time(r.time(o.time_property)));
     w.EndArray();
   }
   w.EndArray();
@@ -100,8 +100,8 @@ void write_aggregated(json::Writer& w, const AttributeHistory& a, const RenderOp
     for (const auto& p : a.periods) {
       w.StartArray();
       write_result(w, m, p);
-      json::write_string(w, format_iso8601(p.start));
-      json::write_string(w, format_iso8601(p.end));
+      json::write_string(w, value_time(p.start));
+      json::write_string(w, value_time(p.end));
       w.EndArray();
     }
     w.EndArray();
@@ -110,6 +110,12 @@ void write_aggregated(json::Writer& w, const AttributeHistory& a, const RenderOp
 }
 
 }  // namespace
+
+std::string value_time(Millis t) {
+  std::string s = format_iso8601(t);
+  if (s.ends_with(".000Z")) s.replace(s.size() - 5, 5, "Z");
+  return s;
+}
 
 std::string instance_id(long long n) { return std::string(kInstancePrefix) + std::to_string(n); }
 

@@ -29,6 +29,11 @@ struct RenderOptions {
   std::vector<Method> methods;  // Aggregated
 };
 
+// The time of a value pair, an aggregation period or a Content-Range bound: whole seconds
+// without a fraction ("2020-08-01T13:05:00Z", as sources usually write observedAt), else with
+// milliseconds.
+std::string value_time(Millis t);
+
 // "urn:ngsi-ld:Instance:<n>" and back (0 when the text is not one of ours).
 std::string instance_id(long long n);
 long long instance_number(std::string_view id);

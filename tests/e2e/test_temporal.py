@@ -15,7 +15,9 @@ SHARED = os.path.join(os.path.dirname(__file__), "../../../shared/data")
 
 
 def iso(dt):
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    """As Dejima writes the time of a value: whole seconds without a fraction."""
+    ms = dt.microsecond // 1000
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + (f".{ms:03d}Z" if ms else "Z")
 
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
