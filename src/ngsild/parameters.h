@@ -15,6 +15,8 @@ inline constexpr std::string_view kSelectionParams[] = {
     "type", "id", "idPattern", "attrs", "q", "scopeQ", "georel", "geometry", "coordinates", "geoproperty", "local"};
 // Pagination of a query.
 inline constexpr std::string_view kPageParams[] = {"limit", "offset", "count"};
+// Sorting the matches of a query (order_by.h).
+inline constexpr std::string_view kOrderParam[] = {"orderBy"};
 // How entities are shown: representation, projection, language, datasets, linked entities.
 inline constexpr std::string_view kRepresentationParams[] = {
     "options", "format", "attrs", "pick", "omit", "lang", "datasetId", "geometryProperty", "join", "joinLevel",

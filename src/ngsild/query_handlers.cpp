@@ -4,6 +4,7 @@
 #include "model/render.h"
 #include "ngsild/handler_util.h"
 #include "ngsild/linked_entities.h"
+#include "ngsild/order_by.h"
 #include "ngsild/query_params.h"
 #include "ngsild/render_params.h"
 
@@ -40,6 +41,19 @@ http::Response entity_list(const RequestContext& c, const model::RenderOptions& 
   return resp;
 }
 
+// The matches of `f` for one page: in id order, or with orderBy every match sorted, then cut.
+broker::QueryResult select(const broker::Tenant& tenant, const query::Filter& f, const query::Page& page,
+                           const std::optional<std::vector<OrderKey>>& order) {
+  if (!order) return tenant.query(f, page);
+  broker::QueryResult all = tenant.query(f, query::Page{.offset = 0, .limit = SIZE_MAX, .count = true});
+  sort_entities(all.entities, *order);
+  broker::QueryResult r;
+  r.total = all.entities.size();
+  for (size_t i = page.offset; i < all.entities.size() && r.entities.size() < page.limit; ++i)
+    r.entities.push_back(std::move(all.entities[i]));
+  return r;
+}
+
 void run_query(const RequestContext& c, Services& s, const query::Filter& f, http::Reply& reply) {
   auto page = page_from_params(c, s.settings);
   if (!page) return reply(http::problem(page.error()));
@@ -47,17 +61,23 @@ void run_query(const RequestContext& c, Services& s, const query::Filter& f, htt
   if (!opts) return reply(http::problem(opts.error()));
   auto join = join_options(c);
   if (!join) return reply(http::problem(join.error()));
+  std::optional<std::vector<OrderKey>> order;
+  if (const auto* text = c.req.param("orderBy")) {
+    auto keys = parse_order_by(*text, *c.context);
+    if (!keys) return reply(http::problem(keys.error()));
+    order = std::move(*keys);
+  }
   auto tenant = s.tenants.find(c.tenant);
   if (!tenant) return reply(http::problem(tenant.error()));
   if (!opts->pick && opts->omitted.empty())
-    return reply(entity_list(c, *opts, (*tenant)->query(f, *page), *page, **tenant, *join));
+    return reply(entity_list(c, *opts, select(**tenant, f, *page, order), *page, **tenant, *join));
   query::Filter projected = f;  // entities that pick/omit would leave empty are not returned
   projected.shown = [o = *opts](const model::Entity& e) { return model::projection_matches(e, o); };
-  reply(entity_list(c, *opts, (*tenant)->query(projected, *page), *page, **tenant, *join));
+  reply(entity_list(c, *opts, select(**tenant, projected, *page, order), *page, **tenant, *join));
 }
 
 void query_entities(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.offer = {.geo = true}, .params = params(kSelectionParams, kPageParams, kRepresentationParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.offer = {.geo = true}, .params = params(kSelectionParams, kPageParams, kOrderParam, kRepresentationParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto f = filter_from_params(*c, true);
     if (!f) return reply(http::problem(f.error()));
     run_query(*c, s, *f, reply);
@@ -65,7 +85,7 @@ void query_entities(const http::Request& req, Services& s, http::Reply reply) {
 }
 
 void query_by_body(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.offer = {.geo = true}, .body = true, .params = params(kPageParams, kRepresentationParams)}, std::move(reply),
+  with_request(req, s, {.offer = {.geo = true}, .body = true, .params = params(kPageParams, kOrderParam, kRepresentationParams)}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto f = filter_from_body(c->body, *c);
     if (!f) return reply(http::problem(f.error()));
