@@ -77,9 +77,22 @@ Result<std::shared_ptr<const Context>> Registry::from_inline(const json::Value& 
   Context::Builder b;
   if (auto s = add_item(b, context, 0); !s) return std::unexpected(s.error());
   Context::add_core_definitions(b);
-  // A single URL is still a URL for the Link header of later responses.
-  auto ctx = context.IsString() ? std::move(b).build(std::string(json::view(context)), "")
-                                : std::move(b).build("", text);
+  // A single URL (alone, or in an array beside core URLs) is still a URL for the Link header of
+  // later responses and notifications.
+  std::string single;
+  bool only_urls = true;
+  int others = 0;
+  auto note = [&](const json::Value& v) {
+    if (!v.IsString()) return void(only_urls = false);
+    if (is_core_context_url(json::view(v))) return;
+    single = std::string(json::view(v));
+    ++others;
+  };
+  if (context.IsArray())
+    for (const auto& v : context.GetArray()) note(v);
+  else
+    note(context);
+  auto ctx = only_urls && others == 1 ? std::move(b).build(single, "") : std::move(b).build("", text);
   std::lock_guard lock(mu_);
   if (active_.size() >= kMaxActive) clear_active_locked();
   active_[key] = ctx;

@@ -76,11 +76,12 @@ void add_previous_values(model::Entity& after, const model::Entity& before, cons
 }
 
 // The entity a notification shows for one change: the new version with the instances that went
-// as NGSI-LD Null (and, with showChanges, previous values); for a deleted entity, its last
-// version with every instance as NGSI-LD Null.
-model::Entity notified_entity(const Item& item, bool show_changes, const jsonld::Context& ctx) {
+// as NGSI-LD Null (and, with showChanges, previous values); for a deleted entity, its id and type,
+// and its attributes as NGSI-LD Null only when showChanges or notification.attributes asks.
+model::Entity notified_entity(const Item& item, bool show_changes, bool listed_attributes, const jsonld::Context& ctx) {
   if (item.deleted) {
     model::Entity e = *item.entity;
+    if (!show_changes && !listed_attributes) e.attrs.clear();
     for (auto& inst : e.attrs) inst.json = deleted_instance(inst, true, show_changes, ctx);
     return e;
   }
@@ -127,7 +128,7 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
   w.StartArray();
   for (const auto& item : items) {
     const bool show_changes = s.show_changes && s.format == model::Format::Normalized;
-    const model::Entity e = notified_entity(item, show_changes, ctx);
+    const model::Entity e = notified_entity(item, show_changes, !s.attributes.empty(), ctx);
     if (!item.deleted) {
       model::render_entity(w, e, ctx, o);
       continue;

@@ -118,7 +118,7 @@ def test_triggers_filters_and_formats(server, receiver):
                                                            "entityUpdated", "entityDeleted"]
     assert everything[0][2]["X-Token"] == "abc"
     assert everything[2][3]["data"][0]["speed"] == {"type": "Property", "value": 70, "previousValue": 10}
-    # a deleted attribute is NGSI-LD Null; a deleted entity shows deletedAt and its attributes as Null
+    # a deleted attribute is NGSI-LD Null; a deleted entity shows deletedAt and (showChanges) its attributes as Null
     assert everything[3][3]["data"][0]["brand"] == {"type": "Property", "value": "urn:ngsi-ld:null", "previousValue": "B"}
     gone = everything[4][3]["data"][0]
     assert gone["id"] == "urn:ngsi-ld:Bus:1" and "deletedAt" in gone
@@ -256,3 +256,23 @@ def test_mqtt_notifications(server, tmp_path):
             assert m["metadata"]["Content-Type"] == "application/json" and m["metadata"]["X-Token"] == "t"
             assert m["body"]["type"] == "Notification" and m["body"]["data"][0]["speed"]["value"] == 33
 
+
+
+def test_notifications_use_the_subscription_context(server, receiver):
+    """A subscription made in application/ld+json with "@context": [url] notifies with that context:
+    terms compacted by it, and its URL in the Link header."""
+    r = requests.post(server.url + V1 + "/jsonldContexts",
+                      json={"@context": {"Bus": "https://dm.example.jp/Bus", "pace": "https://dm.example.jp/speed"}})
+    assert r.status_code == 201, r.text
+    url = server.url + r.headers["Location"]
+    sub = {"type": "Subscription", "entities": [{"type": "Bus"}],
+           "notification": {"endpoint": {"uri": receiver.url + "/ctx"}}, "@context": [url]}
+    r = requests.post(server.url + V1 + "/subscriptions", data=json.dumps(sub),
+                      headers={"Content-Type": "application/ld+json"})
+    assert r.status_code == 201, r.text
+    e = {"id": "urn:ngsi-ld:Bus:ctx", "type": "Bus", "pace": {"type": "Property", "value": 40}, "@context": [url]}
+    r = requests.post(server.url + V1 + "/entities", data=json.dumps(e), headers={"Content-Type": "application/ld+json"})
+    assert r.status_code == 201, r.text
+    [(_, _, headers, n)] = receiver.wait("/ctx", 1)
+    assert n["data"][0]["pace"]["value"] == 40 and n["data"][0]["type"] == "Bus"
+    assert headers["Link"].startswith("<" + url + ">")
