@@ -108,7 +108,12 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
   if (!s.attributes.empty()) {
     o.pick = true;
     o.picked = s.attributes;
+  } else if (!s.pick.empty()) {
+    o.pick = true;
+    o.pick_id_type = false;
+    o.picked = s.pick;
   }
+  o.omitted = s.omit;
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   w.StartObject();
@@ -128,7 +133,7 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
   w.StartArray();
   for (const auto& item : items) {
     const bool show_changes = s.show_changes && s.format == model::Format::Normalized;
-    const model::Entity e = notified_entity(item, show_changes, !s.attributes.empty(), ctx);
+    const model::Entity e = notified_entity(item, show_changes, !s.attributes.empty() || !s.pick.empty(), ctx);
     if (!item.deleted) {
       model::render_entity(w, e, ctx, o);
       continue;

@@ -80,6 +80,22 @@ Status parse_notification(const json::Value& n, const jsonld::Context& ctx, Subs
     if (!a) return std::unexpected(a.error());
     s.attributes = std::move(*a);
   }
+  // pick/omit (clause 4.21): entity members, id and type included; one of pick, omit, attributes.
+  for (auto [member, out] : {std::pair{"pick", &s.pick}, std::pair{"omit", &s.omit}})
+    if (auto it = n.FindMember(member); it != n.MemberEnd()) {
+      const std::string what = std::string("notification.") + member;
+      auto a = names(it->value, what, ctx);
+      if (!a) return std::unexpected(a.error());
+      for (size_t i = 0; i < a->size(); ++i) {
+        const std::string_view given = json::view(it->value[static_cast<rapidjson::SizeType>(i)]);
+        if (given == "id" || given == "type" || given == "scope") (*a)[i] = std::string(given);
+      }
+      *out = std::move(*a);
+    }
+  if ((!s.pick.empty() || !s.omit.empty()) && !s.attributes.empty())
+    return bad("Invalid notification", "notification.attributes cannot be combined with pick or omit");
+  if (!s.pick.empty() && !s.omit.empty())
+    return bad("Invalid notification", "notification.pick and notification.omit cannot be combined");
   if (auto it = n.FindMember("format"); it != n.MemberEnd()) {
     const std::string_view f = it->value.IsString() ? json::view(it->value) : "";
     if (f == "normalized") s.format = model::Format::Normalized;

@@ -64,6 +64,7 @@ struct Subscription {
   Millis interval_ms = 0;            // timeInterval: periodic notifications
 
   std::vector<std::string> attributes;  // notification.attributes, expanded; empty = all
+  std::vector<std::string> pick, omit;  // notification.pick/omit: expanded names, "id"/"type"/"scope" literal
   model::Format format = model::Format::Normalized;
   bool sys_attrs = false;
   bool show_changes = false;

@@ -276,3 +276,19 @@ def test_notifications_use_the_subscription_context(server, receiver):
     [(_, _, headers, n)] = receiver.wait("/ctx", 1)
     assert n["data"][0]["pace"]["value"] == 40 and n["data"][0]["type"] == "Bus"
     assert headers["Link"].startswith("<" + url + ">")
+
+
+def test_notification_pick_and_omit(server, receiver):
+    subscribe(server, receiver, "/pick", notification={"pick": ["id", "speed"], "format": "keyValues"})
+    subscribe(server, receiver, "/omit", notification={"omit": ["type", "brand"], "format": "keyValues"})
+    create_bus(server, 7, speed=33, brand={"type": "Property", "value": "A"})
+    [(_, _, _, picked)] = receiver.wait("/pick", 1)
+    assert picked["data"] == [{"id": "urn:ngsi-ld:Bus:7", "speed": 33}]
+    [(_, _, _, omitted)] = receiver.wait("/omit", 1)
+    assert omitted["data"] == [{"id": "urn:ngsi-ld:Bus:7", "speed": 33}]
+    for notification in ({"pick": ["id"], "omit": ["type"]}, {"pick": ["id"], "attributes": ["speed"]},
+                         {"omit": ["type"], "attributes": ["speed"]}, {"pick": []}):
+        sub = {"type": "Subscription", "entities": [{"type": "Bus"}],
+               "notification": {"endpoint": {"uri": receiver.url + "/x"}, **notification}}
+        r = requests.post(server.url + V1 + "/subscriptions", json=sub)
+        assert r.status_code == 400 and r.json()["type"].endswith("BadRequestData"), (notification, r.text)
