@@ -81,9 +81,13 @@ void get_context(const http::Request& req, const Params& p, Services& s, http::R
   Result<bool> err = true;
   const bool details = details_wanted(req, err);
   if (!err) return reply(http::problem(err.error()));
+  // application/ld+json when asked for, else application/json (clause 5.13.4).
+  auto accept = negotiate(req.header("Accept"), Offer{});
+  if (!accept) return reply(http::problem(accept.error()));
+  const char* type = *accept == MediaType::JsonLd ? "application/ld+json" : "application/json";
   if (p[0] == "core" || dejima::jsonld::is_core_context_url(p[0])) {
     http::Response r = http::json_body(200, "");
-    r.content_type = "application/ld+json";
+    r.content_type = type;
     r.body = std::string(dejima::jsonld::core_context_text());
     return reply(std::move(r));
   }
@@ -96,7 +100,7 @@ void get_context(const http::Request& req, const Params& p, Services& s, http::R
     return reply(http::json_body(200, std::string(sb.GetString(), sb.GetSize())));
   }
   http::Response r = http::json_body(200, info->stored.body);
-  r.content_type = "application/ld+json";
+  r.content_type = type;
   reply(std::move(r));
 }
 
