@@ -174,7 +174,8 @@ Result<std::string> Registry::document(const std::string& url) {
 
 Result<ContextInfo> Registry::add_hosted(const json::Value& document, const std::string& base_url) {
   if (!document.IsObject() || !document.HasMember("@context"))
-    return std::unexpected(invalid_context("the body must be a JSON object with an \"@context\" member"));
+    return std::unexpected(Error{ErrorKind::InvalidRequest, "Invalid @context document",
+                                 "the body must be a JSON object with an \"@context\" member"});
   // Validate that the context is usable before storing it.
   Context::Builder b;
   if (auto s = add_item(b, document["@context"], 0); !s) return std::unexpected(s.error());

@@ -1,6 +1,7 @@
 #include "ngsild/context_handlers.h"
 
 #include "ngsild/handler_util.h"
+#include "util/uri.h"
 
 namespace dejima::ngsild {
 
@@ -120,11 +121,15 @@ void add_context(const http::Request& req, Services& s, http::Reply reply) {
 }
 
 void delete_context(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  if (p[0] == "core" || dejima::jsonld::is_core_context_url(p[0]))
-    return reply(http::problem(Error{ErrorKind::BadRequestData, "The core @context cannot be deleted", p[0]}));
   const auto* reload = req.param("reload");
   if (reload && *reload != "true" && *reload != "false")
     return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid reload", "reload must be true or false"}));
+  const bool core = p[0] == "core" || dejima::jsonld::is_core_context_url(p[0]);
+  // The core @context is built in: it cannot be deleted, and reloading it changes nothing.
+  if (core && reload && *reload == "true") return reply(no_content());
+  if (core) return reply(http::problem(Error{ErrorKind::BadRequestData, "The core @context cannot be deleted", p[0]}));
+  if (reload && *reload == "true" && !is_absolute_uri(p[0]))
+    return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid reload", "only a cached @context, named by its URL, can be reloaded"}));
   auto st = reload && *reload == "true" ? s.contexts.reload(p[0]) : s.contexts.remove(p[0]);
   reply(st ? no_content() : http::problem(st.error()));
 }
