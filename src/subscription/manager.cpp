@@ -42,14 +42,25 @@ Diff diff(const broker::ChangeEvent& c) {
     for (const auto& n : names(*c.after)) d.attrs.emplace_back(n, kAttributeCreated);
     return d;
   }
-  if (!c.after) {
+  if (!c.after) {  // every attribute goes with the entity
     d.entity_trigger = kEntityDeleted;
+    for (const auto& n : names(*c.before)) d.attrs.emplace_back(n, kAttributeDeleted);
     return d;
   }
+  // An instance (datasetId) that went is a deletion, a new one a creation, else a change.
+  auto has_instance = [](const model::Entity& e, const model::AttrInstance& i) { return e.find(i.name, i.dataset_id) != nullptr; };
   const auto old_names = names(*c.before);
   for (const auto& n : names(*c.after)) {
-    if (std::find(old_names.begin(), old_names.end(), n) == old_names.end()) d.attrs.emplace_back(n, kAttributeCreated);
-    else if (!same_instances(*c.before, *c.after, n)) d.attrs.emplace_back(n, kAttributeUpdated);
+    if (std::find(old_names.begin(), old_names.end(), n) == old_names.end()) {
+      d.attrs.emplace_back(n, kAttributeCreated);
+      continue;
+    }
+    if (same_instances(*c.before, *c.after, n)) continue;
+    const bool went = std::any_of(c.before->attrs.begin(), c.before->attrs.end(),
+                                  [&](const auto& i) { return i.name == n && !has_instance(*c.after, i); });
+    const bool came = std::any_of(c.after->attrs.begin(), c.after->attrs.end(),
+                                  [&](const auto& i) { return i.name == n && !has_instance(*c.before, i); });
+    d.attrs.emplace_back(n, went ? kAttributeDeleted : came ? kAttributeCreated : kAttributeUpdated);
   }
   for (const auto& n : old_names)
     if (!c.after->has_attr(n)) d.attrs.emplace_back(n, kAttributeDeleted);
@@ -63,6 +74,7 @@ unsigned fired(const Subscription& s, const Diff& d) {
   auto watched = [&](const model::Name& n) {
     return s.watched.empty() || std::find(s.watched.begin(), s.watched.end(), n) != s.watched.end();
   };
+  if (d.entity_trigger == kEntityDeleted && (s.triggers & kEntityDeleted)) return kEntityDeleted;
   for (const auto& [name, kind] : d.attrs)
     if ((kind & s.triggers) && watched(name)) return kind;
   if (d.entity_trigger & s.triggers) {

@@ -37,7 +37,7 @@ json::Value previous_value(const json::Value& v, std::string_view key, const jso
 // and NGSI-LD Null as its value ({"@none": null} for a languageMap when only the attribute went),
 // with showChanges its old value as previousValue (previousObject, ...).
 std::string deleted_instance(const model::AttrInstance& old, bool entity_deleted, bool show_changes,
-                             const jsonld::Context& ctx) {
+                             const jsonld::Context& ctx, Millis deleted_at) {
   json::Document d;
   json::parse(d, old.json);
   json::Document out(rapidjson::kObjectType);
@@ -55,6 +55,7 @@ std::string deleted_instance(const model::AttrInstance& old, bool entity_deleted
   out.AddMember(json::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), null_value, a);
   if (show_changes)
     out.AddMember(json::Value(previous.c_str(), a), previous_value(d[key.data()], key, ctx, a), a);
+  if (deleted_at) out.AddMember("deletedAt", json::Value(format_iso8601(deleted_at).c_str(), a), a);
   return json::to_string(out);
 }
 
@@ -75,23 +76,37 @@ void add_previous_values(model::Entity& after, const model::Entity& before, cons
   }
 }
 
+// How one notification shows its entities.
+struct Shown {
+  bool show_changes = false;      // previous values
+  bool listed_attributes = false; // notification.attributes or pick names what to show
+  const std::vector<std::string>* only = nullptr;  // for a deleted entity: only these (watched) attributes
+  Millis deleted_at = 0;          // sysAttrs: deletedAt on what went
+};
+
 // The entity a notification shows for one change: the new version with the instances that went
 // as NGSI-LD Null (and, with showChanges, previous values); for a deleted entity, its id and type,
-// and its attributes as NGSI-LD Null only when showChanges or notification.attributes asks.
-model::Entity notified_entity(const Item& item, bool show_changes, bool listed_attributes, const jsonld::Context& ctx) {
+// and its attributes as NGSI-LD Null only when showChanges, notification.attributes or an
+// attributeDeleted trigger on watched attributes asks.
+model::Entity notified_entity(const Item& item, const Shown& how, const jsonld::Context& ctx) {
   if (item.deleted) {
     model::Entity e = *item.entity;
-    if (!show_changes && !listed_attributes) e.attrs.clear();
-    for (auto& inst : e.attrs) inst.json = deleted_instance(inst, true, show_changes, ctx);
+    if (how.only)
+      std::erase_if(e.attrs, [&](const model::AttrInstance& a) {
+        return std::find(how.only->begin(), how.only->end(), a.name.str()) == how.only->end();
+      });
+    else if (!how.show_changes && !how.listed_attributes)
+      e.attrs.clear();
+    for (auto& inst : e.attrs) inst.json = deleted_instance(inst, true, how.show_changes, ctx, how.deleted_at);
     return e;
   }
   model::Entity e = *item.entity;
   if (!item.before) return e;
-  if (show_changes) add_previous_values(e, *item.before, ctx);
+  if (how.show_changes) add_previous_values(e, *item.before, ctx);
   for (const auto& old : item.before->attrs)
     if (!item.entity->find(old.name, old.dataset_id)) {
       model::AttrInstance gone = old;
-      gone.json = deleted_instance(old, false, show_changes, ctx);
+      gone.json = deleted_instance(old, false, how.show_changes, ctx, how.deleted_at);
       e.insert(std::move(gone));
     }
   return e;
@@ -132,8 +147,12 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
   w.Key("data");
   w.StartArray();
   for (const auto& item : items) {
-    const bool show_changes = s.show_changes && s.format == model::Format::Normalized;
-    const model::Entity e = notified_entity(item, show_changes, !s.attributes.empty() || !s.pick.empty(), ctx);
+    Shown how;
+    how.show_changes = s.show_changes && s.format == model::Format::Normalized;
+    how.listed_attributes = !s.attributes.empty() || !s.pick.empty();
+    if (trigger == trigger_name(kAttributeDeleted) && !s.watched.empty()) how.only = &s.watched;
+    if (s.sys_attrs) how.deleted_at = now;
+    const model::Entity e = notified_entity(item, how, ctx);
     if (!item.deleted) {
       model::render_entity(w, e, ctx, o);
       continue;

@@ -292,3 +292,24 @@ def test_notification_pick_and_omit(server, receiver):
                "notification": {"endpoint": {"uri": receiver.url + "/x"}, **notification}}
         r = requests.post(server.url + V1 + "/subscriptions", json=sub)
         assert r.status_code == 400 and r.json()["type"].endswith("BadRequestData"), (notification, r.text)
+
+
+def test_attribute_deleted_trigger(server, receiver):
+    """attributeDeleted fires for one datasetId instance that goes, and for the watched attributes of
+    a deleted entity, which the notification shows as NGSI-LD Null (with deletedAt under sysAttrs)."""
+    subscribe(server, receiver, "/gone", watchedAttributes=["speed"], notificationTrigger=["attributeDeleted"],
+              notification={"sysAttrs": True})
+    create_bus(server, 8, speed=20, brand={"type": "Property", "value": "A"})
+    r = requests.post(server.url + V1 + "/entities/urn:ngsi-ld:Bus:8/attrs",
+                      json={"speed": {"type": "Property", "value": 21, "datasetId": "urn:ngsi-ld:Dataset:gps"}})
+    assert r.status_code == 204, r.text
+    r = requests.delete(server.url + V1 + "/entities/urn:ngsi-ld:Bus:8/attrs/speed",
+                        params={"datasetId": "urn:ngsi-ld:Dataset:gps"})
+    assert r.status_code == 204, r.text
+    [(_, _, _, one)] = receiver.wait("/gone", 1)
+    assert one["triggerReason"] == "attributeDeleted"
+    gone = [i for i in one["data"][0]["speed"] if i.get("datasetId") == "urn:ngsi-ld:Dataset:gps"]
+    assert gone[0]["value"] == "urn:ngsi-ld:null" and "deletedAt" in gone[0]
+    requests.delete(server.url + V1 + "/entities/urn:ngsi-ld:Bus:8").raise_for_status()
+    entity = receiver.wait("/gone", 2)[1][3]["data"][0]
+    assert "deletedAt" in entity and entity["speed"]["value"] == "urn:ngsi-ld:null" and "brand" not in entity
