@@ -7,7 +7,8 @@
 #   - below saturation: the same with -c2;
 # and reports updates/s, notifications received/s, latency from the attribute's modifiedAt (set
 # when the update is accepted, before its commit) to arrival at the receiver (p50/p99/max), and
-# lost = notifications dejima counted as sent or failed minus those the receiver got.
+# lost = notifications dejima sent (timesSent: handed to the sender, whatever the outcome) or
+# dropped (timesDropped: queue full, never sent) minus those the receiver got.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/vehicles.sh dejima notify_receiver
@@ -36,11 +37,11 @@ for k in range(first, last):
     r.raise_for_status()
 PY
 }
-# Sum of timesSent and timesFailed (+ dropped) over all subscriptions.
+# Sums of timesSent, timesFailed and timesDropped over all subscriptions.
 counted() {
   /usr/bin/python3 - "$url" <<'PY'
 import sys, requests
-url, sent, failed, offset = sys.argv[1], 0, 0, 0
+url, sent, failed, dropped, offset = sys.argv[1], 0, 0, 0, 0
 while True:
     page = requests.get(url + f"/ngsi-ld/v1/subscriptions?limit=1000&offset={offset}").json()
     if not page:
@@ -48,8 +49,9 @@ while True:
     for s in page:
         sent += s["notification"]["timesSent"]
         failed += s["notification"]["timesFailed"]
+        dropped += s["notification"].get("timesDropped", 0)
     offset += len(page)
-print(sent, failed)
+print(sent, failed, dropped)
 PY
 }
 
@@ -60,16 +62,16 @@ for subs in 1000 10000; do
   subscribe "$have" "$subs"
   have=$subs
   for clients in 50 2; do
-    read -r sent0 failed0 < <(counted)
+    read -r sent0 failed0 dropped0 < <(counted)
     curl -sf "$receiver/stats" >/dev/null
     BENCH_COUNT=$subs taskset -c 1 wrk -t1 -c"$clients" -d"${duration}s" -s bench/wrk/patch_speed.lua "$url" >"$work/w.out"
     sleep 2  # let the queues drain
     read -r got p50 p99 max < <(curl -sf "$receiver/stats")
-    read -r sent1 failed1 < <(counted)
+    read -r sent1 failed1 dropped1 < <(counted)
     rps=$(awk '/Requests\/sec/ {print int($2)}' "$work/w.out")
-    sent=$((sent1 - sent0)); failed=$((failed1 - failed0))
+    sent=$((sent1 - sent0)); failed=$((failed1 - failed0)); dropped=$((dropped1 - dropped0))
     printf '| %s | %s | %s | %s | %s ms | %s ms | %s ms | %s / %s | %s | %s |\n' "$subs" "$clients" "$rps" \
-      "$((got / duration))" "$p50" "$p99" "$max" "$sent" "$failed" "$got" "$((sent + failed - got))"
+      "$((got / duration))" "$p50" "$p99" "$max" "$sent" "$failed" "$got" "$((sent + dropped - got))"
     if grep -q "unexpected status" "$work/w.out"; then echo "  (errors: $(grep -c 'unexpected status' "$work/w.out"))"; fi
   done
 done

@@ -240,13 +240,14 @@ void Manager::send(const Subscription& s, std::string body, Millis now) {
     state->last_notification = now;
   }
   notify::Message m = notification_message(s, std::move(body));
+  // timesSent counts every notification handed to the sender (clause 5.2.12: sent, whatever the
+  // outcome); timesFailed those that then failed, and those dropped before they could be sent.
   m.outcome = [state](bool ok, const std::string& reason) {
     const Millis t = now_millis();
     std::lock_guard lock(state->mu);
     state->dirty = true;
     state->last_ok = ok;
     if (ok) {
-      ++state->times_sent;
       state->last_success = t;
     } else {
       ++state->times_failed;
@@ -254,11 +255,16 @@ void Manager::send(const Subscription& s, std::string body, Millis now) {
       state->last_failure_reason = reason;
     }
   };
+  {
+    std::lock_guard lock(state->mu);
+    ++state->times_sent;  // before the submit: the receiver may see it before the sender returns
+  }
   if (!dispatcher_.submit(std::move(m))) {
     // The subscription's queue is full (its endpoint is slow or down): this notification is
     // dropped, and the drop is counted and shown in the subscription's status.
     std::lock_guard lock(state->mu);
     state->dirty = true;
+    --state->times_sent;
     ++state->times_dropped;
     ++state->times_failed;
     state->last_ok = false;

@@ -44,7 +44,7 @@ def test_https_notifications_verify_the_endpoint(start_server, tmp_path):
         while time.time() < deadline and get_sub(server, bad)["notification"].get("timesFailed") != 1:
             time.sleep(0.1)
         failed = get_sub(server, bad)["notification"]
-        assert failed["timesFailed"] == 1 and failed.get("timesSent", 0) == 0, failed
+        assert failed["timesFailed"] == 1 and failed["timesSent"] == 1 and failed["status"] == "failed", failed
         assert untrusted.bodies("/tls") == []
     finally:
         trusted.stop()
