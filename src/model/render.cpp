@@ -189,7 +189,7 @@ void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx,
       w.EndArray();
     }
   }
-  if (o.sys_attrs && o.format != Format::KeyValues) {
+  if (o.sys_attrs) {  // entity level in every format (attribute level: not in keyValues)
     w.Key("createdAt");
     json::write_string(w, format_iso8601(e.created_at));
     w.Key("modifiedAt");

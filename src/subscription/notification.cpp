@@ -118,6 +118,7 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
   const jsonld::Context& ctx = *s.notification_context;
   model::RenderOptions o;
   o.format = s.format;
+  o.with_context = s.accept_jsonld;  // application/ld+json: each entity carries the @context too
   o.sys_attrs = s.sys_attrs;
   o.lang = s.lang;
   if (!s.attributes.empty()) {

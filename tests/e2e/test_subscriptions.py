@@ -277,6 +277,16 @@ def test_notifications_use_the_subscription_context(server, receiver):
     [(_, _, headers, n)] = receiver.wait("/ctx", 1)
     assert n["data"][0]["pace"]["value"] == 40 and n["data"][0]["type"] == "Bus"
     assert headers["Link"].startswith("<" + url + ">")
+    # endpoint.accept application/ld+json: no Link header, the @context in the body and each entity
+    sub["notification"] = {"endpoint": {"uri": receiver.url + "/ld", "accept": "application/ld+json"}}
+    r = requests.post(server.url + V1 + "/subscriptions", data=json.dumps(sub),
+                      headers={"Content-Type": "application/ld+json"})
+    assert r.status_code == 201, r.text
+    r = requests.post(server.url + V1 + "/entities/urn:ngsi-ld:Bus:ctx/attrs", json={"note": {"type": "Property", "value": 1}})
+    assert r.status_code == 204, r.text
+    [(_, _, headers, n)] = receiver.wait("/ld", 1)
+    assert "Link" not in headers and headers["Content-Type"] == "application/ld+json"
+    assert n["@context"] == url and n["data"][0]["@context"] == url
 
 
 def test_notification_pick_and_omit(server, receiver):
