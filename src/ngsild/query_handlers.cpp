@@ -17,7 +17,7 @@ using Params = std::vector<std::string>;
 
 // Renders a page of entities as a JSON array or, for application/geo+json, a FeatureCollection.
 http::Response entity_list(const RequestContext& c, const model::RenderOptions& opts, const broker::QueryResult& r,
-                           const query::Page& page, const broker::Tenant& tenant, const JoinOptions& join) {
+                           bool more, const query::Page& page, const broker::Tenant& tenant, const JoinOptions& join) {
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   if (c.accept == MediaType::GeoJson) {
@@ -38,20 +38,35 @@ http::Response entity_list(const RequestContext& c, const model::RenderOptions& 
   }
   http::Response resp = json_response(c, 200, std::string(sb.GetString(), sb.GetSize()));
   if (page.count) resp.header("NGSILD-Results-Count", std::to_string(r.total));
+  add_page_links(resp, c, page, more);
   return resp;
 }
 
 // The matches of `f` for one page: in id order, or with orderBy every match sorted, then cut.
-broker::QueryResult select(const broker::Tenant& tenant, const query::Filter& f, const query::Page& page,
-                           const std::optional<std::vector<OrderKey>>& order) {
-  if (!order) return tenant.query(f, page);
+// `more` says whether a next page has matches.
+struct Selected {
+  broker::QueryResult result;
+  bool more = false;
+};
+
+Selected select(const broker::Tenant& tenant, const query::Filter& f, const query::Page& page,
+                const std::optional<std::vector<OrderKey>>& order) {
+  Selected s;
+  if (!order) {  // one more than the page tells whether there is a next one
+    query::Page probe = page;
+    if (page.limit > 0) probe.limit = page.limit + 1;
+    s.result = tenant.query(f, probe);
+    s.more = s.result.entities.size() > page.limit;
+    if (s.more) s.result.entities.pop_back();
+    return s;
+  }
   broker::QueryResult all = tenant.query(f, query::Page{.offset = 0, .limit = SIZE_MAX, .count = true});
   sort_entities(all.entities, *order);
-  broker::QueryResult r;
-  r.total = all.entities.size();
-  for (size_t i = page.offset; i < all.entities.size() && r.entities.size() < page.limit; ++i)
-    r.entities.push_back(std::move(all.entities[i]));
-  return r;
+  s.result.total = all.entities.size();
+  for (size_t i = page.offset; i < all.entities.size() && s.result.entities.size() < page.limit; ++i)
+    s.result.entities.push_back(std::move(all.entities[i]));
+  s.more = page.offset + page.limit < all.entities.size();
+  return s;
 }
 
 void run_query(const RequestContext& c, Services& s, const query::Filter& f, http::Reply& reply) {
@@ -69,11 +84,15 @@ void run_query(const RequestContext& c, Services& s, const query::Filter& f, htt
   }
   auto tenant = s.tenants.find(c.tenant);
   if (!tenant) return reply(http::problem(tenant.error()));
-  if (!opts->pick && opts->omitted.empty())
-    return reply(entity_list(c, *opts, select(**tenant, f, *page, order), *page, **tenant, *join));
-  query::Filter projected = f;  // entities that pick/omit would leave empty are not returned
-  projected.shown = [o = *opts](const model::Entity& e) { return model::projection_matches(e, o); };
-  reply(entity_list(c, *opts, select(**tenant, projected, *page, order), *page, **tenant, *join));
+  const query::Filter* filter = &f;
+  query::Filter projected;  // entities that pick/omit would leave empty are not returned
+  if (opts->pick || !opts->omitted.empty()) {
+    projected = f;
+    projected.shown = [o = *opts](const model::Entity& e) { return model::projection_matches(e, o); };
+    filter = &projected;
+  }
+  auto [result, more] = select(**tenant, *filter, *page, order);
+  reply(entity_list(c, *opts, result, more, *page, **tenant, *join));
 }
 
 void query_entities(const http::Request& req, Services& s, http::Reply reply) {

@@ -231,4 +231,21 @@ Result<query::Page> page_from_params(const RequestContext& c, const Settings& se
   return p;
 }
 
+void add_page_links(http::Response& r, const RequestContext& c, const query::Page& page, bool more) {
+  auto link = [&](size_t offset, const char* rel) {
+    std::string url(c.req.path);
+    char sep = '?';
+    for (const auto& [name, value] : c.req.query) {
+      if (name == "offset" || name == "limit") continue;
+      url += sep + percent_encode(name) + "=" + percent_encode(value);
+      sep = '&';
+    }
+    url += sep + std::string("limit=") + std::to_string(page.limit) + "&offset=" + std::to_string(offset);
+    r.header("Link", "<" + url + ">; rel=\"" + rel + "\"; type=\"" + std::string(media_type_name(c.accept)) + "\"");
+  };
+  if (page.limit == 0) return;
+  if (page.offset > 0) link(page.offset > page.limit ? page.offset - page.limit : 0, "prev");
+  if (more) link(page.offset + page.limit, "next");
+}
+
 }  // namespace dejima::ngsild

@@ -17,5 +17,8 @@ Status selection_from_object(const json::Value& body, const jsonld::Context& ctx
 Result<query::Filter> filter_from_body(const json::Value& body, const RequestContext& c);
 // limit, offset, count; limit above the configured maximum is 403 TooManyResults.
 Result<query::Page> page_from_params(const RequestContext& c, const Settings& settings);
+// Link headers to the previous page and, when `more`, the next one: the request's own path and
+// parameters with offset moved by limit (rel="prev"/"next").
+void add_page_links(http::Response& r, const RequestContext& c, const query::Page& page, bool more);
 
 }  // namespace dejima::ngsild

@@ -66,6 +66,7 @@ void list_subscriptions(const http::Request& req, Services& s, http::Reply reply
     body += ']';
     http::Response r = json_response(*c, 200, std::move(body));
     if (page->count) r.header("NGSILD-Results-Count", std::to_string(all.size()));
+    add_page_links(r, *c, *page, page->offset + page->limit < all.size());
     reply(std::move(r));
   });
 }

@@ -1,5 +1,7 @@
 #include "util/uri.h"
 
+#include <cctype>
+
 #include <cstdio>
 #include <random>
 
@@ -23,6 +25,22 @@ bool is_absolute_uri(std::string_view s) {
     }
   }
   return true;
+}
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == '/' || c == ',' || c == ';') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {

@@ -11,6 +11,9 @@ namespace dejima {
 bool is_absolute_uri(std::string_view s);
 // Percent-decodes a path segment or query value ('+' is kept: NGSI-LD ids may contain it).
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false);
+// Percent-encodes a query parameter name or value: everything but unreserved characters and
+// ":/,;" (kept for readable ids and lists).
+std::string percent_encode(std::string_view s);
 // A fresh identifier "urn:ngsi-ld:<kind>:<32 random hex digits>".
 std::string random_urn(std::string_view kind);
 

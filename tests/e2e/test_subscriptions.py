@@ -56,6 +56,7 @@ def test_crud_and_validation(server, receiver):
     subscribe(server, receiver, "/b")
     r = requests.get(server.url + V1 + "/subscriptions?limit=1&count=true")
     assert r.status_code == 200 and r.headers["NGSILD-Results-Count"] == "2" and len(r.json()) == 1
+    assert '</ngsi-ld/v1/subscriptions?count=true&limit=1&offset=1>; rel="next"' in r.headers["Link"]
 
     r = requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"throttling": 5, "isActive": False})
     assert r.status_code == 204, r.text
@@ -219,7 +220,9 @@ def test_subscriptions_survive_restart(start_server, receiver, tmp_path):
     patch(server, 1, {"speed": {"type": "Property", "value": 12}})
     receiver.wait("/kept", 2)
     deadline = time.time() + 5
-    while time.time() < deadline and get_sub(server, sid)["notification"].get("timesSent") != 2:
+    def delivered(n):  # timesSent counts a notification as it leaves; lastSuccess follows its response
+        return n.get("timesSent") == 2 and n.get("lastSuccess", "") >= n["lastNotification"]
+    while time.time() < deadline and not delivered(get_sub(server, sid)["notification"]):
         time.sleep(0.05)
     before = get_sub(server, sid)["notification"]
     assert before["timesSent"] == 2 and before["status"] == "ok"
