@@ -76,7 +76,9 @@ struct GeoQuery::Impl {
       case Rel::Intersects: return GEOSPreparedIntersects_r(h, prepared, g) == 1;
       case Rel::Disjoint: return GEOSPreparedDisjoint_r(h, prepared, g) == 1;
       case Rel::Overlaps: return GEOSPreparedOverlaps_r(h, prepared, g) == 1;
-      case Rel::Equals: return GEOSEquals_r(h, query, g) == 1;
+      // The same coordinates are equal even when GEOS cannot compare the shapes topologically
+      // (a self-intersecting ring); else topological equality.
+      case Rel::Equals: return GEOSEqualsExact_r(h, query, g, 0) == 1 || GEOSEquals_r(h, query, g) == 1;
     }
     return false;
   }
