@@ -28,8 +28,14 @@ http::Response entity_list(const RequestContext& c, const model::RenderOptions& 
     w.String("FeatureCollection");
     w.Key("features");
     w.StartArray();
-    for (const auto& e : r.entities) model::render_feature(w, *e, *c.context, opts, geo);
+    model::RenderOptions feature = opts;
+    feature.with_context = false;  // once, for the whole collection
+    for (const auto& e : r.entities) model::render_feature(w, *e, *c.context, feature, geo);
     w.EndArray();
+    if (opts.with_context) {
+      w.Key("@context");
+      json::write_raw(w, c.context->context_json());
+    }
     w.EndObject();
   } else {
     w.StartArray();
