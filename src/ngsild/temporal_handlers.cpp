@@ -317,6 +317,8 @@ void delete_temporal_entity(const http::Request& req, const Params& p, Services&
 
 void delete_temporal_attr(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
   with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    if (!model::valid_name(p[1]))
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[1]}));
     auto e = existing(s, *c, p[0], reply);
     if (!e) return;
     HistoryWrite w;
@@ -332,6 +334,10 @@ void delete_temporal_attr(const http::Request& req, const Params& p, Services& s
 
 void write_temporal_instance(const http::Request& req, const Params& p, Services& s, http::Reply reply, bool remove) {
   with_request(req, s, {.body = !remove}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    if (!model::valid_name(p[1]))
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[1]}));
+    if (!is_absolute_uri(p[2]))
+      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid instanceId", "'" + p[2] + "' is not a URI"}));
     HistoryWrite w;
     w.op = remove ? HistoryWrite::Op::DeleteInstance : HistoryWrite::Op::ReplaceInstance;
     w.entity.id = p[0];
@@ -339,11 +345,26 @@ void write_temporal_instance(const http::Request& req, const Params& p, Services
     w.instance = temporal::instance_number(p[2]);
     if (!w.instance) return reply(http::problem(not_found("no instance " + p[2])));
     if (!remove) {
-      auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::TemporalFragment);
-      if (!parsed) return reply(http::problem(parsed.error()));
+      // The body is the instance itself ({"type": "Property", "value": ...}), or a fragment
+      // holding it under the attribute's name ({"speed": [{...}]}).
       std::vector<model::AttrInstance> mine;
-      for (auto& a : parsed->attrs)
-        if (a.name == w.attr) mine.push_back(std::move(a));
+      auto is_attribute_type = [](std::string_view t) {
+        for (std::string_view k : {"Property", "Relationship", "GeoProperty", "LanguageProperty", "VocabProperty",
+                                   "JsonProperty", "ListProperty", "ListRelationship"})
+          if (t == k) return true;
+        return false;
+      };
+      if (c->body.IsObject() && c->body.HasMember("type") && c->body["type"].IsString() &&
+          is_attribute_type(json::view(c->body["type"]))) {
+        c->body.RemoveMember("@context");
+        if (auto st = model::parse_attribute(w.attr, c->body, *c->context, false, mine, nullptr, false, true); !st)
+          return reply(http::problem(st.error()));
+      } else {
+        auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::TemporalFragment);
+        if (!parsed) return reply(http::problem(parsed.error()));
+        for (auto& a : parsed->attrs)
+          if (a.name == w.attr) mine.push_back(std::move(a));
+      }
       if (mine.size() != 1)
         return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid instance",
                                          "the body must hold exactly one instance of " + p[1]}));

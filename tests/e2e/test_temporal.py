@@ -103,6 +103,13 @@ def test_provision_and_instance_lifecycle(server):
     e = temporal(server, "/" + eid, attrs="temperature").json()
     assert e["temperature"][0] == {"type": "Property", "value": 100, "observedAt": at(0),
                                    "instanceId": first}
+    # the body may also be the instance itself
+    r = requests.patch(url, headers=JSON, json={"type": "Property", "value": 101, "observedAt": at(0)})
+    assert r.status_code == 204, r.text
+    assert temporal(server, "/" + eid, attrs="temperature").json()["temperature"][0]["value"] == 101
+    assert requests.patch(url.replace(first, "not-a-uri"), headers=JSON, json={"type": "Property", "value": 1,
+                                                                              "observedAt": at(0)}).status_code == 400
+    assert requests.delete(url.replace("/temperature/", "/bad(name/")).status_code == 400
     assert requests.delete(url).status_code == 204
     assert requests.delete(url).status_code == 404
     assert requests.patch(url.replace(first, "urn:ngsi-ld:Instance:abc"), headers=JSON,
