@@ -1,8 +1,7 @@
 #include "ngsild/render_params.h"
 
-#include <optional>
-
 #include "model/parse.h"
+#include "ngsild/projection.h"
 #include "util/uri.h"
 
 namespace dejima::ngsild {
@@ -19,63 +18,6 @@ std::vector<std::string> split_list(std::string_view s) {
 }
 
 namespace {
-
-// One member of a pick or omit list (clause 4.21): a name, and for a Relationship optionally
-// the members of the entities it links to: `id,locatedAt{id,name,isInCountry{name}}`.
-struct ProjectionItem {
-  std::string name;
-  std::optional<std::vector<ProjectionItem>> linked;
-};
-
-// list = item *("," item); item = name ["{" list "}"]. Empty items, empty or unclosed braces
-// and characters outside attribute names are errors.
-class ProjectionParser {
- public:
-  explicit ProjectionParser(std::string_view text) : text_(text) {}
-
-  Result<std::vector<ProjectionItem>> parse() {
-    auto items = list(0);
-    if (!items) return items;
-    if (pos_ != text_.size()) return error("unexpected '" + std::string(1, text_[pos_]) + "'");
-    return items;
-  }
-
- private:
-  static constexpr unsigned kMaxDepth = 16;
-
-  Result<std::vector<ProjectionItem>> list(unsigned depth) {
-    if (depth > kMaxDepth) return error("braces nest too deep");
-    std::vector<ProjectionItem> items;
-    for (;;) {
-      size_t end = text_.find_first_of(",{}", pos_);
-      if (end == std::string_view::npos) end = text_.size();
-      ProjectionItem item{std::string(text_.substr(pos_, end - pos_)), std::nullopt};
-      if (item.name.empty())
-        return error(pos_ < text_.size() ? "a member name is missing before '" + std::string(1, text_[pos_]) + "'"
-                                         : "a member name is missing at the end");
-      if (!model::valid_name(item.name)) return error("'" + item.name + "' is not a valid member name");
-      pos_ = end;
-      if (pos_ < text_.size() && text_[pos_] == '{') {
-        ++pos_;
-        auto nested = list(depth + 1);
-        if (!nested) return nested;
-        if (pos_ >= text_.size() || text_[pos_] != '}') return error("'{' after " + item.name + " is not closed");
-        ++pos_;
-        item.linked = std::move(*nested);
-      }
-      items.push_back(std::move(item));
-      if (pos_ >= text_.size() || text_[pos_] != ',') return items;
-      ++pos_;
-    }
-  }
-
-  static std::unexpected<Error> error(std::string detail) {
-    return std::unexpected(Error{ErrorKind::BadRequestData, "Invalid projection", std::move(detail)});
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
-};
 
 bool core_member(std::string_view n) { return n == "id" || n == "type" || n == "scope"; }
 
@@ -98,8 +40,6 @@ void apply_projection(const std::vector<ProjectionItem>& items, bool pick, const
     else if (!item.linked) o.omitted.push_back(std::move(name));
   }
 }
-
-Result<std::vector<ProjectionItem>> parse_projection(std::string_view text) { return ProjectionParser(text).parse(); }
 
 }  // namespace
 

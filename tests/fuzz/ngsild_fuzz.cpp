@@ -1,12 +1,15 @@
 // libFuzzer target for the NGSI-LD request parsers that take untrusted text: the first byte of
-// the input picks the parser (q, type/scopeQ expressions, geoQ coordinates, entity bodies), the
-// rest is its input. Each must give a value or BadRequestData, never crash.
+// the input picks the parser (q, type/scopeQ expressions, geoQ coordinates, pick/omit
+// projections, orderBy, entity bodies), the rest is its input. Each must give a value or a 400
+// (BadRequestData, or InvalidRequest for a body that is not an object), never crash.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "jsonld/context.h"
 #include "model/parse.h"
+#include "ngsild/order_by.h"
+#include "ngsild/projection.h"
 #include "query/geo.h"
 #include "query/names.h"
 #include "query/q.h"
@@ -18,7 +21,7 @@ namespace {
 
 template <class R>
 void check(const R& r) {
-  if (!r && r.error().kind != ErrorKind::BadRequestData) std::abort();
+  if (!r && r.error().kind != ErrorKind::BadRequestData && r.error().kind != ErrorKind::InvalidRequest) std::abort();
 }
 
 }  // namespace
@@ -27,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return -1;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   const auto& ctx = *jsonld::Context::core();
-  switch (data[0] % 4) {
+  switch (data[0] % 6) {
     case 0:
       check(query::parse_q(text, ctx));
       break;
@@ -41,6 +44,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                    "https://uri.etsi.org/ngsi-ld/location"));
       break;
     }
+    case 3:
+      check(ngsild::parse_projection(text));
+      break;
+    case 4:
+      check(ngsild::parse_order_by(text, ctx));
+      break;
     default: {
       json::Document doc;
       if (!json::parse(doc, text).empty()) return 0;
