@@ -234,6 +234,7 @@ Result<query::Page> page_from_params(const RequestContext& c, const Settings& se
 void add_page_links(http::Response& r, const RequestContext& c, const query::Page& page, bool more) {
   auto link = [&](size_t offset, const char* rel) {
     std::string url(c.req.path);
+    if (url.size() > 1 && url.back() == '/') url.pop_back();  // "/subscriptions/" is "/subscriptions"
     char sep = '?';
     for (const auto& [name, value] : c.req.query) {
       if (name == "offset" || name == "limit") continue;
