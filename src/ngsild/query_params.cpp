@@ -242,7 +242,7 @@ void add_page_links(http::Response& r, const RequestContext& c, const query::Pag
       sep = '&';
     }
     url += sep + std::string("limit=") + std::to_string(page.limit) + "&offset=" + std::to_string(offset);
-    r.header("Link", "<" + url + ">; rel=\"" + rel + "\"; type=\"" + std::string(media_type_name(c.accept)) + "\"");
+    r.header("Link", "<" + url + ">;rel=\"" + rel + "\";type=\"" + std::string(media_type_name(c.accept)) + "\"");
   };
   if (page.limit == 0) return;
   if (page.offset > 0) link(page.offset > page.limit ? page.offset - page.limit : 0, "prev");

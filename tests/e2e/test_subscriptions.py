@@ -56,7 +56,7 @@ def test_crud_and_validation(server, receiver):
     subscribe(server, receiver, "/b")
     r = requests.get(server.url + V1 + "/subscriptions?limit=1&count=true")
     assert r.status_code == 200 and r.headers["NGSILD-Results-Count"] == "2" and len(r.json()) == 1
-    assert '</ngsi-ld/v1/subscriptions?count=true&limit=1&offset=1>; rel="next"' in r.headers["Link"]
+    assert '</ngsi-ld/v1/subscriptions?count=true&limit=1&offset=1>;rel="next"' in r.headers["Link"]
 
     r = requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"throttling": 5, "isActive": False})
     assert r.status_code == 204, r.text
