@@ -7,6 +7,7 @@
 #include <set>
 
 #include "util/json.h"
+#include "util/uri.h"
 
 namespace dejima::connect {
 namespace {
@@ -67,20 +68,7 @@ void write_point_location(json::Writer& w, double lon, double lat) {
   w.EndObject();
 }
 
-std::string id_part(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '@') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string id_part(std::string_view s) { return percent_encode(s, ":@"); }
 
 RowMapper::RowMapper(const std::vector<std::string>& header, const Options& o, Sink& sink)
     : type_(o.type), prefix_(o.id_prefix.empty() ? "urn:ngsi-ld:" + o.type + ":" : o.id_prefix) {

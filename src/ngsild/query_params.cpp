@@ -238,7 +238,7 @@ void add_page_links(http::Response& r, const RequestContext& c, const query::Pag
     char sep = '?';
     for (const auto& [name, value] : c.req.query) {
       if (name == "offset" || name == "limit") continue;
-      url += sep + percent_encode(name) + "=" + percent_encode(value);
+      url += sep + percent_encode(name, ":/,;") + "=" + percent_encode(value, ":/,;");  // readable ids and lists
       sep = '&';
     }
     url += sep + std::string("limit=") + std::to_string(page.limit) + "&offset=" + std::to_string(offset);

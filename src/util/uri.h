@@ -11,9 +11,8 @@ namespace dejima {
 bool is_absolute_uri(std::string_view s);
 // Percent-decodes a path segment or query value ('+' is kept: NGSI-LD ids may contain it).
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false);
-// Percent-encodes a query parameter name or value: everything but unreserved characters and
-// ":/,;" (kept for readable ids and lists).
-std::string percent_encode(std::string_view s);
+// Percent-encodes everything but the unreserved characters (RFC 3986) and those in `keep`.
+std::string percent_encode(std::string_view s, std::string_view keep);
 // A fresh identifier "urn:ngsi-ld:<kind>:<32 random hex digits>".
 std::string random_urn(std::string_view kind);
 
