@@ -91,10 +91,6 @@ struct InlineWalk {
   }
 };
 
-}  // namespace
-
-namespace {
-
 // A join parameter: from the URL, else from the Query body of POST /entityOperations/query
 // (a string, joinLevel a number, containedBy an array of URIs).
 Result<std::optional<std::string>> join_parameter(const RequestContext& c, const char* name) {
