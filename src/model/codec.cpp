@@ -62,6 +62,7 @@ Result<Entity> decode(std::string_view doc) {
     for (const auto& s : d["scope"].GetArray()) e.scopes.emplace_back(json::view(s));
   e.created_at = d["c"].GetInt64();
   e.modified_at = d["m"].GetInt64();
+  e.attrs.reserve(d["a"].Size());
   for (const auto& a : d["a"].GetArray()) {
     if (!a.IsObject() || !a.HasMember("n") || !a.HasMember("v")) return bad();
     AttrInstance inst;

@@ -44,9 +44,8 @@ Result<std::vector<AttributeHistory>> read_entity(store::HistoryReader& h, const
     AttributeHistory a;
     a.name = name;
     if (t.render.representation == temporal::Representation::Aggregated) {
-      const auto& methods = t.render.methods;
-      const bool distinct = std::find(methods.begin(), methods.end(), temporal::Method::DistinctCount) != methods.end();
-      auto periods = temporal::aggregate(h, id, name, t.window, t.bounded_from, t.bounded_to, t.period, distinct);
+      auto periods = temporal::aggregate(h, id, name, t.window, t.bounded_from, t.bounded_to, t.period,
+                                         temporal::scan_need(t.render.methods));
       if (!periods) return std::unexpected(periods.error());
       a.periods = std::move(*periods);
       auto last = h.history_instances(id, name, store::TimeWindow{}, 1, true);

@@ -127,13 +127,17 @@ class HistoryReader {
   // newest the newest `limit` (still returned oldest first).
   virtual Result<std::vector<InstanceRecord>> history_instances(const std::string& id, const std::string& attr,
                                                                const TimeWindow& w, size_t limit, bool newest) = 0;
-  // Visits every non-deleted instance of the attribute in the window in time order with its
-  // main value as JSON text and, when that is a number, the number (aggregation).
+  // What an aggregation reads of the instances: only the numeric ones (sum, avg, min, max, ...),
+  // every one (totalCount), or every one with its value (distinctCount).
+  enum class ScanNeed { Numbers, Instances, Values };
+  // Visits the non-deleted instances of the attribute in the window that `need` asks for, in time
+  // order, with the main value as JSON text (ScanNeed::Values only) and, when that is a number,
+  // the number.
   using ValueVisitor = std::function<void(Millis t, std::string_view value, const double* number)>;
-  virtual Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w,
-                              bool with_values, const ValueVisitor& visit) = 0;
-  // Visits the summary of each hour (observedAt) in [from, to) with non-deleted instances, in
-  // time order; from and to are whole hours.
+  virtual Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, ScanNeed need,
+                              const ValueVisitor& visit) = 0;
+  // Visits the summary of the numeric instances of each hour (observedAt) in [from, to) that has
+  // some, in time order (count == numbers); from and to are whole hours.
   using HourVisitor = std::function<void(Millis hour, const ValueSummary& s)>;
   virtual Status history_hours(const std::string& id, const std::string& attr, Millis from, Millis to,
                                const HourVisitor& visit) = 0;

@@ -70,14 +70,16 @@ std::vector<Period> Aggregator::finish() {
 
 Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string& id, const std::string& attr,
                                       const store::TimeWindow& w, bool bounded_from, bool bounded_to, Duration step,
-                                      bool distinct) {
+                                      store::HistoryReader::ScanNeed need) {
+  using Need = store::HistoryReader::ScanNeed;
   Aggregator agg(bounded_from ? std::optional(w.from) : std::nullopt, bounded_to ? std::optional(w.to) : std::nullopt,
-                 step, distinct);
+                 step, need == Need::Values);
   auto add_instances = [&](const store::TimeWindow& part) {
-    return h.history_scan(id, attr, part, distinct,
+    return h.history_scan(id, attr, part, need,
                           [&](Millis at, std::string_view v, const double* n) { agg.add(at, v, n); });
   };
-  const bool whole_hours = !distinct && w.property == store::TimeWindow::Property::Observed && step.months == 0 &&
+  // The hour summaries hold numeric instances only.
+  const bool whole_hours = need == Need::Numbers && w.property == store::TimeWindow::Property::Observed && step.months == 0 &&
                            step.millis > 0 && step.millis % store::kHourMillis == 0;
   std::optional<Millis> origin;
   if (whole_hours && bounded_from) {
@@ -101,6 +103,12 @@ Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string
   if (rest.from < rest.to)
     if (auto s = add_instances(rest); !s) return std::unexpected(s.error());
   return agg.finish();
+}
+
+store::HistoryReader::ScanNeed scan_need(const std::vector<Method>& methods) {
+  using Need = store::HistoryReader::ScanNeed;
+  auto asks = [&](Method m) { return std::find(methods.begin(), methods.end(), m) != methods.end(); };
+  return asks(Method::DistinctCount) ? Need::Values : asks(Method::TotalCount) ? Need::Instances : Need::Numbers;
 }
 
 void write_result(json::Writer& w, Method m, const Period& period) {

@@ -46,12 +46,16 @@ class Aggregator {
 };
 
 // The periods of one attribute's instances in the window (from/to bounded when the request gave
-// them). Whole-hour periods from a whole hour read the hour summaries, and instances only for a
-// partial last hour; anything else (distinctCount, calendar or sub-hour periods, createdAt or
-// modifiedAt windows) reads every instance.
+// them), built from what `need` asks for (Numbers: periods with numeric instances only). Numeric
+// whole-hour periods from a whole hour read the hour summaries, and instances only for a partial
+// last hour; anything else (totalCount, distinctCount, calendar or sub-hour periods, createdAt or
+// modifiedAt windows) reads the instances.
 Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string& id, const std::string& attr,
                                       const store::TimeWindow& w, bool bounded_from, bool bounded_to, Duration step,
-                                      bool distinct);
+                                      store::HistoryReader::ScanNeed need);
+
+// What reading `methods` needs of the instances.
+store::HistoryReader::ScanNeed scan_need(const std::vector<Method>& methods);
 
 // The value of one method over one period: a number, or null when no instance had a number.
 void write_result(json::Writer& w, Method m, const Period& p);

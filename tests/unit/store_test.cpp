@@ -184,14 +184,16 @@ store::HistoryWrite record(const std::string& id, std::vector<std::pair<Millis, 
   return w;
 }
 
-// The hour summaries agree with summaries computed here from every instance.
+// The hour summaries agree with summaries computed here from every numeric instance.
 void expect_hours_match_instances(store::TenantStore& s, const std::string& id, const std::string& attr) {
   std::map<Millis, store::ValueSummary> expected, got;
-  ASSERT_TRUE(s.history_scan(id, attr, store::TimeWindow{}, false, [&](Millis t, std::string_view, const double* x) {
-    store::ValueSummary& v = expected[store::hour_of(t)];
-    ++v.count;
-    if (x) v.add_number(*x);
-  }));
+  ASSERT_TRUE(s.history_scan(id, attr, store::TimeWindow{}, store::HistoryReader::ScanNeed::Instances,
+                             [&](Millis t, std::string_view, const double* x) {
+                               if (!x) return;
+                               store::ValueSummary& v = expected[store::hour_of(t)];
+                               ++v.count;
+                               v.add_number(*x);
+                             }));
   ASSERT_TRUE(s.history_hours(id, attr, INT64_MIN, INT64_MAX,
                               [&](Millis h, const store::ValueSummary& v) { got.emplace(h, v); }));
   ASSERT_EQ(got.size(), expected.size());
@@ -223,7 +225,7 @@ TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
   std::vector<std::pair<Millis, double>> values;
   for (int i = 0; i < 30; ++i) values.emplace_back(-3 * store::kHourMillis + ten_minutes * i, (i * 7) % 11);
   auto first = record("urn:h1", values);
-  store::InstanceRecord text;  // not a number: counted, not summed
+  store::InstanceRecord text;  // not a number: no summary; scanned for counts, not for numbers
   text.attr = attr;
   text.json = R"({"type":"Property","value":"sunny"})";
   text.observed_at = 5 * ten_minutes;
@@ -231,6 +233,23 @@ TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
   first.instances.push_back(text);
   ASSERT_TRUE(write_history_sync(s, std::vector<store::HistoryWrite>{first}));
   expect_hours_match_instances(s, "urn:h1", attr);
+  using Need = store::HistoryReader::ScanNeed;
+  std::map<Need, int> seen;
+  std::string texts;
+  for (Need need : {Need::Numbers, Need::Instances, Need::Values}) {
+    ASSERT_TRUE(s.history_scan("urn:h1", attr, store::TimeWindow{}, need,
+                               [&](Millis, std::string_view v, const double* x) {
+                                 ++seen[need];
+                                 if (need == Need::Numbers) {
+                                   EXPECT_NE(x, nullptr);
+                                 }
+                                 if (need == Need::Values && !x) texts += v;
+                               }));
+  }
+  EXPECT_EQ(seen[Need::Numbers], 30);
+  EXPECT_EQ(seen[Need::Instances], 31);
+  EXPECT_EQ(seen[Need::Values], 31);
+  EXPECT_EQ(texts, "\"sunny\"");
   // Two writes in one transaction: more instances in the same hours, then a removal.
   auto page = s.history_instances("urn:h1", attr, store::TimeWindow{}, 1000, false);
   ASSERT_TRUE(page);
@@ -260,6 +279,60 @@ TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
   ASSERT_TRUE(write_history_sync(s, {drop}));
   expect_hours_match_instances(s, "urn:h1", attr);
   s.close();
+}
+
+// A database whose summaries counted every instance (and had the wide index) is brought to
+// numeric-only summaries when it is opened.
+TEST(SqliteStore, HistoryHourSummariesOfAnOlderDatabaseAreRebuilt) {
+  const auto dir = temp_dir();
+  const std::string attr = "https://example.org/temperature";
+  {
+    auto storage = store::open_sqlite_storage(dir, false);
+    ASSERT_TRUE(storage);
+    auto t = (*storage)->open_tenant("", true);
+    ASSERT_TRUE(t);
+    auto w = record("urn:old", {{1000, 4}, {2000, 6}});
+    store::InstanceRecord text;
+    text.attr = attr;
+    text.json = R"({"type":"Property","value":"sunny"})";
+    text.observed_at = 2 * store::kHourMillis;
+    text.created_at = text.modified_at = 1;
+    w.instances.push_back(text);
+    ASSERT_TRUE(write_history_sync(**t, {w}));
+    (*t)->close();
+  }
+  const std::string path = (std::filesystem::path(dir) / "tenants" / "_default.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP INDEX history_numbers; CREATE INDEX history_values ON history(eno, ano, t, deleted, num);"
+                         "INSERT INTO history_hour VALUES(1, 1, 7200000, 1, 0, 0, 0, NULL, NULL);"
+                         "UPDATE history_meta SET value = 1 WHERE key = 'hours';",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto storage = store::open_sqlite_storage(dir, false);
+  ASSERT_TRUE(storage);
+  auto t = (*storage)->open_tenant("", false);
+  ASSERT_TRUE(t);
+  expect_hours_match_instances(**t, "urn:old", attr);
+  int hours = 0;
+  ASSERT_TRUE((*t)->history_hours("urn:old", attr, INT64_MIN, INT64_MAX, [&](Millis, const store::ValueSummary& v) {
+    ++hours;
+    EXPECT_EQ(v.count, 2);
+    EXPECT_DOUBLE_EQ(v.sum, 10);
+  }));
+  EXPECT_EQ(hours, 1);
+  (*t)->close();
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(db, "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'",
+                     -1, &q, nullptr);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "history_numbers");
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(SqliteStore, HistoryRangesLastNAndScans) {
@@ -293,7 +366,7 @@ TEST(SqliteStore, HistoryRangesLastNAndScans) {
 
   double sum = 0;
   int n = 0;
-  ASSERT_TRUE(s.history_scan("urn:s1", attr, store::TimeWindow{}, false, [&](Millis, std::string_view, const double* x) {
+  ASSERT_TRUE(s.history_scan("urn:s1", attr, store::TimeWindow{}, store::HistoryReader::ScanNeed::Numbers, [&](Millis, std::string_view, const double* x) {
     ASSERT_NE(x, nullptr);
     sum += *x;
     ++n;

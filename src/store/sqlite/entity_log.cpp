@@ -5,7 +5,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -93,9 +93,9 @@ class EntityLog final : public TenantStore {
                                                        const TimeWindow& w, size_t limit, bool newest) override {
     return reads_.history_instances(id, attr, w, limit, newest);
   }
-  Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, bool with_values,
+  Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, ScanNeed need,
                       const ValueVisitor& visit) override {
-    return reads_.history_scan(id, attr, w, with_values, visit);
+    return reads_.history_scan(id, attr, w, need, visit);
   }
   Status history_hours(const std::string& id, const std::string& attr, Millis from, Millis to,
                        const HourVisitor& visit) override {
@@ -295,7 +295,7 @@ class EntityLog final : public TenantStore {
   Database db_;
   Statement append_, oldest_, drop_;
   std::mutex db_mu_;  // the committer thread vs load_entities
-  std::unordered_map<std::string, long long> live_;  // id -> seq of its current row
+  boost::unordered_flat_map<std::string, long long> live_;  // id -> seq of its current row
   long long rows_ = 0, next_seq_ = 1;
 
   std::mutex queue_mu_;

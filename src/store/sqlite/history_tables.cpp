@@ -15,22 +15,27 @@ constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS history_attr(ano INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE IF NOT EXISTS history(eno INTEGER NOT NULL, ano INTEGER NOT NULL, t INTEGER NOT NULL, "
     "seq INTEGER NOT NULL, dataset TEXT NOT NULL, observed INTEGER NOT NULL, created INTEGER NOT NULL, "
-    "modified INTEGER NOT NULL, deleted INTEGER NOT NULL, num REAL, value TEXT, doc TEXT NOT NULL, "
+    "modified INTEGER NOT NULL, deleted INTEGER NOT NULL, num REAL, doc TEXT NOT NULL, "
     "PRIMARY KEY(eno, ano, t, seq)) WITHOUT ROWID;"
-    // A narrow copy of what aggregation reads: a scan of 100,000 instances reads ~2 MB of
-    // index rather than ~15 MB of table rows (34 -> 18 ms, bench/RESULTS.md).
-    "CREATE INDEX IF NOT EXISTS history_values ON history(eno, ano, t, deleted, num);"
+    // A narrow copy of what a numeric aggregation reads: a scan of 100,000 instances reads ~2 MB
+    // of index rather than ~15 MB of table rows (34 -> 18 ms, bench/RESULTS.md). Only numeric
+    // instances: the others would cost every write an index row that no summary reads.
+    "DROP INDEX IF EXISTS history_values;"
+    "CREATE INDEX IF NOT EXISTS history_numbers ON history(eno, ano, t, num) WHERE num IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS history_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    // Per-hour summaries of the non-deleted instances (hour of t), for aggregations: 100,000
-    // instances are 1,667 rows (bench/RESULTS.md).
+    // Per-hour summaries of the non-deleted numeric instances (hour of t), for aggregations:
+    // 100,000 instances are 1,667 rows (bench/RESULTS.md). A write of a text, geometry or
+    // relationship adds none.
     "CREATE TABLE IF NOT EXISTS history_hour(eno INTEGER NOT NULL, ano INTEGER NOT NULL, hour INTEGER NOT NULL, "
     "count INTEGER NOT NULL, numbers INTEGER NOT NULL, sum REAL NOT NULL, sumsq REAL NOT NULL, min REAL, max REAL, "
     "PRIMARY KEY(eno, ano, hour)) WITHOUT ROWID;";
 
-// The summaries of the hours of `history` rows matching the WHERE clause that follows.
+// The summaries of the hours of numeric `history` rows matching the condition that follows.
 constexpr const char* kSummarise =
     "INSERT OR REPLACE INTO history_hour SELECT eno, ano, t - ((t % 3600000) + 3600000) % 3600000 AS h, count(*), "
-    "count(num), total(num), total(num * num), min(num), max(num) FROM history ";
+    "count(*), total(num), total(num * num), min(num), max(num) FROM history WHERE num IS NOT NULL AND ";
+// history_meta 'hours': 2 once history_hour holds numeric instances only (1: every instance).
+constexpr int kHoursVersion = 2;
 
 std::string to_json_array(const std::vector<std::string>& items) {
   rapidjson::StringBuffer sb;
@@ -103,10 +108,13 @@ HistoryEntity read_entity(Statement& q, int first) {
 Status HistoryWriter::open(Database& db) {
   db_ = &db;
   if (auto s = db.exec(kSchema); !s) return s;
-  // A database written before the hour summaries existed gets them once.
-  if (auto s = db.exec(std::string("SAVEPOINT hours; ") + kSummarise +
-                       "WHERE deleted = 0 AND NOT EXISTS (SELECT 1 FROM history_meta WHERE key = 'hours') "
-                       "GROUP BY eno, ano, h; INSERT OR REPLACE INTO history_meta VALUES('hours', 1); RELEASE hours;");
+  // A database written before the hour summaries existed, or with summaries of every instance,
+  // gets them (again) once.
+  const std::string stale =
+      "NOT EXISTS (SELECT 1 FROM history_meta WHERE key = 'hours' AND value >= " + std::to_string(kHoursVersion) + ")";
+  if (auto s = db.exec("SAVEPOINT hours; DELETE FROM history_hour WHERE " + stale + "; " + kSummarise +
+                       "deleted = 0 AND " + stale + " GROUP BY eno, ano, h; INSERT OR REPLACE INTO history_meta "
+                       "VALUES('hours', " + std::to_string(kHoursVersion) + "); RELEASE hours;");
       !s)
     return s;
   sqlite3* h = db.handle();
@@ -116,8 +124,8 @@ Status HistoryWriter::open(Database& db) {
       "modified_at = max(modified_at, ?5), deleted_at = ?6 RETURNING eno");
   insert_attr_ = Statement(h, "INSERT INTO history_attr(name) VALUES(?1) RETURNING ano");
   insert_ = Statement(h,
-      "INSERT INTO history(eno, ano, t, seq, dataset, observed, created, modified, deleted, num, value, doc) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+      "INSERT INTO history(eno, ano, t, seq, dataset, observed, created, modified, deleted, num, doc) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   find_instance_ = Statement(h, "SELECT t FROM history WHERE eno = ?1 AND ano = ?2 AND seq = ?3");
   delete_instance_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND t = ?3 AND seq = ?4");
   delete_attr_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2");
@@ -138,7 +146,7 @@ Status HistoryWriter::open(Database& db) {
       "max = CASE WHEN ?5 = 0 THEN max WHEN numbers = 0 THEN ?9 ELSE max(max, ?9) END");
   drop_hours_ = Statement(h, "DELETE FROM history_hour WHERE eno = ?1 AND ano = ?2 AND hour >= ?3 AND hour < ?4");
   summarise_ = Statement(h, std::string(kSummarise) +
-                                "WHERE eno = ?1 AND ano = ?2 AND t >= ?3 AND t < ?4 AND deleted = 0 GROUP BY h");
+                                "eno = ?1 AND ano = ?2 AND t >= ?3 AND t < ?4 AND deleted = 0 GROUP BY h");
   drop_entity_hours_ = Statement(h, "DELETE FROM history_hour WHERE eno = ?1");
   for (Statement* s : {&upsert_entity_, &insert_attr_, &insert_, &find_instance_, &delete_instance_, &delete_attr_,
                        &delete_attr_dataset_, &delete_entity_rows_, &delete_entity_, &save_seq_, &next_ano_,
@@ -210,12 +218,11 @@ Status HistoryWriter::insert(long long eno, long long ano, InstanceRecord& r) {
   insert_.bind(8, static_cast<long long>(r.modified_at));
   insert_.bind(9, static_cast<long long>(r.deleted_at));
   if (v.is_number && !r.deleted_at) insert_.bind(10, v.number);
-  if (!r.deleted_at) insert_.bind(11, v.text);
-  insert_.bind(12, r.json);
-  if (!r.deleted_at) {
+  insert_.bind(11, r.json);
+  if (v.is_number && !r.deleted_at) {
     ValueSummary& sum = pending_hours_[{eno, ano, hour_of(r.time())}];
     ++sum.count;
-    if (v.is_number) sum.add_number(v.number);
+    sum.add_number(v.number);
   }
   return step_done(insert_);
 }
@@ -535,15 +542,17 @@ Result<std::vector<InstanceRecord>> HistoryReads::history_instances(const std::s
 }
 
 Status HistoryReads::history_scan(const std::string& id, const std::string& attr, const TimeWindow& w,
-                                  bool with_values, const ValueVisitor& visit) {
+                                  ScanNeed need, const ValueVisitor& visit) {
   auto l = lease();
   if (!l) return std::unexpected(l.error());
   const std::string col = time_column(w.property);
-  // Without the values, the narrow index answers alone (observedAt windows).
-  const bool narrow = !with_values && w.property == TimeWindow::Property::Observed;
-  auto q = l->prepare("SELECT " + col + ", num" + (with_values ? ", value" : "") + " FROM history" +
-                      (narrow ? " INDEXED BY history_values" : "") + " WHERE " +
-                      std::string(kKeyMatch) + " AND " + col + " >= ?3 AND " + col + " < ?4 AND deleted = 0" +
+  const bool with_values = need == ScanNeed::Values;
+  // Numbers in an observedAt window: the narrow index of numeric instances answers alone.
+  const bool narrow = need == ScanNeed::Numbers && w.property == TimeWindow::Property::Observed;
+  auto q = l->prepare("SELECT " + col + ", num" + (with_values ? ", doc" : "") + " FROM history" +
+                      (narrow ? " INDEXED BY history_numbers" : "") + " WHERE " + std::string(kKeyMatch) + " AND " +
+                      col + " >= ?3 AND " + col + " < ?4 AND " +
+                      (need == ScanNeed::Numbers ? "num IS NOT NULL" : "deleted = 0") +
                       " ORDER BY " + col);  // ties in any order: aggregation does not care
   if (!q) return std::unexpected(q.error());
   Statement& s = **q;
@@ -555,7 +564,8 @@ Status HistoryReads::history_scan(const std::string& id, const std::string& attr
   while ((rc = s.step()) == SQLITE_ROW) {
     const bool is_number = !s.column_null(1);
     const double number = is_number ? s.column_double(1) : 0;
-    visit(s.column_int(0), with_values ? s.column_text(2) : std::string_view{}, is_number ? &number : nullptr);
+    visit(s.column_int(0), with_values ? main_value(s.column_text(2)).text : std::string_view{},
+          is_number ? &number : nullptr);
   }
   if (rc != SQLITE_DONE) return std::unexpected(l->error());
   return {};

@@ -4,7 +4,7 @@
 //   history_attr(ano, name)                  attribute names, numbered
 //   history(eno, ano, t, seq, ...)           WITHOUT ROWID, keyed (eno, ano, t, seq)
 //   history_meta(key, value)                 the next instance number
-//   history_hour(eno, ano, hour, ...)        per-hour count/numbers/sum/sumsq/min/max
+//   history_hour(eno, ano, hour, ...)        per-hour count/numbers/sum/sumsq/min/max of numeric instances
 //
 // The instances of one attribute of one entity lie together in time order (t = observedAt, or
 // the time recorded when there is none), so a time-range read or an aggregation touches only
@@ -18,7 +18,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
-#include <unordered_map>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <vector>
 
 #include "store/sqlite/db.h"
@@ -57,7 +57,7 @@ class HistoryWriter {
       delete_attr_dataset_, delete_entity_rows_, delete_entity_, save_seq_, next_ano_, trim_age_, nth_newest_,
       trim_count_, merge_hour_, drop_hours_, summarise_, drop_entity_hours_;
   std::map<std::tuple<long long, long long, Millis>, ValueSummary> pending_hours_;  // (eno, ano, hour)
-  std::unordered_map<std::string, long long> entities_, attrs_;
+  boost::unordered_flat_map<std::string, long long> entities_, attrs_;
   long long next_seq_ = 1, saved_seq_ = 0;
   long long retain_cursor_ = 0;  // entity number the retention continues from
 };
@@ -72,7 +72,7 @@ class HistoryReads final : public HistoryReader {
   Result<std::vector<std::string>> history_attributes(const std::string& id) override;
   Result<std::vector<InstanceRecord>> history_instances(const std::string& id, const std::string& attr,
                                                        const TimeWindow& w, size_t limit, bool newest) override;
-  Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, bool with_values,
+  Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, ScanNeed need,
                       const ValueVisitor& visit) override;
   Status history_hours(const std::string& id, const std::string& attr, Millis from, Millis to,
                        const HourVisitor& visit) override;
