@@ -1,10 +1,15 @@
 #include "model/codec.h"
 
+#include "jsonld/context.h"
 #include "util/json.h"
 
 namespace dejima::model {
 
 // {"id":..,"type":[..],"scope":[..],"c":ms,"m":ms,"a":[{"n":name,"d":datasetId,"c":ms,"m":ms,"v":{..}}]}
+// An attribute name in the default vocabulary is written as "s" (its suffix) instead of "n", and
+// an attribute's "c"/"m" are left out when they equal the entity's: most attributes of most
+// entities, which halves a typical document. Documents written with "n" and every "c"/"m" (before
+// 2026-12-02) read the same.
 std::string encode(const Entity& e) {
   rapidjson::StringBuffer sb(nullptr, 2048);
   json::Writer w(sb);
@@ -29,16 +34,26 @@ std::string encode(const Entity& e) {
   w.StartArray();
   for (const auto& a : e.attrs) {
     w.StartObject();
-    w.Key("n");
-    json::write_string(w, a.name);
+    const std::string_view name = a.name;
+    if (name.starts_with(jsonld::kDefaultVocab)) {
+      w.Key("s");
+      json::write_string(w, name.substr(jsonld::kDefaultVocab.size()));
+    } else {
+      w.Key("n");
+      json::write_string(w, name);
+    }
     if (!a.dataset_id.empty()) {
       w.Key("d");
       json::write_string(w, a.dataset_id);
     }
-    w.Key("c");
-    w.Int64(a.created_at);
-    w.Key("m");
-    w.Int64(a.modified_at);
+    if (a.created_at != e.created_at) {
+      w.Key("c");
+      w.Int64(a.created_at);
+    }
+    if (a.modified_at != e.modified_at) {
+      w.Key("m");
+      w.Int64(a.modified_at);
+    }
     w.Key("v");
     json::write_raw(w, a.json);
     w.EndObject();
@@ -63,13 +78,22 @@ Result<Entity> decode(std::string_view doc) {
   e.created_at = d["c"].GetInt64();
   e.modified_at = d["m"].GetInt64();
   e.attrs.reserve(d["a"].Size());
+  std::string name;
   for (const auto& a : d["a"].GetArray()) {
-    if (!a.IsObject() || !a.HasMember("n") || !a.HasMember("v")) return bad();
+    if (!a.IsObject() || !a.HasMember("v")) return bad();
     AttrInstance inst;
-    inst.name = json::view(a["n"]);
+    if (auto n = a.FindMember("n"); n != a.MemberEnd() && n->value.IsString()) {
+      inst.name = json::view(n->value);
+    } else if (auto s = a.FindMember("s"); s != a.MemberEnd() && s->value.IsString()) {
+      name.assign(jsonld::kDefaultVocab).append(json::view(s->value));
+      inst.name = name;
+    } else {
+      return bad();
+    }
     if (a.HasMember("d")) inst.dataset_id = json::view(a["d"]);
-    inst.created_at = a["c"].GetInt64();
-    inst.modified_at = a["m"].GetInt64();
+    auto c = a.FindMember("c"), m = a.FindMember("m");
+    inst.created_at = c != a.MemberEnd() && c->value.IsInt64() ? c->value.GetInt64() : e.created_at;
+    inst.modified_at = m != a.MemberEnd() && m->value.IsInt64() ? m->value.GetInt64() : e.modified_at;
     inst.json = json::to_string(a["v"]);
     e.attrs.push_back(std::move(inst));
   }

@@ -103,6 +103,32 @@ TEST(Render, RoundTripsThroughTheStorageCodec) {
   EXPECT_EQ(render_entity(*decoded, *jsonld::Context::core(), o), render_entity(e, *jsonld::Context::core(), o));
 }
 
+TEST(Render, StorageCodecWritesShortNamesAndReadsOlderDocuments) {
+  auto e = new_entity(std::move(*parse(kShelter)), 1700000000000);
+  e.attrs.back().modified_at = 1700000000500;  // one attribute changed later
+  const std::string doc = encode(e);
+  EXPECT_EQ(doc.find(R"("n":"https://uri.etsi.org/ngsi-ld/default-context/)"), std::string::npos) << doc;
+  EXPECT_NE(doc.find(R"({"s":"name","v":)"), std::string::npos) << doc;  // no "c"/"m" of its own
+  EXPECT_NE(doc.find("\"m\":1700000000500"), std::string::npos) << doc;
+  auto decoded = decode(doc);
+  ASSERT_TRUE(decoded);
+  ASSERT_EQ(decoded->attrs.size(), e.attrs.size());
+  for (size_t i = 0; i < e.attrs.size(); ++i) {
+    EXPECT_EQ(decoded->attrs[i].name, e.attrs[i].name);
+    EXPECT_EQ(decoded->attrs[i].created_at, e.attrs[i].created_at);
+    EXPECT_EQ(decoded->attrs[i].modified_at, e.attrs[i].modified_at);
+  }
+  // The older layout: full names and every attribute's times.
+  auto old = decode(R"({"id":"urn:x","type":["https://example.org/T"],"c":1,"m":2,"a":[)"
+                    R"({"n":"https://uri.etsi.org/ngsi-ld/default-context/speed","c":1,"m":2,)"
+                    R"("v":{"type":"Property","value":5}}]})");
+  ASSERT_TRUE(old);
+  ASSERT_EQ(old->attrs.size(), 1u);
+  EXPECT_EQ(old->attrs[0].name, "https://uri.etsi.org/ngsi-ld/default-context/speed");
+  EXPECT_EQ(old->attrs[0].modified_at, 2);
+  EXPECT_FALSE(decode(R"({"id":"urn:x","type":[],"c":1,"m":2,"a":[{"v":{}}]})"));  // no name
+}
+
 TEST(Render, KeyValuesAndConcise) {
   auto e = new_entity(std::move(*parse(kShelter)), 0);
   RenderOptions kv;
