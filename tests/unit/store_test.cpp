@@ -335,6 +335,87 @@ TEST(SqliteStore, HistoryHourSummariesOfAnOlderDatabaseAreRebuilt) {
   std::filesystem::remove_all(dir);
 }
 
+// The entity row follows types, scopes, deletion and the newest modification time, whether a
+// write changes only the time or more.
+TEST(SqliteStore, HistoryEntityRowFollowsEveryWrite) {
+  const auto dir = temp_dir();
+  auto storage = store::open_sqlite_storage(dir, false);
+  ASSERT_TRUE(storage);
+  auto t = (*storage)->open_tenant("", true);
+  ASSERT_TRUE(t);
+  auto write = [&](std::vector<std::string> types, Millis modified, Millis deleted) {
+    store::HistoryWrite w = record("urn:e", {{modified, 1}});
+    w.entity.types = std::move(types);
+    w.entity.created_at = 5;
+    w.entity.modified_at = modified;
+    w.entity.deleted_at = deleted;
+    ASSERT_TRUE(write_history_sync(**t, {w}));
+  };
+  auto row = [&] { return *(*t)->history_entity("urn:e").value(); };
+  write({"https://example.org/A"}, 10, 0);
+  write({"https://example.org/A"}, 20, 0);
+  EXPECT_EQ(row().modified_at, 20);
+  write({"https://example.org/A"}, 15, 0);  // older: the newest time stays
+  EXPECT_EQ(row().modified_at, 20);
+  write({"https://example.org/B"}, 30, 0);
+  EXPECT_EQ(row().types, std::vector<std::string>{"https://example.org/B"});
+  EXPECT_EQ(row().modified_at, 30);
+  write({"https://example.org/B"}, 40, 40);
+  EXPECT_EQ(row().deleted_at, 40);
+  write({"https://example.org/B"}, 50, 0);  // created again
+  EXPECT_EQ(row().deleted_at, 0);
+  EXPECT_EQ(row().modified_at, 50);
+  EXPECT_EQ(row().created_at, 5);
+  (*t)->close();
+  // Reopened: the committer's knowledge of the row is read back from the table.
+  t->reset();
+  storage->reset();
+  storage = store::open_sqlite_storage(dir, false);
+  ASSERT_TRUE(storage);
+  t = (*storage)->open_tenant("", false);
+  ASSERT_TRUE(t);
+  write({"https://example.org/B"}, 60, 0);
+  EXPECT_EQ(row().modified_at, 60);
+  (*t)->close();
+  std::filesystem::remove_all(dir);
+}
+
+// Numbers are read off the instance whatever its layout: after the type, later, or not at all.
+TEST(SqliteStore, HistoryNumbersOfEveryLayout) {
+  const auto dir = temp_dir();
+  auto storage = store::open_sqlite_storage(dir, false);
+  ASSERT_TRUE(storage);
+  auto t = (*storage)->open_tenant("", true);
+  ASSERT_TRUE(t);
+  const std::string attr = "https://example.org/temperature";
+  store::HistoryWrite w;
+  w.entity.id = "urn:n";
+  w.entity.types = {"https://example.org/T"};
+  Millis at = 0;
+  for (const char* json : {R"({"type":"Property","value":5})", R"({"type":"Property","value":-2.5e1,"unitCode":"CEL"})",
+                           R"({"type":"Property","value":"5"})", R"({"type":"Property","observedAt":"x","value":7})",
+                           R"({"type":"Relationship","object":"urn:x"})", R"({"type":"Property","value":[1]})",
+                           R"({"type":"Property","value":{"n":1}})", R"({"type":"Property","value":true})"}) {
+    store::InstanceRecord r;
+    r.attr = attr;
+    r.json = json;
+    r.observed_at = ++at;
+    r.created_at = r.modified_at = 1;
+    w.instances.push_back(std::move(r));
+  }
+  ASSERT_TRUE(write_history_sync(**t, {w}));
+  std::vector<double> numbers;
+  int instances = 0;
+  ASSERT_TRUE((*t)->history_scan("urn:n", attr, store::TimeWindow{}, store::HistoryReader::ScanNeed::Numbers,
+                                 [&](Millis, std::string_view, const double* x) { numbers.push_back(*x); }));
+  ASSERT_TRUE((*t)->history_scan("urn:n", attr, store::TimeWindow{}, store::HistoryReader::ScanNeed::Instances,
+                                 [&](Millis, std::string_view, const double*) { ++instances; }));
+  EXPECT_EQ(numbers, (std::vector<double>{5, -25, 7}));
+  EXPECT_EQ(instances, 8);
+  (*t)->close();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SqliteStore, HistoryRangesLastNAndScans) {
   const auto dir = temp_dir();
   auto storage = store::open_sqlite_storage(dir, false);

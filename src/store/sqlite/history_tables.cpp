@@ -1,7 +1,9 @@
 #include "store/sqlite/history_tables.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <optional>
 
 #include "util/json.h"
 
@@ -82,6 +84,30 @@ MainValue main_value(std::string_view doc) {
   return out;
 }
 
+// The main value when it is a number. The internal form the parser writes starts with the type
+// and then the main value ({"type":"Property","value":5,...}): read it there, and parse the
+// document only when it is laid out otherwise.
+std::optional<double> number_of(const std::string& doc) {
+  constexpr std::string_view kType = R"({"type":")";
+  const std::string_view d = doc;
+  if (d.starts_with(kType)) {
+    const size_t type_end = d.find('"', kType.size());
+    const std::string_view rest = type_end == std::string_view::npos ? std::string_view{} : d.substr(type_end + 1);
+    for (std::string_view key : {R"(,"value":)", R"(,"object":)", R"(,"languageMap":)", R"(,"vocab":)",
+                                 R"(,"json":)", R"(,"valueList":)", R"(,"objectList":)"}) {
+      if (!rest.starts_with(key) || rest.size() == key.size()) continue;
+      const char* first = rest.data() + key.size();
+      if (*first != '-' && (*first < '0' || *first > '9')) return std::nullopt;  // text, object, array, literal
+      char* end = nullptr;
+      const double x = std::strtod(first, &end);  // doc is NUL-terminated
+      if (end != first && (*end == ',' || *end == '}')) return x;
+      break;
+    }
+  }
+  const MainValue v = main_value(doc);
+  return v.is_number ? std::optional(v.number) : std::nullopt;
+}
+
 const char* time_column(TimeWindow::Property p) {
   switch (p) {
     case TimeWindow::Property::Created: return "created";
@@ -121,7 +147,7 @@ Status HistoryWriter::open(Database& db) {
   upsert_entity_ = Statement(h,
       "INSERT INTO history_entity(id, types, scopes, created_at, modified_at, deleted_at) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET types = ?2, scopes = ?3, "
-      "modified_at = max(modified_at, ?5), deleted_at = ?6 RETURNING eno");
+      "modified_at = max(modified_at, ?5), deleted_at = ?6 RETURNING eno, modified_at");
   insert_attr_ = Statement(h, "INSERT INTO history_attr(name) VALUES(?1) RETURNING ano");
   insert_ = Statement(h,
       "INSERT INTO history(eno, ano, t, seq, dataset, observed, created, modified, deleted, num, doc) "
@@ -148,10 +174,11 @@ Status HistoryWriter::open(Database& db) {
   summarise_ = Statement(h, std::string(kSummarise) +
                                 "eno = ?1 AND ano = ?2 AND t >= ?3 AND t < ?4 AND deleted = 0 GROUP BY h");
   drop_entity_hours_ = Statement(h, "DELETE FROM history_hour WHERE eno = ?1");
+  touch_entity_ = Statement(h, "UPDATE history_entity SET modified_at = ?2 WHERE eno = ?1");
   for (Statement* s : {&upsert_entity_, &insert_attr_, &insert_, &find_instance_, &delete_instance_, &delete_attr_,
                        &delete_attr_dataset_, &delete_entity_rows_, &delete_entity_, &save_seq_, &next_ano_,
                        &trim_age_, &nth_newest_, &trim_count_, &merge_hour_, &drop_hours_, &summarise_,
-                       &drop_entity_hours_})
+                       &drop_entity_hours_, &touch_entity_})
     if (!s->ok()) return std::unexpected(db.error("prepare history"));
   return reload();
 }
@@ -160,8 +187,13 @@ Status HistoryWriter::reload() {
   entities_.clear();
   attrs_.clear();
   pending_hours_.clear();
-  Statement e(db_->handle(), "SELECT id, eno FROM history_entity");
-  while (e.step() == SQLITE_ROW) entities_.emplace(std::string(e.column_text(0)), e.column_int(1));
+  Statement e(db_->handle(), "SELECT id, eno, types, scopes, deleted_at, modified_at FROM history_entity");
+  while (e.step() == SQLITE_ROW)
+    entities_.emplace(std::string(e.column_text(0)),
+                      EntityRow{e.column_int(1),
+                                shape_of(from_json_array(e.column_text(2)), from_json_array(e.column_text(3)),
+                                         e.column_int(4)),
+                                e.column_int(5)});
   Statement a(db_->handle(), "SELECT name, ano FROM history_attr");
   while (a.step() == SQLITE_ROW) attrs_.emplace(std::string(a.column_text(0)), a.column_int(1));
   Statement m(db_->handle(), "SELECT value FROM history_meta WHERE key = 'next_seq'");
@@ -177,7 +209,28 @@ Status HistoryWriter::step_done(Statement& s) {
   return {};
 }
 
+std::size_t HistoryWriter::shape_of(const std::vector<std::string>& types, const std::vector<std::string>& scopes,
+                                    Millis deleted_at) {
+  std::size_t h = std::hash<Millis>{}(deleted_at);
+  auto mix = [&](std::string_view s) { h = h * 1099511628211ULL ^ std::hash<std::string_view>{}(s); };
+  for (const auto& t : types) mix(t);
+  mix("\x01");  // types | scopes
+  for (const auto& s : scopes) mix(s);
+  return h;
+}
+
 Result<long long> HistoryWriter::upsert_entity(const HistoryEntity& e) {
+  const std::size_t shape = shape_of(e.types, e.scopes, e.deleted_at);
+  if (auto it = entities_.find(e.id); it != entities_.end() && it->second.shape == shape) {
+    EntityRow& row = it->second;
+    if (e.modified_at > row.modified_at) {
+      touch_entity_.bind(1, row.eno);
+      touch_entity_.bind(2, static_cast<long long>(e.modified_at));
+      if (auto s = step_done(touch_entity_); !s) return std::unexpected(s.error());
+      row.modified_at = e.modified_at;
+    }
+    return row.eno;
+  }
   upsert_entity_.bind(1, e.id);
   const std::string types = to_json_array(e.types), scopes = to_json_array(e.scopes);
   upsert_entity_.bind(2, types);
@@ -186,11 +239,12 @@ Result<long long> HistoryWriter::upsert_entity(const HistoryEntity& e) {
   upsert_entity_.bind(5, static_cast<long long>(e.modified_at));
   upsert_entity_.bind(6, static_cast<long long>(e.deleted_at));
   const int rc = upsert_entity_.step();
-  const long long eno = rc == SQLITE_ROW ? upsert_entity_.column_int(0) : 0;
+  const EntityRow row{rc == SQLITE_ROW ? upsert_entity_.column_int(0) : 0, shape,
+                      rc == SQLITE_ROW ? upsert_entity_.column_int(1) : 0};
   upsert_entity_.reset();
   if (rc != SQLITE_ROW) return std::unexpected(db_->error("history entity"));
-  entities_[e.id] = eno;
-  return eno;
+  entities_[e.id] = row;
+  return row.eno;
 }
 
 Result<long long> HistoryWriter::attr_no(const std::string& name, bool create) {
@@ -207,7 +261,7 @@ Result<long long> HistoryWriter::attr_no(const std::string& name, bool create) {
 
 Status HistoryWriter::insert(long long eno, long long ano, InstanceRecord& r) {
   if (!r.instance) r.instance = next_seq_++;
-  const MainValue v = main_value(r.json);
+  const std::optional<double> number = r.deleted_at ? std::nullopt : number_of(r.json);
   insert_.bind(1, eno);
   insert_.bind(2, ano);
   insert_.bind(3, static_cast<long long>(r.time()));
@@ -217,12 +271,12 @@ Status HistoryWriter::insert(long long eno, long long ano, InstanceRecord& r) {
   insert_.bind(7, static_cast<long long>(r.created_at));
   insert_.bind(8, static_cast<long long>(r.modified_at));
   insert_.bind(9, static_cast<long long>(r.deleted_at));
-  if (v.is_number && !r.deleted_at) insert_.bind(10, v.number);
+  if (number) insert_.bind(10, *number);
   insert_.bind(11, r.json);
-  if (v.is_number && !r.deleted_at) {
+  if (number) {
     ValueSummary& sum = pending_hours_[{eno, ano, hour_of(r.time())}];
     ++sum.count;
-    sum.add_number(v.number);
+    sum.add_number(*number);
   }
   return step_done(insert_);
 }
@@ -277,7 +331,7 @@ Status HistoryWriter::apply(HistoryWrite& w, Status& own) {
   if (auto s = flush_hours(); !s) return s;
   auto eno_it = entities_.find(w.entity.id);
   if (eno_it == entities_.end()) return not_found("no history for entity " + w.entity.id);
-  const long long eno = eno_it->second;
+  const long long eno = eno_it->second.eno;
   if (w.op == Op::DeleteEntity) {
     delete_entity_rows_.bind(1, eno);
     if (auto s = step_done(delete_entity_rows_); !s) return s;

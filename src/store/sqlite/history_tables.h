@@ -44,6 +44,15 @@ class HistoryWriter {
  private:
   // Creates or updates the entity row (types, scopes, times); returns its number.
   Result<long long> upsert_entity(const HistoryEntity& e);
+  // What the committer knows of an entity row, so that a write that changes only its
+  // modification time updates that column by row number.
+  struct EntityRow {
+    long long eno = 0;
+    std::size_t shape = 0;  // hash of types, scopes, deleted_at
+    Millis modified_at = 0;
+  };
+  static std::size_t shape_of(const std::vector<std::string>& types, const std::vector<std::string>& scopes,
+                              Millis deleted_at);
   Result<long long> attr_no(const std::string& name, bool create);
   Status insert(long long eno, long long ano, InstanceRecord& r);
   // Adds the summaries of this transaction's insertions to history_hour.
@@ -55,9 +64,10 @@ class HistoryWriter {
   Database* db_ = nullptr;
   Statement upsert_entity_, insert_attr_, insert_, find_instance_, delete_instance_, delete_attr_,
       delete_attr_dataset_, delete_entity_rows_, delete_entity_, save_seq_, next_ano_, trim_age_, nth_newest_,
-      trim_count_, merge_hour_, drop_hours_, summarise_, drop_entity_hours_;
+      trim_count_, merge_hour_, drop_hours_, summarise_, drop_entity_hours_, touch_entity_;
   std::map<std::tuple<long long, long long, Millis>, ValueSummary> pending_hours_;  // (eno, ano, hour)
-  boost::unordered_flat_map<std::string, long long> entities_, attrs_;
+  boost::unordered_flat_map<std::string, EntityRow> entities_;
+  boost::unordered_flat_map<std::string, long long> attrs_;
   long long next_seq_ = 1, saved_seq_ = 0;
   long long retain_cursor_ = 0;  // entity number the retention continues from
 };
