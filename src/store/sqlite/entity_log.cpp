@@ -295,7 +295,7 @@ class EntityLog final : public TenantStore {
   Database db_;
   Statement append_, oldest_, drop_;
   std::mutex db_mu_;  // the committer thread vs load_entities
-  boost::unordered_flat_map<std::string, long long> live_;  // id -> seq of its current row
+  boost::unordered_flat_map<std::string, long long, std::hash<std::string>> live_;  // id -> seq of its current row
   long long rows_ = 0, next_seq_ = 1;
 
   std::mutex queue_mu_;

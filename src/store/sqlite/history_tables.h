@@ -66,8 +66,8 @@ class HistoryWriter {
       delete_attr_dataset_, delete_entity_rows_, delete_entity_, save_seq_, next_ano_, trim_age_, nth_newest_,
       trim_count_, merge_hour_, drop_hours_, summarise_, drop_entity_hours_, touch_entity_;
   std::map<std::tuple<long long, long long, Millis>, ValueSummary> pending_hours_;  // (eno, ano, hour)
-  boost::unordered_flat_map<std::string, EntityRow> entities_;
-  boost::unordered_flat_map<std::string, long long> attrs_;
+  boost::unordered_flat_map<std::string, EntityRow, std::hash<std::string>> entities_;
+  boost::unordered_flat_map<std::string, long long, std::hash<std::string>> attrs_;
   long long next_seq_ = 1, saved_seq_ = 0;
   long long retain_cursor_ = 0;  // entity number the retention continues from
 };
