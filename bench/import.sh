@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh >/dev/null
 cmake --preset release >/dev/null
-[ -n "${DEJIMA:-}" ] || cmake --build --preset release --target dejima >/dev/null
+cmake --build --preset release --target dejima >/dev/null
 rows=${BENCH_ROWS:-100000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,7 +39,7 @@ bytes=$(stat -c %s "$work/shelters.csv")
 run() {  # label file
   local start end
   start=$(date +%s.%N)
-  ${DEJIMA:-./build/release/dejima} import "$2" --type EvacuationSpace --data-dir "$work/$3" >"$work/log.json" 2>/dev/null
+  "${DEJIMA:-./build/release/dejima}" import "$2" --type EvacuationSpace --data-dir "$work/$3" >"$work/log.json" 2>/dev/null
   end=$(date +%s.%N)
   /usr/bin/python3 - "$1" "$start" "$end" "$work/log.json" <<'PY'
 import json, sys

@@ -85,9 +85,7 @@ class Writer final : public Sink {
             return std::const_pointer_cast<model::Entity>(cur);  // left as it is: no write
           }
           ++log_.updated;
-          auto next = std::make_shared<model::Entity>(*cur);
-          model::replace_entity(*next, std::move(parsed[i]), now);
-          return next;
+          return std::make_shared<model::Entity>(model::replaced_entity(*cur, std::move(parsed[i]), now));
         },
         [committed](std::vector<Status>, Status commit) { committed->set_value(commit); });
     // The next batch is converted while this one commits; at most kInFlight wait.

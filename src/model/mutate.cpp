@@ -49,6 +49,14 @@ void replace_entity(Entity& e, ParsedEntity&& p, Millis now) {
   e.modified_at = now;
 }
 
+Entity replaced_entity(const Entity& current, ParsedEntity&& p, Millis now) {
+  Entity e;
+  e.id = current.id;
+  e.created_at = current.created_at;
+  replace_entity(e, std::move(p), now);
+  return e;
+}
+
 void merge_entity(Entity& e, ParsedEntity&& p, Millis now) {
   add_types(e, p.types);
   if (p.scopes) e.scopes = std::move(*p.scopes);

@@ -16,6 +16,9 @@ struct UpdateResult {
 Entity new_entity(ParsedEntity&& p, Millis now);
 // PUT /entities/{id}: new types, scope and attributes; keeps id and createdAt.
 void replace_entity(Entity& e, ParsedEntity&& p, Millis now);
+// The same as a new entity: `current`'s id and createdAt with p's contents, without copying the
+// attributes it replaces.
+Entity replaced_entity(const Entity& current, ParsedEntity&& p, Millis now);
 // PATCH /entities/{id} (merge-patch): adds types, merges attributes, urn:ngsi-ld:null deletes.
 void merge_entity(Entity& e, ParsedEntity&& p, Millis now);
 // POST /entities/{id}/attrs (noOverwrite keeps existing attributes and adds to the scope)

@@ -145,9 +145,9 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
                 (*created)[i] = true;
                 return std::make_shared<Entity>(model::new_entity(std::move(*item.entity), now));
               }
+              if (replace) return std::make_shared<Entity>(model::replaced_entity(*cur, std::move(*item.entity), now));
               auto next = std::make_shared<Entity>(*cur);
-              if (replace) model::replace_entity(*next, std::move(*item.entity), now);
-              else (void)model::append_attrs(*next, std::move(*item.entity), false, now);
+              (void)model::append_attrs(*next, std::move(*item.entity), false, now);
               return next;
             }
             case Op::Update: {

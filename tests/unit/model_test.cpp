@@ -94,6 +94,19 @@ TEST(Mutate, AppendWithNoOverwriteKeepsExistingInstances) {
   EXPECT_EQ(e.created_at, 1000);
 }
 
+TEST(Mutate, ReplacedEntityKeepsIdAndCreationOnly) {
+  auto e = new_entity(std::move(*parse(kShelter)), 1000);
+  auto r = replaced_entity(e, std::move(*parse(R"({"id":"urn:ngsi-ld:Shelter:1","type":"Hall","seats":3})")), 2000);
+  EXPECT_EQ(r.id, e.id);
+  EXPECT_EQ(r.created_at, 1000);
+  EXPECT_EQ(r.modified_at, 2000);
+  ASSERT_EQ(r.types.size(), 1u);
+  EXPECT_EQ(r.types[0], "https://uri.etsi.org/ngsi-ld/default-context/Hall");
+  ASSERT_EQ(r.attrs.size(), 1u);
+  EXPECT_EQ(r.attrs[0].name, "https://uri.etsi.org/ngsi-ld/default-context/seats");
+  EXPECT_EQ(r.attrs[0].created_at, 2000);
+}
+
 TEST(Render, RoundTripsThroughTheStorageCodec) {
   auto e = new_entity(std::move(*parse(kShelter)), 1700000000000);
   auto decoded = decode(encode(e));
