@@ -16,6 +16,7 @@ source bench/vehicles.sh dejima notify_receiver
 taskset -c 1 ./build/release/notify_receiver >"$work/recv.out" &
 taskset -c 0 "${DEJIMA:-./build/release/dejima}" serve --port 0 --threads 1 --data-dir "$work/data" --log-level warn \
   >"$work/out" 2>"$work/err" &
+pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && grep -q listening "$work/recv.out" && break; sleep 0.1; done
 url="http://$(awk '/listening/ {print $2}' "$work/out")"
 receiver="http://$(awk '/listening/ {print $2}' "$work/recv.out")"
@@ -75,4 +76,4 @@ for subs in 1000 10000; do
     if grep -q "unexpected status" "$work/w.out"; then echo "  (errors: $(grep -c 'unexpected status' "$work/w.out"))"; fi
   done
 done
-echo "RSS: $(awk '/VmRSS/ {print int($2/1024)}' /proc/$(pgrep -f 'dejima serve --port 0 --threads 1' | head -1)/status) MB"
+echo "RSS: $(awk '/VmRSS/ {print int($2/1024)}' /proc/$pid/status) MB"

@@ -33,11 +33,31 @@ Status write_sync(store::TenantStore& t, std::vector<store::EntityWrite> w) {
 }
 
 Status write_history_sync(store::TenantStore& t, std::vector<store::HistoryWrite> h) {
-  std::promise<Status> p;
-  auto queued = t.write(store::WriteBatch{{}, std::move(h)}, [&](Status s) { p.set_value(s); });
-  if (!queued) return queued;
-  return p.get_future().get();
+  return write_batch_sync(t, store::WriteBatch{{}, std::move(h)});
 }
+
+// A data directory of its own with one tenant open (`t`), closed and removed at the end.
+struct TempTenant {
+  explicit TempTenant(const std::string& tenant) { reopen(tenant, true); }
+  ~TempTenant() {
+    shut();
+    std::filesystem::remove_all(dir);
+  }
+  // Closes everything and opens the storage and the tenant again.
+  void reopen(const std::string& tenant, bool create) {
+    shut();
+    storage = store::open_sqlite_storage(dir, false);
+    if (storage) t = (*storage)->open_tenant(tenant, create);
+  }
+  void shut() {
+    if (t && *t) (*t)->close();
+    if (t) t->reset();
+    if (storage) storage->reset();
+  }
+  const std::string dir = temp_dir();
+  Result<std::unique_ptr<store::Storage>> storage = std::unexpected(Error{});
+  Result<std::unique_ptr<store::TenantStore>> t = std::unexpected(Error{});
+};
 
 }  // namespace
 
@@ -214,11 +234,9 @@ void expect_hours_match_instances(store::TenantStore& s, const std::string& id, 
 }  // namespace
 
 TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
-  const auto dir = temp_dir();
-  auto storage = store::open_sqlite_storage(dir, false);
-  ASSERT_TRUE(storage);
-  auto t = (*storage)->open_tenant("hours", true);
-  ASSERT_TRUE(t);
+  TempTenant tmp("hours");
+  ASSERT_TRUE(tmp.t);
+  auto& t = tmp.t;
   store::TenantStore& s = **t;
   const std::string attr = "https://example.org/temperature";
   const Millis ten_minutes = 600'000;
@@ -278,30 +296,25 @@ TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
   drop.all_datasets = true;
   ASSERT_TRUE(write_history_sync(s, {drop}));
   expect_hours_match_instances(s, "urn:h1", attr);
-  s.close();
 }
 
 // A database whose summaries counted every instance (and had the wide index) is brought to
 // numeric-only summaries when it is opened.
 TEST(SqliteStore, HistoryHourSummariesOfAnOlderDatabaseAreRebuilt) {
-  const auto dir = temp_dir();
+  TempTenant tmp("");
+  ASSERT_TRUE(tmp.t);
+  auto& t = tmp.t;
   const std::string attr = "https://example.org/temperature";
-  {
-    auto storage = store::open_sqlite_storage(dir, false);
-    ASSERT_TRUE(storage);
-    auto t = (*storage)->open_tenant("", true);
-    ASSERT_TRUE(t);
-    auto w = record("urn:old", {{1000, 4}, {2000, 6}});
-    store::InstanceRecord text;
-    text.attr = attr;
-    text.json = R"({"type":"Property","value":"sunny"})";
-    text.observed_at = 2 * store::kHourMillis;
-    text.created_at = text.modified_at = 1;
-    w.instances.push_back(text);
-    ASSERT_TRUE(write_history_sync(**t, {w}));
-    (*t)->close();
-  }
-  const std::string path = (std::filesystem::path(dir) / "tenants" / "_default.db").string();
+  auto w = record("urn:old", {{1000, 4}, {2000, 6}});
+  store::InstanceRecord text;
+  text.attr = attr;
+  text.json = R"({"type":"Property","value":"sunny"})";
+  text.observed_at = 2 * store::kHourMillis;
+  text.created_at = text.modified_at = 1;
+  w.instances.push_back(text);
+  ASSERT_TRUE(write_history_sync(**t, {w}));
+  tmp.shut();
+  const std::string path = (std::filesystem::path(tmp.dir) / "tenants" / "_default.db").string();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
@@ -311,9 +324,7 @@ TEST(SqliteStore, HistoryHourSummariesOfAnOlderDatabaseAreRebuilt) {
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  auto storage = store::open_sqlite_storage(dir, false);
-  ASSERT_TRUE(storage);
-  auto t = (*storage)->open_tenant("", false);
+  tmp.reopen("", false);
   ASSERT_TRUE(t);
   expect_hours_match_instances(**t, "urn:old", attr);
   int hours = 0;
@@ -323,7 +334,7 @@ TEST(SqliteStore, HistoryHourSummariesOfAnOlderDatabaseAreRebuilt) {
     EXPECT_DOUBLE_EQ(v.sum, 10);
   }));
   EXPECT_EQ(hours, 1);
-  (*t)->close();
+  tmp.shut();
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* q = nullptr;
   sqlite3_prepare_v2(db, "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'",
@@ -332,17 +343,14 @@ TEST(SqliteStore, HistoryHourSummariesOfAnOlderDatabaseAreRebuilt) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "history_numbers");
   sqlite3_finalize(q);
   sqlite3_close(db);
-  std::filesystem::remove_all(dir);
 }
 
 // The entity row follows types, scopes, deletion and the newest modification time, whether a
 // write changes only the time or more.
 TEST(SqliteStore, HistoryEntityRowFollowsEveryWrite) {
-  const auto dir = temp_dir();
-  auto storage = store::open_sqlite_storage(dir, false);
-  ASSERT_TRUE(storage);
-  auto t = (*storage)->open_tenant("", true);
-  ASSERT_TRUE(t);
+  TempTenant tmp("");
+  ASSERT_TRUE(tmp.t);
+  auto& t = tmp.t;
   auto write = [&](std::vector<std::string> types, Millis modified, Millis deleted) {
     store::HistoryWrite w = record("urn:e", {{modified, 1}});
     w.entity.types = std::move(types);
@@ -366,27 +374,18 @@ TEST(SqliteStore, HistoryEntityRowFollowsEveryWrite) {
   EXPECT_EQ(row().deleted_at, 0);
   EXPECT_EQ(row().modified_at, 50);
   EXPECT_EQ(row().created_at, 5);
-  (*t)->close();
   // Reopened: the committer's knowledge of the row is read back from the table.
-  t->reset();
-  storage->reset();
-  storage = store::open_sqlite_storage(dir, false);
-  ASSERT_TRUE(storage);
-  t = (*storage)->open_tenant("", false);
+  tmp.reopen("", false);
   ASSERT_TRUE(t);
   write({"https://example.org/B"}, 60, 0);
   EXPECT_EQ(row().modified_at, 60);
-  (*t)->close();
-  std::filesystem::remove_all(dir);
 }
 
 // Numbers are read off the instance whatever its layout: after the type, later, or not at all.
 TEST(SqliteStore, HistoryNumbersOfEveryLayout) {
-  const auto dir = temp_dir();
-  auto storage = store::open_sqlite_storage(dir, false);
-  ASSERT_TRUE(storage);
-  auto t = (*storage)->open_tenant("", true);
-  ASSERT_TRUE(t);
+  TempTenant tmp("");
+  ASSERT_TRUE(tmp.t);
+  auto& t = tmp.t;
   const std::string attr = "https://example.org/temperature";
   store::HistoryWrite w;
   w.entity.id = "urn:n";
@@ -412,16 +411,12 @@ TEST(SqliteStore, HistoryNumbersOfEveryLayout) {
                                  [&](Millis, std::string_view, const double*) { ++instances; }));
   EXPECT_EQ(numbers, (std::vector<double>{5, -25, 7}));
   EXPECT_EQ(instances, 8);
-  (*t)->close();
-  std::filesystem::remove_all(dir);
 }
 
 TEST(SqliteStore, HistoryRangesLastNAndScans) {
-  const auto dir = temp_dir();
-  auto storage = store::open_sqlite_storage(dir, false);
-  ASSERT_TRUE(storage);
-  auto t = (*storage)->open_tenant("h", true);
-  ASSERT_TRUE(t);
+  TempTenant tmp("h");
+  ASSERT_TRUE(tmp.t);
+  auto& t = tmp.t;
   store::TenantStore& s = **t;
   std::vector<std::pair<Millis, double>> values;
   for (int i = 0; i < 100; ++i) values.emplace_back(1000 * i, i);
@@ -473,15 +468,12 @@ TEST(SqliteStore, HistoryRangesLastNAndScans) {
   auto all = s.history_entities();
   ASSERT_TRUE(all);
   EXPECT_EQ(all->size(), 2u);
-  s.close();
 }
 
 TEST(SqliteStore, HistoryRetentionKeepsTheNewest) {
-  const auto dir = temp_dir();
-  auto storage = store::open_sqlite_storage(dir, false);
-  ASSERT_TRUE(storage);
-  auto t = (*storage)->open_tenant("r", true);
-  ASSERT_TRUE(t);
+  TempTenant tmp("r");
+  ASSERT_TRUE(tmp.t);
+  auto& t = tmp.t;
   store::TenantStore& s = **t;
   std::vector<std::pair<Millis, double>> values;
   const Millis now = now_millis();
@@ -502,5 +494,4 @@ TEST(SqliteStore, HistoryRetentionKeepsTheNewest) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_LE(s.history_instances("urn:r1", attr, store::TimeWindow{}, 1000, false)->size(), 6u);
-  s.close();
 }
