@@ -247,20 +247,37 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
     std::vector<GeoIndex::Candidate> found;
     if (auto box = f.geo->search_box()) {
       if (!geo_.candidates(f.geo->property(), *box, found)) return r;  // no entity has the property
-      // A point's box is the point: test it here, before fetching the entity. (id, checked)
-      std::vector<std::pair<std::string_view, bool>> ids;
-      for (const auto& c : found) {
-        if (!c.is_point()) ids.emplace_back(c.id, false);
-        else if (f.geo->matches_point(c.box.min_lon, c.box.min_lat)) ids.emplace_back(c.id, true);
+      // In id order, ordered and tested a chunk at a time (the smallest ids first, chunks
+      // doubling), so that a page of a large area stops after its last match instead of
+      // ordering every candidate. A point's box is the point: it is tested before the entity is
+      // fetched; an entity with another geometry is tested whole.
+      auto by_id = [](const GeoIndex::Candidate& a, const GeoIndex::Candidate& b) { return a.id < b.id; };
+      size_t chunk = page.count ? found.size() : 64;
+      for (size_t i = 0; i < found.size();) {
+        auto first = found.begin() + static_cast<std::ptrdiff_t>(i);
+        auto last = found.begin() + static_cast<std::ptrdiff_t>(std::min(found.size(), i + chunk));
+        if (last != found.end()) {
+          std::nth_element(first, last - 1, found.end(), by_id);
+          // The other instances of the chunk's last entity belong to it too.
+          const std::string_view tail = (last - 1)->id;
+          last = std::partition(last, found.end(), [&](const auto& c) { return c.id == tail; });
+        }
+        std::sort(first, last, by_id);
+        const size_t end = static_cast<size_t>(last - found.begin());
+        chunk *= 2;
+        bool more = true;
+        while (i < end && more) {
+          const std::string_view id = found[i].id;
+          bool point_matched = false, other = false;
+          for (; i < end && found[i].id == id; ++i) {
+            const auto& c = found[i];
+            if (!c.is_point()) other = true;
+            else if (!point_matched) point_matched = f.geo->matches_point(c.box.min_lon, c.box.min_lat);
+          }
+          if (point_matched || other) more = consider(id, point_matched ? 1 : 0);
+        }
+        if (!more) break;
       }
-      // Ordered by id; for an id seen twice, a checked entry first (it already matched).
-      std::sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) {
-        return a.first != b.first ? a.first < b.first : a.second > b.second;
-      });
-      ids.erase(std::unique(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
-                ids.end());
-      for (const auto& [id, checked] : ids)
-        if (!consider(id, checked ? 1 : 0)) break;
       return r;
     }
   }

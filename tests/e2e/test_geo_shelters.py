@@ -89,3 +89,36 @@ def test_shelters_within_each_municipality_and_near_city_hall(server):
         got = query_ids(server.url, {"georel": f"near;maxDistance=={radius}", "geometry": "Point",
                                      "coordinates": list(city_hall)})
         assert got == expected and len(expected) > 0, radius
+
+
+def test_paging_a_geo_query_without_count_gives_every_match_once_in_id_order(server):
+    """A page of a geo-query stops early (Tenant::query orders candidates a chunk at a time):
+    pages of 7 without count=true list exactly the matches, including entities with a second
+    location instance (datasetId) of which only one lies inside."""
+    spots = []
+    for i in range(600):
+        lon, lat = 129.005 + (i % 30) * 0.03, 32.01 + (i // 30) * 0.03  # none on an edge
+        e = {"id": f"urn:ngsi-ld:Spot:{i:04d}", "type": "Spot",
+             "location": [{"type": "GeoProperty", "value": {"type": "Point", "coordinates": [lon, lat]}}]}
+        if i % 5 == 0:  # a second instance far to the west, inside the triangle's reach only for some
+            e["location"].append({"type": "GeoProperty", "datasetId": "urn:ngsi-ld:Dataset:b",
+                                  "value": {"type": "Point", "coordinates": [lon - 0.5, lat]}})
+        spots.append(e)
+    r = requests.post(server.url + "/ngsi-ld/v1/entityOperations/upsert", json=spots, timeout=60)
+    assert r.status_code == 201, r.text[:300]
+    triangle = {"type": "Polygon", "coordinates": [[[128.41, 32.003], [129.913, 32.003], [128.41, 32.617], [128.41, 32.003]]]}
+    expected = sorted(e["id"] for e in spots
+                      if any(polygon_contains(triangle, *i["value"]["coordinates"]) for i in e["location"]))
+    assert 50 < len(expected) < 500
+    body = {"type": "Query", "entities": [{"type": "Spot"}],
+            "geoQ": {"georel": "within", "geometry": "Polygon", "coordinates": triangle["coordinates"]}}
+    got, offset = [], 0
+    while True:
+        r = requests.post(f"{server.url}{QUERY}?limit=7&offset={offset}&options=keyValues&pick=id", json=body, timeout=60)
+        assert r.status_code == 200, r.text[:300]
+        page = [e["id"] for e in r.json()]
+        got += page
+        offset += 7
+        if len(page) < 7:
+            break
+    assert got == expected
