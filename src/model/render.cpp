@@ -211,6 +211,22 @@ void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& c
     const size_t count = static_cast<size_t>(std::count_if(e.attrs.begin() + i, e.attrs.begin() + j, wanted));
     if (count > 0 && o.shows(name)) {
       json::write_key(w, ctx.compact(name));
+      if (o.format == Format::KeyValues && count > 1) {
+        // The simplified multi-attribute (clause 4.5.4): {"dataset": {"@none": v, "<datasetId>": v}}.
+        w.StartObject();
+        w.Key("dataset");
+        w.StartObject();
+        for (size_t k = i; k < j; ++k) {
+          if (!wanted(e.attrs[k])) continue;
+          json::write_key(w, e.attrs[k].dataset_id.empty() ? std::string_view("@none") : std::string_view(e.attrs[k].dataset_id));
+          SmallDoc d(e.attrs[k].json);
+          write_simplified_value(w, d.doc, ctx, o);
+        }
+        w.EndObject();
+        w.EndObject();
+        i = j;
+        continue;
+      }
       const bool array = count > 1 || o.instance_arrays;
       if (array) w.StartArray();
       for (size_t k = i; k < j; ++k) {

@@ -121,6 +121,7 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
   o.with_context = s.accept_jsonld;  // application/ld+json: each entity carries the @context too
   o.sys_attrs = s.sys_attrs;
   o.lang = s.lang;
+  o.dataset_ids = s.dataset_ids;
   if (!s.attributes.empty()) {
     o.pick = true;
     o.picked = s.attributes;

@@ -193,6 +193,14 @@ Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
     if (!l->IsString()) return bad("Invalid lang", "lang must be a string");
     s->lang = std::string(json::view(*l));
   }
+  if (const auto* d = member("datasetId")) {
+    if (!d->IsArray() || d->Empty()) return bad("Invalid datasetId", "datasetId must be a non-empty array of URIs");
+    for (const auto& id : d->GetArray()) {
+      if (!id.IsString() || (json::view(id) != "@none" && !is_absolute_uri(json::view(id))))
+        return bad("Invalid datasetId", "datasetId must list URIs or @none");
+      s->dataset_ids.emplace_back(json::view(id));
+    }
+  }
   for (const char* text : {"subscriptionName", "description", "csf"})
     if (const auto* v = member(text); v && !v->IsString()) return bad("Invalid subscription", std::string(text) + " must be a string");
   if (const auto* j = member("jsonldContext"); j && (!j->IsString() || !is_absolute_uri(json::view(*j))))

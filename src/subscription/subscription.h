@@ -69,6 +69,7 @@ struct Subscription {
   bool sys_attrs = false;
   bool show_changes = false;
   std::string lang;
+  std::vector<std::string> dataset_ids;  // datasetId: the instances a notification shows ("@none": default)
   std::string uri;                   // endpoint.uri
   bool accept_jsonld = false;        // endpoint.accept application/ld+json
   KeyValues receiver_info, notifier_info;

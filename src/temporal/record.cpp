@@ -40,6 +40,7 @@ std::optional<store::HistoryWrite> record_change(const model::Entity* before, co
     return w;
   }
   w.entity = history_entity(*after);
+  w.instances.reserve(after->attrs.size());
   for (const auto& a : after->attrs) {
     const model::AttrInstance* old = before ? before->find(a.name, a.dataset_id) : nullptr;
     if (old && old->modified_at == a.modified_at && old->json == a.json) continue;

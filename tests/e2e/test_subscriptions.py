@@ -327,3 +327,24 @@ def test_attribute_deleted_trigger(server, receiver):
     requests.delete(server.url + V1 + "/entities/urn:ngsi-ld:Bus:8").raise_for_status()
     entity = receiver.wait("/gone", 2)[1][3]["data"][0]
     assert "deletedAt" in entity and entity["speed"]["value"] == "urn:ngsi-ld:null" and "brand" not in entity
+
+
+def test_dataset_ids_in_notifications(server, receiver):
+    """A subscription's datasetId keeps only those instances in its notifications ("@none": the
+    default one); keyValues shows several instances as a dataset map (clause 4.5.4)."""
+    subscribe(server, receiver, "/gps", datasetId=["urn:ngsi-ld:Dataset:gps"])
+    subscribe(server, receiver, "/all", notification={"format": "keyValues"})
+    two = [{"type": "Property", "value": 40}, {"type": "Property", "value": 41, "datasetId": "urn:ngsi-ld:Dataset:gps"}]
+    create_bus(server, 9, speed=0, brand={"type": "Property", "value": "A"})
+    r = requests.post(server.url + V1 + "/entities/urn:ngsi-ld:Bus:9/attrs", json={"speed": two})
+    assert r.status_code == 204, r.text
+    gps = receiver.wait("/gps", 2)[1][3]["data"][0]
+    assert gps["speed"] == {"type": "Property", "value": 41, "datasetId": "urn:ngsi-ld:Dataset:gps"}
+    assert "brand" not in gps  # only instances of the listed datasets
+    everything = receiver.wait("/all", 2)[1][3]["data"][0]
+    assert everything["speed"] == {"dataset": {"@none": 40, "urn:ngsi-ld:Dataset:gps": 41}}
+    for bad in (["not a uri"], [], "urn:ngsi-ld:Dataset:gps"):
+        sub = {"type": "Subscription", "entities": [{"type": "Bus"}], "datasetId": bad,
+               "notification": {"endpoint": {"uri": receiver.url + "/x"}}}
+        r = requests.post(server.url + V1 + "/subscriptions", json=sub)
+        assert r.status_code == 400 and r.json()["type"].endswith("BadRequestData"), (bad, r.text)

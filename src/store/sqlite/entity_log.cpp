@@ -33,6 +33,9 @@ class EntityLog final : public TenantStore {
     Database& db = log->db_;
     // Every use of this connection holds db_mu_: SQLite's own per-call locking is not needed.
     if (auto s = db.open(path, true, full_sync, false); !s) return std::unexpected(s.error());
+    // The default 2 MB page cache re-read a third of the pages a busy commit touches (PATCHes
+    // spread over 1,000 entities dirty ~4,000 history pages).
+    if (auto s = db.exec("PRAGMA cache_size=-32768"); !s) return std::unexpected(s.error());
     if (auto s = db.exec("CREATE TABLE IF NOT EXISTS entity_log(seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT)");
         !s)
       return std::unexpected(s.error());
