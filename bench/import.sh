@@ -3,7 +3,8 @@
 # times `dejima import` end to end (read, decode, parse, map, upsert in durable batches of 5,000)
 # on a 100,000-row CSV in the 指定緊急避難場所一覧 layout (26 columns, UTF-8 with BOM, CRLF,
 # lat/lon columns, hazard flags, one quoted multi-line field in ten), into an empty data
-# directory, then again over the same data (every row unchanged), then as Shift_JIS (CP932).
+# directory, then again over the same data (every row unchanged), then as Shift_JIS (CP932), then
+# with --no-history (no temporal history kept).
 # Prints rows/s for each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,10 +37,11 @@ open(f"{out}/shelters.csv", "wb").write(b"\xef\xbb\xbf" + text.encode("utf-8"))
 open(f"{out}/shelters_sjis.csv", "wb").write(text.encode("cp932"))
 PY
 bytes=$(stat -c %s "$work/shelters.csv")
-run() {  # label file
+run() {  # label file data-dir [import options]
   local start end
   start=$(date +%s.%N)
-  "${DEJIMA:-./build/release/dejima}" import "$2" --type EvacuationSpace --data-dir "$work/$3" >"$work/log.json" 2>/dev/null
+  "${DEJIMA:-./build/release/dejima}" import "$2" --type EvacuationSpace --data-dir "$work/$3" "${@:4}" \
+    >"$work/log.json" 2>/dev/null
   end=$(date +%s.%N)
   /usr/bin/python3 - "$1" "$start" "$end" "$work/log.json" <<'PY'
 import json, sys
@@ -54,3 +56,5 @@ echo "workload: $rows rows, $(numfmt --to=iec "$bytes") CSV (UTF-8 BOM), $(nproc
 run "import into an empty store" "$work/shelters.csv" data
 run "re-import, every row unchanged" "$work/shelters.csv" data
 run "import Shift_JIS into an empty store" "$work/shelters_sjis.csv" data2
+run "import without history (--no-history)" "$work/shelters.csv" data3 --no-history
+echo "data directories: with history $(du -sh "$work/data2" | cut -f1), without $(du -sh "$work/data3" | cut -f1)"

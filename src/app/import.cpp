@@ -28,6 +28,7 @@ constexpr const char* kUsage =
     "  --column SRC=ATTR    map a source column to an attribute (SRC= drops it; repeatable)\n"
     "  --param NAME=VALUE   a parameter of the format (amedas: stations=84 for Nagasaki's stations)\n"
     "  --delete-missing     delete entities of TYPE under the prefix that the source no longer has\n"
+    "  --no-history         keep no history of these entities (static reference data)\n"
     "  settings             --data-dir and the other settings of dejima serve --help\n";
 
 // A progress bar on a terminal, a line per tenth otherwise.
@@ -76,6 +77,10 @@ std::string parse_args(const std::vector<std::string>& args, connect::Declaratio
     if (!a.starts_with("--")) {
       if (!d.source.empty()) return "two sources: " + d.source + " and " + a;
       d.source = a;
+      continue;
+    }
+    if (a == "--no-history") {
+      d.history = false;
       continue;
     }
     if (a == "--delete-missing") {

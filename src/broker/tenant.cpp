@@ -130,7 +130,8 @@ void Tenant::apply(const std::string& id, const Change& change, std::function<vo
       });
 }
 
-void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done) {
+void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done,
+                         History history) {
   std::vector<Status> items(ids.size());
   std::vector<Step> steps;
   store::WriteBatch writes;
@@ -148,7 +149,8 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
     EntityPtr after = std::move(*next);
     publish(ids[i], before, after);
     writes.entities.push_back({ids[i], after ? std::optional(model::encode(*after)) : std::nullopt});
-    if (auto h = temporal::record_change(before.get(), after.get(), now)) writes.history.push_back(std::move(*h));
+    if (history == History::Keep)
+      if (auto h = temporal::record_change(before.get(), after.get(), now)) writes.history.push_back(std::move(*h));
     steps.push_back({ids[i], std::move(before), std::move(after)});
   }
   if (writes.entities.empty()) {

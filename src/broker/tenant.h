@@ -75,7 +75,11 @@ class Tenant {
   // durable transaction. done(per-item status, commit status) runs once it is durable.
   using BatchChange = std::function<Result<std::shared_ptr<model::Entity>>(size_t i, const EntityPtr& current)>;
   using BatchDone = std::function<void(std::vector<Status> items, Status commit)>;
-  void apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done);
+  // History::Skip leaves the changes out of the entity history (a connector of static reference
+  // data that asks for no history).
+  enum class History { Keep, Skip };
+  void apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done,
+                   History history = History::Keep);
 
   // The temporal API's own writes: history only, the current state is left alone.
   void write_history(std::vector<store::HistoryWrite> history, std::function<void(Status)> done);

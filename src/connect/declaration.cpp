@@ -26,7 +26,7 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
   if (!doc.IsObject()) return bad("the declaration must be a JSON object");
   static const std::set<std::string_view> kMembers = {"name", "source", "format", "type", "tenant", "encoding",
                                                       "idPrefix", "key", "columns", "params", "deleteMissing",
-                                                      "schedule", "origin"};
+                                                      "history", "schedule", "origin"};
   Declaration d;
   std::string schedule;
   for (const auto& m : doc.GetObject()) {
@@ -57,6 +57,9 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
     } else if (k == "deleteMissing") {
       if (!v.IsBool()) return bad("deleteMissing must be true or false");
       d.delete_missing = v.GetBool();
+    } else if (k == "history") {
+      if (!v.IsBool()) return bad("history must be true or false");
+      d.history = v.GetBool();
     } else {
       if (!v.IsString()) return bad(std::string(k) + " must be a string");
       const std::string s(json::view(v));
@@ -148,6 +151,8 @@ std::string declaration_json(const Declaration& d) {
   }
   w.Key("deleteMissing");
   w.Bool(d.delete_missing);
+  w.Key("history");
+  w.Bool(d.history);
   if (!d.schedule.empty()) member("schedule", d.schedule.text());
   member("origin", d.origin);
   w.EndObject();

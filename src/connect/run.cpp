@@ -27,8 +27,10 @@ bool same(const model::Entity& e, const model::ParsedEntity& p) {
 // Collects converted entities and writes them batch by batch.
 class Writer final : public Sink {
  public:
-  Writer(broker::Tenant& tenant, RunLog& log, const Progress& progress, const Cancel* cancel)
-      : tenant_(tenant), log_(log), progress_(progress), cancel_(cancel), ctx_(jsonld::Context::core()) {}
+  Writer(broker::Tenant& tenant, broker::Tenant::History history, RunLog& log, const Progress& progress,
+         const Cancel* cancel)
+      : tenant_(tenant), history_(history), log_(log), progress_(progress), cancel_(cancel),
+        ctx_(jsonld::Context::core()) {}
 
   void entity(std::string json) override {
     if (cancel_ && cancel_->load()) return;  // the run is stopping: nothing more is written
@@ -87,7 +89,7 @@ class Writer final : public Sink {
           ++log_.updated;
           return std::make_shared<model::Entity>(model::replaced_entity(*cur, std::move(parsed[i]), now));
         },
-        [committed](std::vector<Status>, Status commit) { committed->set_value(commit); });
+        [committed](std::vector<Status>, Status commit) { committed->set_value(commit); }, history_);
     // The next batch is converted while this one commits; at most kInFlight wait.
     while (in_flight_.size() > kInFlight) wait_oldest();
     return error_.empty();
@@ -106,6 +108,7 @@ class Writer final : public Sink {
 
  private:
   broker::Tenant& tenant_;
+  const broker::Tenant::History history_;
   RunLog& log_;
   const Progress& progress_;
   const Cancel* cancel_;
@@ -123,6 +126,10 @@ class Writer final : public Sink {
   std::string error_;
 };
 
+broker::Tenant::History history_of(const Declaration& d) {
+  return d.history ? broker::Tenant::History::Keep : broker::Tenant::History::Skip;
+}
+
 // Deletes the entities of the connector's types under their id prefixes that this run did not see.
 Status delete_missing(broker::Tenant& tenant, const Declaration& d, const std::unordered_set<std::string>& seen,
                       RunLog& log) {
@@ -139,7 +146,7 @@ Status delete_missing(broker::Tenant& tenant, const Declaration& d, const std::u
   std::promise<Status> committed;
   tenant.apply_batch(
       gone, [](size_t, const broker::EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return nullptr; },
-      [&](std::vector<Status>, Status commit) { committed.set_value(commit); });
+      [&](std::vector<Status>, Status commit) { committed.set_value(commit); }, history_of(d));
   auto s = committed.get_future().get();
   if (s) log.deleted += gone.size();
   return s;
@@ -172,7 +179,7 @@ RunLog run_connector(const Declaration& d, broker::Tenants& tenants, const Sourc
   auto tenant = tenants.find_or_create(d.tenant);
   if (!tenant) return finish("failed", tenant.error().detail);
 
-  Writer writer(**tenant, log, progress, cancel);
+  Writer writer(**tenant, history_of(d), log, progress, cancel);
   Options options = d.options;
   options.source = d.source;
   options.cancel = cancel;

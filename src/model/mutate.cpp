@@ -31,6 +31,7 @@ Entity new_entity(ParsedEntity&& p, Millis now) {
   e.types = std::move(p.types);
   if (p.scopes) e.scopes = std::move(*p.scopes);
   e.created_at = e.modified_at = now;
+  e.attrs.reserve(p.attrs.size());
   for (auto& a : p.attrs) {
     a.created_at = a.modified_at = now;
     e.insert(std::move(a));
@@ -42,6 +43,7 @@ void replace_entity(Entity& e, ParsedEntity&& p, Millis now) {
   e.types = std::move(p.types);
   e.scopes = p.scopes ? std::move(*p.scopes) : std::vector<std::string>{};
   e.attrs.clear();
+  e.attrs.reserve(p.attrs.size());
   for (auto& a : p.attrs) {
     a.created_at = a.modified_at = now;
     e.insert(std::move(a));

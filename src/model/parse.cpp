@@ -314,6 +314,7 @@ Status parse_attribute(const std::string& expanded_name, const json::Value& v, c
 Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context& ctx, ParseMode mode) {
   if (!body.IsObject()) return fail(ErrorKind::InvalidRequest, "Invalid entity", "the body must be a JSON object");
   ParsedEntity e;
+  e.attrs.reserve(body.MemberCount());
   const bool allow_null = mode == ParseMode::MergePatch || mode == ParseMode::Fragment;
   const bool over_time = mode == ParseMode::Temporal || mode == ParseMode::TemporalFragment;
   for (auto m = body.MemberBegin(); m != body.MemberEnd(); ++m) {

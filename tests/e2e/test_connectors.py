@@ -8,6 +8,7 @@ import threading
 import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
 
 import requests
 
@@ -46,7 +47,7 @@ def test_declarations_are_validated(server):
                           ({"tenant": "../x"}, "tenant"), ({"format": "xls"}, "format 'xls'"),
                           ({"name": "a b"}, "name must be"), ({"source": "ftp://x/y.csv"}, "ftp"),
                           ({"columns": {"区": "bad name!"}}, "bad name!"), ({"deleteMissing": "yes"}, "deleteMissing"),
-                          ({"origin": "config"}, "origin")]:
+                          ({"history": "no"}, "history must be true or false"), ({"origin": "config"}, "origin")]:
         doc = {k: v for k, v in {**ok, **change}.items() if v is not None}
         r = declare(server, doc)
         assert r.status_code == 400, (change, r.text)
@@ -100,6 +101,36 @@ def test_runs_on_demand_skip_unchanged_sources_and_follow_changes(server, tmp_pa
     requests.post(server.url + BASE + "/aed/runs")
     changed = wait_run(server, "aed", 4)[0]
     assert (changed["status"], changed["updated"], changed["unchanged"]) == ("ok", 1, 391)
+
+
+def test_connectors_without_history(server, tmp_path):
+    """"history": false keeps the connector's entities out of the temporal API (static reference
+    data re-imported on a schedule); the default keeps them, and API writes to such an entity are
+    recorded from then on."""
+    src = tmp_path / "aed.csv"
+    src.write_bytes((DATA / "opendata" / "saitama_aed.csv").read_bytes())
+    base = {"source": str(src), "format": "csv", "tenant": "h"}
+    assert declare(server, {**base, "name": "kept", "type": "AED"}).status_code == 201
+    assert declare(server, {**base, "name": "static", "type": "StaticAED", "history": False}).status_code == 201
+    assert requests.get(server.url + BASE + "/static").json()["history"] is False
+    assert requests.get(server.url + BASE + "/kept").json()["history"] is True
+    for name in ("kept", "static"):
+        requests.post(server.url + BASE + f"/{name}/runs")
+        assert wait_run(server, name, 1)[0]["created"] == 392
+    tenant = {"NGSILD-Tenant": "h"}
+    ids = {t: quote(requests.get(server.url + "/ngsi-ld/v1/entities", params={"type": t, "limit": 1},
+                                 headers=tenant).json()[0]["id"], safe="") for t in ("AED", "StaticAED")}
+    temporal = server.url + "/ngsi-ld/v1/temporal/entities/"
+    kept = requests.get(temporal + ids["AED"], headers=tenant)
+    assert kept.status_code == 200 and len(kept.json()) > 3, kept.text
+    assert requests.get(temporal + ids["StaticAED"], headers=tenant).status_code == 404
+    r = requests.get(server.url + "/ngsi-ld/v1/temporal/entities", params={"type": "StaticAED"}, headers=tenant)
+    assert r.status_code == 200 and r.json() == []
+    patch = {"note": {"type": "Property", "value": "moved"}}
+    r = requests.post(server.url + f"/ngsi-ld/v1/entities/{ids['StaticAED']}/attrs", json=patch, headers=tenant)
+    assert r.status_code == 204, r.text
+    later = requests.get(temporal + ids["StaticAED"], headers=tenant)
+    assert later.status_code == 200 and later.json()["note"][0]["value"] == "moved", later.text
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
