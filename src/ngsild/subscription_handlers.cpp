@@ -12,9 +12,10 @@ using subscription::Subscription;
 
 Error not_found(const std::string& id) { return Error{ErrorKind::ResourceNotFound, "Subscription not found", id}; }
 
-// Parses the document and resolves its jsonldContext (the context notifications use).
-Result<std::shared_ptr<Subscription>> build(const json::Value& doc, RequestContext& c, Services& s) {
-  auto sub = subscription::parse_subscription(doc, c.context, c.now);
+// Parses the document with `ctx` and resolves its jsonldContext (the context notifications use).
+Result<std::shared_ptr<Subscription>> build(const json::Value& doc, std::shared_ptr<const jsonld::Context> ctx,
+                                            RequestContext& c, Services& s) {
+  auto sub = subscription::parse_subscription(doc, std::move(ctx), c.now);
   if (!sub) return sub;
   (*sub)->tenant = c.tenant;
   if (auto it = doc.FindMember("jsonldContext"); it != doc.MemberEnd()) {
@@ -33,7 +34,7 @@ Status check_subscription_id(const std::string& id) {
 
 void create_subscription(const http::Request& req, Services& s, http::Reply reply) {
   with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto sub = build(c->body, *c, s);
+    auto sub = build(c->body, c->context, *c, s);
     if (!sub) return reply(http::problem(sub.error()));
     const std::string id = (*sub)->id;
     if (auto st = s.subscriptions.create(std::move(*sub)); !st) return reply(http::problem(st.error()));
@@ -49,7 +50,7 @@ void get_subscription(const http::Request& req, const Params& p, Services& s, ht
     if (auto st = check_subscription_id(p[0]); !st) return reply(http::problem(st.error()));
     auto sub = s.subscriptions.find(c->tenant, p[0]);
     if (!sub) return reply(http::problem(not_found(p[0])));
-    reply(json_response(*c, 200, subscription::render_subscription(*sub, c->now, c->accept == MediaType::JsonLd)));
+    reply(json_response(*c, 200, subscription::render_subscription(*sub, c->now, *c->context, c->accept == MediaType::JsonLd)));
   });
 }
 
@@ -61,7 +62,7 @@ void list_subscriptions(const http::Request& req, Services& s, http::Reply reply
     std::string body = "[";
     for (size_t i = page->offset; i < all.size() && i < page->offset + page->limit; ++i) {
       if (body.size() > 1) body += ',';
-      body += subscription::render_subscription(*all[i], c->now, c->accept == MediaType::JsonLd);
+      body += subscription::render_subscription(*all[i], c->now, *c->context, c->accept == MediaType::JsonLd);
     }
     body += ']';
     http::Response r = json_response(*c, 200, std::move(body));
@@ -82,10 +83,14 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid subscription fragment", "the body must be a non-empty object"}));
     if (auto it = c->body.FindMember("id"); it != c->body.MemberEnd() && (!it->value.IsString() || json::view(it->value) != id))
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid subscription fragment", "id cannot be changed"}));
-    // The fragment's members replace the document's; null removes one.
+    // The fragment's members replace the document's; null removes one. The document's names are
+    // expanded already; the fragment's expand with this request's @context. q, whose names stay
+    // as written, is read with the @context of the request that wrote it.
     json::Document merged;
     json::parse(merged, current->document);
     auto& a = merged.GetAllocator();
+    subscription::rename_terms(c->body, c->body.GetAllocator(),
+                               [&](std::string_view term) { return c->context->expand(term); });
     for (auto& m : c->body.GetObject()) {
       const std::string_view key = json::view(m.name);
       if (key == "@context") continue;
@@ -93,7 +98,7 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
       if (!m.value.IsNull()) merged.AddMember(json::Value(m.name, a), json::Value(m.value, a), a);
     }
     if (!c->body.HasMember("expiresAt")) merged.RemoveMember("expiresAt");  // unchanged: not re-validated
-    auto next = build(merged, *c, s);
+    auto next = build(merged, c->body.HasMember("q") ? c->context : current->context, *c, s);
     if (!next) return reply(http::problem(next.error()));
     if (!c->body.HasMember("expiresAt") && current->expires_at) {
       (*next)->expires_at = current->expires_at;

@@ -128,6 +128,7 @@ Status Manager::load() {
     if (auto e = original.FindMember("expiresAt"); e != original.MemberEnd() && e->value.IsString()) {
       (*s)->expires_at = parse_iso8601(json::view(e->value)).value_or(0);
       original.RemoveMember("@context");
+      rename_terms(original, original.GetAllocator(), [&](std::string_view t) { return (*ctx)->expand(t); });
       (*s)->document = json::to_string(original);
     }
     (*s)->tenant = row.tenant;

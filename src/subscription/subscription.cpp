@@ -217,14 +217,41 @@ Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
   if (auto it = out.FindMember("notification"); it != out.MemberEnd())
     for (const char* readonly : {"timesSent", "timesFailed", "lastNotification", "lastSuccess", "lastFailure", "status"})
       it->value.RemoveMember(readonly);
+  rename_terms(out, out.GetAllocator(), [&](std::string_view term) { return ctx.expand(term); });
   s->document = json::to_string(out);
   return s;
 }
 
-std::string render_subscription(const Subscription& s, Millis now, bool with_context) {
+void rename_terms(json::Value& doc, rapidjson::MemoryPoolAllocator<>& a,
+                  const std::function<std::string(std::string_view)>& f) {
+  if (!doc.IsObject()) return;
+  auto rename = [&](json::Value& v) {
+    if (!v.IsString()) return;
+    const std::string_view name = json::view(v);
+    if (name.empty() || name.find_first_of(",;|()") != std::string_view::npos) return;
+    const std::string renamed = f(name);
+    v.SetString(renamed.data(), static_cast<rapidjson::SizeType>(renamed.size()), a);
+  };
+  auto rename_all = [&](json::Value& v) {
+    if (v.IsArray())
+      for (auto& x : v.GetArray()) rename(x);
+  };
+  if (auto e = doc.FindMember("entities"); e != doc.MemberEnd() && e->value.IsArray())
+    for (auto& sel : e->value.GetArray())
+      if (sel.IsObject())
+        if (auto t = sel.FindMember("type"); t != sel.MemberEnd()) rename(t->value);
+  if (auto w = doc.FindMember("watchedAttributes"); w != doc.MemberEnd()) rename_all(w->value);
+  if (auto n = doc.FindMember("notification"); n != doc.MemberEnd() && n->value.IsObject())
+    if (auto at = n->value.FindMember("attributes"); at != n->value.MemberEnd()) rename_all(at->value);
+  if (auto g = doc.FindMember("geoQ"); g != doc.MemberEnd() && g->value.IsObject())
+    if (auto p = g->value.FindMember("geoproperty"); p != g->value.MemberEnd()) rename(p->value);
+}
+
+std::string render_subscription(const Subscription& s, Millis now, const jsonld::Context& ctx, bool with_context) {
   json::Document d;
   json::parse(d, s.document);
   auto& a = d.GetAllocator();
+  rename_terms(d, a, [&](std::string_view iri) { return ctx.compact(iri); });
   auto set = [&](json::Value& obj, const char* key, json::Value v) {
     obj.RemoveMember(key);
     obj.AddMember(json::Value(key, a), v, a);
@@ -246,7 +273,7 @@ std::string render_subscription(const Subscription& s, Millis now, bool with_con
   }
   if (with_context) {
     json::Document c;
-    json::parse(c, s.context->context_json());
+    json::parse(c, ctx.context_json());
     set(d, "@context", json::Value(c, a));
   }
   return json::to_string(d);

@@ -3,6 +3,7 @@
 // the notifier updates.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,8 +52,10 @@ void restore_state(DeliveryState& st, std::string_view json);
 struct Subscription {
   std::string tenant;
   std::string id;
-  std::string document;  // the API document as written (compact terms), without status members
-  std::shared_ptr<const jsonld::Context> context;               // the one it was written with
+  // The API document without status members; its type and attribute names expanded (see
+  // rename_terms), the rest as written.
+  std::string document;
+  std::shared_ptr<const jsonld::Context> context;               // the one it was written with (q)
   std::shared_ptr<const jsonld::Context> notification_context;  // jsonldContext, else `context`
 
   query::Filter filter;              // entities, q, scopeQ, geoQ
@@ -87,8 +90,15 @@ struct Subscription {
 Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
                                                          std::shared_ptr<const jsonld::Context> ctx, Millis now);
 
-// The document with the status members (status, timesSent, lastSuccess, ...) added.
-std::string render_subscription(const Subscription& s, Millis now, bool with_context);
+// Replaces, in a subscription document or fragment, each name of an entity type or attribute
+// (entities[].type, watchedAttributes, notification.attributes, geoQ.geoproperty) with f(name).
+// A type expression ("A,B", "(A;B)|C") is left as written.
+void rename_terms(json::Value& doc, rapidjson::MemoryPoolAllocator<>& a,
+                  const std::function<std::string(std::string_view)>& f);
+
+// The document with the status members (status, timesSent, lastSuccess, ...) added and its names
+// compacted with `ctx` (the reader's @context); with_context adds that "@context".
+std::string render_subscription(const Subscription& s, Millis now, const jsonld::Context& ctx, bool with_context);
 
 // The stored form: the document plus "@context" (what parse_subscription reads back).
 std::string stored_document(const Subscription& s);

@@ -292,6 +292,45 @@ def test_notifications_use_the_subscription_context(server, receiver):
     assert n["@context"] == url and n["data"][0]["@context"] == url
 
 
+def test_subscription_terms_follow_the_readers_context(server, receiver):
+    """Type and attribute names are kept expanded: a reader sees them compacted with its own
+    @context (full IRIs with the core context), and a PATCH made with another @context leaves the
+    names it does not touch meaning what they meant."""
+    r = requests.post(server.url + V1 + "/jsonldContexts",
+                      json={"@context": {"Ferry": "https://dm.example.jp/Ferry", "pace": "https://dm.example.jp/speed"}})
+    url = server.url + r.headers["Location"]
+    link = {"Link": f'<{url}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'}
+    sub = {"type": "Subscription", "entities": [{"type": "Ferry"}], "watchedAttributes": ["pace"],
+           "notification": {"attributes": ["pace"], "endpoint": {"uri": receiver.url + "/terms"}}}
+    r = requests.post(server.url + V1 + "/subscriptions", json=sub, headers=link)
+    assert r.status_code == 201, r.text
+    sid = r.headers["Location"].rsplit("/", 1)[1]
+    mine = requests.get(server.url + V1 + "/subscriptions/" + sid, headers=link).json()
+    assert mine["entities"] == [{"type": "Ferry"}] and mine["watchedAttributes"] == ["pace"]
+    assert mine["notification"]["attributes"] == ["pace"]
+    core = get_sub(server, sid)
+    assert core["entities"] == [{"type": "https://dm.example.jp/Ferry"}]
+    assert core["watchedAttributes"] == ["https://dm.example.jp/speed"]
+    ld = requests.get(server.url + V1 + "/subscriptions/" + sid, headers={**link, "Accept": "application/ld+json"})
+    assert ld.json()["@context"] == url and ld.json()["watchedAttributes"] == ["pace"]
+    # A PATCH with the core context: "pace" stays https://dm.example.jp/speed.
+    r = requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"throttling": 1})
+    assert r.status_code == 204, r.text
+    core = get_sub(server, sid)
+    assert core["watchedAttributes"] == ["https://dm.example.jp/speed"] and core["throttling"] == 1
+    assert core["notification"]["attributes"] == ["https://dm.example.jp/speed"]
+    e = {"id": "urn:ngsi-ld:Ferry:1", "type": "Ferry", "pace": {"type": "Property", "value": 12}}
+    assert requests.post(server.url + V1 + "/entities", json=e, headers=link).status_code == 201
+    [(_, _, _, n)] = receiver.wait("/terms", 1)
+    assert n["data"][0]["pace"]["value"] == 12
+    # Names the PATCH writes expand with its own context.
+    r = requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"watchedAttributes": ["pace"]})
+    assert r.status_code == 204, r.text
+    assert get_sub(server, sid)["watchedAttributes"] == ["pace"]
+    mine = requests.get(server.url + V1 + "/subscriptions/" + sid, headers=link).json()
+    assert mine["watchedAttributes"] == ["ngsi-ld:default-context/pace"]  # pace means another IRI here
+
+
 def test_notification_pick_and_omit(server, receiver):
     subscribe(server, receiver, "/pick", notification={"pick": ["id", "speed"], "format": "keyValues"})
     subscribe(server, receiver, "/omit", notification={"omit": ["type", "brand"], "format": "keyValues"})
