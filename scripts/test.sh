@@ -2,10 +2,12 @@
 # README command 2 (and CI): install dependencies, then build and run every test:
 #  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
 #     and the end-to-end suite against the real binary over HTTP;
-#  2. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
+#  2. release preset (the binary scripts/start.sh runs: -O2, LTO, jemalloc with huge pages): the
+#     end-to-end suite again;
+#  3. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
 #     subscription tests (notifier and timer threads), the temporal tests (read pool, retention)
 #     the import tests (conversion overlapping commits) and the connector tests (worker thread);
-#  3. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 60 s (scripts/fuzz.sh).
+#  4. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 60 s (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -16,6 +18,11 @@ cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --preset dev -j 2
+
+echo "== release (-O2, LTO, jemalloc) =="
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs" --target dejima
+DEJIMA_BIN=build/release/dejima /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
 
 echo "== tsan (ThreadSanitizer) =="
 cmake --preset tsan >/dev/null

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -19,15 +21,45 @@ void Tenant::close() {
   if (store_) store_->close();
 }
 
+namespace {
+
+// Decodes stored entity documents into publishable entities, on up to `threads` threads (each
+// takes every n-th document): decoding is most of a start-up's work and touches no shared state.
+Result<std::vector<EntityPtr>> decode_all(const std::vector<std::string>& docs, unsigned threads) {
+  std::vector<EntityPtr> out(docs.size());
+  std::vector<std::optional<Error>> errors(threads);
+  auto work = [&](unsigned k) {
+    for (size_t i = k; i < docs.size(); i += threads) {
+      auto e = model::decode(docs[i]);
+      if (!e) {
+        errors[k] = e.error();
+        return;
+      }
+      model::extract_scalars(*e);
+      out[i] = std::make_shared<const model::Entity>(std::move(*e));
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned k = 1; k < threads; ++k) workers.emplace_back(work, k);
+  work(0);
+  for (auto& w : workers) w.join();
+  for (auto& err : errors)
+    if (err) return std::unexpected(std::move(*err));
+  return out;
+}
+
+}  // namespace
+
 Status Tenant::load() {
   auto docs = store_->load_entities();
   if (!docs) return std::unexpected(docs.error());
+  const unsigned threads = docs->size() < 1000 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1U, 4U);
+  auto entities = decode_all(*docs, threads);
+  if (!entities) return std::unexpected(entities.error());
+  docs->clear();
+  docs->shrink_to_fit();
   std::unique_lock lock(mu_);
-  for (const auto& doc : *docs) {
-    auto e = model::decode(doc);
-    if (!e) return std::unexpected(e.error());
-    model::extract_scalars(*e);
-    auto ptr = std::make_shared<const model::Entity>(std::move(*e));
+  for (const auto& ptr : *entities) {
     const std::string id = ptr->id;
     publish(id, get_locked(id), ptr);
   }

@@ -1,5 +1,13 @@
 #include "model/codec.h"
 
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
 #include "jsonld/context.h"
 #include "util/json.h"
 
@@ -63,41 +71,154 @@ std::string encode(const Entity& e) {
   return {sb.GetString(), sb.GetSize()};
 }
 
-Result<Entity> decode(std::string_view doc) {
-  json::Document d;
-  if (auto err = json::parse(d, doc); !err.empty()) return fail(ErrorKind::InternalError, "corrupt entity document", err);
-  auto bad = [] { return fail(ErrorKind::InternalError, "corrupt entity document", "unexpected layout"); };
-  if (!d.IsObject() || !d.HasMember("id") || !d["id"].IsString() || !d.HasMember("type") || !d["type"].IsArray() ||
-      !d.HasMember("a") || !d["a"].IsArray())
-    return bad();
-  Entity e;
-  e.id = json::view(d["id"]);
-  for (const auto& t : d["type"].GetArray()) e.types.emplace_back(json::view(t));
-  if (d.HasMember("scope"))
-    for (const auto& s : d["scope"].GetArray()) e.scopes.emplace_back(json::view(s));
-  e.created_at = d["c"].GetInt64();
-  e.modified_at = d["m"].GetInt64();
-  e.attrs.reserve(d["a"].Size());
-  std::string name;
-  for (const auto& a : d["a"].GetArray()) {
-    if (!a.IsObject() || !a.HasMember("v")) return bad();
-    AttrInstance inst;
-    if (auto n = a.FindMember("n"); n != a.MemberEnd() && n->value.IsString()) {
-      inst.name = json::view(n->value);
-    } else if (auto s = a.FindMember("s"); s != a.MemberEnd() && s->value.IsString()) {
-      name.assign(jsonld::kDefaultVocab).append(json::view(s->value));
-      inst.name = name;
-    } else {
-      return bad();
-    }
-    if (a.HasMember("d")) inst.dataset_id = json::view(a["d"]);
-    auto c = a.FindMember("c"), m = a.FindMember("m");
-    inst.created_at = c != a.MemberEnd() && c->value.IsInt64() ? c->value.GetInt64() : e.created_at;
-    inst.modified_at = m != a.MemberEnd() && m->value.IsInt64() ? m->value.GetInt64() : e.modified_at;
-    inst.json = json::to_string(a["v"]);
-    e.attrs.push_back(std::move(inst));
+namespace {
+
+// Reads an entity document with RapidJSON's SAX reader, without building a DOM: an attribute's
+// "v" is kept as the text it was written as (encode writes it verbatim), so it is neither copied
+// into a tree nor serialised again. Depth 1 is the document's object, 2 its arrays, 3 an
+// attribute object of "a".
+class DocumentReader {
+ public:
+  DocumentReader(std::string_view doc, const rapidjson::MemoryStream& position) : doc_(doc), position_(position) {
+    // Each attribute has one "v" (a value may hold more): room for all without reallocating.
+    size_t values = 0;
+    for (size_t at = doc.find("\"v\":"); at != std::string_view::npos; at = doc.find("\"v\":", at + 4)) ++values;
+    e_.attrs.reserve(values);
+    attr_times_.reserve(values);
   }
-  return e;
+
+  bool Null() { return scalar(); }
+  bool Bool(bool) { return scalar(); }
+  bool Int(int i) { return number(i); }
+  bool Uint(unsigned i) { return number(i); }
+  bool Int64(int64_t i) { return number(i); }
+  bool Uint64(uint64_t i) { return i <= static_cast<uint64_t>(INT64_MAX) ? number(static_cast<int64_t>(i)) : scalar(); }
+  bool Double(double) { return scalar(); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return scalar(); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (in_value_) return scalar();
+    const std::string_view text(s, n);
+    if (depth_ == 2 && top_key_ == "type") {
+      e_.types.emplace_back(text);
+    } else if (depth_ == 2 && top_key_ == "scope") {
+      e_.scopes.emplace_back(text);
+    } else if (depth_ == 1 && top_key_ == "id") {
+      e_.id = text;
+      has_id_ = true;
+    } else if (depth_ == 3 && attr_key_ == "n") {
+      attr_.name = text;
+      has_name_ = true;
+    } else if (depth_ == 3 && attr_key_ == "s") {
+      name_.assign(jsonld::kDefaultVocab).append(text);
+      attr_.name = name_;
+      has_name_ = true;
+    } else if (depth_ == 3 && attr_key_ == "d") {
+      attr_.dataset_id = text;
+    }
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (in_value_) return true;
+    if (depth_ == 1) top_key_.assign(s, n);
+    if (depth_ != 3) return true;
+    attr_key_.assign(s, n);
+    if (attr_key_ == "v") {
+      // The parser stands just after the key's closing quote; the value starts after the colon.
+      size_t at = position_.Tell();
+      while (at < doc_.size() && (doc_[at] == ':' || doc_[at] == ' ' || doc_[at] == '\n' || doc_[at] == '\t' || doc_[at] == '\r')) ++at;
+      in_value_ = true;
+      value_start_ = at;
+    }
+    return true;
+  }
+  bool StartObject() {
+    ++depth_;
+    if (!in_value_ && depth_ == 3) {
+      if (top_key_ != "a") return false;
+      attr_ = AttrInstance{};
+      c_ = m_ = -1;
+      has_name_ = has_value_ = false;
+    }
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return end(); }
+  bool StartArray() {
+    ++depth_;
+    if (!in_value_ && depth_ == 2) {
+      has_types_ |= top_key_ == "type";
+      has_attrs_ |= top_key_ == "a";
+    }
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) { return end(); }
+
+  // The entity, or nothing when the document lacks a member or has one of the wrong kind.
+  std::optional<Entity> take() {
+    if (!has_id_ || !has_types_ || !has_attrs_) return std::nullopt;
+    for (size_t i = 0; i < e_.attrs.size(); ++i) {
+      if (attr_times_[i].first < 0) e_.attrs[i].created_at = e_.created_at;
+      if (attr_times_[i].second < 0) e_.attrs[i].modified_at = e_.modified_at;
+    }
+    return std::move(e_);
+  }
+
+ private:
+  bool number(int64_t i) {
+    if (in_value_) return scalar();
+    if (depth_ == 1 && top_key_ == "c") e_.created_at = i;
+    if (depth_ == 1 && top_key_ == "m") e_.modified_at = i;
+    if (depth_ == 3 && attr_key_ == "c") c_ = attr_.created_at = i;
+    if (depth_ == 3 && attr_key_ == "m") m_ = attr_.modified_at = i;
+    return true;
+  }
+  // A scalar inside an attribute's value, or the whole value when it is a scalar.
+  bool scalar() {
+    if (in_value_ && depth_ == 3) value_ended();
+    return true;
+  }
+  bool end() {
+    --depth_;
+    if (in_value_) {
+      if (depth_ == 3) value_ended();
+      return true;
+    }
+    if (depth_ == 2 && top_key_ == "a") {  // the end of an attribute object
+      if (!has_name_ || !has_value_) return false;
+      e_.attrs.push_back(std::move(attr_));
+      attr_times_.emplace_back(c_, m_);
+    }
+    return true;
+  }
+  void value_ended() {
+    attr_.json.assign(doc_.substr(value_start_, position_.Tell() - value_start_));
+    in_value_ = false;
+    has_value_ = true;
+  }
+
+  std::string_view doc_;
+  const rapidjson::MemoryStream& position_;
+  Entity e_;
+  AttrInstance attr_;
+  std::vector<std::pair<Millis, Millis>> attr_times_;  // "c" and "m" of each attribute, -1 = absent
+  std::string top_key_, attr_key_, name_;
+  size_t depth_ = 0, value_start_ = 0;
+  Millis c_ = -1, m_ = -1;
+  bool in_value_ = false, has_id_ = false, has_types_ = false, has_attrs_ = false, has_name_ = false, has_value_ = false;
+};
+
+}  // namespace
+
+Result<Entity> decode(std::string_view doc) {
+  rapidjson::MemoryStream ms(doc.data(), doc.size());
+  DocumentReader handler(doc, ms);
+  rapidjson::Reader reader;
+  const rapidjson::ParseResult result = reader.Parse(ms, handler);
+  if (result.Code() != rapidjson::kParseErrorNone && result.Code() != rapidjson::kParseErrorTermination)
+    return fail(ErrorKind::InternalError, "corrupt entity document",
+                std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) + ")");
+  std::optional<Entity> e = result.IsError() ? std::nullopt : handler.take();
+  if (!e) return fail(ErrorKind::InternalError, "corrupt entity document", "unexpected layout");
+  return std::move(*e);
 }
 
 }  // namespace dejima::model

@@ -142,6 +142,30 @@ TEST(Render, StorageCodecWritesShortNamesAndReadsOlderDocuments) {
   EXPECT_FALSE(decode(R"({"id":"urn:x","type":[],"c":1,"m":2,"a":[{"v":{}}]})"));  // no name
 }
 
+TEST(Render, StorageCodecKeepsValuesVerbatimAndRefusesCorruptDocuments) {
+  // Whitespace around members, a value with nested arrays, escapes and non-ASCII text, and the
+  // document's times after its attributes: each value comes back as the text it was stored as.
+  auto d = decode(R"({ "a" : [ { "s" : "name" , "v" : {"type":"Property","value":"\"出島\"\n","x":[[1,{"y":null}]]} },)"
+                  R"( {"n":"https://example.org/flag","d":"urn:ds:1","v":true} ], "id":"urn:x", "type":["https://example.org/T"],)"
+                  R"( "scope":["/a/b"], "c":10, "m":20 })");
+  ASSERT_TRUE(d) << d.error().detail;
+  EXPECT_EQ(d->id, "urn:x");
+  EXPECT_EQ(d->scopes, std::vector<std::string>{"/a/b"});
+  ASSERT_EQ(d->attrs.size(), 2u);
+  EXPECT_EQ(d->attrs[0].name, "https://uri.etsi.org/ngsi-ld/default-context/name");
+  EXPECT_EQ(d->attrs[0].json, R"({"type":"Property","value":"\"出島\"\n","x":[[1,{"y":null}]]})");
+  EXPECT_EQ(d->attrs[0].created_at, 10);
+  EXPECT_EQ(d->attrs[0].modified_at, 20);
+  EXPECT_EQ(d->attrs[1].dataset_id, "urn:ds:1");
+  EXPECT_EQ(d->attrs[1].json, "true");
+  for (const char* bad : {R"({"type":["T"],"c":1,"m":2,"a":[]})",                       // no id
+                          R"({"id":"urn:x","type":["T"],"c":1,"m":2})",                  // no attributes
+                          R"({"id":"urn:x","type":["T"],"c":1,"m":2,"a":[{"s":"n"}]})",  // no value
+                          R"({"id":"urn:x","type":["T"],"c":1,"m":2,"a":[{"s":"n","v":{"t":)",  // cut short
+                          R"({"id":"urn:x","type":["T"],"c":1,"m":2,"scope":[{"a":1}],"a":[]})", ""})
+    EXPECT_FALSE(decode(bad)) << bad;
+}
+
 TEST(Render, KeyValuesAndConcise) {
   auto e = new_entity(std::move(*parse(kShelter)), 0);
   RenderOptions kv;
