@@ -1,12 +1,15 @@
 // libFuzzer target for the NGSI-LD request parsers that take untrusted text: the first byte of
 // the input picks the parser (q, type/scopeQ expressions, geoQ coordinates, pick/omit
 // projections, orderBy, entity bodies), the rest is its input. Each must give a value or a 400
-// (BadRequestData, or InvalidRequest for a body that is not an object), never crash.
+// (BadRequestData, or InvalidRequest for a body that is not an object), never crash. Entity
+// bodies are also read as stored entity documents (a damaged data file): a value or an
+// InternalError.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "jsonld/context.h"
+#include "model/codec.h"
 #include "model/parse.h"
 #include "ngsild/order_by.h"
 #include "ngsild/projection.h"
@@ -51,6 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       check(ngsild::parse_order_by(text, ctx));
       break;
     default: {
+      if (auto stored = model::decode(text); !stored && stored.error().kind != ErrorKind::InternalError) std::abort();
       json::Document doc;
       if (!json::parse(doc, text).empty()) return 0;
       check(model::parse_entity(doc, ctx, model::ParseMode::Create));
