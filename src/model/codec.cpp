@@ -131,8 +131,9 @@ class DocumentReader {
     }
     return true;
   }
+  // The parser recurses: a damaged document nested too deep must not overflow the stack.
   bool StartObject() {
-    ++depth_;
+    if (++depth_ > json::kMaxDepth) return false;
     if (!in_value_ && depth_ == 3) {
       if (top_key_ != "a") return false;
       attr_ = AttrInstance{};
@@ -143,7 +144,7 @@ class DocumentReader {
   }
   bool EndObject(rapidjson::SizeType) { return end(); }
   bool StartArray() {
-    ++depth_;
+    if (++depth_ > json::kMaxDepth) return false;
     if (!in_value_ && depth_ == 2) {
       has_types_ |= top_key_ == "type";
       has_attrs_ |= top_key_ == "a";

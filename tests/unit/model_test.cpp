@@ -164,6 +164,8 @@ TEST(Render, StorageCodecKeepsValuesVerbatimAndRefusesCorruptDocuments) {
                           R"({"id":"urn:x","type":["T"],"c":1,"m":2,"a":[{"s":"n","v":{"t":)",  // cut short
                           R"({"id":"urn:x","type":["T"],"c":1,"m":2,"scope":[{"a":1}],"a":[]})", ""})
     EXPECT_FALSE(decode(bad)) << bad;
+  // Nested far deeper than any body is allowed to be: refused, not a stack overflow.
+  EXPECT_FALSE(decode(R"({"id":"urn:x","type":["T"],"c":1,"m":2,"a":[{"s":"n","v":)" + std::string(200000, '[')));
 }
 
 TEST(Render, KeyValuesAndConcise) {
