@@ -153,7 +153,11 @@ int serve(const Settings& settings) {
     }
   }
 
-  ngsild::Services services{settings, tenants, contexts, subscriptions};
+  const ngsild::Options api{.default_limit = settings.default_limit,
+                            .max_limit = settings.max_limit,
+                            .temporal_max_instances = settings.temporal_max_instances,
+                            .self_host = settings.bind + ":" + std::to_string(settings.port)};
+  ngsild::Services services{api, tenants, contexts, subscriptions};
   http::Router router;
   add_system_routes(router);
   ngsild::add_entity_routes(router, services);
@@ -164,14 +168,14 @@ int serve(const Settings& settings) {
   ngsild::add_temporal_routes(router, services);
   manage::add_connector_routes(router, connectors);
 
-  http::Server server(settings, [&router](const http::Request& req, http::Reply reply) {
-    try {
-      router.dispatch(req, std::move(reply));
-    } catch (const std::exception& e) {
-      // Edge of the system: a bug must cost one request, not the process.
-      spdlog::error("unhandled exception: {}", e.what());
-    }
-  });
+  http::Server server({.bind = settings.bind,
+                       .port = settings.port,
+                       .threads = settings.threads,
+                       .max_body_bytes = settings.max_body_bytes,
+                       .max_header_bytes = settings.max_header_bytes,
+                       .idle_timeout_s = settings.idle_timeout_s,
+                       .shutdown_grace_s = settings.shutdown_grace_s},
+                      [&router](const http::Request& req, http::Reply reply) { router.dispatch(req, std::move(reply)); });
   if (auto s = server.listen(); !s) {
     spdlog::critical("{}: {}", s.error().title, s.error().detail);
     return 1;

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/problem.h"
+#include "http/router.h"
 
 namespace dejima::http {
 
@@ -75,7 +76,7 @@ struct Worker {
 };
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Settings settings;
+  ServerOptions settings;
   Handler handler;
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -86,7 +87,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::condition_variable done_cv;
   bool done = false;
 
-  Impl(const Settings& s, Handler h) : settings(s), handler(std::move(h)) {
+  Impl(ServerOptions s, Handler h) : settings(std::move(s)), handler(std::move(h)) {
     unsigned n = settings.threads ? settings.threads : std::thread::hardware_concurrency();
     for (unsigned i = 0; i < std::max(1u, n); ++i) workers.push_back(std::make_unique<Worker>());
     acceptor = std::make_unique<tcp::acceptor>(workers[0]->ioc);
@@ -161,18 +162,39 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = msg.keep_alive();
     if (qpos != std::string_view::npos && !parse_query(request_.target.substr(qpos + 1), request_.query))
       return send(problem(Error{ErrorKind::BadRequestData, "Malformed query string", "invalid percent-encoding"}));
-    server_.handler(request_, [self = shared_from_this(),
-                               guard = net::make_work_guard(worker_.ioc)](Response&& r) mutable {
-      // The session reference leaves the callback here: whoever destroys the callback later (a
-      // storage or notifier thread) must not be the one destroying the session, which belongs
-      // to its worker's thread.
-      auto session = std::move(self);
-      if (session->worker_.ioc.get_executor().running_in_this_thread()) return session->send(std::move(r));
-      auto& ioc = session->worker_.ioc;
-      net::post(ioc, [session = std::move(session), r = std::move(r), guard = std::move(guard)]() mutable {
-        session->send(std::move(r));
+    const std::uint64_t n = ++request_no_;
+    try {
+      server_.handler(request_, [self = shared_from_this(), n,
+                                 guard = net::make_work_guard(worker_.ioc)](Response&& r) mutable {
+        // The session reference leaves the callback here: whoever destroys the callback later (a
+        // storage or notifier thread) must not be the one destroying the session, which belongs
+        // to its worker's thread.
+        auto session = std::move(self);
+        if (session->worker_.ioc.get_executor().running_in_this_thread()) return session->answer(n, std::move(r));
+        auto& ioc = session->worker_.ioc;
+        net::post(ioc, [session = std::move(session), n, r = std::move(r), guard = std::move(guard)]() mutable {
+          session->answer(n, std::move(r));
+        });
       });
-    });
+    } catch (const std::exception& e) {
+      unexpected(n, e.what());
+    } catch (...) {
+      unexpected(n, "unknown exception");
+    }
+  }
+
+  // The edge of the system: a handler's bug costs its request a 500, not the connection or
+  // the process. A reply the handler still sends later is dropped (answer() sees it is late).
+  void unexpected(std::uint64_t n, const char* what) {
+    spdlog::error("unhandled exception in {} {}: {}", method_name(request_.method), request_.path, what);
+    answer(n, problem(Error{ErrorKind::InternalError, "Internal error", "the request failed unexpectedly"}));
+  }
+
+  // On the worker's thread: the reply to request n, sent unless that request was answered.
+  void answer(std::uint64_t n, Response&& r) {
+    if (n != request_no_ || answered_ == n) return;
+    answered_ = n;
+    send(std::move(r));
   }
 
   void fail_request(const Error& e, unsigned status) {
@@ -209,6 +231,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string out_;
   Request request_;
   Clock::time_point deadline_{};
+  std::uint64_t request_no_ = 0;  // requests read on this connection
+  std::uint64_t answered_ = 0;    // the last one answered
   bool busy_ = false;
   bool closing_ = false;
   bool keep_alive_ = true;
@@ -275,8 +299,8 @@ void Server::Impl::begin_stop() {
   }).detach();
 }
 
-Server::Server(const Settings& settings, Handler handler)
-    : impl_(std::make_shared<Impl>(settings, std::move(handler))) {}
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(handler))) {}
 
 Server::~Server() = default;
 

@@ -1,10 +1,11 @@
 // The HTTP/1.1 server: Boost.Beast over a pool of threads, keep-alive, size limits, idle timeouts
 // and a graceful stop that lets in-flight requests finish.
 #pragma once
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 
-#include "app/settings.h"
 #include "http/message.h"
 #include "util/error.h"
 
@@ -14,9 +15,22 @@ namespace dejima::http {
 // string_views point into) stays valid until the handler calls Reply.
 using Handler = std::function<void(const Request&, Reply)>;
 
+// Built by app/ from the settings table (--bind, --port, --threads, ...).
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  unsigned port = 1026;  // 0 = any free port
+  unsigned threads = 0;  // event loops; 0 = one per core
+  std::size_t max_body_bytes = 64 * 1024 * 1024;   // larger bodies get 413
+  std::size_t max_header_bytes = 16 * 1024;        // larger header blocks get 431
+  unsigned idle_timeout_s = 60;
+  unsigned shutdown_grace_s = 30;
+};
+
+// A handler that throws answers 500 InternalError (when it has not replied yet); the
+// exception is logged and the connection stays usable.
 class Server {
  public:
-  Server(const Settings& settings, Handler handler);
+  Server(ServerOptions options, Handler handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

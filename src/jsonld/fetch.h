@@ -1,4 +1,4 @@
-// Fetches a remote @context document over HTTP(S) with libcurl.
+// Fetches a remote @context document over HTTP(S) (fetch/), every failure LdContextNotAvailable.
 #pragma once
 #include <string>
 

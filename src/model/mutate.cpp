@@ -143,4 +143,46 @@ bool replace_attr(Entity& e, AttrInstance inst, Millis now) {
   return true;
 }
 
+namespace {
+
+Error attribute_not_found(std::string_view shown, std::string_view dataset_id) {
+  return Error{ErrorKind::ResourceNotFound, "Attribute not found",
+               std::string(shown) + (dataset_id.empty() ? "" : " with datasetId " + std::string(dataset_id))};
+}
+
+}  // namespace
+
+Status patch_attribute(Entity& e, const AttrInstance& patch, bool remove, const std::optional<std::string>& patch_type,
+                       std::string_view shown, Millis now) {
+  if (remove) {
+    if (e.erase(patch.name, patch.dataset_id, false) == 0)
+      return std::unexpected(attribute_not_found(shown, patch.dataset_id.str()));
+    e.modified_at = now;
+    return {};
+  }
+  const auto* old = e.find(patch.name, patch.dataset_id);
+  if (old && patch_type && *patch_type != attribute_type(*old))
+    return fail(ErrorKind::BadRequestData, "Attribute type mismatch",
+                std::string(shown) + " is a " + attribute_type(*old) + ", not a " + *patch_type);
+  if (!partial_update_attr(e, patch, now)) return std::unexpected(attribute_not_found(shown, patch.dataset_id.str()));
+  return {};
+}
+
+Status replace_attribute(Entity& e, const AttrInstance& inst, std::string_view shown, Millis now) {
+  if (!replace_attr(e, inst, now)) return std::unexpected(attribute_not_found(shown, inst.dataset_id.str()));
+  return {};
+}
+
+Status delete_attribute(Entity& e, std::string_view shown, const std::string& name, const std::string& dataset_id,
+                        bool all, Millis now) {
+  if (shown == "scope") {  // the entity's scope member, not an attribute
+    if (e.scopes.empty()) return fail(ErrorKind::ResourceNotFound, "Scope not found", "the entity has no scope");
+    e.scopes.clear();
+  } else if (e.erase(name, dataset_id, all) == 0) {
+    return std::unexpected(attribute_not_found(shown, dataset_id));
+  }
+  e.modified_at = now;
+  return {};
+}
+
 }  // namespace dejima::model

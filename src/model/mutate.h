@@ -1,6 +1,8 @@
 // The NGSI-LD write operations on one entity (clause 5.6), as pure functions on the model.
 #pragma once
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/entity.h"
@@ -30,5 +32,19 @@ UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now);
 bool partial_update_attr(Entity& e, const AttrInstance& patch, Millis now);
 // PUT /entities/{id}/attrs/{attrId}: false when missing.
 bool replace_attr(Entity& e, AttrInstance inst, Millis now);
+
+// The rules of the attribute resource (/entities/{id}/attrs/{attrId}); `shown` is the name as
+// the request wrote it, for error messages. ResourceNotFound when the attribute (with the
+// instance's datasetId) is missing.
+// PATCH: merges `patch` into the existing instance, or with `remove` (its value is NGSI-LD Null)
+// deletes it; `patch_type`, the type the body names, must be the existing attribute's.
+Status patch_attribute(Entity& e, const AttrInstance& patch, bool remove, const std::optional<std::string>& patch_type,
+                       std::string_view shown, Millis now);
+// PUT: replaces the existing instance.
+Status replace_attribute(Entity& e, const AttrInstance& inst, std::string_view shown, Millis now);
+// DELETE: the instance of `dataset_id`, or every instance with `all`; "scope" deletes the
+// entity's scope.
+Status delete_attribute(Entity& e, std::string_view shown, const std::string& name, const std::string& dataset_id,
+                        bool all, Millis now);
 
 }  // namespace dejima::model

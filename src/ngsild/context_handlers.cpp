@@ -111,7 +111,7 @@ void add_context(const http::Request& req, Services& s, http::Reply reply) {
   if (auto e = json::parse(doc, req.body); !e.empty())
     return reply(http::problem(Error{ErrorKind::InvalidRequest, "Malformed JSON", e}));
   std::string host(req.header("Host"));
-  if (host.empty()) host = s.settings.bind + ":" + std::to_string(s.settings.port);
+  if (host.empty()) host = s.options.self_host;
   auto info = s.contexts.add_hosted(doc, "http://" + host);
   if (!info) return reply(http::problem(info.error()));
   http::Response r;

@@ -246,21 +246,8 @@ void write_attr(const http::Request& req, const Params& p, Services& s, http::Re
     const Millis now = c->now;
     modify_entity(s, *c, id, std::move(reply),
                   [&](Entity& e) -> Status {
-                    bool ok = false;
-                    if (remove) {
-                      ok = e.erase(inst->name, inst->dataset_id, false) > 0;
-                      if (ok) e.modified_at = now;
-                    } else {
-                      const auto* old = e.find(inst->name, inst->dataset_id);
-                      if (old && !replace && patch_type && *patch_type != model::attribute_type(*old))
-                        return fail(ErrorKind::BadRequestData, "Attribute type mismatch",
-                                    p[1] + " is a " + model::attribute_type(*old) + ", not a " + *patch_type);
-                      ok = replace ? model::replace_attr(e, *inst, now) : model::partial_update_attr(e, *inst, now);
-                    }
-                    if (!ok)
-                      return fail(ErrorKind::ResourceNotFound, "Attribute not found",
-                                  p[1] + (inst->dataset_id.empty() ? "" : " with datasetId " + inst->dataset_id.str()));
-                    return {};
+                    return replace ? model::replace_attribute(e, *inst, p[1], now)
+                                   : model::patch_attribute(e, *inst, remove, patch_type, p[1], now);
                   },
                   [] { return no_content(); });
   });
@@ -284,17 +271,7 @@ void delete_attr(const http::Request& req, const Params& p, Services& s, http::R
     }
     const Millis now = c->now;
     modify_entity(s, *c, id, std::move(reply),
-                  [&](Entity& e) -> Status {
-                    if (p[1] == "scope") {  // the entity's scope member, not an attribute
-                      if (e.scopes.empty()) return fail(ErrorKind::ResourceNotFound, "Scope not found", "the entity has no scope");
-                      e.scopes.clear();
-                    } else if (e.erase(name, dataset_id, all) == 0) {
-                      return fail(ErrorKind::ResourceNotFound, "Attribute not found",
-                                  p[1] + (dataset_id.empty() ? "" : " with datasetId " + dataset_id));
-                    }
-                    e.modified_at = now;
-                    return {};
-                  },
+                  [&](Entity& e) -> Status { return model::delete_attribute(e, p[1], name, dataset_id, all, now); },
                   [] { return no_content(); });
   });
 }

@@ -76,7 +76,7 @@ Selected select(const broker::Tenant& tenant, const query::Filter& f, const quer
 }
 
 void run_query(const RequestContext& c, Services& s, const query::Filter& f, http::Reply& reply) {
-  auto page = page_from_params(c, s.settings);
+  auto page = page_from_params(c, s.options);
   if (!page) return reply(http::problem(page.error()));
   auto opts = render_options(c);
   if (!opts) return reply(http::problem(opts.error()));

@@ -6,17 +6,6 @@
 
 namespace dejima::ngsild {
 
-std::vector<std::string> split_list(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    size_t comma = s.find(',');
-    std::string_view item = s.substr(0, comma);
-    if (!item.empty()) out.emplace_back(item);
-    s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
-  }
-  return out;
-}
-
 namespace {
 
 bool core_member(std::string_view n) { return n == "id" || n == "type" || n == "scope"; }

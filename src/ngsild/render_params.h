@@ -2,11 +2,12 @@
 #pragma once
 #include "model/render.h"
 #include "ngsild/request_context.h"
+#include "query/selection.h"
 
 namespace dejima::ngsild {
 
 Result<model::RenderOptions> render_options(const RequestContext& c);
 // Splits a comma-separated parameter value, dropping empty items.
-std::vector<std::string> split_list(std::string_view s);
+using query::split_list;
 
 }  // namespace dejima::ngsild

@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 
-#include "app/settings.h"
 #include "broker/tenant.h"
 #include "http/message.h"
 #include "jsonld/registry.h"
@@ -16,9 +15,17 @@
 
 namespace dejima::ngsild {
 
+// The API's limits and defaults, built by app/ from the settings table.
+struct Options {
+  unsigned default_limit = 20;             // entities per page when a query gives no limit
+  unsigned max_limit = 1000;               // larger limits are 403 TooManyResults
+  unsigned temporal_max_instances = 1000;  // per attribute in one temporal response (206 beyond)
+  std::string self_host = "127.0.0.1:1026";  // host:port of hosted @context URLs when a request has no Host
+};
+
 // The services a handler may use.
 struct Services {
-  const Settings& settings;
+  const Options& options;
   broker::Tenants& tenants;
   jsonld::Registry& contexts;
   subscription::Manager& subscriptions;

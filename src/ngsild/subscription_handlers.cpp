@@ -56,7 +56,7 @@ void get_subscription(const http::Request& req, const Params& p, Services& s, ht
 
 void list_subscriptions(const http::Request& req, Services& s, http::Reply reply) {
   with_request(req, s, {.params = params(kPageParams, kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto page = page_from_params(*c, s.settings);
+    auto page = page_from_params(*c, s.options);
     if (!page) return reply(http::problem(page.error()));
     const auto all = s.subscriptions.list(c->tenant);
     std::string body = "[";

@@ -25,92 +25,15 @@ Status check_id(const std::string& id) {
 
 // ---- reading --------------------------------------------------------------------------------
 
-// Which part of the history a response covers when an attribute had more instances than one
-// response holds (Content-Range, 206).
-struct Coverage {
-  bool truncated = false;
-  Millis start = INT64_MAX, end = INT64_MIN;
-};
-
-// Reads the attributes of one entity as the request asks: aggregated periods, or the instances
-// (the oldest, or with lastN the newest), at most max_instances per attribute.
-Result<std::vector<AttributeHistory>> read_entity(store::HistoryReader& h, const std::string& id,
-                                                  const TemporalRequest& t, size_t max_instances, Coverage& cover) {
-  auto names = h.history_attributes(id);
-  if (!names) return std::unexpected(names.error());
-  std::vector<AttributeHistory> out;
-  for (const auto& name : *names) {
-    if (!t.attrs.empty() && std::find(t.attrs.begin(), t.attrs.end(), name) == t.attrs.end()) continue;
-    AttributeHistory a;
-    a.name = name;
-    if (t.render.representation == temporal::Representation::Aggregated) {
-      auto periods = temporal::aggregate(h, id, name, t.window, t.bounded_from, t.bounded_to, t.period,
-                                         temporal::scan_need(t.render.methods));
-      if (!periods) return std::unexpected(periods.error());
-      a.periods = std::move(*periods);
-      auto last = h.history_instances(id, name, store::TimeWindow{}, 1, true);
-      if (!last) return std::unexpected(last.error());
-      if (!last->empty()) {
-        model::AttrInstance probe;
-        probe.json = last->front().json;
-        a.type = model::attribute_type(probe);
-      }
-      out.push_back(std::move(a));
-      continue;
-    }
-    const bool newest = t.last_n.has_value();
-    const size_t wanted = std::min(t.last_n.value_or(max_instances), max_instances);
-    auto found = h.history_instances(id, name, t.window, wanted + 1, newest);
-    if (!found) return std::unexpected(found.error());
-    a.instances = std::move(*found);
-    // More than one response holds (lastN asks for no more than it names).
-    const bool more = a.instances.size() > wanted && (!newest || *t.last_n > max_instances);
-    if (a.instances.size() > wanted) {
-      if (newest) a.instances.erase(a.instances.begin());
-      else a.instances.pop_back();
-    }
-    if (more && !a.instances.empty()) {
-      cover.truncated = true;
-      // The part every attribute covers completely: up to the earliest last time (oldest
-      // first), or from the latest first time (newest first).
-      const auto p = t.render.time_property;
-      if (newest) cover.start = cover.start == INT64_MAX ? a.instances.front().time(p) : std::max(cover.start, a.instances.front().time(p));
-      else cover.end = cover.end == INT64_MIN ? a.instances.back().time(p) : std::min(cover.end, a.instances.back().time(p));
-    }
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-// Trims every attribute to the covered part and fills the range's other end.
-void trim_to_coverage(std::vector<std::vector<AttributeHistory>>& all, const TemporalRequest& t, Coverage& cover) {
-  const auto p = t.render.time_property;
-  const bool newest = t.last_n.has_value();
-  Millis lo = INT64_MAX, hi = INT64_MIN;
-  for (auto& attrs : all)
-    for (auto& a : attrs) {
-      std::erase_if(a.instances, [&](const store::InstanceRecord& r) {
-        return newest ? r.time(p) < cover.start : r.time(p) > cover.end;
-      });
-      for (const auto& r : a.instances) {
-        lo = std::min(lo, r.time(p));
-        hi = std::max(hi, r.time(p));
-      }
-    }
-  if (newest) cover.end = t.bounded_to ? t.window.to : hi;
-  else cover.start = t.bounded_from ? t.window.from : lo;
-}
-
-http::Response temporal_response(const RequestContext& c, const TemporalRequest& t,
-                                 std::vector<store::HistoryEntity>& entities,
-                                 std::vector<std::vector<AttributeHistory>>& attrs, Coverage& cover, bool as_array) {
-  if (cover.truncated) trim_to_coverage(attrs, t, cover);
+http::Response temporal_response(const RequestContext& c, const TemporalRequest& t, const temporal::Histories& found,
+                                 bool as_array) {
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   if (as_array) w.StartArray();
-  for (size_t i = 0; i < entities.size(); ++i)
-    temporal::render_temporal_entity(w, entities[i], attrs[i], *c.context, t.render);
+  for (size_t i = 0; i < found.entities.size(); ++i)
+    temporal::render_temporal_entity(w, found.entities[i], found.attrs[i], *c.context, t.render);
   if (as_array) w.EndArray();
+  const auto& cover = found.cover;
   http::Response r = json_response(c, cover.truncated ? 206 : 200, std::string(sb.GetString(), sb.GetSize()));
   if (cover.truncated)
     r.header("Content-Range", "date-time " + temporal::value_time(cover.start) + "-" + temporal::value_time(cover.end) + "/" +
@@ -126,71 +49,22 @@ void get_temporal_entity(const http::Request& req, const Params& p, Services& s,
     if (!t) return reply(http::problem(t.error()));
     auto tenant = s.tenants.find(c->tenant);
     if (!tenant) return reply(http::problem(tenant.error()));
-    auto& h = (*tenant)->history();
-    auto e = h.history_entity(id);
-    if (!e) return reply(http::problem(e.error()));
-    if (!*e) return reply(http::problem(not_found("no history for entity " + id)));
-    Coverage cover;
-    auto attrs = read_entity(h, id, *t, s.settings.temporal_max_instances, cover);
-    if (!attrs) return reply(http::problem(attrs.error()));
-    std::vector<store::HistoryEntity> entities{std::move(**e)};
-    std::vector<std::vector<AttributeHistory>> all{std::move(*attrs)};
-    reply(temporal_response(*c, *t, entities, all, cover, false));
+    auto found = temporal::read_entity((*tenant)->history(), id, *t, s.options.temporal_max_instances);
+    if (!found) return reply(http::problem(found.error()));
+    reply(temporal_response(*c, *t, *found, false));
   });
-}
-
-// The history entity as a model entity for the query filter: id, types, scopes and, when the
-// filter looks at attributes, the newest instance of each.
-Result<model::Entity> filter_view(store::HistoryReader& h, const store::HistoryEntity& e, const query::Filter& f) {
-  model::Entity v;
-  v.id = e.id;
-  v.types.assign(e.types.begin(), e.types.end());
-  v.scopes = e.scopes;
-  if (f.attrs.empty() && !f.q && !f.geo) return v;
-  auto names = h.history_attributes(e.id);
-  if (!names) return std::unexpected(names.error());
-  for (const auto& n : *names) {
-    auto last = h.history_instances(e.id, n, store::TimeWindow{}, 1, true);
-    if (!last) return std::unexpected(last.error());
-    if (last->empty() || last->front().deleted_at) continue;
-    model::AttrInstance a;
-    a.name = n;
-    a.json = last->front().json;
-    v.attrs.push_back(std::move(a));
-  }
-  model::extract_scalars(v);
-  return v;
 }
 
 void run_temporal_query(RequestContext& c, Services& s, const query::Filter& f, const TemporalRequest& t,
                         http::Reply& reply) {
-  auto page = page_from_params(c, s.settings);
+  auto page = page_from_params(c, s.options);
   if (!page) return reply(http::problem(page.error()));
   auto tenant = s.tenants.find(c.tenant);
   if (!tenant) return reply(http::problem(tenant.error()));
-  auto& h = (*tenant)->history();
-  auto all = h.history_entities();
-  if (!all) return reply(http::problem(all.error()));
-  std::vector<store::HistoryEntity> entities;
-  std::vector<std::vector<AttributeHistory>> attrs;
-  size_t total = 0;
-  Coverage cover;
-  for (auto& e : *all) {
-    auto view = filter_view(h, e, f);
-    if (!view) return reply(http::problem(view.error()));
-    if (!f.matches(*view)) continue;
-    ++total;
-    if (total <= page->offset || entities.size() >= page->limit) {
-      if (!page->count && entities.size() >= page->limit) break;
-      continue;
-    }
-    auto a = read_entity(h, e.id, t, s.settings.temporal_max_instances, cover);
-    if (!a) return reply(http::problem(a.error()));
-    entities.push_back(std::move(e));
-    attrs.push_back(std::move(*a));
-  }
-  http::Response r = temporal_response(c, t, entities, attrs, cover, true);
-  if (page->count) r.header("NGSILD-Results-Count", std::to_string(total));
+  auto found = temporal::read_matching((*tenant)->history(), f, *page, t, s.options.temporal_max_instances);
+  if (!found) return reply(http::problem(found.error()));
+  http::Response r = temporal_response(c, t, *found, true);
+  if (page->count) r.header("NGSILD-Results-Count", std::to_string(found->total));
   reply(std::move(r));
 }
 

@@ -5,19 +5,11 @@
 #include <optional>
 
 #include "ngsild/request_context.h"
-#include "store/store.h"
-#include "temporal/render.h"
+#include "temporal/read.h"
 
 namespace dejima::ngsild {
 
-struct TemporalRequest {
-  store::TimeWindow window;
-  bool bounded_from = false, bounded_to = false;  // the window has a start / an end
-  std::optional<size_t> last_n;
-  temporal::RenderOptions render;
-  temporal::Duration period;       // aggrPeriodDuration (zero: the whole window)
-  std::vector<std::string> attrs;  // expanded; empty = every attribute
-};
+using TemporalRequest = temporal::Request;
 
 // From the URL. A temporalQ object (POST .../query) is read instead of the URL's time members
 // when given.

@@ -1,7 +1,5 @@
 #include "notify/dispatcher.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -10,17 +8,7 @@
 
 namespace dejima::notify {
 
-// One HTTP request in flight. Connections outlive it in the multi handle's connection cache.
-struct Dispatcher::Transfer {
-  std::string key;
-  std::string host;
-  CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
-};
-
 namespace {
-
-size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
 
 bool is_mqtt(const std::string& uri) { return uri.starts_with("mqtt://") || uri.starts_with("mqtts://"); }
 
@@ -33,16 +21,14 @@ std::string host_of(const std::string& uri) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(Options o) : opt_(o), mqtt_(std::make_unique<Mqtt>(opt_.ca_file)) {
-  multi_ = curl_multi_init();
-  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, opt_.max_host_connections);
+Dispatcher::Dispatcher(Options o, std::unique_ptr<fetch::Transfers> transfers)
+    : opt_(std::move(o)),
+      transfers_(transfers ? std::move(transfers) : fetch::curl_transfers(opt_.max_host_connections)),
+      mqtt_(std::make_unique<Mqtt>(opt_.ca_file)) {
   thread_ = std::thread([this] { run(); });
 }
 
-Dispatcher::~Dispatcher() {
-  stop();
-  curl_multi_cleanup(multi_);
-}
+Dispatcher::~Dispatcher() { stop(); }
 
 size_t Dispatcher::queued() const {
   std::lock_guard lock(mu_);
@@ -64,7 +50,7 @@ bool Dispatcher::submit(Message m) {
       ready_.push_back(std::move(key));
     }
   }
-  curl_multi_wakeup(multi_);
+  transfers_->wake();
   return true;
 }
 
@@ -74,7 +60,7 @@ void Dispatcher::stop() {
     if (stopping_) return;
     stopping_ = true;
   }
-  curl_multi_wakeup(multi_);
+  transfers_->wake();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -84,47 +70,25 @@ void Dispatcher::start(const std::string& key, Pending& p, const std::string& ho
     const std::string reason = mqtt_->publish(p.msg.uri, p.msg.body, p.msg.qos);
     return finish(key, reason.empty(), reason);
   }
-  CURL* easy = nullptr;
-  if (idle_easy_.empty()) {
-    easy = curl_easy_init();
-  } else {
-    easy = idle_easy_.back();
-    idle_easy_.pop_back();
-    curl_easy_reset(easy);
-  }
   ++hosts_[host].in_flight;
-  auto* t = new Transfer{key, host, easy, nullptr};
-  for (const auto& [name, value] : p.msg.headers) t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
-  t->headers = curl_slist_append(t->headers, "Expect:");
-  curl_easy_setopt(t->easy, CURLOPT_URL, p.msg.uri.c_str());
-  curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
-  curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, p.msg.body.data());
-  curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(p.msg.body.size()));
-  curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, discard);
-  curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, opt_.timeout_ms);
-  curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
-  if (!opt_.ca_file.empty()) curl_easy_setopt(t->easy, CURLOPT_CAINFO, opt_.ca_file.c_str());
-  curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
-  transfers_.insert(t);
-  curl_multi_add_handle(multi_, t->easy);
+  fetch::Post post{.url = p.msg.uri, .headers = p.msg.headers, .body = p.msg.body, .timeout_ms = opt_.timeout_ms,
+                   .ca_file = opt_.ca_file};
+  transfers_->start(std::move(post), [this, key, host](long status, const std::string& error) {
+    const bool ok = error.empty() && status >= 200 && status < 300;
+    release(host);
+    finish(key, ok, !error.empty() ? error : ok ? "" : "HTTP " + std::to_string(status));
+  });
 }
 
-void Dispatcher::release(Transfer* t) {
-  curl_multi_remove_handle(multi_, t->easy);
-  if (idle_easy_.size() < 64) idle_easy_.push_back(t->easy);
-  else curl_easy_cleanup(t->easy);
-  curl_slist_free_all(t->headers);
-  transfers_.erase(t);
-  // A connection of this host is free: the next key waiting for one may start.
-  Host& h = hosts_[t->host];
+void Dispatcher::release(const std::string& host) {
+  Host& h = hosts_[host];
   --h.in_flight;
   if (!h.waiting.empty()) {
     std::lock_guard lock(mu_);
     ready_.push_back(std::move(h.waiting.front()));
     h.waiting.pop_front();
   }
-  if (h.in_flight == 0 && h.waiting.empty()) hosts_.erase(t->host);
-  delete t;
+  if (h.in_flight == 0 && h.waiting.empty()) hosts_.erase(host);
 }
 
 void Dispatcher::finish(const std::string& key, bool ok, const std::string& reason) {
@@ -154,7 +118,6 @@ void Dispatcher::finish(const std::string& key, bool ok, const std::string& reas
 }
 
 void Dispatcher::run() {
-  int running = 0;
   Millis drain_deadline = 0;
   for (;;) {
     std::vector<std::string> ready;
@@ -170,7 +133,7 @@ void Dispatcher::run() {
       if (stopping_) {
         if (!drain_deadline) drain_deadline = now + opt_.timeout_ms;
         if (total_ == 0 || now >= drain_deadline) break;
-        if (ready.empty() && running == 0 && retries_.empty()) break;
+        if (ready.empty() && hosts_.empty() && retries_.empty()) break;
       }
     }
     for (const auto& key : ready) {
@@ -191,21 +154,6 @@ void Dispatcher::run() {
       if (h.in_flight >= opt_.max_host_connections) h.waiting.push_back(key);
       else start(key, *head, host);
     }
-    curl_multi_perform(multi_, &running);
-    int left = 0;
-    while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
-      if (m->msg != CURLMSG_DONE) continue;
-      Transfer* t = nullptr;
-      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
-      long status = 0;
-      curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-      const CURLcode rc = m->data.result;
-      const bool ok = rc == CURLE_OK && status >= 200 && status < 300;
-      const std::string reason = rc != CURLE_OK ? curl_easy_strerror(rc) : ok ? "" : "HTTP " + std::to_string(status);
-      const std::string key = std::move(t->key);
-      release(t);
-      finish(key, ok, reason);
-    }
     int wait_ms = 100;
     {
       std::lock_guard lock(mu_);
@@ -213,11 +161,9 @@ void Dispatcher::run() {
       else if (!retries_.empty())
         wait_ms = static_cast<int>(std::clamp<Millis>(retries_.front().first - now_millis(), 0, 100));
     }
-    curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+    transfers_->poll(wait_ms);
   }
-  for (Transfer* t : std::vector<Transfer*>(transfers_.begin(), transfers_.end())) release(t);
-  for (void* easy : idle_easy_) curl_easy_cleanup(easy);
-  idle_easy_.clear();
+  hosts_.clear();  // what is still in flight is abandoned: its completion never runs
   // Whatever could not be delivered before the deadline is reported as failed.
   std::vector<std::function<void(bool, const std::string&)>> lost;
   {

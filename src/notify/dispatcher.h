@@ -13,10 +13,10 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "fetch/transfers.h"
 #include "util/time.h"
 
 namespace dejima::notify {
@@ -46,7 +46,8 @@ class Mqtt;
 
 class Dispatcher {
  public:
-  explicit Dispatcher(Options o);
+  // `transfers` carries the HTTP deliveries (libcurl's when none is given; tests pass a fake).
+  explicit Dispatcher(Options o, std::unique_ptr<fetch::Transfers> transfers = nullptr);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -67,13 +68,13 @@ class Dispatcher {
     std::deque<Pending> items;
     bool busy = false;  // its head is being delivered or waits for a retry
   };
-  struct Transfer;
   void run();
   // Starts delivering the head of `key`'s queue (mu_ not held).
   void start(const std::string& key, Pending& p, const std::string& host);
   // The head of `key`'s queue was delivered (ok) or failed once.
   void finish(const std::string& key, bool ok, const std::string& reason);
-  void release(Transfer* t);
+  // A delivery to `host` ended: the next key waiting for one of its connections may start.
+  void release(const std::string& host);
 
   Options opt_;
   mutable std::mutex mu_;
@@ -83,14 +84,11 @@ class Dispatcher {
   std::vector<std::pair<Millis, std::string>> retries_;  // (when, key), a min-heap
   size_t total_ = 0;
   bool stopping_ = false;
-  void* multi_ = nullptr;  // CURLM*
+  std::unique_ptr<fetch::Transfers> transfers_;
   std::unique_ptr<Mqtt> mqtt_;
-  // Loop-thread state: transfers in flight, idle easy handles, and per host (scheme://authority)
-  // the transfers in flight and the keys waiting for one of its connections. Holding transfers
-  // back here (rather than in curl's pending list, which it rescans) keeps one host's backlog
-  // from slowing the others.
-  std::unordered_set<Transfer*> transfers_;
-  std::vector<void*> idle_easy_;
+  // Loop-thread state: per host (scheme://authority) the transfers in flight and the keys
+  // waiting for one of its connections. Holding transfers back here (rather than in curl's
+  // pending list, which it rescans) keeps one host's backlog from slowing the others.
   struct Host {
     long in_flight = 0;
     std::deque<std::string> waiting;

@@ -67,11 +67,6 @@ struct ValueSummary {
   }
 };
 
-// History is summarised per hour of observedAt so that aggregations over whole hours read one
-// row per hour instead of every instance.
-constexpr Millis kHourMillis = 3600000;
-constexpr Millis hour_of(Millis t) { return t - ((t % kHourMillis) + kHourMillis) % kHourMillis; }
-
 // An entity as its history knows it.
 struct HistoryEntity {
   std::string id;
@@ -136,6 +131,8 @@ class HistoryReader {
   using ValueVisitor = std::function<void(Millis t, std::string_view value, const double* number)>;
   virtual Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, ScanNeed need,
                               const ValueVisitor& visit) = 0;
+  // History is summarised per hour of observedAt (hour_of, util/time.h) so that aggregations
+  // over whole hours read one row per hour instead of every instance.
   // Visits the summary of the numeric instances of each hour (observedAt) in [from, to) that has
   // some, in time order (count == numbers); from and to are whole hours.
   using HourVisitor = std::function<void(Millis hour, const ValueSummary& s)>;

@@ -2,7 +2,7 @@
 
 
 #include "model/parse.h"
-#include "ngsild/query_params.h"
+#include "query/selection.h"
 #include "util/uri.h"
 
 namespace dejima::subscription {
@@ -144,7 +144,7 @@ Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
   } else {
     s->id = random_urn("Subscription");
   }
-  if (auto st = ngsild::selection_from_object(doc, ctx, s->filter); !st) return std::unexpected(st.error());
+  if (auto st = query::selection_from_object(doc, ctx, s->filter); !st) return std::unexpected(st.error());
   for (const auto& sel : s->filter.entities)
     if (!sel.types) return bad("Invalid entities", "each entity selector of a subscription needs a type");
   if (const auto* w = member("watchedAttributes")) {

@@ -80,7 +80,7 @@ Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string
   };
   // The hour summaries hold numeric instances only.
   const bool whole_hours = need == Need::Numbers && w.property == store::TimeWindow::Property::Observed && step.months == 0 &&
-                           step.millis > 0 && step.millis % store::kHourMillis == 0;
+                           step.millis > 0 && step.millis % kHourMillis == 0;
   std::optional<Millis> origin;
   if (whole_hours && bounded_from) {
     origin = w.from;
@@ -90,11 +90,11 @@ Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string
     if (first->empty()) return agg.finish();
     if (!first->front().deleted_at) origin = first->front().time();
   }
-  if (!origin || store::hour_of(*origin) != *origin) {
+  if (!origin || hour_of(*origin) != *origin) {
     if (auto s = add_instances(w); !s) return std::unexpected(s.error());
     return agg.finish();
   }
-  const Millis last_hour = store::hour_of(w.to);
+  const Millis last_hour = hour_of(w.to);
   if (auto s = h.history_hours(id, attr, *origin, last_hour, [&](Millis t, const store::ValueSummary& v) { agg.add(t, v); });
       !s)
     return std::unexpected(s.error());

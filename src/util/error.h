@@ -29,9 +29,17 @@ struct Error {
   std::string detail;
 };
 
+// A value or an Error. [[nodiscard]]: a dropped Result or Status is a compile error (the
+// build passes -Werror=unused-result); to ignore a failure on purpose, say why in a comment and
+// write `(void)`.
 template <class T>
-using Result = std::expected<T, Error>;
-using Status = std::expected<void, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+ public:
+  using std::expected<T, Error>::expected;
+  Result(std::expected<T, Error>&& e) : std::expected<T, Error>(std::move(e)) {}
+  Result(const std::expected<T, Error>& e) : std::expected<T, Error>(e) {}
+};
+using Status = Result<void>;
 
 inline std::unexpected<Error> fail(ErrorKind kind, std::string title, std::string detail = {}) {
   return std::unexpected(Error{kind, std::move(title), std::move(detail)});

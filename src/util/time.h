@@ -9,6 +9,10 @@ namespace dejima {
 
 using Millis = std::int64_t;
 
+constexpr Millis kHourMillis = 3600000;
+// The start of the UTC hour that holds t (also before 1970).
+constexpr Millis hour_of(Millis t) { return t - ((t % kHourMillis) + kHourMillis) % kHourMillis; }
+
 Millis now_millis();
 // "2026-11-24T03:43:00.123Z" (always UTC, always milliseconds).
 std::string format_iso8601(Millis t);

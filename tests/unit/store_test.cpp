@@ -210,7 +210,7 @@ void expect_hours_match_instances(store::TenantStore& s, const std::string& id, 
   ASSERT_TRUE(s.history_scan(id, attr, store::TimeWindow{}, store::HistoryReader::ScanNeed::Instances,
                              [&](Millis t, std::string_view, const double* x) {
                                if (!x) return;
-                               store::ValueSummary& v = expected[store::hour_of(t)];
+                               store::ValueSummary& v = expected[hour_of(t)];
                                ++v.count;
                                v.add_number(*x);
                              }));
@@ -241,7 +241,7 @@ TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
   const std::string attr = "https://example.org/temperature";
   const Millis ten_minutes = 600'000;
   std::vector<std::pair<Millis, double>> values;
-  for (int i = 0; i < 30; ++i) values.emplace_back(-3 * store::kHourMillis + ten_minutes * i, (i * 7) % 11);
+  for (int i = 0; i < 30; ++i) values.emplace_back(-3 * kHourMillis + ten_minutes * i, (i * 7) % 11);
   auto first = record("urn:h1", values);
   store::InstanceRecord text;  // not a number: no summary; scanned for counts, not for numbers
   text.attr = attr;
@@ -276,12 +276,12 @@ TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
   del.entity.id = "urn:h1";
   del.attr = attr;
   del.instance = (*page)[3].instance;  // the minimum of its hour
-  ASSERT_TRUE(write_history_sync(s, {record("urn:h1", {{-3 * store::kHourMillis + 1, -5}, {7, 100}}), del}));
+  ASSERT_TRUE(write_history_sync(s, {record("urn:h1", {{-3 * kHourMillis + 1, -5}, {7, 100}}), del}));
   expect_hours_match_instances(s, "urn:h1", attr);
   store::HistoryWrite replace = del;
   replace.op = store::HistoryWrite::Op::ReplaceInstance;
   replace.instance = (*page)[10].instance;
-  replace.instances = record("urn:h1", {{(*page)[10].observed_at + store::kHourMillis, 55}}).instances;
+  replace.instances = record("urn:h1", {{(*page)[10].observed_at + kHourMillis, 55}}).instances;
   ASSERT_TRUE(write_history_sync(s, {replace}));
   expect_hours_match_instances(s, "urn:h1", attr);
   s.set_retention(store::Retention{.max_age = 0, .max_count = 12, .interval = std::chrono::milliseconds(20)});
@@ -309,7 +309,7 @@ TEST(SqliteStore, HistoryHourSummariesOfAnOlderDatabaseAreRebuilt) {
   store::InstanceRecord text;
   text.attr = attr;
   text.json = R"({"type":"Property","value":"sunny"})";
-  text.observed_at = 2 * store::kHourMillis;
+  text.observed_at = 2 * kHourMillis;
   text.created_at = text.modified_at = 1;
   w.instances.push_back(text);
   ASSERT_TRUE(write_history_sync(**t, {w}));

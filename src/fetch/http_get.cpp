@@ -1,0 +1,92 @@
+#include "fetch/http_get.h"
+
+#include <curl/curl.h>
+#include <strings.h>
+
+#include <optional>
+
+#include "fetch/curl_global.h"
+
+namespace dejima::fetch {
+namespace {
+
+struct Sink {
+  Response& response;
+  size_t max_bytes;
+  bool too_large = false;
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  if (sink->response.body.size() + size * n > sink->max_bytes) {
+    sink->too_large = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  sink->response.body.append(data, size * n);
+  return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  std::string_view line(data, size * n);
+  auto* response = static_cast<Response*>(user);
+  auto value = [&](std::string_view name) -> std::optional<std::string> {
+    if (line.size() <= name.size() || strncasecmp(line.data(), name.data(), name.size()) != 0) return std::nullopt;
+    std::string_view v = line.substr(name.size());
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+    return std::string(v);
+  };
+  if (auto v = value("etag:")) response->etag = *v;
+  if (auto v = value("last-modified:")) response->last_modified = *v;
+  return size * n;
+}
+
+int on_progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+
+}  // namespace
+
+Result<Response> get(const Get& r) {
+  if (!r.url.starts_with("http://") && !r.url.starts_with("https://"))
+    return fail(ErrorKind::BadRequestData, "Unsupported URL", r.url + " (only http and https URLs can be fetched)");
+  init_curl();
+  CURL* curl = curl_easy_init();
+  if (!curl) return fail(ErrorKind::InternalError, "curl_easy_init failed");
+  Response response;
+  Sink sink{response, r.max_bytes};
+  curl_slist* headers = nullptr;
+  for (const auto& [name, value] : r.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, r.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, r.timeout_ms);
+  if (r.connect_timeout_ms) curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
+  if (r.decompress) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  if (!r.user_agent.empty()) curl_easy_setopt(curl, CURLOPT_USERAGENT, r.user_agent.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(r.max_bytes));
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  if (r.cancel) {  // curl calls this about once a second, and whenever data arrives
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, r.cancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  }
+  const CURLcode rc = curl_easy_perform(curl);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  curl_easy_cleanup(curl);
+  curl_slist_free_all(headers);
+  if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED)
+    return fail(ErrorKind::PayloadTooLarge, "Too large", r.url + ": more than " + std::to_string(r.max_bytes) + " bytes");
+  if (rc == CURLE_ABORTED_BY_CALLBACK) return fail(ErrorKind::ServiceUnavailable, "Cancelled", r.url + ": cancelled");
+  if (rc != CURLE_OK) return fail(ErrorKind::ServiceUnavailable, "Unreachable", r.url + ": " + curl_easy_strerror(rc));
+  return response;
+}
+
+}  // namespace dejima::fetch
