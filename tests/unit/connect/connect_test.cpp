@@ -16,6 +16,7 @@
 #include "connect/format.h"
 #include "connect/row_mapper.h"
 #include "connect/source.h"
+#include "shared_data.h"
 #include "util/json.h"
 
 using namespace dejima;
@@ -23,15 +24,8 @@ using namespace dejima::connect;
 
 namespace {
 
-const std::filesystem::path kShared = std::filesystem::path(__FILE__).parent_path() / "../../../shared/data";
-
-std::string read_shared(const std::string& rel) {
-  std::ifstream in(kShared / rel, std::ios::binary);
-  EXPECT_TRUE(in) << "missing " << (kShared / rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::kShared;
+using test::read_shared;
 
 struct Collect final : Sink {
   std::vector<json::Document> entities;
@@ -118,6 +112,7 @@ TEST(Encoding, DetectsBomUtf8AndCp932) {
 }
 
 TEST(CsvFormat, StandardTourismLayoutInCp932) {
+  SKIP_WITHOUT_SHARED_DATA();
   // 柳井市 観光施設一覧 (推奨データセット layout, Shift_JIS, a comment row before the header).
   Options o{.type = "TouristAttraction"};
   Collect c = convert("csv", read_shared("opendata/yanai_tourism_sjis.csv"), o);
@@ -132,6 +127,7 @@ TEST(CsvFormat, StandardTourismLayoutInCp932) {
 }
 
 TEST(CsvFormat, BomMultilineFieldsAndPropertyRows) {
+  SKIP_WITHOUT_SHARED_DATA();
   Collect shimabara = convert("csv", read_shared("opendata/shimabara_tourism.csv"), {.type = "TouristAttraction"});
   EXPECT_EQ(shimabara.entities.size(), 28u);
   EXPECT_TRUE(shimabara.rejections.empty());
@@ -148,6 +144,7 @@ TEST(CsvFormat, BomMultilineFieldsAndPropertyRows) {
 }
 
 TEST(CsvFormat, NonStandardLayoutThroughColumnMapping) {
+  SKIP_WITHOUT_SHARED_DATA();
   // さいたま市 AED: 施設名等,設置場所,区,所在地,緯度,経度 — 区 has no standard name until mapped.
   const std::string bytes = read_shared("opendata/saitama_aed.csv");
   Collect plain = convert("csv", bytes, {.type = "AED"});
@@ -196,6 +193,7 @@ TEST(CsvFormat, KeyAndPrefixFromTheDeclaration) {
 }
 
 TEST(GeoJsonFormat, GsiShelters) {
+  SKIP_WITHOUT_SHARED_DATA();
   Collect c = convert("geojson", read_shared("shelters/emergency/422011.json"), {.type = "EvacuationShelter"});
   EXPECT_TRUE(c.rejections.empty());
   ASSERT_EQ(c.entities.size(), 236u);
@@ -244,6 +242,7 @@ TEST(Declaration, RoundTripsThroughItsDocument) {
 }
 
 TEST(AmedasFormat, SnapshotOfNagasakiStations) {
+  SKIP_WITHOUT_SHARED_DATA();
   const std::string dir = (kShared / "jma/amedas").string();
   Collect c = convert("amedas", read_shared("jma/amedas/20210224150000.json"),
                       {.type = "WeatherObserved", .params = {{"stations", "84,99999"}}, .source = dir + "/20210224150000.json"});
@@ -283,6 +282,7 @@ int level(const json::Value& e) { return e["warningLevel"]["value"].GetInt(); }
 }  // namespace
 
 TEST(JmaXmlFormat, MunicipalWarningsOfVpww54) {
+  SKIP_WITHOUT_SHARED_DATA();
   const std::string src = (kShared / "jma/live/20240725040511_0_VPWW54_060000.xml").string();
   Collect c = convert("jmaxml", read_shared("jma/live/20240725040511_0_VPWW54_060000.xml"), {.type = "WeatherWarning", .source = src});
   EXPECT_TRUE(c.rejections.empty());
@@ -307,6 +307,7 @@ TEST(JmaXmlFormat, MunicipalWarningsOfVpww54) {
 }
 
 TEST(JmaXmlFormat, SedimentFloodAndRecordRainTelegrams) {
+  SKIP_WITHOUT_SHARED_DATA();
   const std::string dir = (kShared / "jma").string() + "/";
   Collect sediment = convert("jmaxml", read_shared("jma/17_01_01_190529_VXWW50.xml"),
                              {.type = "WeatherWarning", .source = dir + "17_01_01_190529_VXWW50.xml"});
@@ -344,6 +345,7 @@ TEST(JmaXmlFormat, SedimentFloodAndRecordRainTelegrams) {
 }
 
 TEST(JmaXmlFormat, DrillsAreSkippedAndOtherTelegramsRefused) {
+  SKIP_WITHOUT_SHARED_DATA();
   const std::string dir = (kShared / "jma").string() + "/";
   Collect drill = convert("jmaxml", read_shared("jma/32-35_01_02_240613_VXSE52.xml"), {.type = "WeatherWarning", .source = dir + "a.xml"});
   EXPECT_TRUE(drill.entities.empty());
@@ -358,6 +360,7 @@ TEST(JmaXmlFormat, DrillsAreSkippedAndOtherTelegramsRefused) {
 }
 
 TEST(JmaXmlFormat, AtomFeedReadsListedTelegramsNewestLast) {
+  SKIP_WITHOUT_SHARED_DATA();
   // A feed as the PULL service writes it (newest first), pointing at local telegrams: the real
   // VPWW54, a later one of our own that lifts 酒田市's warnings, a forecast that the type filter
   // leaves out, and a link that cannot be read.
@@ -400,6 +403,7 @@ TEST(JmaXmlFormat, AtomFeedReadsListedTelegramsNewestLast) {
 }
 
 TEST(GtfsFormat, KasuyaFeedWithJapaneseExtensionsAndLegacyTranslations) {
+  SKIP_WITHOUT_SHARED_DATA();
   Collect c = convert("gtfs", read_shared("gtfs/403491_fureaibus_gtfs_20190401.zip"),
                       {.type = "Gtfs", .params = {{"feed", "kasuya"}}, .source = "feed.zip"});
   EXPECT_TRUE(c.rejections.empty());
@@ -449,6 +453,7 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 }
 
 TEST(CkanFormat, HarvestsTheCsvResourcesOfARecordedPackageSearch) {
+  SKIP_WITHOUT_SHARED_DATA();
   // The recorded demo.ckan.org package_search (3 packages: two CSV resources and a PDF), its
   // resource URLs moved into a local folder where the two CSVs are two municipalities' real
   // イベント一覧 (the same standard layout, so one entity type).
@@ -523,6 +528,7 @@ TEST(CkanFormat, HarvestsTheCsvResourcesOfARecordedPackageSearch) {
 }
 
 TEST(Source, RefusesSourcesLargerThanTheCap) {
+  SKIP_WITHOUT_SHARED_DATA();
   const std::string path = (kShared / "jma/18_03_01_190412_VPOA50.xml").string();  // 2,258 bytes
   auto whole = fetch_source(path, {}, 60, 2258);
   ASSERT_TRUE(whole);

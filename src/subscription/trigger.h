@@ -1,0 +1,27 @@
+// Trigger detection (clause 5.8.1, notificationTrigger): what a committed change of an entity
+// did (entity created/updated/deleted, each attribute created/updated/deleted), and which
+// trigger of a subscription, if any, that fires given its watchedAttributes.
+#pragma once
+#include <utility>
+#include <vector>
+
+#include "broker/tenant.h"
+#include "subscription/subscription.h"
+
+namespace dejima::subscription {
+
+// What one committed change did, for trigger matching: the entity-level trigger and each
+// attribute that was created, updated or deleted.
+struct Diff {
+  unsigned entity_trigger = 0;
+  std::vector<std::pair<model::Name, unsigned>> attrs;
+};
+
+// The change's triggers: an attribute counts once, by name, whatever its datasetIds did (an
+// instance that went is a deletion, a new one a creation, else an update).
+Diff diff(const broker::ChangeEvent& c);
+
+// The trigger of `s` that the change fires (0: none).
+unsigned fired(const Subscription& s, const Diff& d);
+
+}  // namespace dejima::subscription

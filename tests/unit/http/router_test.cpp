@@ -1,0 +1,96 @@
+// Route matching: literal segments and {captures} (percent-decoded), trailing slashes, 404 and
+// 405 with Allow, empty and malformed path parameters.
+#include <gtest/gtest.h>
+
+#include "http/router.h"
+
+using namespace dejima;
+using http::Method;
+
+namespace {
+
+struct Routed {
+  std::string route;
+  std::vector<std::string> params;
+  http::Response response;
+};
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (auto [method, pattern] : {std::pair{Method::Get, "/ngsi-ld/v1/entities"},
+                                   std::pair{Method::Post, "/ngsi-ld/v1/entities"},
+                                   std::pair{Method::Get, "/ngsi-ld/v1/entities/{id}"},
+                                   std::pair{Method::Delete, "/ngsi-ld/v1/entities/{id}"},
+                                   std::pair{Method::Patch, "/ngsi-ld/v1/entities/{id}/attrs/{attrId}"}}) {
+      const std::string name = std::string(http::method_name(method)) + " " + pattern;
+      router.add(method, pattern, [this, name](const http::Request&, const std::vector<std::string>& params, http::Reply reply) {
+        last.route = name;
+        last.params = params;
+        reply(http::json_body(200, "{}"));
+      });
+    }
+  }
+  Routed dispatch(Method m, std::string_view path) {
+    last = {};
+    http::Request req;
+    req.method = m;
+    req.path = path;
+    req.target = path;
+    router.dispatch(req, [this](http::Response&& r) { last.response = std::move(r); });
+    return last;
+  }
+  std::string header(const http::Response& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers)
+      if (n == name) return v;
+    return {};
+  }
+  http::Router router;
+  Routed last;
+};
+
+TEST_F(RouterTest, MatchesLiteralsAndCapturesInOrder) {
+  auto r = dispatch(Method::Get, "/ngsi-ld/v1/entities");
+  EXPECT_EQ(r.route, "GET /ngsi-ld/v1/entities");
+  EXPECT_TRUE(r.params.empty());
+  r = dispatch(Method::Patch, "/ngsi-ld/v1/entities/urn:ngsi-ld:Bus:1/attrs/speed");
+  EXPECT_EQ(r.route, "PATCH /ngsi-ld/v1/entities/{id}/attrs/{attrId}");
+  EXPECT_EQ(r.params, (std::vector<std::string>{"urn:ngsi-ld:Bus:1", "speed"}));
+}
+
+TEST_F(RouterTest, CapturesArePercentDecoded) {
+  auto r = dispatch(Method::Get, "/ngsi-ld/v1/entities/urn%3Angsi-ld%3ABus%3A%E9%95%B7%E5%B4%8E");
+  EXPECT_EQ(r.params, (std::vector<std::string>{"urn:ngsi-ld:Bus:長崎"}));
+  r = dispatch(Method::Get, "/ngsi-ld/v1/entities/bad%zz");
+  EXPECT_TRUE(r.route.empty());
+  EXPECT_EQ(r.response.status, 400u);
+}
+
+TEST_F(RouterTest, ATrailingSlashIsIgnored) {
+  EXPECT_EQ(dispatch(Method::Post, "/ngsi-ld/v1/entities/").route, "POST /ngsi-ld/v1/entities");
+}
+
+TEST_F(RouterTest, AnotherMethodOnAKnownPathIs405WithAllow) {
+  auto r = dispatch(Method::Put, "/ngsi-ld/v1/entities/urn:x:1");
+  EXPECT_TRUE(r.route.empty());
+  EXPECT_EQ(r.response.status, 405u);
+  EXPECT_EQ(header(r.response, "Allow"), "GET, DELETE");
+  EXPECT_NE(r.response.body.find("Method not allowed"), std::string::npos) << r.response.body;
+}
+
+TEST_F(RouterTest, AnUnknownPathIs404) {
+  auto r = dispatch(Method::Get, "/ngsi-ld/v1/nothing");
+  EXPECT_EQ(r.response.status, 404u);
+  EXPECT_EQ(r.response.content_type, "application/json");
+  r = dispatch(Method::Get, "/ngsi-ld/v1/entities/a/b");
+  EXPECT_EQ(r.response.status, 404u);
+}
+
+TEST_F(RouterTest, AnEmptyCaptureIs400) {
+  auto r = dispatch(Method::Patch, "/ngsi-ld/v1/entities//attrs/speed");
+  EXPECT_TRUE(r.route.empty());
+  EXPECT_EQ(r.response.status, 400u);
+  EXPECT_NE(r.response.body.find("leaves an identifier empty"), std::string::npos) << r.response.body;
+}
+
+}  // namespace

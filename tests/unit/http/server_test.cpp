@@ -1,0 +1,76 @@
+// The HTTP server over real loopback sockets, with fetch::get as the client: replies from the
+// handler's thread and from another thread, keep-alive, and a handler that throws (500
+// ProblemDetails, the connection and the server go on; a late reply is dropped).
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "fetch/http_get.h"
+#include "http/server.h"
+
+using namespace dejima;
+
+namespace {
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void start(http::Handler handler) {
+    server = std::make_unique<http::Server>(http::ServerOptions{.port = 0, .threads = 1}, std::move(handler));
+    ASSERT_TRUE(server->listen());
+    runner = std::thread([this] { server->run(false); });
+  }
+  void TearDown() override {
+    if (server) server->stop();
+    if (runner.joinable()) runner.join();
+  }
+  Result<fetch::Response> get(const std::string& path) {
+    return fetch::get({.url = "http://127.0.0.1:" + std::to_string(server->port()) + path, .timeout_ms = 5000});
+  }
+  std::unique_ptr<http::Server> server;
+  std::thread runner;
+};
+
+TEST_F(ServerTest, RepliesNowOrLaterFromAnotherThread) {
+  start([](const http::Request& req, http::Reply reply) {
+    if (req.path == "/now") return reply(http::json_body(200, R"({"when":"now"})"));
+    std::thread([reply = std::move(reply)]() mutable { reply(http::json_body(202, R"({"when":"later"})")); }).detach();
+  });
+  auto now = get("/now");
+  ASSERT_TRUE(now) << now.error().detail;
+  EXPECT_EQ(now->status, 200);
+  EXPECT_EQ(now->body, R"({"when":"now"})");
+  auto later = get("/later");
+  ASSERT_TRUE(later) << later.error().detail;
+  EXPECT_EQ(later->status, 202);
+  EXPECT_EQ(later->body, R"({"when":"later"})");
+}
+
+TEST_F(ServerTest, AThrowingHandlerAnswers500AndTheServerGoesOn) {
+  std::promise<http::Reply> kept;
+  start([&kept](const http::Request& req, http::Reply reply) {
+    if (req.path == "/throw") throw std::runtime_error("a bug");
+    if (req.path == "/keep-then-throw") {
+      kept.set_value(std::move(reply));  // as if handed to a storage thread
+      throw std::logic_error("another bug");
+    }
+    reply(http::json_body(200, "{}"));
+  });
+  auto r = get("/throw");
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->status, 500);
+  EXPECT_NE(r->body.find("https://uri.etsi.org/ngsi-ld/errors/InternalError"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("a bug"), std::string::npos) << "the exception's text stays in the log";
+
+  r = get("/keep-then-throw");
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->status, 500);
+  // The reply the handler kept arrives late: it is dropped, not sent as a second response.
+  kept.get_future().get()(http::json_body(200, R"({"late":true})"));
+  r = get("/fine");
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "{}");
+}
+
+}  // namespace
