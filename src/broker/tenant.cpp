@@ -248,123 +248,168 @@ void Tenant::merge_walk(const std::vector<const IdSet*>& sets, Visit&& visit) {
   }
 }
 
-QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const {
-  QueryResult r;
-  std::shared_lock lock(mu_);
+// The page of a query being collected: every match is counted, the offset skipped and up to the
+// limit kept.
+struct Tenant::Matches {
+  // What is known of a candidate before the filter runs.
+  enum class Known { Nothing, GeoHolds, Match };
+
+  const query::Filter& f;
+  const query::Page& page;
+  QueryResult& r;
   size_t skipped = 0;
   bool full = false;
+
   // Returns false once nothing more is needed.
-  // known: 0 = evaluate the filter, 1 = the geo part already holds, 2 = a known match.
-  auto consider_entity = [&](EntityPtr e, int known) {
-    if (!e || (known < 2 && !f.matches(*e, known == 1))) return true;
+  bool add(EntityPtr e, Known known = Known::Nothing) {
+    if (!e || (known != Known::Match && !f.matches(*e, known == Known::GeoHolds))) return true;
     ++r.total;
     if (skipped < page.offset) ++skipped;
     else if (r.entities.size() < page.limit) r.entities.push_back(std::move(e));
     else full = true;
     return page.count || !full;
-  };
-  auto consider = [&](std::string_view id, int known = 0) { return consider_entity(get_locked(id), known); };
-  // Candidates: the listed ids when every selector lists ids; else the geo index when the
-  // geo-query bounds a search box; else the union of the type sets when every selector's type
-  // is a plain alternative, or of the types that have the attributes `attrs`/`q` require; else
-  // every entity.
-  const bool by_ids = !f.entities.empty() &&
-                      std::all_of(f.entities.begin(), f.entities.end(), [](const auto& s) { return !s.ids.empty(); });
-  if (by_ids) {
-    std::set<std::string_view> ids;
-    for (const auto& s : f.entities) ids.insert(s.ids.begin(), s.ids.end());
-    for (auto id : ids)
-      if (!consider(id)) break;
-    return r;
   }
-  if (f.geo) {
-    std::vector<GeoIndex::Candidate> found;
-    if (auto box = f.geo->search_box()) {
-      if (!geo_.candidates(f.geo->property(), *box, found)) return r;  // no entity has the property
-      // In id order, ordered and tested a chunk at a time (the smallest ids first, chunks
-      // doubling), so that a page of a large area stops after its last match instead of
-      // ordering every candidate. A point's box is the point: it is tested before the entity is
-      // fetched; an entity with another geometry is tested whole.
-      auto by_id = [](const GeoIndex::Candidate& a, const GeoIndex::Candidate& b) { return a.id < b.id; };
-      size_t chunk = page.count ? found.size() : 64;
-      for (size_t i = 0; i < found.size();) {
-        auto first = found.begin() + static_cast<std::ptrdiff_t>(i);
-        auto last = found.begin() + static_cast<std::ptrdiff_t>(std::min(found.size(), i + chunk));
-        if (last != found.end()) {
-          std::nth_element(first, last - 1, found.end(), by_id);
-          // The other instances of the chunk's last entity belong to it too.
-          const std::string_view tail = (last - 1)->id;
-          last = std::partition(last, found.end(), [&](const auto& c) { return c.id == tail; });
-        }
-        std::sort(first, last, by_id);
-        const size_t end = static_cast<size_t>(last - found.begin());
-        chunk *= 2;
-        bool more = true;
-        while (i < end && more) {
-          const std::string_view id = found[i].id;
-          bool point_matched = false, other = false;
-          for (; i < end && found[i].id == id; ++i) {
-            const auto& c = found[i];
-            if (!c.is_point()) other = true;
-            else if (!point_matched) point_matched = f.geo->matches_point(c.box.min_lon, c.box.min_lat);
-          }
-          if (point_matched || other) more = consider(id, point_matched ? 1 : 0);
-        }
-        if (!more) break;
-      }
-      return r;
-    }
+};
+
+namespace {
+
+// Sorts the geo candidates from `i` on far enough that the next `chunk` entities, with every
+// instance of the last of them, come in id order from `i`; returns where they end. Ordering a
+// chunk at a time (the smallest ids first) lets a page of a large area stop after its last match
+// instead of ordering every candidate.
+size_t order_chunk(std::vector<GeoIndex::Candidate>& found, size_t i, size_t chunk) {
+  auto by_id = [](const GeoIndex::Candidate& a, const GeoIndex::Candidate& b) { return a.id < b.id; };
+  auto first = found.begin() + static_cast<std::ptrdiff_t>(i);
+  auto last = found.begin() + static_cast<std::ptrdiff_t>(std::min(found.size(), i + chunk));
+  if (last != found.end()) {
+    std::nth_element(first, last - 1, found.end(), by_id);
+    // The other instances of the chunk's last entity belong to it too.
+    const std::string_view tail = (last - 1)->id;
+    last = std::partition(last, found.end(), [&](const auto& c) { return c.id == tail; });
   }
-  std::vector<std::string> alternatives;
-  bool by_types = !f.entities.empty() && std::all_of(f.entities.begin(), f.entities.end(), [&](const auto& s) {
-    return s.types && s.types->alternatives(alternatives);
+  std::sort(first, last, by_id);
+  return static_cast<size_t>(last - found.begin());
+}
+
+// Whether every selector's type is a plain alternative of types; collects them.
+bool selector_types(const query::Filter& f, std::vector<std::string>& types) {
+  return !f.entities.empty() && std::all_of(f.entities.begin(), f.entities.end(), [&](const auto& s) {
+    return s.types && s.types->alternatives(types);
   });
-  if (!by_types) {
-    // Attributes every match must have (one of `attrs`, or what q requires): walk the types
-    // that have them.
-    alternatives.clear();
-    std::vector<std::string> needed = f.attrs;
-    if (needed.empty() && f.q) needed = query::required_attributes(*f.q);
-    for (const auto& a : needed)
-      if (auto it = attr_types_.find(a); it != attr_types_.end())
-        for (const auto& [t, _] : it->second) alternatives.push_back(t);
-    std::sort(alternatives.begin(), alternatives.end());
-    alternatives.erase(std::unique(alternatives.begin(), alternatives.end()), alternatives.end());
-    by_types = !needed.empty();
-  }
-  std::vector<const IdSet*> sets;
-  size_t walk = by_types ? 0 : by_id_.size();
-  if (by_types)
-    for (const auto& t : alternatives)
-      if (auto it = by_type_.find(t); it != by_type_.end()) {
-        sets.push_back(&it->second);
-        walk += it->second.size();
+}
+
+}  // namespace
+
+void Tenant::query_ids(const query::Filter& f, Matches& m) const {
+  std::set<std::string_view> ids;
+  for (const auto& s : f.entities) ids.insert(s.ids.begin(), s.ids.end());
+  for (auto id : ids)
+    if (!m.add(get_locked(id))) break;
+}
+
+void Tenant::query_geo(const query::Filter& f, const query::GeoBox& box, Matches& m) const {
+  std::vector<GeoIndex::Candidate> found;
+  if (!geo_.candidates(f.geo->property(), box, found)) return;  // no entity has the property
+  // In id order, a chunk at a time (chunks doubling; all at once for a count). A point's box is
+  // the point: it is tested before the entity is fetched; an entity with another geometry is
+  // tested whole.
+  size_t chunk = m.page.count ? found.size() : 64;
+  for (size_t i = 0; i < found.size();) {
+    const size_t end = order_chunk(found, i, chunk);
+    chunk *= 2;
+    bool more = true;
+    while (i < end && more) {
+      const std::string_view id = found[i].id;
+      bool point_matched = false, other = false;
+      for (; i < end && found[i].id == id; ++i) {
+        const auto& c = found[i];
+        if (!c.is_point()) other = true;
+        else if (!point_matched) point_matched = f.geo->matches_point(c.box.min_lon, c.box.min_lat);
       }
-  // An equality term of q answered by the value index replaces the type sets when it gives
-  // fewer candidates (both walks are in id order, so a page still stops early).
-  if (f.q)
-    for (const query::Term* t : ValueIndex::usable_terms(*f.q)) {
-      std::vector<const IdSet*> found;
-      if (!values_.candidates(*t, found)) continue;
-      size_t n = 0;
-      for (const IdSet* s : found) n += s->size();
-      if (n < walk || !by_types) {
-        sets = std::move(found);
-        walk = n;
-        by_types = true;
-      }
+      if (point_matched || other)
+        more = m.add(get_locked(id), point_matched ? Matches::Known::GeoHolds : Matches::Known::Nothing);
     }
-  if (by_types) {
-    merge_walk(sets, [&](const Slot* slot) { return consider_entity(slot->second, 0); });
-    return r;
+    if (!more) break;
   }
-  // No index applies: filter every entity, then order the matches.
+}
+
+bool Tenant::attribute_types(const query::Filter& f, std::vector<std::string>& types) const {
+  types.clear();  // what selector_types collected before it gave up
+  std::vector<std::string> needed = f.attrs;
+  if (needed.empty() && f.q) needed = query::required_attributes(*f.q);
+  for (const auto& a : needed)
+    if (auto it = attr_types_.find(a); it != attr_types_.end())
+      for (const auto& [t, _] : it->second) types.push_back(t);
+  std::sort(types.begin(), types.end());
+  types.erase(std::unique(types.begin(), types.end()), types.end());
+  return !needed.empty();
+}
+
+size_t Tenant::type_sets(const std::vector<std::string>& types, std::vector<const IdSet*>& sets) const {
+  size_t walk = 0;
+  for (const auto& t : types)
+    if (auto it = by_type_.find(t); it != by_type_.end()) {
+      sets.push_back(&it->second);
+      walk += it->second.size();
+    }
+  return walk;
+}
+
+bool Tenant::value_sets(const query::Expr& q, bool indexed, size_t walk, std::vector<const IdSet*>& sets) const {
+  for (const query::Term* t : ValueIndex::usable_terms(q)) {
+    std::vector<const IdSet*> found;
+    if (!values_.candidates(*t, found)) continue;
+    size_t n = 0;
+    for (const IdSet* s : found) n += s->size();
+    if (n < walk || !indexed) {
+      sets = std::move(found);
+      walk = n;
+      indexed = true;
+    }
+  }
+  return indexed;
+}
+
+bool Tenant::candidate_sets(const query::Filter& f, std::vector<const IdSet*>& sets) const {
+  std::vector<std::string> types;
+  const bool by_types = selector_types(f, types) || attribute_types(f, types);
+  const size_t walk = by_types ? type_sets(types, sets) : by_id_.size();
+  return f.q ? value_sets(*f.q, by_types, walk, sets) : by_types;
+}
+
+void Tenant::query_all(const query::Filter& f, Matches& m) const {
   std::vector<const Slot*> matched;
   for (const auto& slot : by_id_)
     if (f.matches(*slot.second)) matched.push_back(&slot);
   std::sort(matched.begin(), matched.end(), ByIdOrder{});
   for (const Slot* slot : matched)
-    if (!consider_entity(slot->second, 2)) break;
+    if (!m.add(slot->second, Matches::Known::Match)) break;
+}
+
+QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const {
+  QueryResult r;
+  std::shared_lock lock(mu_);
+  Matches m{f, page, r};
+  // Candidates: the listed ids when every selector lists ids; else the geo index when the
+  // geo-query bounds a search box; else the union of the type sets when every selector's type
+  // is a plain alternative, or of the types that have the attributes `attrs`/`q` require, or the
+  // value-index sets of a q equality term; else every entity.
+  const bool by_ids = !f.entities.empty() &&
+                      std::all_of(f.entities.begin(), f.entities.end(), [](const auto& s) { return !s.ids.empty(); });
+  if (by_ids) {
+    query_ids(f, m);
+    return r;
+  }
+  if (f.geo)
+    if (auto box = f.geo->search_box()) {
+      query_geo(f, *box, m);
+      return r;
+    }
+  if (std::vector<const IdSet*> sets; candidate_sets(f, sets)) {
+    merge_walk(sets, [&](const Slot* slot) { return m.add(slot->second); });
+    return r;
+  }
+  query_all(f, m);
   return r;
 }
 

@@ -101,6 +101,26 @@ class Tenant {
   // Walks the union of id-ordered sets in id order, each entity once, until visit returns false.
   template <class Visit>
   static void merge_walk(const std::vector<const IdSet*>& sets, Visit&& visit);
+
+  // query's steps (mu_ held): candidates from one source, filtered into the page `m` collects.
+  struct Matches;
+  // The entities the selectors list.
+  void query_ids(const query::Filter& f, Matches& m) const;
+  // The geo index's candidates in the geo-query's search box.
+  void query_geo(const query::Filter& f, const query::GeoBox& box, Matches& m) const;
+  // The id-ordered sets whose union holds every match; false when no index applies.
+  bool candidate_sets(const query::Filter& f, std::vector<const IdSet*>& sets) const;
+  // The types that have the attributes every match must have (one of `attrs`, or what q
+  // requires); false when the filter requires none.
+  bool attribute_types(const query::Filter& f, std::vector<std::string>& types) const;
+  // Adds the sets of the types; returns how many entities they hold.
+  size_t type_sets(const std::vector<std::string>& types, std::vector<const IdSet*>& sets) const;
+  // An equality term of q answered by the value index replaces the `walk` entities of the sets
+  // (any number when not `indexed`) when it gives fewer candidates; both walks are in id order,
+  // so a page still stops early. Returns whether an index applies.
+  bool value_sets(const query::Expr& q, bool indexed, size_t walk, std::vector<const IdSet*>& sets) const;
+  // No index applies: filters every entity, then orders the matches.
+  void query_all(const query::Filter& f, Matches& m) const;
   // Undoes the steps, newest first, where they are still the current version (mu_ held).
   void rollback(const std::vector<Step>& steps);
 

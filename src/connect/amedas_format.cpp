@@ -86,6 +86,108 @@ std::optional<double> degrees(const json::Value& v) {
   return v[0].GetDouble() + v[1].GetDouble() / 60.0;
 }
 
+// The snapshot to convert: every station's observations, their time and where they came from.
+struct Snapshot {
+  json::Document doc;
+  Millis observed = 0;
+  std::string name;
+};
+
+// latest_time.txt holds the time of the newest snapshot, in JST: fetch the snapshot beside it.
+Result<Snapshot> fetch_latest_snapshot(std::string_view bytes, const std::string& source) {
+  std::string text(bytes);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  const std::optional<Millis> observed = parse_iso8601(text);
+  if (!observed) return fail(ErrorKind::BadRequestData, "Invalid AMeDAS time", "latest_time.txt holds '" + text.substr(0, 64) + "'");
+  Snapshot snapshot{{}, *observed, beside(source, "map/" + jst_name(*observed) + ".json")};
+  auto doc = fetch_json_object(snapshot.name, "snapshot");
+  if (!doc) return std::unexpected(doc.error());
+  snapshot.doc = std::move(*doc);
+  return snapshot;
+}
+
+// A snapshot whose name holds its JST time.
+Result<Snapshot> parse_snapshot(std::string_view bytes, const std::string& source) {
+  const std::optional<Millis> observed = time_in_name(source);
+  if (!observed)
+    return fail(ErrorKind::BadRequestData, "Invalid AMeDAS source",
+                "the snapshot's name must hold its JST time (…/map/YYYYMMDDhhmmss.json), or be latest_time.txt");
+  Snapshot snapshot{{}, *observed, source};
+  if (auto err = json::parse(snapshot.doc, bytes); !err.empty() || !snapshot.doc.IsObject())
+    return fail(ErrorKind::BadRequestData, "Invalid AMeDAS JSON", err.empty() ? "the snapshot is not an object" : err);
+  return snapshot;
+}
+
+// What the station table says of a station: its names, type, altitude and position.
+void write_station(json::Writer& w, const json::Value& s, const std::string& code) {
+  auto text_property = [&](const char* attr, const char* member) {
+    auto m = s.FindMember(member);
+    if (m != s.MemberEnd() && m->value.IsString()) write_text_property(w, attr, json::view(m->value));
+  };
+  text_property("name", "kjName");
+  text_property("nameKana", "knName");
+  text_property("nameEnglish", "enName");
+  text_property("stationType", "type");
+  write_text_property(w, "stationCode", code);
+  if (auto alt = s.FindMember("alt"); alt != s.MemberEnd() && alt->value.IsNumber()) {
+    open_property(w, "altitude");
+    w.Double(alt->value.GetDouble());
+    w.Key("unitCode");
+    w.String("MTR");
+    w.EndObject();
+  }
+  const auto lat = s.HasMember("lat") ? degrees(s["lat"]) : std::nullopt;
+  const auto lon = s.HasMember("lon") ? degrees(s["lon"]) : std::nullopt;
+  if (lat && lon && std::abs(*lat) <= 90 && std::abs(*lon) <= 180) {
+    write_point_location(w, std::round(*lon * 1e6) / 1e6, std::round(*lat * 1e6) / 1e6);
+  }
+}
+
+// One observed element, [value, qualityFlag], as a Property; nothing when it is missing
+// ([null, flag]), not a reading, or not a name an attribute can have.
+void write_element(json::Writer& w, std::string_view jma, const json::Value& v, const std::string& when) {
+  if (!v.IsArray() || v.Empty() || !v[0].IsNumber()) return;
+  const Element* known = element(jma);
+  if (!known && !ascii_name(jma)) return;
+  double value = v[0].GetDouble();
+  if (known && std::string_view(known->unit) == "DD") {  // 16-point index, 0 = calm
+    if (value < 1 || value > 16) return;
+    value = std::fmod(value * 22.5, 360.0);
+  }
+  open_property(w, known ? known->attr : jma);
+  if (v[0].IsInt64() && !(known && std::string_view(known->unit) == "DD")) w.Int64(v[0].GetInt64());
+  else w.Double(value);
+  w.Key("observedAt");
+  json::write_string(w, when);
+  if (known && *known->unit) {
+    w.Key("unitCode");
+    w.String(known->unit);
+  }
+  if (v.Size() > 1 && v[1].IsInt64()) {
+    open_property(w, "qualityFlag");
+    w.Int64(v[1].GetInt64());
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+// One station's entity: the station table's `station` and the snapshot's `observations`.
+std::string station_entity(const std::string& id, const std::string& type, const std::string& code,
+                           const json::Value& station, const json::Value& observations, const std::string& when) {
+  rapidjson::StringBuffer sb;
+  json::Writer w(sb);
+  w.StartObject();
+  w.Key("id");
+  json::write_string(w, id);
+  w.Key("type");
+  json::write_string(w, type);
+  write_station(w, station, code);
+  write_text_property(w, "dateObserved", when);
+  for (const auto& el : observations.GetObject()) write_element(w, json::view(el.name), el.value, when);
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
 class AmedasFormat final : public Format {
  public:
   std::string_view name() const override { return "amedas"; }
@@ -94,37 +196,20 @@ class AmedasFormat final : public Format {
   }
 
   Status convert(std::string_view bytes, const Options& o, Sink& sink) const override {
-    json::Document snapshot;
-    std::optional<Millis> observed;
-    std::string snapshot_name = o.source;
-    if (o.source.ends_with("latest_time.txt")) {  // the time of the newest snapshot, in JST
-      std::string text(bytes);
-      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-      observed = parse_iso8601(text);
-      if (!observed) return fail(ErrorKind::BadRequestData, "Invalid AMeDAS time", "latest_time.txt holds '" + text.substr(0, 64) + "'");
-      snapshot_name = beside(o.source, "map/" + jst_name(*observed) + ".json");
-      auto doc = fetch_json_object(snapshot_name, "snapshot");
-      if (!doc) return std::unexpected(doc.error());
-      snapshot = std::move(*doc);
-    } else {
-      observed = time_in_name(o.source);
-      if (!observed)
-        return fail(ErrorKind::BadRequestData, "Invalid AMeDAS source",
-                    "the snapshot's name must hold its JST time (…/map/YYYYMMDDhhmmss.json), or be latest_time.txt");
-      if (auto err = json::parse(snapshot, bytes); !err.empty() || !snapshot.IsObject())
-        return fail(ErrorKind::BadRequestData, "Invalid AMeDAS JSON", err.empty() ? "the snapshot is not an object" : err);
-    }
+    auto snapshot = o.source.ends_with("latest_time.txt") ? fetch_latest_snapshot(bytes, o.source)
+                                                           : parse_snapshot(bytes, o.source);
+    if (!snapshot) return std::unexpected(snapshot.error());
     const std::string table_at = o.params.contains("stationTable") ? o.params.at("stationTable") : default_station_table(o.source);
     auto table = fetch_json_object(table_at, "station table");
     if (!table) return std::unexpected(table.error());
     const std::vector<std::string> prefixes = param_list(o, "stations");
-    const std::string when = format_iso8601(*observed);
+    const std::string when = format_iso8601(snapshot->observed);
     const std::string prefix = o.id_prefix.empty() ? default_id_prefix(o.type) : o.id_prefix;
-    sink.note("observedAt " + when + " (" + snapshot_name + ")");
+    sink.note("observedAt " + when + " (" + snapshot->name + ")");
     sink.note("credit: 出典：気象庁ホームページ");
     size_t n = 0, kept = 0;
-    const size_t total = snapshot.MemberCount();
-    for (const auto& st : snapshot.GetObject()) {
+    const size_t total = snapshot->doc.MemberCount();
+    for (const auto& st : snapshot->doc.GetObject()) {
       ++n;
       const std::string code(json::view(st.name));
       if (!starts_with_any(code, prefixes)) continue;
@@ -141,65 +226,7 @@ class AmedasFormat final : public Format {
         reject("station " + code + " is not in the station table");
         continue;
       }
-      const json::Value& s = info->value;
-      rapidjson::StringBuffer sb;
-      json::Writer w(sb);
-      w.StartObject();
-      w.Key("id");
-      json::write_string(w, prefix + code);
-      w.Key("type");
-      json::write_string(w, o.type);
-      auto text_property = [&](const char* attr, const char* member) {
-        auto m = s.FindMember(member);
-        if (m != s.MemberEnd() && m->value.IsString()) write_text_property(w, attr, json::view(m->value));
-      };
-      text_property("name", "kjName");
-      text_property("nameKana", "knName");
-      text_property("nameEnglish", "enName");
-      text_property("stationType", "type");
-      write_text_property(w, "stationCode", code);
-      if (auto alt = s.FindMember("alt"); alt != s.MemberEnd() && alt->value.IsNumber()) {
-        open_property(w, "altitude");
-        w.Double(alt->value.GetDouble());
-        w.Key("unitCode");
-        w.String("MTR");
-        w.EndObject();
-      }
-      const auto lat = s.HasMember("lat") ? degrees(s["lat"]) : std::nullopt;
-      const auto lon = s.HasMember("lon") ? degrees(s["lon"]) : std::nullopt;
-      if (lat && lon && std::abs(*lat) <= 90 && std::abs(*lon) <= 180) {
-        write_point_location(w, std::round(*lon * 1e6) / 1e6, std::round(*lat * 1e6) / 1e6);
-      }
-      write_text_property(w, "dateObserved", when);
-      for (const auto& el : st.value.GetObject()) {
-        const std::string_view jma = json::view(el.name);
-        const json::Value& v = el.value;
-        if (!v.IsArray() || v.Empty() || !v[0].IsNumber()) continue;  // missing ([null, flag]) or not a reading
-        const Element* known = element(jma);
-        if (!known && !ascii_name(jma)) continue;
-        double value = v[0].GetDouble();
-        if (known && std::string_view(known->unit) == "DD") {  // 16-point index, 0 = calm
-          if (value < 1 || value > 16) continue;
-          value = std::fmod(value * 22.5, 360.0);
-        }
-        open_property(w, known ? known->attr : jma);
-        if (v[0].IsInt64() && !(known && std::string_view(known->unit) == "DD")) w.Int64(v[0].GetInt64());
-        else w.Double(value);
-        w.Key("observedAt");
-        json::write_string(w, when);
-        if (known && *known->unit) {
-          w.Key("unitCode");
-          w.String(known->unit);
-        }
-        if (v.Size() > 1 && v[1].IsInt64()) {
-          open_property(w, "qualityFlag");
-          w.Int64(v[1].GetInt64());
-          w.EndObject();
-        }
-        w.EndObject();
-      }
-      w.EndObject();
-      sink.entity(std::string(sb.GetString(), sb.GetSize()));
+      sink.entity(station_entity(prefix + code, o.type, code, info->value, st.value, when));
       if (n % 256 == 0) sink.progress(n, total);
     }
     if (!prefixes.empty()) sink.note(std::to_string(kept) + " of " + std::to_string(total) + " stations kept (stations=" + o.params.at("stations") + ")");

@@ -51,169 +51,208 @@ bool is_null_value(const json::Value& v) { return v.IsString() && json::view(v) 
 
 std::string what(std::string_view name) { return "attribute \"" + std::string(name) + "\""; }
 
-// Writes one attribute instance in internal form. `name` is the short name (for messages).
-Status write_instance(json::Writer& w, std::string_view name, const json::Value& v, const jsonld::Context& ctx,
-                      int depth, bool allow_null, bool partial, std::string* dataset_id, bool* is_null) {
-  if (v.IsNull()) return std::unexpected(bad("Invalid attribute value", what(name) + " is null"));
-  if (!v.IsObject()) {
-    // Concise: a bare value is a Property.
-    if (v.IsArray() && depth > 0)
-      return std::unexpected(bad("Invalid attribute value", what(name) + ": a sub-attribute cannot be an array of instances"));
-    if (allow_null && is_null_value(v)) *is_null = true;
-    w.StartObject();
-    w.Key("type");
-    w.String("Property");
-    w.Key("value");
-    v.Accept(w);
-    w.EndObject();
-    return {};
-  }
+// Concise: a bare value is a Property.
+Status write_concise(json::Writer& w, std::string_view name, const json::Value& v, int depth, bool allow_null,
+                     bool* is_null) {
+  if (v.IsArray() && depth > 0)
+    return std::unexpected(bad("Invalid attribute value", what(name) + ": a sub-attribute cannot be an array of instances"));
+  if (allow_null && is_null_value(v)) *is_null = true;
+  w.StartObject();
+  w.Key("type");
+  w.String("Property");
+  w.Key("value");
+  v.Accept(w);
+  w.EndObject();
+  return {};
+}
 
-  // Find the attribute type: explicit, a bare GeoJSON geometry, or inferred from the value key.
+// The type an attribute's "type" names: one of kTypes, or a bare GeoJSON geometry (a GeoProperty
+// that is its own value, which sets `bare_geometry`).
+Result<const TypeInfo*> named_type(std::string_view name, const json::Value& v, const json::Value& type,
+                                   bool& bare_geometry) {
+  if (!type.IsString()) return std::unexpected(bad("Invalid attribute", what(name) + ": \"type\" must be a string"));
+  std::string_view tn = json::view(type);
   const TypeInfo* info = nullptr;
-  bool bare_geometry = false;
-  if (auto t = v.FindMember("type"); t != v.MemberEnd()) {
-    if (!t->value.IsString()) return std::unexpected(bad("Invalid attribute", what(name) + ": \"type\" must be a string"));
-    std::string_view tn = json::view(t->value);
-    for (const auto& ti : kTypes)
-      if (ti.name == tn) info = &ti;
-    if (!info && is_geometry_type(tn) && !v.HasMember("value")) {
-      bare_geometry = true;
+  for (const auto& ti : kTypes)
+    if (ti.name == tn) info = &ti;
+  if (!info && is_geometry_type(tn) && !v.HasMember("value")) {
+    bare_geometry = true;
+    info = &kTypes[2];
+  }
+  if (!info)
+    return std::unexpected(bad("Invalid attribute type", what(name) + " has unknown type \"" + std::string(tn) + "\""));
+  return info;
+}
+
+// The type of an attribute without "type", from its value key (a Property whose value is a
+// GeoJSON geometry is a GeoProperty); nullptr when a partial update has no value key either.
+Result<const TypeInfo*> inferred_type(std::string_view name, const json::Value& v, bool partial) {
+  const TypeInfo* info = nullptr;
+  for (const auto& ti : kTypes) {
+    if (ti.type == AttrType::GeoProperty) continue;
+    if (v.HasMember(ti.value_key.data())) {
+      info = &ti;
+      break;
+    }
+  }
+  if (!info && !partial)
+    return std::unexpected(bad("Invalid attribute", what(name) + " has no type and no value, object, languageMap, vocab, json, valueList or objectList"));
+  if (info && info->type == AttrType::Property) {
+    const auto& val = v["value"];
+    if (val.IsObject() && val.HasMember("type") && val["type"].IsString() &&
+        is_geometry_type(json::view(val["type"])) && validate_geometry(val).empty())
       info = &kTypes[2];
-    }
-    if (!info)
-      return std::unexpected(bad("Invalid attribute type", what(name) + " has unknown type \"" + std::string(tn) + "\""));
-  } else {
-    for (const auto& ti : kTypes) {
-      if (ti.type == AttrType::GeoProperty) continue;
-      if (v.HasMember(ti.value_key.data())) {
-        info = &ti;
-        break;
-      }
-    }
-    if (!info && !partial)
-      return std::unexpected(bad("Invalid attribute", what(name) + " has no type and no value, object, languageMap, vocab, json, valueList or objectList"));
-    if (info && info->type == AttrType::Property) {
-      const auto& val = v["value"];
-      if (val.IsObject() && val.HasMember("type") && val["type"].IsString() &&
-          is_geometry_type(json::view(val["type"])) && validate_geometry(val).empty())
-        info = &kTypes[2];
-    }
   }
+  return info;
+}
 
-  // A partial update may carry only some members: no type and/or no value.
-  static constexpr TypeInfo kMetadataOnly{"", AttrType::Property, ""};
-  const bool no_type = info == nullptr;
-  if (no_type) info = &kMetadataOnly;
-  const json::Value* value = bare_geometry ? &v : nullptr;
-  if (!bare_geometry && !no_type) {
-    auto it = v.FindMember(info->value_key.data());
-    if (it == v.MemberEnd() && !partial)
+// The attribute's value: the member its type names, or the attribute itself when it is a bare
+// geometry; nullptr when a partial update leaves it out (or has no type).
+Result<const json::Value*> find_value(std::string_view name, const json::Value& v, const TypeInfo* info,
+                                      bool bare_geometry, bool partial) {
+  if (bare_geometry) return &v;
+  if (!info) return nullptr;
+  auto it = v.FindMember(info->value_key.data());
+  if (it == v.MemberEnd()) {
+    if (!partial)
       return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info->name) + ") needs \"" + std::string(info->value_key) + "\""));
-    if (it != v.MemberEnd()) value = &it->value;
+    return nullptr;
   }
-  if (!value) {
-    w.StartObject();
-    if (!no_type) {
-      w.Key("type");
-      json::write_string(w, info->name);
-    }
-  } else if (value->IsNull()) {
+  if (it->value.IsNull())
     return std::unexpected(bad("Invalid attribute value", what(name) + ": \"" + std::string(info->value_key) + "\" is null"));
+  return &it->value;
+}
+
+// NGSI-LD Null: the value (object, ...) is "urn:ngsi-ld:null"; a languageMap {"@none": it}.
+bool is_null_marker(const TypeInfo& info, const json::Value& value) {
+  return is_null_value(value) || (info.type == AttrType::LanguageProperty && value.IsObject() &&
+                                  value.MemberCount() == 1 && value.HasMember("@none") &&
+                                  is_null_value(value["@none"]));
+}
+
+Status check_relationship(std::string_view name, const json::Value& value) {
+  if (value.IsString()) {
+    if (!is_absolute_uri(json::view(value)))
+      return std::unexpected(bad("Invalid relationship object", what(name) + ": \"object\" must be a URI"));
+  } else if (value.IsArray() && !value.Empty()) {
+    for (const auto& o : value.GetArray())
+      if (!o.IsString() || !is_absolute_uri(json::view(o)))
+        return std::unexpected(bad("Invalid relationship object", what(name) + ": every object must be a URI"));
+  } else {
+    return std::unexpected(bad("Invalid relationship object", what(name) + ": \"object\" must be a URI"));
   }
-  if (value) {
-    // NGSI-LD Null: the value (object, ...) is "urn:ngsi-ld:null"; a languageMap {"@none": it}.
-    const bool null_marker =
-        allow_null && (is_null_value(*value) || (info->type == AttrType::LanguageProperty && value->IsObject() &&
-                                                 value->MemberCount() == 1 && value->HasMember("@none") &&
-                                                 is_null_value((*value)["@none"])));
-    if (null_marker) *is_null = true;
+  return {};
+}
 
-    // Type-specific validation.
-    if (!null_marker) {
-      switch (info->type) {
-        case AttrType::Property: break;
-        case AttrType::GeoProperty:
-          if (auto e = validate_geometry(*value); !e.empty())
-            return std::unexpected(bad("Invalid GeoJSON geometry", what(name) + ": " + e));
-          break;
-        case AttrType::Relationship:
-          if (value->IsString()) {
-            if (!is_absolute_uri(json::view(*value)))
-              return std::unexpected(bad("Invalid relationship object", what(name) + ": \"object\" must be a URI"));
-          } else if (value->IsArray() && !value->Empty()) {
-            for (const auto& o : value->GetArray())
-              if (!o.IsString() || !is_absolute_uri(json::view(o)))
-                return std::unexpected(bad("Invalid relationship object", what(name) + ": every object must be a URI"));
-          } else {
-            return std::unexpected(bad("Invalid relationship object", what(name) + ": \"object\" must be a URI"));
-          }
-          break;
-        case AttrType::LanguageProperty:
-          if (!value->IsObject() || value->ObjectEmpty())
-            return std::unexpected(bad("Invalid languageMap", what(name) + ": \"languageMap\" must be a non-empty object"));
-          for (auto m = value->MemberBegin(); m != value->MemberEnd(); ++m) {
-            bool ok = m->value.IsString();
-            if (m->value.IsArray()) {
-              ok = true;
-              for (const auto& s : m->value.GetArray()) ok = ok && s.IsString();
-            }
-            if (!ok || m->name.GetStringLength() == 0)
-              return std::unexpected(bad("Invalid languageMap", what(name) + ": each language tag maps to a string"));
-          }
-          break;
-        case AttrType::VocabProperty: {
-          bool ok = value->IsString() || (value->IsArray() && !value->Empty());
-          if (value->IsArray())
-            for (const auto& s : value->GetArray()) ok = ok && s.IsString();
-          if (!ok) return std::unexpected(bad("Invalid vocab", what(name) + ": \"vocab\" must be a string or an array of strings"));
-          break;
-        }
-        case AttrType::JsonProperty:
-          if (!value->IsObject() && !value->IsArray())
-            return std::unexpected(bad("Invalid json", what(name) + ": \"json\" must be an object or an array"));
-          break;
-        case AttrType::ListProperty:
-          if (!value->IsArray()) return std::unexpected(bad("Invalid valueList", what(name) + ": \"valueList\" must be an array"));
-          break;
-        case AttrType::ListRelationship:
-          if (!value->IsArray()) return std::unexpected(bad("Invalid objectList", what(name) + ": \"objectList\" must be an array"));
-          for (const auto& o : value->GetArray()) {
-            const json::Value* uri = &o;
-            if (o.IsObject() && o.HasMember("object")) uri = &o["object"];
-            if (!uri->IsString() || !is_absolute_uri(json::view(*uri)))
-              return std::unexpected(bad("Invalid objectList", what(name) + ": every object must be a URI"));
-          }
-          break;
-      }
+Status check_language_map(std::string_view name, const json::Value& value) {
+  if (!value.IsObject() || value.ObjectEmpty())
+    return std::unexpected(bad("Invalid languageMap", what(name) + ": \"languageMap\" must be a non-empty object"));
+  for (auto m = value.MemberBegin(); m != value.MemberEnd(); ++m) {
+    bool ok = m->value.IsString();
+    if (m->value.IsArray()) {
+      ok = true;
+      for (const auto& s : m->value.GetArray()) ok = ok && s.IsString();
     }
-
-    w.StartObject();
-    w.Key("type");
-    json::write_string(w, info->name);
-    json::write_key(w, info->value_key);
-    if (info->type == AttrType::VocabProperty && !null_marker) {
-      auto expand = [&](const json::Value& s) { json::write_string(w, ctx.expand(json::view(s))); };
-      if (value->IsString()) expand(*value);
-      else {
-        w.StartArray();
-        for (const auto& s : value->GetArray()) expand(s);
-        w.EndArray();
-      }
-    } else {
-      value->Accept(w);
-    }
-    if (bare_geometry) {
-      w.EndObject();
-      return {};
-    }
+    if (!ok || m->name.GetStringLength() == 0)
+      return std::unexpected(bad("Invalid languageMap", what(name) + ": each language tag maps to a string"));
   }
+  return {};
+}
 
+Status check_vocab(std::string_view name, const json::Value& value) {
+  bool ok = value.IsString() || (value.IsArray() && !value.Empty());
+  if (value.IsArray())
+    for (const auto& s : value.GetArray()) ok = ok && s.IsString();
+  if (!ok) return std::unexpected(bad("Invalid vocab", what(name) + ": \"vocab\" must be a string or an array of strings"));
+  return {};
+}
+
+Status check_object_list(std::string_view name, const json::Value& value) {
+  if (!value.IsArray()) return std::unexpected(bad("Invalid objectList", what(name) + ": \"objectList\" must be an array"));
+  for (const auto& o : value.GetArray()) {
+    const json::Value* uri = &o;
+    if (o.IsObject() && o.HasMember("object")) uri = &o["object"];
+    if (!uri->IsString() || !is_absolute_uri(json::view(*uri)))
+      return std::unexpected(bad("Invalid objectList", what(name) + ": every object must be a URI"));
+  }
+  return {};
+}
+
+// Type-specific validation of a value (not an NGSI-LD Null).
+Status check_value(std::string_view name, AttrType type, const json::Value& value) {
+  switch (type) {
+    case AttrType::Property: break;
+    case AttrType::GeoProperty:
+      if (auto e = validate_geometry(value); !e.empty())
+        return std::unexpected(bad("Invalid GeoJSON geometry", what(name) + ": " + e));
+      break;
+    case AttrType::Relationship: return check_relationship(name, value);
+    case AttrType::LanguageProperty: return check_language_map(name, value);
+    case AttrType::VocabProperty: return check_vocab(name, value);
+    case AttrType::JsonProperty:
+      if (!value.IsObject() && !value.IsArray())
+        return std::unexpected(bad("Invalid json", what(name) + ": \"json\" must be an object or an array"));
+      break;
+    case AttrType::ListProperty:
+      if (!value.IsArray()) return std::unexpected(bad("Invalid valueList", what(name) + ": \"valueList\" must be an array"));
+      break;
+    case AttrType::ListRelationship: return check_object_list(name, value);
+  }
+  return {};
+}
+
+// Opens the instance with its type and its checked value (a vocab's terms expanded); sets
+// `is_null` when the value is an NGSI-LD Null.
+Status write_value(json::Writer& w, std::string_view name, const TypeInfo& info, const json::Value& value,
+                   const jsonld::Context& ctx, bool allow_null, bool* is_null) {
+  const bool null_marker = allow_null && is_null_marker(info, value);
+  if (null_marker) *is_null = true;
+  else if (auto s = check_value(name, info.type, value); !s) return s;
+
+  w.StartObject();
+  w.Key("type");
+  json::write_string(w, info.name);
+  json::write_key(w, info.value_key);
+  if (info.type == AttrType::VocabProperty && !null_marker) {
+    auto expand = [&](const json::Value& s) { json::write_string(w, ctx.expand(json::view(s))); };
+    if (value.IsString()) expand(value);
+    else {
+      w.StartArray();
+      for (const auto& s : value.GetArray()) expand(s);
+      w.EndArray();
+    }
+  } else {
+    value.Accept(w);
+  }
+  return {};
+}
+
+Status write_instance(json::Writer& w, std::string_view name, const json::Value& v, const jsonld::Context& ctx,
+                      int depth, bool allow_null, bool partial, std::string* dataset_id, bool* is_null);
+
+// Sub-attribute `key` of attribute `name`, under its expanded name (its datasetId is ignored).
+Status write_sub_attribute(json::Writer& w, std::string_view name, std::string_view key, const json::Value& v,
+                           const jsonld::Context& ctx, int depth, bool allow_null) {
+  if (!valid_name(key)) return std::unexpected(bad("Invalid attribute name", "\"" + std::string(key) + "\""));
+  if (depth >= kMaxSubAttrDepth)
+    return std::unexpected(bad("Invalid attribute", what(name) + ": sub-attributes nested too deep"));
+  if (v.IsArray() && !v.Empty() && v[0].IsObject())
+    return std::unexpected(bad("Invalid attribute value", what(key) + ": a sub-attribute cannot be an array of instances"));
+  json::write_key(w, ctx.expand(key));
+  std::string ignored_ds;
+  bool sub_null = false;
+  return write_instance(w, key, v, ctx, depth + 1, allow_null, false, &ignored_ds, &sub_null);
+}
+
+// The members beside type and value: observedAt, unitCode, objectType, sub-attributes, and the
+// datasetId of a top-level instance (kept in `dataset_id`, not written).
+Status write_members(json::Writer& w, std::string_view name, const json::Value& v, const TypeInfo& info,
+                     const jsonld::Context& ctx, int depth, bool allow_null, std::string* dataset_id) {
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
     std::string_view key = json::view(m->name);
-    if (key == "type" || key == info->value_key || is_system_key(key)) continue;
+    if (key == "type" || key == info.value_key || is_system_key(key)) continue;
     if (is_value_key(key))
-      return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info->name) + ") must not have \"" + std::string(key) + "\""));
+      return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info.name) + ") must not have \"" + std::string(key) + "\""));
     if (key == "observedAt") {
       if (!m->value.IsString() || !parse_iso8601(json::view(m->value)))
         return std::unexpected(bad("Invalid observedAt", what(name) + ": observedAt must be an ISO 8601 DateTime"));
@@ -224,7 +263,7 @@ Status write_instance(json::Writer& w, std::string_view name, const json::Value&
       w.Key("unitCode");
       m->value.Accept(w);
     } else if (key == "objectType") {
-      if (info->type != AttrType::Relationship && info->type != AttrType::ListRelationship)
+      if (info.type != AttrType::Relationship && info.type != AttrType::ListRelationship)
         return std::unexpected(bad("Invalid attribute", what(name) + ": objectType is only for relationships"));
       if (!m->value.IsString()) return std::unexpected(bad("Invalid objectType", what(name) + ": objectType must be a string"));
       w.Key("objectType");
@@ -236,18 +275,44 @@ Status write_instance(json::Writer& w, std::string_view name, const json::Value&
       *dataset_id = std::string(json::view(m->value));
     } else if (key == "lang") {
       continue;  // output-only member of a LanguageProperty rendered with ?lang
-    } else {
-      if (!valid_name(key)) return std::unexpected(bad("Invalid attribute name", "\"" + std::string(key) + "\""));
-      if (depth >= kMaxSubAttrDepth)
-        return std::unexpected(bad("Invalid attribute", what(name) + ": sub-attributes nested too deep"));
-      if (m->value.IsArray() && !m->value.Empty() && m->value[0].IsObject())
-        return std::unexpected(bad("Invalid attribute value", what(key) + ": a sub-attribute cannot be an array of instances"));
-      json::write_key(w, ctx.expand(key));
-      std::string ignored_ds;
-      bool sub_null = false;
-      if (auto s = write_instance(w, key, m->value, ctx, depth + 1, allow_null, false, &ignored_ds, &sub_null); !s) return s;
+    } else if (auto s = write_sub_attribute(w, name, key, m->value, ctx, depth, allow_null); !s) {
+      return s;
     }
   }
+  return {};
+}
+
+// Writes one attribute instance in internal form. `name` is the short name (for messages).
+Status write_instance(json::Writer& w, std::string_view name, const json::Value& v, const jsonld::Context& ctx,
+                      int depth, bool allow_null, bool partial, std::string* dataset_id, bool* is_null) {
+  if (v.IsNull()) return std::unexpected(bad("Invalid attribute value", what(name) + " is null"));
+  if (!v.IsObject()) return write_concise(w, name, v, depth, allow_null, is_null);
+
+  // Find the attribute type: explicit, a bare GeoJSON geometry, or inferred from the value key.
+  bool bare_geometry = false;
+  auto t = v.FindMember("type");
+  auto type = t != v.MemberEnd() ? named_type(name, v, t->value, bare_geometry) : inferred_type(name, v, partial);
+  if (!type) return std::unexpected(type.error());
+  auto value = find_value(name, v, *type, bare_geometry, partial);
+  if (!value) return std::unexpected(value.error());
+
+  // A partial update may carry only some members: no type and/or no value.
+  static constexpr TypeInfo kMetadataOnly{"", AttrType::Property, ""};
+  const TypeInfo& info = *type ? **type : kMetadataOnly;
+  if (*value) {
+    if (auto s = write_value(w, name, info, **value, ctx, allow_null, is_null); !s) return s;
+    if (bare_geometry) {
+      w.EndObject();
+      return {};
+    }
+  } else {
+    w.StartObject();
+    if (*type) {
+      w.Key("type");
+      json::write_string(w, info.name);
+    }
+  }
+  if (auto s = write_members(w, name, v, info, ctx, depth, allow_null, dataset_id); !s) return s;
   w.EndObject();
   return {};
 }

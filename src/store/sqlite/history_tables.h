@@ -9,9 +9,9 @@
 // The instances of one attribute of one entity lie together in time order (t = observedAt, or
 // the time recorded when there is none), so a time-range read or an aggregation touches only
 // the pages it returns. `num` holds the value when it is a number, so an aggregation reads no
-// JSON. HistoryWriter runs on the committer's connection inside its transactions;
-// HistoryReads answers readers from a pool of read-only connections (WAL: readers never wait
-// for the writer).
+// JSON. HistoryWriter runs on the committer's connection inside its transactions
+// (history_writer.cpp); HistoryReads answers readers from a pool of read-only connections
+// (history_reader.cpp; WAL: readers never wait for the writer).
 #pragma once
 #include <map>
 #include <memory>
