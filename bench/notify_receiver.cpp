@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include <rapidjson/document.h>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
-#include <rapidjson/document.h>
 
 #include "util/time.h"
 
@@ -35,7 +35,8 @@ void record(const std::string& body) {
   if (!d.IsObject() || !d.HasMember("data") || !d["data"].IsArray()) return;
   std::lock_guard lock(mu);
   for (const auto& e : d["data"].GetArray()) {
-    if (!e.IsObject() || !e.HasMember("speed") || !e["speed"].IsObject() || !e["speed"].HasMember("modifiedAt")) continue;
+    if (!e.IsObject() || !e.HasMember("speed") || !e["speed"].IsObject() || !e["speed"].HasMember("modifiedAt"))
+      continue;
     const auto& m = e["speed"]["modifiedAt"];
     if (auto t = dejima::parse_iso8601(std::string_view(m.GetString(), m.GetStringLength())))
       latencies_ms.push_back(arrived - static_cast<double>(*t));

@@ -14,6 +14,7 @@ packages=(
   libjemalloc-dev               # allocator of the release server binary
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-16 libclang-rt-16-dev llvm-16  # libFuzzer targets (scripts/fuzz.sh) and their symbolizer
+  clang-format-16 clang-tidy-16        # scripts/lint.sh (pinned: another version formats differently)
   python3 python3-pytest python3-requests python3-yaml
   wrk nginx-light curl
 )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# README command 2 (and CI): install dependencies, then build and run every test:
+# README command 2 (and CI): install dependencies, then check and build and run every test:
+#  0. lint (scripts/lint.sh): formatting, third-party headers in their own modules, clang-tidy;
 #  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
 #     and the end-to-end suite against the real binary over HTTP;
 #  2. release preset (the binary scripts/start.sh runs: -O2, LTO, jemalloc with huge pages): the
@@ -12,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
+
+echo "== lint =="
+bash scripts/lint.sh
 
 echo "== dev (ASan + UBSan) =="
 cmake --preset dev >/dev/null

@@ -13,12 +13,11 @@
 #include "app/demo.h"
 #include "broker/tenant.h"
 #include "connect/connectors.h"
-#include "manage/connector_handlers.h"
 #include "http/problem.h"
 #include "http/router.h"
-#include "temporal/duration.h"
 #include "http/server.h"
 #include "jsonld/registry.h"
+#include "manage/connector_handlers.h"
 #include "ngsild/batch_handlers.h"
 #include "ngsild/context_handlers.h"
 #include "ngsild/entity_handlers.h"
@@ -26,8 +25,9 @@
 #include "ngsild/subscription_handlers.h"
 #include "ngsild/temporal_handlers.h"
 #include "notify/dispatcher.h"
-#include "subscription/manager.h"
 #include "store/sqlite/sqlite_storage.h"
+#include "subscription/manager.h"
+#include "temporal/duration.h"
 
 namespace dejima {
 namespace {
@@ -168,14 +168,15 @@ int serve(const Settings& settings) {
   ngsild::add_temporal_routes(router, services);
   manage::add_connector_routes(router, connectors);
 
-  http::Server server({.bind = settings.bind,
-                       .port = settings.port,
-                       .threads = settings.threads,
-                       .max_body_bytes = settings.max_body_bytes,
-                       .max_header_bytes = settings.max_header_bytes,
-                       .idle_timeout_s = settings.idle_timeout_s,
-                       .shutdown_grace_s = settings.shutdown_grace_s},
-                      [&router](const http::Request& req, http::Reply reply) { router.dispatch(req, std::move(reply)); });
+  http::Server server(
+      {.bind = settings.bind,
+       .port = settings.port,
+       .threads = settings.threads,
+       .max_body_bytes = settings.max_body_bytes,
+       .max_header_bytes = settings.max_header_bytes,
+       .idle_timeout_s = settings.idle_timeout_s,
+       .shutdown_grace_s = settings.shutdown_grace_s},
+      [&router](const http::Request& req, http::Reply reply) { router.dispatch(req, std::move(reply)); });
   if (auto s = server.listen(); !s) {
     spdlog::critical("{}: {}", s.error().title, s.error().detail);
     return 1;
@@ -186,7 +187,7 @@ int serve(const Settings& settings) {
   std::fflush(stdout);
   connectors.start();
   server.run(true);
-  connectors.stop();  // a run in progress ends first
+  connectors.stop();    // a run in progress ends first
   tenants.close_all();  // the last commits may still queue notifications
   subscriptions.stop();
   dispatcher.stop();

@@ -1,6 +1,5 @@
 #include "app/demo.h"
 
-
 namespace dejima {
 namespace {
 
@@ -16,10 +15,12 @@ constexpr const char* kAmedasLatest = "https://www.jma.go.jp/bosai/amedas/data/l
 // lists them; their URLs name a release, so a newer release needs a new URL here.
 constexpr std::pair<const char*, const char*> kGtfsFeeds[] = {
     {"keneibus", "https://www.keneibus.jp/fs/4/7/7/4/_/GTFS_R3.7.1.zip"},  // 長崎県営バス
-    {"gunkanjima", "https://data.bodik.jp/dataset/c507ab86-fa09-4ee6-91cd-d0a865a31229/resource/"
-                   "54ebdbe4-63ae-4f04-b2a3-094f9a04aee0/download/2021-05-10_gunkanjima.zip"},  // 軍艦島上陸周遊クルーズ
-    {"tainoura", "http://data.bodik.jp/dataset/80da3e1f-5e26-4b85-a9f1-61fa560b91b1/resource/"
-                 "5acda669-d9be-4610-9df0-0d82a098b579/download/gtfs2019.11.14.zip"},  // 五島産業汽船 鯛ノ浦～長崎航路
+    {"gunkanjima",
+     "https://data.bodik.jp/dataset/c507ab86-fa09-4ee6-91cd-d0a865a31229/resource/"
+     "54ebdbe4-63ae-4f04-b2a3-094f9a04aee0/download/2021-05-10_gunkanjima.zip"},  // 軍艦島上陸周遊クルーズ
+    {"tainoura",
+     "http://data.bodik.jp/dataset/80da3e1f-5e26-4b85-a9f1-61fa560b91b1/resource/"
+     "5acda669-d9be-4610-9df0-0d82a098b579/download/gtfs2019.11.14.zip"},  // 五島産業汽船 鯛ノ浦～長崎航路
 };
 // The PULL service's long feed of 随時 telegrams (warnings), covering several days.
 constexpr const char* kJmaExtraFeed = "https://www.data.jma.go.jp/developer/xml/feed/extra_l.xml";
@@ -41,7 +42,8 @@ connect::Declaration declaration(std::string name, std::string source, std::stri
 std::vector<connect::Declaration> demo_connectors(const std::string& data) {
   const std::string local = data.empty() ? "" : (data.ends_with('/') ? data : data + "/");
   std::vector<connect::Declaration> out;
-  for (const auto& [kind, type] : {std::pair{"emergency", "EvacuationSpace"}, std::pair{"evacuation", "EvacuationShelter"}})
+  for (const auto& [kind, type] :
+       {std::pair{"emergency", "EvacuationSpace"}, std::pair{"evacuation", "EvacuationShelter"}})
     for (const char* code : kMunicipalities) {
       const std::string file = std::string(kind) + "/" + code + ".json";
       auto d = declaration(std::string("demo-") + kind + "-" + code,
@@ -50,9 +52,9 @@ std::vector<connect::Declaration> demo_connectors(const std::string& data) {
       d.options.id_prefix = "urn:ngsi-ld:" + std::string(type) + ":" + code + ":";  // its own, for deleteMissing
       out.push_back(std::move(d));
     }
-  auto amedas = declaration("demo-amedas-nagasaki",
-                            local.empty() ? kAmedasLatest : local + "jma/amedas/20210224150000.json", "amedas",
-                            "WeatherObserved", "PT10M");
+  auto amedas =
+      declaration("demo-amedas-nagasaki", local.empty() ? kAmedasLatest : local + "jma/amedas/20210224150000.json",
+                  "amedas", "WeatherObserved", "PT10M");
   amedas.options.params["stations"] = "84";  // Nagasaki's 20 stations
   out.push_back(std::move(amedas));
   if (local.empty()) {  // no telegrams or GTFS feeds of Nagasaki in the local copies

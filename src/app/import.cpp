@@ -93,7 +93,8 @@ std::string parse_args(const std::vector<std::string>& args, connect::Declaratio
       value = key.substr(key.find('=') + 1);
       key.resize(key.find('='));
     }
-    static const char* const kOwn[] = {"type", "format", "tenant", "encoding", "id-prefix", "key", "column", "param", "name"};
+    static const char* const kOwn[] = {"type", "format", "tenant", "encoding", "id-prefix",
+                                       "key",  "column", "param",  "name"};
     if (std::find(std::begin(kOwn), std::end(kOwn), key) == std::end(kOwn)) {
       rest.push_back(a);  // a setting; its value follows it
       if (!inline_value && i + 1 < args.size()) rest.push_back(args[++i]);
@@ -103,13 +104,20 @@ std::string parse_args(const std::vector<std::string>& args, connect::Declaratio
       if (i + 1 >= args.size()) return "--" + key + " needs a value";
       value = args[++i];
     }
-    if (key == "type") d.options.type = value;
-    else if (key == "format") d.format = value;
-    else if (key == "tenant") d.tenant = value;
-    else if (key == "encoding") d.options.encoding = value;
-    else if (key == "id-prefix") d.options.id_prefix = value;
-    else if (key == "key") d.options.key.push_back(value);
-    else if (key == "name") d.name = value;
+    if (key == "type")
+      d.options.type = value;
+    else if (key == "format")
+      d.format = value;
+    else if (key == "tenant")
+      d.tenant = value;
+    else if (key == "encoding")
+      d.options.encoding = value;
+    else if (key == "id-prefix")
+      d.options.id_prefix = value;
+    else if (key == "key")
+      d.options.key.push_back(value);
+    else if (key == "name")
+      d.name = value;
     else {  // column, param
       const size_t eq = value.find('=');
       if (eq == std::string::npos || eq == 0) return "--" + key + " wants NAME=VALUE, not " + value;
@@ -120,8 +128,10 @@ std::string parse_args(const std::vector<std::string>& args, connect::Declaratio
   if (d.options.type.empty()) return "--type is required";
   if (d.format.empty()) d.format = format_from_name(d.source);
   if (d.format.empty()) return "cannot tell the format of " + d.source + ": give --format";
-  if (const auto* f = connect::find_format(d.format); !f) return "format '" + d.format + "' is not one of " + connect::format_names();
-  else if (auto why = f->invalid(d.options); !why.empty()) return why;
+  if (const auto* f = connect::find_format(d.format); !f)
+    return "format '" + d.format + "' is not one of " + connect::format_names();
+  else if (auto why = f->invalid(d.options); !why.empty())
+    return why;
   if (d.name.empty()) d.name = "import:" + std::filesystem::path(d.source).filename().string();
   return "";
 }
@@ -159,7 +169,8 @@ int import_command(const std::vector<std::string>& args, char** envp) {
   bar.end();
   data->tenants->close_all();
   std::printf("%s\n", connect::run_log_json(log).c_str());
-  std::fprintf(stderr, "%s: %s, %zu rows in %.2f s: %zu created, %zu updated, %zu unchanged, %zu deleted, %zu rejected\n",
+  std::fprintf(stderr,
+               "%s: %s, %zu rows in %.2f s: %zu created, %zu updated, %zu unchanged, %zu deleted, %zu rejected\n",
                d.source.c_str(), log.status.c_str(), log.rows, (log.ended - log.started) / 1000.0, log.created,
                log.updated, log.unchanged, log.deleted, log.rejected);
   if (!log.error.empty()) std::fprintf(stderr, "error: %s\n", log.error.c_str());

@@ -56,26 +56,31 @@ bool valid_count(const std::string& v) {
   return v == "none" || parse_uint(v, n, 1ULL, 1ULL << 40);
 }
 
-#define STR_SETTING(field, name, help, check)                                        \
-  SettingDef{name, help, [](const Settings& s) { return s.field; },                  \
-             [](Settings& s, const std::string& v) {                                 \
-               if (!(check)) return false;                                           \
-               s.field = v;                                                          \
-               return true;                                                          \
-             }}
-#define UINT_SETTING(field, name, help, lo, hi)                                      \
-  SettingDef{name, help, [](const Settings& s) { return std::to_string(s.field); },  \
-             [](Settings& s, const std::string& v) {                                 \
-               return parse_uint(v, s.field, decltype(s.field)(lo), decltype(s.field)(hi)); }}
+#define STR_SETTING(field, name, help, check)                                                      \
+  SettingDef {                                                                                     \
+    name, help, [](const Settings& s) { return s.field; }, [](Settings& s, const std::string& v) { \
+      if (!(check)) return false;                                                                  \
+      s.field = v;                                                                                 \
+      return true;                                                                                 \
+    }                                                                                              \
+  }
+#define UINT_SETTING(field, name, help, lo, hi)                                                                    \
+  SettingDef {                                                                                                     \
+    name, help, [](const Settings& s) { return std::to_string(s.field); }, [](Settings& s, const std::string& v) { \
+      return parse_uint(v, s.field, decltype(s.field)(lo), decltype(s.field)(hi));                                 \
+    }                                                                                                              \
+  }
 
-#define BOOL_SETTING(field, name, help)                                                        \
-  SettingDef{name, help, [](const Settings& s) { return std::string(s.field ? "true" : "false"); }, \
-             [](Settings& s, const std::string& v) {                                           \
-               if (v != "true" && v != "false" && v != "1" && v != "0") return false;          \
-               s.field = v == "true" || v == "1";                                              \
-               return true;                                                                    \
-             },                                                                                \
-             true}
+#define BOOL_SETTING(field, name, help)                                                    \
+  SettingDef {                                                                             \
+    name, help, [](const Settings& s) { return std::string(s.field ? "true" : "false"); }, \
+        [](Settings& s, const std::string& v) {                                            \
+      if (v != "true" && v != "false" && v != "1" && v != "0") return false;               \
+      s.field = v == "true" || v == "1";                                                   \
+      return true;                                                                         \
+    },                                                                                     \
+        true                                                                               \
+  }
 
 const std::vector<SettingDef>& table() {
   static const std::vector<SettingDef> defs = {
@@ -84,31 +89,23 @@ const std::vector<SettingDef>& table() {
       STR_SETTING(data_dir, "data-dir", "directory of the per-tenant database files", !v.empty()),
       UINT_SETTING(threads, "threads", "HTTP worker threads (0 = one per core)", 0, 256),
       STR_SETTING(log_level, "log-level", "trace|debug|info|warn|error|off",
-                  v == "trace" || v == "debug" || v == "info" || v == "warn" || v == "error" ||
-                      v == "off"),
-      UINT_SETTING(max_body_bytes, "max-body-bytes", "largest accepted request body", 1024,
-                   std::size_t{1} << 34),
-      UINT_SETTING(max_header_bytes, "max-header-bytes", "largest accepted request header block",
-                   1024, 1024 * 1024),
-      UINT_SETTING(idle_timeout_s, "idle-timeout", "seconds a connection may stay idle or slow", 1,
-                   86400),
-      UINT_SETTING(shutdown_grace_s, "shutdown-grace", "seconds SIGTERM waits for in-flight requests",
-                   0, 3600),
+                  v == "trace" || v == "debug" || v == "info" || v == "warn" || v == "error" || v == "off"),
+      UINT_SETTING(max_body_bytes, "max-body-bytes", "largest accepted request body", 1024, std::size_t{1} << 34),
+      UINT_SETTING(max_header_bytes, "max-header-bytes", "largest accepted request header block", 1024, 1024 * 1024),
+      UINT_SETTING(idle_timeout_s, "idle-timeout", "seconds a connection may stay idle or slow", 1, 86400),
+      UINT_SETTING(shutdown_grace_s, "shutdown-grace", "seconds SIGTERM waits for in-flight requests", 0, 3600),
       STR_SETTING(sync, "sync", "full: fsync each group commit | normal: survive process crash only",
                   v == "full" || v == "normal"),
-      UINT_SETTING(context_fetch_timeout_ms, "context-fetch-timeout-ms",
-                   "timeout for fetching a remote @context", 100, 600000),
-      UINT_SETTING(max_context_bytes, "max-context-bytes", "largest remote @context accepted", 1024,
-                   64 * 1024 * 1024),
-      UINT_SETTING(default_limit, "default-limit", "entities per query page when no limit is given", 1,
-                   1000000),
-      UINT_SETTING(max_limit, "max-limit", "largest limit a query may ask for (403 TooManyResults above)",
-                   1, 1000000),
+      UINT_SETTING(context_fetch_timeout_ms, "context-fetch-timeout-ms", "timeout for fetching a remote @context", 100,
+                   600000),
+      UINT_SETTING(max_context_bytes, "max-context-bytes", "largest remote @context accepted", 1024, 64 * 1024 * 1024),
+      UINT_SETTING(default_limit, "default-limit", "entities per query page when no limit is given", 1, 1000000),
+      UINT_SETTING(max_limit, "max-limit", "largest limit a query may ask for (403 TooManyResults above)", 1, 1000000),
       UINT_SETTING(notify_queue_max, "notify-queue-max",
                    "notifications a subscription may have waiting; beyond, new ones are dropped and counted", 1,
                    10000000),
-      UINT_SETTING(notify_attempts, "notify-attempts", "deliveries tried (with doubling back-off) per notification",
-                   1, 20),
+      UINT_SETTING(notify_attempts, "notify-attempts", "deliveries tried (with doubling back-off) per notification", 1,
+                   20),
       UINT_SETTING(notify_timeout_ms, "notify-timeout-ms", "timeout of one HTTP notification", 100, 600000),
       STR_SETTING(notify_ca_file, "notify-ca-file",
                   "PEM file of the certificate authorities trusted for https:// and mqtts:// notification endpoints "
@@ -123,17 +120,16 @@ const std::vector<SettingDef>& table() {
       UINT_SETTING(history_retention_interval_s, "history-retention-interval",
                    "seconds between two passes of the history retention", 1, 86400),
       UINT_SETTING(temporal_max_instances, "temporal-max-instances",
-                   "instances per attribute in one temporal response (206 with Content-Range beyond)", 1,
-                   10000000),
-      STR_SETTING(time_zone, "time-zone", "time zone of connectors' cron schedules and of the log's times (an IANA name)",
-                  v == "UTC" || (v.find("..") == std::string::npos && std::filesystem::is_regular_file("/usr/share/zoneinfo/" + v))),
+                   "instances per attribute in one temporal response (206 with Content-Range beyond)", 1, 10000000),
+      STR_SETTING(
+          time_zone, "time-zone", "time zone of connectors' cron schedules and of the log's times (an IANA name)",
+          v == "UTC" ||
+              (v.find("..") == std::string::npos && std::filesystem::is_regular_file("/usr/share/zoneinfo/" + v))),
       STR_SETTING(connectors_file, "connectors",
                   "JSON file with an array of connector declarations, declared at start (empty = none)", true),
-      BOOL_SETTING(demo, "demo",
-                   "declare the demo connectors (Nagasaki's shelters, AMeDAS weather, tourist sites)"),
+      BOOL_SETTING(demo, "demo", "declare the demo connectors (Nagasaki's shelters, AMeDAS weather, tourist sites)"),
       STR_SETTING(demo_data, "demo-data",
-                  "directory with local copies of the demo sources (like ../shared/data); empty = official URLs",
-                  true),
+                  "directory with local copies of the demo sources (like ../shared/data); empty = official URLs", true),
   };
   return defs;
 }
@@ -153,8 +149,10 @@ std::string per_tenant(const std::string& setting, const std::string& tenant) {
     const size_t comma = setting.find(',', start);
     std::string item = setting.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     const size_t eq = item.find('=');
-    if (eq == std::string::npos) value = item;
-    else if (item.substr(0, eq) == tenant) return item.substr(eq + 1);
+    if (eq == std::string::npos)
+      value = item;
+    else if (item.substr(0, eq) == tenant)
+      return item.substr(eq + 1);
     if (comma == std::string::npos) return value;
     start = comma + 1;
   }
@@ -175,8 +173,7 @@ Result<Settings> load_settings(const std::vector<std::string>& args, char** envp
   }
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0)
-      return fail(ErrorKind::BadRequestData, "unexpected argument", a);
+    if (a.rfind("--", 0) != 0) return fail(ErrorKind::BadRequestData, "unexpected argument", a);
     std::string key = a.substr(2), value;
     const auto eq = key.find('=');
     if (eq != std::string::npos) key.resize(eq);
@@ -204,8 +201,8 @@ std::string settings_help() {
   std::string out;
   Settings defaults;
   for (const auto& def : table())
-    out += fmt::format("  --{:<26} {:<32} {} (default: {})\n", def.name, env_name(def.name), def.help,
-                       def.show(defaults));
+    out +=
+        fmt::format("  --{:<26} {:<32} {} (default: {})\n", def.name, env_name(def.name), def.help, def.show(defaults));
   return out;
 }
 

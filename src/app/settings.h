@@ -22,8 +22,8 @@ struct Settings {
   std::string sync = "full";  // full: fsync every group commit; normal: survives kill -9, not power loss
   unsigned context_fetch_timeout_ms = 5000;
   std::size_t max_context_bytes = 1024 * 1024;
-  unsigned default_limit = 20;  // entities per page when a query gives no limit
-  unsigned max_limit = 1000;    // larger limits are 403 TooManyResults
+  unsigned default_limit = 20;         // entities per page when a query gives no limit
+  unsigned max_limit = 1000;           // larger limits are 403 TooManyResults
   unsigned notify_queue_max = 10000;   // notifications waiting per subscription; more are dropped and counted
   unsigned notify_attempts = 4;        // deliveries tried before a notification counts as failed
   unsigned notify_timeout_ms = 10000;  // per HTTP notification
@@ -33,10 +33,10 @@ struct Settings {
   std::string history_max_count = "none";  // instances kept per attribute of an entity
   unsigned history_retention_interval_s = 60;
   unsigned temporal_max_instances = 1000;  // per attribute in one temporal response (206 beyond)
-  std::string time_zone = "Asia/Tokyo";  // of connectors' cron schedules (the process's TZ)
-  std::string connectors_file;  // connector declarations applied at start
-  bool demo = false;             // declare the demo connectors
-  std::string demo_data;         // local copies of the demo sources ("" = official URLs)
+  std::string time_zone = "Asia/Tokyo";    // of connectors' cron schedules (the process's TZ)
+  std::string connectors_file;             // connector declarations applied at start
+  bool demo = false;                       // declare the demo connectors
+  std::string demo_data;                   // local copies of the demo sources ("" = official URLs)
 };
 
 // The value a "DEFAULT[,TENANT=VALUE...]" setting gives a tenant ("" = the default tenant).

@@ -157,9 +157,7 @@ void Tenant::publish(const std::string& id, const EntityPtr& before, const Entit
 void Tenant::apply(const std::string& id, const Change& change, std::function<void(Status)> done) {
   apply_batch(
       {id}, [&](size_t, const EntityPtr& cur) { return change(cur); },
-      [done = std::move(done)](std::vector<Status> items, Status commit) {
-        done(!items[0] ? items[0] : commit);
-      });
+      [done = std::move(done)](std::vector<Status> items, Status commit) { done(!items[0] ? items[0] : commit); });
 }
 
 void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done,
@@ -264,9 +262,12 @@ struct Tenant::Matches {
   bool add(EntityPtr e, Known known = Known::Nothing) {
     if (!e || (known != Known::Match && !f.matches(*e, known == Known::GeoHolds))) return true;
     ++r.total;
-    if (skipped < page.offset) ++skipped;
-    else if (r.entities.size() < page.limit) r.entities.push_back(std::move(e));
-    else full = true;
+    if (skipped < page.offset)
+      ++skipped;
+    else if (r.entities.size() < page.limit)
+      r.entities.push_back(std::move(e));
+    else
+      full = true;
     return page.count || !full;
   }
 };
@@ -293,9 +294,8 @@ size_t order_chunk(std::vector<GeoIndex::Candidate>& found, size_t i, size_t chu
 
 // Whether every selector's type is a plain alternative of types; collects them.
 bool selector_types(const query::Filter& f, std::vector<std::string>& types) {
-  return !f.entities.empty() && std::all_of(f.entities.begin(), f.entities.end(), [&](const auto& s) {
-    return s.types && s.types->alternatives(types);
-  });
+  return !f.entities.empty() && std::all_of(f.entities.begin(), f.entities.end(),
+                                            [&](const auto& s) { return s.types && s.types->alternatives(types); });
 }
 
 }  // namespace
@@ -323,8 +323,10 @@ void Tenant::query_geo(const query::Filter& f, const query::GeoBox& box, Matches
       bool point_matched = false, other = false;
       for (; i < end && found[i].id == id; ++i) {
         const auto& c = found[i];
-        if (!c.is_point()) other = true;
-        else if (!point_matched) point_matched = f.geo->matches_point(c.box.min_lon, c.box.min_lat);
+        if (!c.is_point())
+          other = true;
+        else if (!point_matched)
+          point_matched = f.geo->matches_point(c.box.min_lon, c.box.min_lat);
       }
       if (point_matched || other)
         more = m.add(get_locked(id), point_matched ? Matches::Known::GeoHolds : Matches::Known::Nothing);

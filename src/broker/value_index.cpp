@@ -9,9 +9,7 @@ std::vector<ValueIndex::Key> ValueIndex::keys(const model::Entity* e) {
   if (!e) return out;
   for (const auto& a : e->attrs) {
     switch (a.scalar.kind) {
-      case model::Scalar::Kind::String:
-        out.push_back({a.name, a.scalar_text(), true});
-        break;
+      case model::Scalar::Kind::String: out.push_back({a.name, a.scalar_text(), true}); break;
       case model::Scalar::Kind::None:
         // A GeoProperty's value is a geometry object: never equal to a string.
         if (!a.json.starts_with(R"({"type":"GeoProperty")")) out.push_back({a.name, {}, false});

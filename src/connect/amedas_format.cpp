@@ -27,16 +27,26 @@ struct Element {
 };
 // Elements with a standard WeatherObserved name; others keep the JMA name.
 constexpr Element kElements[] = {
-    {"temp", "temperature", "CEL"},           {"humidity", "relativeHumidity", "P1"},
-    {"pressure", "atmosphericPressure", "A97"}, {"normalPressure", "seaLevelPressure", "A97"},
-    {"precipitation1h", "precipitation", "MMT"}, {"precipitation10m", "precipitation10m", "MMT"},
-    {"precipitation3h", "precipitation3h", "MMT"}, {"precipitation24h", "precipitation24h", "MMT"},
-    {"wind", "windSpeed", "MTS"},             {"windDirection", "windDirection", "DD"},
-    {"gust", "gustSpeed", "MTS"},             {"gustDirection", "gustDirection", "DD"},
-    {"sun10m", "sunshineDuration10m", "MIN"}, {"sun1h", "sunshineDuration1h", "HUR"},
-    {"snow", "snowHeight", "CMT"},            {"snow1h", "snowfall1h", "CMT"},
-    {"snow6h", "snowfall6h", "CMT"},          {"snow12h", "snowfall12h", "CMT"},
-    {"snow24h", "snowfall24h", "CMT"},        {"visibility", "visibility", "MTR"},
+    {"temp", "temperature", "CEL"},
+    {"humidity", "relativeHumidity", "P1"},
+    {"pressure", "atmosphericPressure", "A97"},
+    {"normalPressure", "seaLevelPressure", "A97"},
+    {"precipitation1h", "precipitation", "MMT"},
+    {"precipitation10m", "precipitation10m", "MMT"},
+    {"precipitation3h", "precipitation3h", "MMT"},
+    {"precipitation24h", "precipitation24h", "MMT"},
+    {"wind", "windSpeed", "MTS"},
+    {"windDirection", "windDirection", "DD"},
+    {"gust", "gustSpeed", "MTS"},
+    {"gustDirection", "gustDirection", "DD"},
+    {"sun10m", "sunshineDuration10m", "MIN"},
+    {"sun1h", "sunshineDuration1h", "HUR"},
+    {"snow", "snowHeight", "CMT"},
+    {"snow1h", "snowfall1h", "CMT"},
+    {"snow6h", "snowfall6h", "CMT"},
+    {"snow12h", "snowfall12h", "CMT"},
+    {"snow24h", "snowfall24h", "CMT"},
+    {"visibility", "visibility", "MTR"},
 };
 
 const Element* element(std::string_view jma) {
@@ -66,7 +76,7 @@ std::optional<Millis> time_in_name(std::string_view source) {
   return std::nullopt;
 }
 
-std::string jst_name(Millis t) {  // UTC millis -> YYYYMMDDhhmmss in JST
+std::string jst_name(Millis t) {                          // UTC millis -> YYYYMMDDhhmmss in JST
   std::string iso = format_iso8601(t + 9 * 3600 * 1000);  // 2021-02-24T15:00:00.000Z
   std::string out;
   for (char c : iso.substr(0, 19))
@@ -98,7 +108,8 @@ Result<Snapshot> fetch_latest_snapshot(std::string_view bytes, const std::string
   std::string text(bytes);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
   const std::optional<Millis> observed = parse_iso8601(text);
-  if (!observed) return fail(ErrorKind::BadRequestData, "Invalid AMeDAS time", "latest_time.txt holds '" + text.substr(0, 64) + "'");
+  if (!observed)
+    return fail(ErrorKind::BadRequestData, "Invalid AMeDAS time", "latest_time.txt holds '" + text.substr(0, 64) + "'");
   Snapshot snapshot{{}, *observed, beside(source, "map/" + jst_name(*observed) + ".json")};
   auto doc = fetch_json_object(snapshot.name, "snapshot");
   if (!doc) return std::unexpected(doc.error());
@@ -155,8 +166,10 @@ void write_element(json::Writer& w, std::string_view jma, const json::Value& v, 
     value = std::fmod(value * 22.5, 360.0);
   }
   open_property(w, known ? known->attr : jma);
-  if (v[0].IsInt64() && !(known && std::string_view(known->unit) == "DD")) w.Int64(v[0].GetInt64());
-  else w.Double(value);
+  if (v[0].IsInt64() && !(known && std::string_view(known->unit) == "DD"))
+    w.Int64(v[0].GetInt64());
+  else
+    w.Double(value);
   w.Key("observedAt");
   json::write_string(w, when);
   if (known && *known->unit) {
@@ -197,9 +210,10 @@ class AmedasFormat final : public Format {
 
   Status convert(std::string_view bytes, const Options& o, Sink& sink) const override {
     auto snapshot = o.source.ends_with("latest_time.txt") ? fetch_latest_snapshot(bytes, o.source)
-                                                           : parse_snapshot(bytes, o.source);
+                                                          : parse_snapshot(bytes, o.source);
     if (!snapshot) return std::unexpected(snapshot.error());
-    const std::string table_at = o.params.contains("stationTable") ? o.params.at("stationTable") : default_station_table(o.source);
+    const std::string table_at =
+        o.params.contains("stationTable") ? o.params.at("stationTable") : default_station_table(o.source);
     auto table = fetch_json_object(table_at, "station table");
     if (!table) return std::unexpected(table.error());
     const std::vector<std::string> prefixes = param_list(o, "stations");
@@ -229,7 +243,9 @@ class AmedasFormat final : public Format {
       sink.entity(station_entity(prefix + code, o.type, code, info->value, st.value, when));
       if (n % 256 == 0) sink.progress(n, total);
     }
-    if (!prefixes.empty()) sink.note(std::to_string(kept) + " of " + std::to_string(total) + " stations kept (stations=" + o.params.at("stations") + ")");
+    if (!prefixes.empty())
+      sink.note(std::to_string(kept) + " of " + std::to_string(total) +
+                " stations kept (stations=" + o.params.at("stations") + ")");
     sink.progress(total, total);
     return {};
   }

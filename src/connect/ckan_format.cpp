@@ -60,7 +60,8 @@ Result<const json::Value*> ckan_result(const json::Document& doc, const std::str
                 where + ": expected a CKAN Action API response such as …/api/3/action/package_search?q=…");
   if (!doc["success"].IsBool() || !doc["success"].GetBool()) {
     std::string why = doc.HasMember("error") ? text(doc["error"], "message") : "";
-    return fail(ErrorKind::BadRequestData, "CKAN request failed", where + ": " + (why.empty() ? "success is false" : why));
+    return fail(ErrorKind::BadRequestData, "CKAN request failed",
+                where + ": " + (why.empty() ? "success is false" : why));
   }
   if (!doc.HasMember("result")) return fail(ErrorKind::BadRequestData, "Not a CKAN response", where + ": no result");
   return &doc["result"];
@@ -101,12 +102,14 @@ class ResourceSink final : public Sink {
       : out_(out), label_(std::move(label)), ids_(ids) {}
   ~ResourceSink() override {
     if (repeated_ > 0)
-      out_.note(label_ + ": " + std::to_string(repeated_) + " entities have the ids of an earlier resource's; the earlier kept");
+      out_.note(label_ + ": " + std::to_string(repeated_) +
+                " entities have the ids of an earlier resource's; the earlier kept");
   }
   void entity(std::string text) override {
     json::Document d;
     json::parse(d, text);
-    if (d.IsObject() && d.HasMember("id") && d["id"].IsString() && !ids_.insert(std::string(json::view(d["id"]))).second) {
+    if (d.IsObject() && d.HasMember("id") && d["id"].IsString() &&
+        !ids_.insert(std::string(json::view(d["id"]))).second) {
       ++repeated_;
       return;
     }
@@ -162,8 +165,10 @@ class CkanFormat final : public Format {
       for (const auto& r : (*p)["resources"].GetArray()) {
         if (text(r, "state") == "deleted") continue;
         const Format* f = resource_format(r);
-        if (f && std::find(wanted.begin(), wanted.end(), f->name()) != wanted.end()) jobs.push_back({p, &r, f});
-        else ++skipped[text(r, "format").empty() ? "(no format)" : text(r, "format")];
+        if (f && std::find(wanted.begin(), wanted.end(), f->name()) != wanted.end())
+          jobs.push_back({p, &r, f});
+        else
+          ++skipped[text(r, "format").empty() ? "(no format)" : text(r, "format")];
       }
     }
     if (!skipped.empty()) {
@@ -225,7 +230,8 @@ class CkanFormat final : public Format {
     }
     if (r.IsArray()) {  // package_list: names
       for (size_t i = 0; i < r.Size(); ++i) {
-        if (!r[i].IsString()) return fail(ErrorKind::BadRequestData, "Not a CKAN response", source + ": a package name is not a string");
+        if (!r[i].IsString())
+          return fail(ErrorKind::BadRequestData, "Not a CKAN response", source + ": a package name is not a string");
         const std::string where = show_url(source, std::string(json::view(r[i])));
         if (o.cancelled()) break;
         auto f = fetch_source(where, {}, 60, kMaxSourceBytes, o.cancel);

@@ -225,10 +225,14 @@ std::string normalise_header(std::string_view h) {
   std::string out;
   for (size_t i = 0; i < h.size();) {
     // Full-width brackets and the ideographic space (3 bytes in UTF-8) become ASCII.
-    if (h.substr(i, 3) == "（") out += '(', i += 3;
-    else if (h.substr(i, 3) == "）") out += ')', i += 3;
-    else if (h.substr(i, 3) == "\u3000" || h[i] == ' ' || h[i] == '\t') i += h[i] == ' ' || h[i] == '\t' ? 1 : 3;
-    else out += h[i++];
+    if (h.substr(i, 3) == "（")
+      out += '(', i += 3;
+    else if (h.substr(i, 3) == "）")
+      out += ')', i += 3;
+    else if (h.substr(i, 3) == "\u3000" || h[i] == ' ' || h[i] == '\t')
+      i += h[i] == ' ' || h[i] == '\t' ? 1 : 3;
+    else
+      out += h[i++];
   }
   return out;
 }

@@ -9,19 +9,19 @@ namespace dejima::connect {
 
 enum class ColumnKind {
   Text,
-  Number,     // a number when the text is one (else kept as text)
-  Flag,       // "1", "○", "有", "あり" -> true; empty -> false
-  Latitude,   // with Longitude: the GeoProperty `location`
+  Number,    // a number when the text is one (else kept as text)
+  Flag,      // "1", "○", "有", "あり" -> true; empty -> false
+  Latitude,  // with Longitude: the GeoProperty `location`
   Longitude,
-  LatLon,     // "lat,lon" in one field
-  Skip,       // known, carries nothing worth an attribute (e.g. a row number)
+  LatLon,  // "lat,lon" in one field
+  Skip,    // known, carries nothing worth an attribute (e.g. a row number)
 };
 
 struct Column {
   std::string attr;  // standard attribute name; empty when the column is unknown
   ColumnKind kind = ColumnKind::Text;
   int identifier = 0;  // > 0: the publisher's id of the row; the higher, the better (共通ID > ID > NO)
-  bool code = false;        // the publishing body's 全国地方公共団体コード
+  bool code = false;   // the publishing body's 全国地方公共団体コード
 };
 
 // The header as published, trimmed, with full-width brackets and spaces made plain.

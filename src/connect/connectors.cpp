@@ -22,7 +22,8 @@ Status Connectors::load() {
   std::lock_guard lock(mu_);
   for (const auto& c : *stored) {
     json::Document doc;
-    if (!json::parse(doc, c.body).empty()) return fail(ErrorKind::InternalError, "stored connector is not JSON", c.name);
+    if (!json::parse(doc, c.body).empty())
+      return fail(ErrorKind::InternalError, "stored connector is not JSON", c.name);
     auto d = parse_declaration(doc);
     if (!d) return fail(ErrorKind::InternalError, "stored connector is invalid", c.name + ": " + d.error().detail);
     Entry e{std::move(*d), {c.etag, c.last_modified}};
@@ -58,7 +59,8 @@ Result<bool> Connectors::declare(Declaration d) {
     if (name == d.name || !(d.delete_missing || e.d.delete_missing) || e.d.tenant != d.tenant) continue;
     for (const auto& other : scopes(e.d))
       for (const auto& m : mine)
-        if (m.type == other.type && (other.id_prefix.starts_with(m.id_prefix) || m.id_prefix.starts_with(other.id_prefix)))
+        if (m.type == other.type &&
+            (other.id_prefix.starts_with(m.id_prefix) || m.id_prefix.starts_with(other.id_prefix)))
           return fail(ErrorKind::BadRequestData, "Invalid connector",
                       "connector '" + name + "' writes " + m.type + " entities under the id prefix " + other.id_prefix +
                           "; with deleteMissing, give each connector its own idPrefix" +
@@ -178,8 +180,10 @@ void Connectors::worker() {
       next = next == 0 ? e.next_run : std::min(next, e.next_run);
     }
     if (queue_.empty()) {
-      if (next == 0) cv_.wait(lock);
-      else cv_.wait_for(lock, std::chrono::milliseconds(next - now));
+      if (next == 0)
+        cv_.wait(lock);
+      else
+        cv_.wait_for(lock, std::chrono::milliseconds(next - now));
       continue;
     }
     const std::string name = queue_.front();
@@ -206,16 +210,18 @@ void Connectors::run_one(const std::string& name) {
   RunLog log = run_connector(
       d, tenants_, previous,
       [this](std::string_view stage, size_t done, size_t total) {
-        std::lock_guard lock(mu_);
-        running_->stage = stage;
-        running_->done = done;
-        running_->total = total;
+    std::lock_guard lock(mu_);
+    running_->stage = stage;
+    running_->done = done;
+    running_->total = total;
       },
       &cancel_);
   const std::string log_json = run_log_json(log);
-  if (log.status == "failed") spdlog::warn("connector '{}' failed: {}", name, log.error);
-  else spdlog::info("connector '{}': {} ({} created, {} updated, {} deleted, {} rejected)", name, log.status,
-                    log.created, log.updated, log.deleted, log.rejected);
+  if (log.status == "failed")
+    spdlog::warn("connector '{}' failed: {}", name, log.error);
+  else
+    spdlog::info("connector '{}': {} ({} created, {} updated, {} deleted, {} rejected)", name, log.status, log.created,
+                 log.updated, log.deleted, log.rejected);
   std::lock_guard lock(mu_);
   running_.reset();
   auto it = entries_.find(name);
@@ -229,7 +235,9 @@ void Connectors::run_one(const std::string& name) {
   // A declaration replaced while it ran reads its source again; otherwise remember the source.
   if (declaration_json(it->second.d) == declaration_json(d) && log.status != "failed") {
     if (log.status == "ok") it->second.state = log.source;
-    if (auto s = storage_.save_connector({name, declaration_json(d), it->second.state.etag, it->second.state.last_modified}); !s)
+    if (auto s =
+            storage_.save_connector({name, declaration_json(d), it->second.state.etag, it->second.state.last_modified});
+        !s)
       spdlog::error("connector '{}': cannot keep the source state: {}", name, s.error().detail);
   }
 }

@@ -32,9 +32,10 @@ class CsvFormat final : public Format {
         if (tag == "#property" && !mapper) {
           mapper.emplace(fields, o, sink);
           tagged = true;
-        }
-        else if (tag == "#attribution_name" && !value.empty()) sink.note("credit: " + value);
-        else if (tag == "#license" && !value.empty()) sink.note("licence: " + value);
+        } else if (tag == "#attribution_name" && !value.empty())
+          sink.note("credit: " + value);
+        else if (tag == "#license" && !value.empty())
+          sink.note("licence: " + value);
         continue;
       }
       if (!mapper) {
@@ -56,13 +57,17 @@ class CsvFormat final : public Format {
       size_t used = fields.size();
       while (used > mapper->columns() && fields[used - 1].empty()) --used;
       if (used != mapper->columns()) {
-        sink.reject({r.line(), std::to_string(fields.size()) + " fields where the header has " +
-                                   std::to_string(mapper->columns()), cut_row(r.raw())});
+        sink.reject(
+            {r.line(),
+             std::to_string(fields.size()) + " fields where the header has " + std::to_string(mapper->columns()),
+             cut_row(r.raw())});
         continue;
       }
       auto e = mapper->entity(fields, {}, r.line());
-      if (!e) sink.reject({r.line(), e.error(), cut_row(r.raw()), mapper->id_of(fields)});
-      else sink.entity(std::move(*e));
+      if (!e)
+        sink.reject({r.line(), e.error(), cut_row(r.raw()), mapper->id_of(fields)});
+      else
+        sink.entity(std::move(*e));
     }
     if (!mapper) return fail(ErrorKind::BadRequestData, "Empty CSV", "the source has no header row");
     if (empty > 0) sink.note(std::to_string(empty) + " empty rows skipped");

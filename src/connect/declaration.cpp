@@ -24,9 +24,9 @@ bool valid_connector_name(std::string_view n) {
 
 Result<Declaration> parse_declaration(const json::Value& doc) {
   if (!doc.IsObject()) return bad("the declaration must be a JSON object");
-  static const std::set<std::string_view> kMembers = {"name", "source", "format", "type", "tenant", "encoding",
-                                                      "idPrefix", "key", "columns", "params", "deleteMissing",
-                                                      "history", "schedule", "origin"};
+  static const std::set<std::string_view> kMembers = {"name",          "source",   "format",   "type",    "tenant",
+                                                      "encoding",      "idPrefix", "key",      "columns", "params",
+                                                      "deleteMissing", "history",  "schedule", "origin"};
   Declaration d;
   std::string schedule;
   for (const auto& m : doc.GetObject()) {
@@ -42,7 +42,8 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
     } else if (k == "columns") {
       if (!v.IsObject()) return bad("columns must map source columns to attribute names");
       for (const auto& c : v.GetObject()) {
-        if (!c.value.IsString()) return bad("columns: the attribute for '" + std::string(json::view(c.name)) + "' must be a string");
+        if (!c.value.IsString())
+          return bad("columns: the attribute for '" + std::string(json::view(c.name)) + "' must be a string");
         const std::string attr(json::view(c.value));
         if (!attr.empty() && !model::valid_name(attr))
           return bad("columns: '" + attr + "' is not a valid attribute name");
@@ -63,18 +64,28 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
     } else {
       if (!v.IsString()) return bad(std::string(k) + " must be a string");
       const std::string s(json::view(v));
-      if (k == "name") d.name = s;
-      else if (k == "source") d.source = s;
-      else if (k == "format") d.format = s;
-      else if (k == "type") d.options.type = s;
-      else if (k == "tenant") d.tenant = s;
-      else if (k == "encoding") d.options.encoding = s;
-      else if (k == "idPrefix") d.options.id_prefix = s;
-      else if (k == "schedule") schedule = s;
-      else d.origin = s;
+      if (k == "name")
+        d.name = s;
+      else if (k == "source")
+        d.source = s;
+      else if (k == "format")
+        d.format = s;
+      else if (k == "type")
+        d.options.type = s;
+      else if (k == "tenant")
+        d.tenant = s;
+      else if (k == "encoding")
+        d.options.encoding = s;
+      else if (k == "idPrefix")
+        d.options.id_prefix = s;
+      else if (k == "schedule")
+        schedule = s;
+      else
+        d.origin = s;
     }
   }
-  if (!valid_connector_name(d.name)) return bad("name must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+  if (!valid_connector_name(d.name))
+    return bad("name must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
   if (d.source.empty()) return bad("source is required (a file path, file://, http:// or https:// URL)");
   if (d.source.find("://") != std::string::npos && !d.source.starts_with("file://") &&
       !d.source.starts_with("http://") && !d.source.starts_with("https://"))
@@ -82,7 +93,8 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
   if (!find_format(d.format)) return bad("format '" + d.format + "' is not one of " + format_names());
   if (!model::valid_name(d.options.type)) return bad("type is required and must be a valid entity type name");
   if (auto why = find_format(d.format)->invalid(d.options); !why.empty()) return bad(why);
-  if (!d.tenant.empty() && !store::valid_tenant_name(d.tenant)) return bad("tenant '" + d.tenant + "' is not a valid tenant name");
+  if (!d.tenant.empty() && !store::valid_tenant_name(d.tenant))
+    return bad("tenant '" + d.tenant + "' is not a valid tenant name");
   if (d.options.encoding != "auto" && d.options.encoding != "utf-8" && d.options.encoding != "cp932" &&
       d.options.encoding != "shift_jis" && d.options.encoding != "sjis")
     return bad("encoding must be auto, utf-8 or cp932");

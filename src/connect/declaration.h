@@ -23,7 +23,7 @@ struct Declaration {
   // Keep the history of the entities this connector writes (temporal API); false for static
   // reference data whose every re-import would otherwise add instances nobody asks for.
   bool history = true;
-  Schedule schedule;  // an interval or cron times; empty = only when asked
+  Schedule schedule;           // an interval or cron times; empty = only when asked
   std::string origin = "api";  // "api", "config" (the --connectors file) or "demo" (--demo)
 };
 

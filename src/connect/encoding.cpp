@@ -49,10 +49,14 @@ bool valid_utf8(std::string_view s) {
     }
     int n;
     unsigned cp;
-    if ((*p & 0xE0) == 0xC0) n = 1, cp = *p & 0x1F;
-    else if ((*p & 0xF0) == 0xE0) n = 2, cp = *p & 0x0F;
-    else if ((*p & 0xF8) == 0xF0) n = 3, cp = *p & 0x07;
-    else return false;
+    if ((*p & 0xE0) == 0xC0)
+      n = 1, cp = *p & 0x1F;
+    else if ((*p & 0xF0) == 0xE0)
+      n = 2, cp = *p & 0x0F;
+    else if ((*p & 0xF8) == 0xF0)
+      n = 3, cp = *p & 0x07;
+    else
+      return false;
     if (end - p <= n) return false;
     for (int i = 1; i <= n; ++i) {
       if ((p[i] & 0xC0) != 0x80) return false;
@@ -75,7 +79,8 @@ Result<Decoded> to_utf8(std::string_view bytes, std::string_view declared) {
                 "encoding '" + std::string(declared) + "' (use auto, utf-8 or cp932)");
   if (!sjis && starts_with(bytes, kBom)) {
     bytes.remove_prefix(kBom.size());
-    if (!valid_utf8(bytes)) return fail(ErrorKind::BadRequestData, "Undecodable text", "a UTF-8 BOM, then bytes that are not UTF-8");
+    if (!valid_utf8(bytes))
+      return fail(ErrorKind::BadRequestData, "Undecodable text", "a UTF-8 BOM, then bytes that are not UTF-8");
     return Decoded{std::string(bytes), "UTF-8 (BOM)"};
   }
   if (declared == "auto" && (starts_with(bytes, "\xFF\xFE") || starts_with(bytes, "\xFE\xFF"))) {

@@ -12,8 +12,8 @@ const Format& gtfs_format();
 const Format& ckan_format();
 
 namespace {
-const Format* const kFormats[] = {&csv_format(), &geojson_format(), &amedas_format(), &jmaxml_format(), &gtfs_format(),
-                                 &ckan_format()};
+const Format* const kFormats[] = {&csv_format(),    &geojson_format(), &amedas_format(),
+                                  &jmaxml_format(), &gtfs_format(),    &ckan_format()};
 }
 
 const Format* find_format(std::string_view name) {

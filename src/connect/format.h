@@ -14,12 +14,12 @@ namespace dejima::connect {
 
 // What a connector declaration says about converting its source.
 struct Options {
-  std::string type;                  // entity type (required)
-  std::string id_prefix;             // default "urn:ngsi-ld:<type>:"
-  std::string encoding = "auto";     // auto | utf-8 | cp932
+  std::string type;                            // entity type (required)
+  std::string id_prefix;                       // default "urn:ngsi-ld:<type>:"
+  std::string encoding = "auto";               // auto | utf-8 | cp932
   std::map<std::string, std::string> columns;  // source column -> attribute ("" drops the column)
-  std::vector<std::string> key;      // source columns whose values make the id
-  std::map<std::string, std::string> params;  // a format's own parameters (e.g. amedas: stations)
+  std::vector<std::string> key;                // source columns whose values make the id
+  std::map<std::string, std::string> params;   // a format's own parameters (e.g. amedas: stations)
   std::string source;  // where the bytes came from (set by the runner), for formats that need it
   // Set by the runner when the run must stop: formats that fetch more sources pass it on to
   // fetch_source and stop between sources.

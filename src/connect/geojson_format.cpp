@@ -59,7 +59,8 @@ class GeoJsonFormat final : public Format {
       }
       values.assign(header.size(), std::string());
       if (f.HasMember("properties") && f["properties"].IsObject())
-        for (const auto& m : f["properties"].GetObject()) values[column.find(json::view(m.name))->second] = text_of(m.value);
+        for (const auto& m : f["properties"].GetObject())
+          values[column.find(json::view(m.name))->second] = text_of(m.value);
       std::string geometry;
       if (f.HasMember("geometry") && !f["geometry"].IsNull()) {
         if (auto why = model::validate_geometry(f["geometry"]); !why.empty()) {
@@ -69,8 +70,10 @@ class GeoJsonFormat final : public Format {
         geometry = json::to_string(f["geometry"]);
       }
       auto e = mapper.entity(values, geometry, where);
-      if (!e) reject(e.error(), mapper.id_of(values));
-      else sink.entity(std::move(*e));
+      if (!e)
+        reject(e.error(), mapper.id_of(values));
+      else
+        sink.entity(std::move(*e));
       if (where % 4096 == 0) sink.progress(where, features.size());
     }
     sink.progress(features.size(), features.size());

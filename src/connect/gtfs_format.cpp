@@ -201,7 +201,8 @@ class Feed {
         continue;
       }
       if (f.size() != width) {
-        reject(file, r.line(), std::to_string(f.size()) + " fields where the header has " + std::to_string(width), r.raw());
+        reject(file, r.line(), std::to_string(f.size()) + " fields where the header has " + std::to_string(width),
+               r.raw());
         continue;
       }
       for (auto& v : f) v = std::string(trim(v));
@@ -234,8 +235,10 @@ class Feed {
       }
       const std::string key = t->get(r, "table_name") + "\x1f" + t->get(r, "field_name") + "\x1f";
       const std::string lang = t->get(r, "language"), text = t->get(r, "translation");
-      if (auto rec = t->get(r, "record_id"); !rec.empty()) by_record_[key + rec][lang] = text;
-      else if (auto v = t->get(r, "field_value"); !v.empty()) by_value_[key + v][lang] = text;
+      if (auto rec = t->get(r, "record_id"); !rec.empty())
+        by_record_[key + rec][lang] = text;
+      else if (auto v = t->get(r, "field_value"); !v.empty())
+        by_value_[key + v][lang] = text;
     }
   }
 
@@ -273,7 +276,8 @@ class Feed {
              const std::string& value) const {
     if (value.empty()) return;
     write_text_property(w, "name", value);
-    if (auto kana = translated(table, field, record, value, "ja-Hrkt"); !kana.empty()) write_text_property(w, "nameKana", kana);
+    if (auto kana = translated(table, field, record, value, "ja-Hrkt"); !kana.empty())
+      write_text_property(w, "nameKana", kana);
     if (auto en = translated(table, field, record, value, "en"); !en.empty()) write_text_property(w, "nameEnglish", en);
   }
 
@@ -302,12 +306,20 @@ Ids Feed::write_agencies(const Members& members) {
     Entity e(id("Agency", aid), o_.type + "Agency");
     write_text_property(e.w, "agencyId", aid);
     names(e.w, "agency", "agency_name", aid, agency->get(r, "agency_name"));
-    copy_text(e.w, *agency, r, {{"agency_url", "page"}, {"agency_timezone", "timezone"}, {"agency_lang", "language"},
-                                {"agency_phone", "phone"}, {"agency_fare_url", "fareUrl"}, {"agency_email", "email"}});
+    copy_text(e.w, *agency, r,
+              {{"agency_url", "page"},
+               {"agency_timezone", "timezone"},
+               {"agency_lang", "language"},
+               {"agency_phone", "phone"},
+               {"agency_fare_url", "fareUrl"},
+               {"agency_email", "email"}});
     if (auto jp = agency_jp.find(aid); jp != agency_jp.end())
       copy_text(e.w, *agency_jp_table, *jp->second,
-                {{"agency_official_name", "officialName"}, {"agency_zip_number", "postalCode"}, {"agency_address", "address"},
-                 {"agency_president_pos", "presidentPosition"}, {"agency_president_name", "presidentName"}});
+                {{"agency_official_name", "officialName"},
+                 {"agency_zip_number", "postalCode"},
+                 {"agency_address", "address"},
+                 {"agency_president_pos", "presidentPosition"},
+                 {"agency_president_name", "presidentName"}});
     sink_.entity(e.done());
   }
   return agencies;
@@ -329,8 +341,10 @@ Ids Feed::write_stops(const Members& members) {
     }
     const auto lat = number(stop_table->get(r, "stop_lat")), lon = number(stop_table->get(r, "stop_lon"));
     if (kind <= 2 && (!lat || !lon || std::abs(*lat) > 90 || std::abs(*lon) > 180)) {
-      reject(stop_table->file, r.line, "stop_lat/stop_lon are not a position ('" + stop_table->get(r, "stop_lat") +
-             "', '" + stop_table->get(r, "stop_lon") + "')", r.raw, id("Stop", sid));
+      reject(stop_table->file, r.line,
+             "stop_lat/stop_lon are not a position ('" + stop_table->get(r, "stop_lat") + "', '" +
+                 stop_table->get(r, "stop_lon") + "')",
+             r.raw, id("Stop", sid));
       continue;
     }
     if (!stops.insert(sid).second) {
@@ -340,9 +354,15 @@ Ids Feed::write_stops(const Members& members) {
     Entity e(id("Stop", sid), o_.type + "Stop");
     write_text_property(e.w, "stopId", sid);
     names(e.w, "stops", "stop_name", sid, stop_table->get(r, "stop_name"));
-    copy_text(e.w, *stop_table, r, {{"stop_code", "code"}, {"stop_desc", "description"}, {"zone_id", "zoneCode"},
-                                    {"stop_url", "page"}, {"platform_code", "platformCode"}, {"stop_timezone", "timezone"}});
-    copy_integers(e.w, *stop_table, r, {{"location_type", "locationType"}, {"wheelchair_boarding", "wheelchairBoarding"}});
+    copy_text(e.w, *stop_table, r,
+              {{"stop_code", "code"},
+               {"stop_desc", "description"},
+               {"zone_id", "zoneCode"},
+               {"stop_url", "page"},
+               {"platform_code", "platformCode"},
+               {"stop_timezone", "timezone"}});
+    copy_integers(e.w, *stop_table, r,
+                  {{"location_type", "locationType"}, {"wheelchair_boarding", "wheelchairBoarding"}});
     if (lat && lon) write_point_location(e.w, *lon, *lat);
     if (auto parent = stop_table->get(r, "parent_station"); !parent.empty()) {
       if (stations.contains(parent)) {
@@ -354,7 +374,8 @@ Ids Feed::write_stops(const Members& members) {
     sink_.entity(e.done());
   }
   if (orphans)
-    sink_.note("stops.txt: " + std::to_string(orphans) + " stops name a parent_station that is not a station (location_type 1) of the feed, first " +
+    sink_.note("stops.txt: " + std::to_string(orphans) +
+               " stops name a parent_station that is not a station (location_type 1) of the feed, first " +
                first_orphan + "; imported without hasParentStation");
   return stops;
 }
@@ -370,12 +391,16 @@ Ids Feed::write_routes(const Members& members, const Ids& agencies) {
     std::string aid = route_table->get(r, "agency_id");
     if (aid.empty() && agencies.size() == 1) aid = *agencies.begin();
     std::string why;
-    if (rid.empty()) why = "route_id is empty";
-    else if (!integer(route_table->get(r, "route_type"))) why = "route_type '" + route_table->get(r, "route_type") + "' is not a number";
-    else if (!agencies.contains(aid)) why = "agency_id '" + aid + "' is not in agency.txt";
+    if (rid.empty())
+      why = "route_id is empty";
+    else if (!integer(route_table->get(r, "route_type")))
+      why = "route_type '" + route_table->get(r, "route_type") + "' is not a number";
+    else if (!agencies.contains(aid))
+      why = "agency_id '" + aid + "' is not in agency.txt";
     else if (route_table->get(r, "route_short_name").empty() && route_table->get(r, "route_long_name").empty())
       why = "route_short_name and route_long_name are both empty";
-    else if (routes.contains(rid)) why = "route_id '" + rid + "' is given twice";
+    else if (routes.contains(rid))
+      why = "route_id '" + rid + "' is given twice";
     if (!why.empty()) {
       reject(route_table->file, r.line, why, r.raw, rid.empty() ? "" : id("Route", rid));
       continue;
@@ -386,14 +411,20 @@ Ids Feed::write_routes(const Members& members, const Ids& agencies) {
     const std::string long_name = route_table->get(r, "route_long_name");
     names(e.w, "routes", long_name.empty() ? "route_short_name" : "route_long_name", rid,
           long_name.empty() ? route_table->get(r, "route_short_name") : long_name);
-    copy_text(e.w, *route_table, r, {{"route_short_name", "shortName"}, {"route_desc", "description"}, {"route_url", "page"},
-                                     {"route_color", "routeColor"}, {"route_text_color", "routeTextColor"},
-                                     {"jp_parent_route_id", "parentRouteId"}});
+    copy_text(e.w, *route_table, r,
+              {{"route_short_name", "shortName"},
+               {"route_desc", "description"},
+               {"route_url", "page"},
+               {"route_color", "routeColor"},
+               {"route_text_color", "routeTextColor"},
+               {"jp_parent_route_id", "parentRouteId"}});
     copy_integers(e.w, *route_table, r, {{"route_type", "routeType"}, {"route_sort_order", "routeSortOrder"}});
     relationship(e.w, "operatedBy", id("Agency", aid));
     if (auto jp = routes_jp.find(rid); jp != routes_jp.end())
       copy_text(e.w, *routes_jp_table, *jp->second,
-                {{"route_update_date", "updateDate"}, {"origin_stop", "originStop"}, {"via_stop", "viaStop"},
+                {{"route_update_date", "updateDate"},
+                 {"origin_stop", "originStop"},
+                 {"via_stop", "viaStop"},
                  {"destination_stop", "destinationStop"}});
     sink_.entity(e.done());
   }
@@ -407,10 +438,14 @@ Ids Feed::write_trips(const Members& members, const Ids& routes) {
   for (const auto& r : trip_table->rows) {
     const std::string tid = trip_table->get(r, "trip_id"), rid = trip_table->get(r, "route_id");
     std::string why;
-    if (tid.empty()) why = "trip_id is empty";
-    else if (!routes.contains(rid)) why = "route_id '" + rid + "' is not a route of routes.txt";
-    else if (trip_table->get(r, "service_id").empty()) why = "service_id is empty";
-    else if (trips.contains(tid)) why = "trip_id '" + tid + "' is given twice";
+    if (tid.empty())
+      why = "trip_id is empty";
+    else if (!routes.contains(rid))
+      why = "route_id '" + rid + "' is not a route of routes.txt";
+    else if (trip_table->get(r, "service_id").empty())
+      why = "service_id is empty";
+    else if (trips.contains(tid))
+      why = "trip_id '" + tid + "' is given twice";
     if (!why.empty()) {
       reject(trip_table->file, r.line, why, r.raw, tid.empty() ? "" : id("Trip", tid));
       continue;
@@ -419,16 +454,22 @@ Ids Feed::write_trips(const Members& members, const Ids& routes) {
     Entity e(id("Trip", tid), o_.type + "Trip");
     write_text_property(e.w, "tripId", tid);
     relationship(e.w, "hasRoute", id("Route", rid));
-    copy_text(e.w, *trip_table, r, {{"service_id", "serviceId"}, {"trip_short_name", "shortName"}, {"block_id", "blockId"},
-                                    {"shape_id", "shapeId"}, {"jp_trip_desc", "description"},
-                                    {"jp_trip_desc_symbol", "descriptionSymbol"}});
+    copy_text(e.w, *trip_table, r,
+              {{"service_id", "serviceId"},
+               {"trip_short_name", "shortName"},
+               {"block_id", "blockId"},
+               {"shape_id", "shapeId"},
+               {"jp_trip_desc", "description"},
+               {"jp_trip_desc_symbol", "descriptionSymbol"}});
     if (auto h = trip_table->get(r, "trip_headsign"); !h.empty()) {
       write_text_property(e.w, "headSign", h);
       if (auto kana = translated("trips", "trip_headsign", tid, h, "ja-Hrkt"); !kana.empty())
         write_text_property(e.w, "headSignKana", kana);
     }
-    copy_integers(e.w, *trip_table, r, {{"direction_id", "direction"}, {"wheelchair_accessible", "wheelchairAccessible"},
-                                        {"bikes_allowed", "bikesAllowed"}});
+    copy_integers(e.w, *trip_table, r,
+                  {{"direction_id", "direction"},
+                   {"wheelchair_accessible", "wheelchairAccessible"},
+                   {"bikes_allowed", "bikesAllowed"}});
     sink_.entity(e.done());
   }
   return trips;
@@ -439,8 +480,10 @@ void Feed::check_stop_times(const Members& members, const Ids& trips, const Ids&
   if (!times) return;
   for (const auto& r : times->rows) {
     const std::string tid = times->get(r, "trip_id"), sid = times->get(r, "stop_id");
-    if (!trips.contains(tid)) reject(times->file, r.line, "trip_id '" + tid + "' is not a trip of trips.txt", r.raw);
-    else if (!stops.contains(sid)) reject(times->file, r.line, "stop_id '" + sid + "' is not a stop of stops.txt", r.raw);
+    if (!trips.contains(tid))
+      reject(times->file, r.line, "trip_id '" + tid + "' is not a trip of trips.txt", r.raw);
+    else if (!stops.contains(sid))
+      reject(times->file, r.line, "stop_id '" + sid + "' is not a stop of stops.txt", r.raw);
     else if (!integer(times->get(r, "stop_sequence")))
       reject(times->file, r.line, "stop_sequence '" + times->get(r, "stop_sequence") + "' is not a number", r.raw);
   }
@@ -462,7 +505,9 @@ class GtfsFormat final : public Format {
   std::string invalid(const Options& o) const override {
     if (!o.params.contains("feed") || o.params.at("feed").empty())
       return "params.feed is required for gtfs: the feed's short name, part of every id (e.g. \"kasuya-fureaibus\")";
-    if (!o.id_prefix.empty()) return "gtfs ids are urn:ngsi-ld:<type>Stop:<feed>:<stop_id> (and Agency, Route, Trip): give params.feed, not idPrefix";
+    if (!o.id_prefix.empty())
+      return "gtfs ids are urn:ngsi-ld:<type>Stop:<feed>:<stop_id> (and Agency, Route, Trip): give params.feed, not "
+             "idPrefix";
     return "";
   }
 
@@ -475,7 +520,8 @@ class GtfsFormat final : public Format {
     Feed feed(o, sink, id_part(feed_name->second));
     note_missing_files(*members, sink);
     if (!members->contains("agency.txt") || !members->contains("stops.txt"))
-      return fail(ErrorKind::BadRequestData, "Invalid GTFS feed", "the zip has no agency.txt or no stops.txt: not a GTFS feed");
+      return fail(ErrorKind::BadRequestData, "Invalid GTFS feed",
+                  "the zip has no agency.txt or no stops.txt: not a GTFS feed");
 
     feed.note_feed_info(*members);
     feed.read_translations(*members);

@@ -58,7 +58,8 @@ std::string text_of(const pugi::xml_node& n) { return std::string(trim(n.child_v
 // 全国地方公共団体コード (6 digits with its check digit) of a JMA 7-digit area code, whose first
 // five digits are the municipality's code without the check digit; "" for anything else.
 std::string municipality_code(std::string_view area) {
-  if (area.size() != 7 || !std::all_of(area.begin(), area.end(), [](char c) { return c >= '0' && c <= '9'; })) return "";
+  if (area.size() != 7 || !std::all_of(area.begin(), area.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return "";
   int sum = 0;
   for (int i = 0; i < 5; ++i) sum += (area[i] - '0') * (6 - i);
   return std::string(area.substr(0, 5)) + static_cast<char>('0' + (11 - sum % 11) % 10);
@@ -113,7 +114,8 @@ bool in_force(const Alert& a) {
 int level_of(const Alert& a, std::string_view info_kind) {
   const std::string_view n = a.name;
   if (n.find("特別警報") != n.npos || n.find("氾濫発生") != n.npos) return 5;
-  if (n.find("危険警報") != n.npos || n.find("氾濫危険") != n.npos || (info_kind == "土砂災害警戒情報" && n == "警戒")) return 4;
+  if (n.find("危険警報") != n.npos || n.find("氾濫危険") != n.npos || (info_kind == "土砂災害警戒情報" && n == "警戒"))
+    return 4;
   if (n.find("警報") != n.npos || n.find("氾濫警戒") != n.npos) return 3;
   if (n.find("注意報") != n.npos || n.find("氾濫注意") != n.npos) return 2;
   return 1;
@@ -146,8 +148,10 @@ class AreaTable {
     if (!loaded_) {
       loaded_ = true;
       auto doc = fetch_json_object(where_, "area table");
-      if (!doc) error_ = doc.error().detail;
-      else doc_ = std::move(*doc);
+      if (!doc)
+        error_ = doc.error().detail;
+      else
+        doc_ = std::move(*doc);
     }
     if (!error_.empty()) return std::unexpected("area " + code + " is a region and " + error_);
     std::vector<std::pair<std::string, std::string>> out;
@@ -161,7 +165,8 @@ class AreaTable {
     if (depth > 4) return;
     if (const json::Value* c20 = find("class20s", code)) {
       auto name = c20->FindMember("name");
-      out.emplace_back(code, name != c20->MemberEnd() && name->value.IsString() ? std::string(json::view(name->value)) : "");
+      out.emplace_back(code,
+                       name != c20->MemberEnd() && name->value.IsString() ? std::string(json::view(name->value)) : "");
       return;
     }
     for (const char* level : {"class15s", "class10s", "offices", "centers"}) {
@@ -189,13 +194,17 @@ class AreaTable {
 // Parses one telegram. No value (and a note) for a telegram that changes nothing; an error for
 // one that is not a warning telegram. Areas that cannot be resolved are rejections.
 std::expected<std::optional<Telegram>, std::string> read_telegram(std::string_view bytes, const std::string& source,
-                                                                  AreaTable& table, const std::vector<std::string>& keep,
-                                                                  Sink& sink, size_t where) {
+                                                                  AreaTable& table,
+                                                                  const std::vector<std::string>& keep, Sink& sink,
+                                                                  size_t where) {
   pugi::xml_document doc;
-  const pugi::xml_parse_result parsed = doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed) return std::unexpected("invalid XML at byte " + std::to_string(parsed.offset) + ": " + parsed.description());
+  const pugi::xml_parse_result parsed =
+      doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed)
+    return std::unexpected("invalid XML at byte " + std::to_string(parsed.offset) + ": " + parsed.description());
   const pugi::xml_node report = doc.document_element();
-  if (local_name(report) != "Report") return std::unexpected("not a JMA telegram (the root element is <" + std::string(local_name(report)) + ">)");
+  if (local_name(report) != "Report")
+    return std::unexpected("not a JMA telegram (the root element is <" + std::string(local_name(report)) + ">)");
   const pugi::xml_node control = kid(report, "Control"), head = kid(report, "Head"), body = kid(report, "Body");
   Telegram t;
   const std::string control_title = text_of(kid(control, "Title"));
@@ -223,7 +232,8 @@ std::expected<std::optional<Telegram>, std::string> read_telegram(std::string_vi
   const bool flood = type_code.starts_with("VXKO") || control_title == "指定河川洪水予報";
 
   std::vector<pugi::xml_node> warnings = kids(body, "Warning");
-  if (warnings.empty()) return std::unexpected("「" + control_title + "」 is not a warning telegram (its Body has no Warning)");
+  if (warnings.empty())
+    return std::unexpected("「" + control_title + "」 is not a warning telegram (its Body has no Warning)");
   pugi::xml_node warning = warnings.front();
   for (const auto& w : warnings)
     if (std::string_view(w.attribute("type").value()).ends_with("（市町村等）")) warning = w;
@@ -275,7 +285,8 @@ std::expected<std::optional<Telegram>, std::string> read_telegram(std::string_vi
         if (aa.name.empty()) aa.name = n;
         for (const Alert& al : alerts) {
           if (!in_force(al)) continue;
-          const bool dup = std::any_of(aa.alerts.begin(), aa.alerts.end(), [&](const Alert& x) { return x.name == al.name; });
+          const bool dup =
+              std::any_of(aa.alerts.begin(), aa.alerts.end(), [&](const Alert& x) { return x.name == al.name; });
           if (!dup) aa.alerts.push_back(al);
         }
       }
@@ -317,7 +328,9 @@ std::string entity_of(const Telegram& t, const std::string& code, const AreaAler
     w.StartObject();
     w.Key("name");
     json::write_string(w, a.name);
-    for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"code", &a.code}, {"status", &a.status}, {"condition", &a.condition}}) {
+    for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"code", &a.code},
+                               {"status", &a.status},
+                               {"condition", &a.condition}}) {
       if (v->empty()) continue;
       w.Key(k);
       json::write_string(w, *v);
@@ -349,8 +362,8 @@ class JmaXmlFormat final : public Format {
   Status convert(std::string_view bytes, const Options& o, Sink& sink) const override {
     const std::vector<std::string> keep = param_list(o, "areas");
     const std::string table_at = o.params.contains("areaTable") ? o.params.at("areaTable")
-                                 : o.source.starts_with("http")  ? kJmaAreaTable
-                                                                 : beside(o.source, "area.json");
+                                 : o.source.starts_with("http") ? kJmaAreaTable
+                                                                : beside(o.source, "area.json");
     AreaTable table(table_at);
     const std::string prefix = o.id_prefix.empty() ? default_id_prefix(o.type) : o.id_prefix;
     // The newest telegram of each kind wins for an area.
@@ -379,12 +392,17 @@ class JmaXmlFormat final : public Format {
         ++listed;
         FeedEntry fe{text_of(kid(e, "updated")), "", text_of(kid(e, "title"))};
         for (const auto& l : kids(e, "link"))
-          if (fe.link.empty() || std::string_view(l.attribute("type").value()) == "application/xml") fe.link = l.attribute("href").value();
-        if (fe.link.empty() || !starts_with_any(data_type_in(fe.link), types) || !starts_with_any(office_in(fe.link), offices)) continue;
+          if (fe.link.empty() || std::string_view(l.attribute("type").value()) == "application/xml")
+            fe.link = l.attribute("href").value();
+        if (fe.link.empty() || !starts_with_any(data_type_in(fe.link), types) ||
+            !starts_with_any(office_in(fe.link), offices))
+          continue;
         entries.push_back(std::move(fe));
       }
-      std::stable_sort(entries.begin(), entries.end(), [](const FeedEntry& a, const FeedEntry& b) { return a.updated < b.updated; });
-      sink.note(std::to_string(entries.size()) + " of " + std::to_string(listed) + " feed entries are telegrams of types " +
+      std::stable_sort(entries.begin(), entries.end(),
+                       [](const FeedEntry& a, const FeedEntry& b) { return a.updated < b.updated; });
+      sink.note(std::to_string(entries.size()) + " of " + std::to_string(listed) +
+                " feed entries are telegrams of types " +
                 (o.params.contains("types") ? o.params.at("types") : kDefaultTypes) +
                 (offices.empty() ? "" : " from offices " + o.params.at("offices")));
       for (size_t i = 0; i < entries.size(); ++i) {
@@ -393,8 +411,10 @@ class JmaXmlFormat final : public Format {
         auto f = fetch_source(e.link, {}, 60, kMaxSourceBytes, o.cancel);
         std::expected<std::optional<Telegram>, std::string> t =
             f ? read_telegram(f->body, e.link, table, keep, sink, i + 1) : std::unexpected(f.error().detail);
-        if (!t) sink.reject({i + 1, t.error(), cut_row(e.title + " " + e.link), ""});
-        else if (*t) add(**t);
+        if (!t)
+          sink.reject({i + 1, t.error(), cut_row(e.title + " " + e.link), ""});
+        else if (*t)
+          add(**t);
         sink.progress(i + 1, entries.size());
       }
     }

@@ -39,8 +39,8 @@ class RowMapper {
 
   std::string type_, prefix_;
   std::vector<Col> cols_;
-  std::vector<size_t> key_, fallback_key_;  // column positions
-  size_t code_col_ = SIZE_MAX;              // the publisher's code, part of the default key
+  std::vector<size_t> key_, fallback_key_;        // column positions
+  size_t code_col_ = SIZE_MAX;                    // the publisher's code, part of the default key
   std::unordered_map<std::string, size_t> seen_;  // id -> where it was first seen
 };
 

@@ -29,7 +29,11 @@ class Writer final : public Sink {
  public:
   Writer(broker::Tenant& tenant, broker::Tenant::History history, RunLog& log, const Progress& progress,
          const Cancel* cancel)
-      : tenant_(tenant), history_(history), log_(log), progress_(progress), cancel_(cancel),
+      : tenant_(tenant),
+        history_(history),
+        log_(log),
+        progress_(progress),
+        cancel_(cancel),
         ctx_(jsonld::Context::core()) {}
 
   void entity(std::string json) override {
@@ -224,9 +228,13 @@ std::string run_log_json(const RunLog& log) {
   json::write_string(w, format_iso8601(log.ended));
   w.Key("durationMs");
   w.Int64(log.ended - log.started);
-  for (const auto& [k, v] : {std::pair<const char*, size_t>{"bytes", log.bytes}, {"rows", log.rows},
-                             {"created", log.created}, {"updated", log.updated}, {"unchanged", log.unchanged},
-                             {"deleted", log.deleted}, {"rejected", log.rejected}}) {
+  for (const auto& [k, v] : {std::pair<const char*, size_t>{"bytes", log.bytes},
+                             {"rows", log.rows},
+                             {"created", log.created},
+                             {"updated", log.updated},
+                             {"unchanged", log.unchanged},
+                             {"deleted", log.deleted},
+                             {"rejected", log.rejected}}) {
     w.Key(k);
     w.Uint64(v);
   }

@@ -19,8 +19,8 @@ namespace dejima::connect {
 struct RunLog {
   std::string connector;
   Millis started = 0, ended = 0;
-  std::string status;  // "ok", "unchanged" (the source was not modified), "failed"
-  std::string error;   // why it failed
+  std::string status;          // "ok", "unchanged" (the source was not modified), "failed"
+  std::string error;           // why it failed
   size_t bytes = 0, rows = 0;  // rows: converted entities + rejected rows
   size_t created = 0, updated = 0, unchanged = 0, deleted = 0, rejected = 0;
   std::vector<Rejection> rejections;  // the first kMaxRejections

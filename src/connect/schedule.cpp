@@ -131,14 +131,19 @@ Millis Schedule::next(Millis after) const {
   // years of steps find any date that exists (29 February included).
   for (int steps = 0; steps < 8 * (12 + 366 + 24 + 60); ++steps) {
     const bool day_ok = any_day_ && any_weekday_ ? true
-                        : any_day_              ? weekdays_.test(tm.tm_wday)
-                        : any_weekday_          ? days_.test(tm.tm_mday)
-                                                : days_.test(tm.tm_mday) || weekdays_.test(tm.tm_wday);
-    if (!months_.test(tm.tm_mon + 1)) ++tm.tm_mon, tm.tm_mday = 1, tm.tm_hour = 0, tm.tm_min = 0;
-    else if (!day_ok) ++tm.tm_mday, tm.tm_hour = 0, tm.tm_min = 0;
-    else if (!hours_.test(tm.tm_hour)) ++tm.tm_hour, tm.tm_min = 0;
-    else if (!minutes_.test(tm.tm_min)) ++tm.tm_min;
-    else return static_cast<Millis>(t) * 1000;
+                        : any_day_               ? weekdays_.test(tm.tm_wday)
+                        : any_weekday_           ? days_.test(tm.tm_mday)
+                                                 : days_.test(tm.tm_mday) || weekdays_.test(tm.tm_wday);
+    if (!months_.test(tm.tm_mon + 1))
+      ++tm.tm_mon, tm.tm_mday = 1, tm.tm_hour = 0, tm.tm_min = 0;
+    else if (!day_ok)
+      ++tm.tm_mday, tm.tm_hour = 0, tm.tm_min = 0;
+    else if (!hours_.test(tm.tm_hour))
+      ++tm.tm_hour, tm.tm_min = 0;
+    else if (!minutes_.test(tm.tm_min))
+      ++tm.tm_min;
+    else
+      return static_cast<Millis>(t) * 1000;
     tm.tm_isdst = -1;
     t = std::mktime(&tm);  // normalises tm (and its weekday)
   }

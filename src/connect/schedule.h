@@ -33,9 +33,9 @@ class Schedule {
   Millis every_ = 0;  // an interval; 0 for cron
   std::bitset<60> minutes_;
   std::bitset<24> hours_;
-  std::bitset<32> days_;    // 1–31
-  std::bitset<13> months_;  // 1–12
-  std::bitset<7> weekdays_;  // 0 = Sunday
+  std::bitset<32> days_;                      // 1–31
+  std::bitset<13> months_;                    // 1–12
+  std::bitset<7> weekdays_;                   // 0 = Sunday
   bool any_day_ = true, any_weekday_ = true;  // the field was `*` (cron's day rule)
 };
 

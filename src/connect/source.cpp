@@ -10,7 +10,8 @@ namespace dejima::connect {
 namespace {
 
 Status too_large(const std::string& source, size_t max_bytes) {
-  return fail(ErrorKind::BadRequestData, "Source too large", source + ": more than " + std::to_string(max_bytes) + " bytes");
+  return fail(ErrorKind::BadRequestData, "Source too large",
+              source + ": more than " + std::to_string(max_bytes) + " bytes");
 }
 
 Result<Fetched> read_file(const std::string& path, const SourceState& previous, size_t max_bytes) {
@@ -39,8 +40,13 @@ Result<Fetched> fetch_source(const std::string& source, const SourceState& previ
                              const Cancel* cancel) {
   if (source.starts_with("file://")) return read_file(source.substr(7), previous, max_bytes);
   if (!source.starts_with("http://") && !source.starts_with("https://")) return read_file(source, previous, max_bytes);
-  fetch::Get get{.url = source, .timeout_ms = timeout_s * 1000, .connect_timeout_ms = 10000, .max_bytes = max_bytes,
-                 .decompress = true, .user_agent = "dejima-connector", .cancel = cancel};
+  fetch::Get get{.url = source,
+                 .timeout_ms = timeout_s * 1000,
+                 .connect_timeout_ms = 10000,
+                 .max_bytes = max_bytes,
+                 .decompress = true,
+                 .user_agent = "dejima-connector",
+                 .cancel = cancel};
   if (!previous.etag.empty()) get.headers.emplace_back("If-None-Match", previous.etag);
   if (!previous.last_modified.empty()) get.headers.emplace_back("If-Modified-Since", previous.last_modified);
   auto r = fetch::get(get);
@@ -71,7 +77,8 @@ Result<json::Document> fetch_json_object(const std::string& where, const char* w
   if (!f) return fail(f.error().kind, f.error().title, std::string(what) + ": " + f.error().detail);
   json::Document doc;
   if (auto err = json::parse(doc, f->body); !err.empty() || !doc.IsObject())
-    return fail(ErrorKind::BadRequestData, "Invalid JSON", std::string(what) + " " + where + ": " + (err.empty() ? "not an object" : err));
+    return fail(ErrorKind::BadRequestData, "Invalid JSON",
+                std::string(what) + " " + where + ": " + (err.empty() ? "not an object" : err));
   return doc;
 }
 

@@ -35,7 +35,8 @@ class CurlTransfers final : public Transfers {
       curl_easy_reset(easy);
     }
     auto* t = new Transfer{std::move(post), std::move(done), easy, nullptr};
-    for (const auto& [name, value] : t->post.headers) t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
+    for (const auto& [name, value] : t->post.headers)
+      t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
     t->headers = curl_slist_append(t->headers, "Expect:");
     curl_easy_setopt(easy, CURLOPT_URL, t->post.url.c_str());
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
@@ -65,8 +66,10 @@ class CurlTransfers final : public Transfers {
       finished = true;
       PostDone done = std::move(t->done);
       release(t);
-      if (rc != CURLE_OK) done(0, curl_easy_strerror(rc));
-      else done(status, {});
+      if (rc != CURLE_OK)
+        done(0, curl_easy_strerror(rc));
+      else
+        done(status, {});
     }
     if (!finished) curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
   }
@@ -84,8 +87,10 @@ class CurlTransfers final : public Transfers {
 
   void release(Transfer* t) {
     curl_multi_remove_handle(multi_, t->easy);
-    if (idle_.size() < 64) idle_.push_back(t->easy);
-    else curl_easy_cleanup(t->easy);
+    if (idle_.size() < 64)
+      idle_.push_back(t->easy);
+    else
+      curl_easy_cleanup(t->easy);
     curl_slist_free_all(t->headers);
     live_.erase(t);
     delete t;

@@ -83,7 +83,8 @@ Result<Response> get(const Get& r) {
   curl_easy_cleanup(curl);
   curl_slist_free_all(headers);
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED)
-    return fail(ErrorKind::PayloadTooLarge, "Too large", r.url + ": more than " + std::to_string(r.max_bytes) + " bytes");
+    return fail(ErrorKind::PayloadTooLarge, "Too large",
+                r.url + ": more than " + std::to_string(r.max_bytes) + " bytes");
   if (rc == CURLE_ABORTED_BY_CALLBACK) return fail(ErrorKind::ServiceUnavailable, "Cancelled", r.url + ": cancelled");
   if (rc != CURLE_OK) return fail(ErrorKind::ServiceUnavailable, "Unreachable", r.url + ": " + curl_easy_strerror(rc));
   return response;

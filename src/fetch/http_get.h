@@ -14,13 +14,13 @@ namespace dejima::fetch {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Get {
-  std::string url;       // http:// or https:// (redirects are followed, up to 5, to http(s) only)
-  Headers headers;       // extra request headers (Accept, If-None-Match, ...)
+  std::string url;  // http:// or https:// (redirects are followed, up to 5, to http(s) only)
+  Headers headers;  // extra request headers (Accept, If-None-Match, ...)
   long timeout_ms = 60000;
   long connect_timeout_ms = 0;  // 0 = libcurl's default
   size_t max_bytes = size_t{1} << 30;
-  bool decompress = false;       // Accept-Encoding: every encoding libcurl knows
-  std::string user_agent;        // "" = none sent
+  bool decompress = false;                    // Accept-Encoding: every encoding libcurl knows
+  std::string user_agent;                     // "" = none sent
   const std::atomic<bool>* cancel = nullptr;  // set to abort the transfer (checked about once a second)
 };
 

@@ -13,8 +13,8 @@ enum class Method { Get, Post, Put, Patch, Delete, Head, Options, Other };
 
 struct Request {
   Method method = Method::Get;
-  std::string_view target;  // raw request target, e.g. /ngsi-ld/v1/entities?type=X
-  std::string_view path;    // target without the query
+  std::string_view target;                                 // raw request target, e.g. /ngsi-ld/v1/entities?type=X
+  std::string_view path;                                   // target without the query
   std::vector<std::pair<std::string, std::string>> query;  // percent-decoded, in order
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::string_view body;

@@ -30,13 +30,11 @@ std::string_view type_uri_of(ErrorKind kind) {
     case ErrorKind::InvalidRequest: return "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest";
     case ErrorKind::BadRequestData: return "https://uri.etsi.org/ngsi-ld/errors/BadRequestData";
     case ErrorKind::AlreadyExists: return "https://uri.etsi.org/ngsi-ld/errors/AlreadyExists";
-    case ErrorKind::OperationNotSupported:
-      return "https://uri.etsi.org/ngsi-ld/errors/OperationNotSupported";
+    case ErrorKind::OperationNotSupported: return "https://uri.etsi.org/ngsi-ld/errors/OperationNotSupported";
     case ErrorKind::ResourceNotFound: return "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound";
     case ErrorKind::InternalError: return "https://uri.etsi.org/ngsi-ld/errors/InternalError";
     case ErrorKind::TooManyResults: return "https://uri.etsi.org/ngsi-ld/errors/TooManyResults";
-    case ErrorKind::LdContextNotAvailable:
-      return "https://uri.etsi.org/ngsi-ld/errors/LdContextNotAvailable";
+    case ErrorKind::LdContextNotAvailable: return "https://uri.etsi.org/ngsi-ld/errors/LdContextNotAvailable";
     case ErrorKind::NonexistentTenant: return "https://uri.etsi.org/ngsi-ld/errors/NonexistentTenant";
     // HTTP-level conditions the NGSI-LD catalogue has no name for are reported as InvalidRequest
     // with the precise HTTP status.

@@ -55,8 +55,10 @@ void Router::dispatch(const Request& req, Reply reply) const {
     params.clear();
     bool ok = true;
     for (size_t i = 0; i < segs.size() && ok; ++i) {
-      if (r.segments[i] != "{}") ok = r.segments[i] == segs[i];
-      else params.emplace_back(segs[i]);
+      if (r.segments[i] != "{}")
+        ok = r.segments[i] == segs[i];
+      else
+        params.emplace_back(segs[i]);
     }
     if (!ok) continue;
     if (r.method != req.method) {
@@ -69,15 +71,16 @@ void Router::dispatch(const Request& req, Reply reply) const {
                                    "the path " + std::string(req.path) + " leaves an identifier empty"}));
       auto decoded = percent_decode(p);
       if (!decoded)
-        return reply(problem(Error{ErrorKind::BadRequestData, "Malformed path", "invalid percent-encoding in the path"}));
+        return reply(
+            problem(Error{ErrorKind::BadRequestData, "Malformed path", "invalid percent-encoding in the path"}));
       p = std::move(*decoded);
     }
     return r.handler(req, params, std::move(reply));
   }
   if (!allow.empty()) {
-    Response resp = problem(Error{ErrorKind::MethodNotAllowed, "Method not allowed",
-                                  std::string(method_name(req.method)) + " is not supported on " +
-                                      std::string(req.path)});
+    Response resp =
+        problem(Error{ErrorKind::MethodNotAllowed, "Method not allowed",
+                      std::string(method_name(req.method)) + " is not supported on " + std::string(req.path)});
     resp.header("Allow", allow);
     return reply(std::move(resp));
   }

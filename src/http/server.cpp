@@ -6,10 +6,10 @@
 #include <thread>
 #include <unordered_set>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/problem.h"
 #include "http/router.h"
@@ -130,9 +130,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.settings.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_.settings.max_header_bytes));
     arm();
-    bhttp::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+    bhttp::async_read(socket_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -164,8 +163,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return send(problem(Error{ErrorKind::BadRequestData, "Malformed query string", "invalid percent-encoding"}));
     const std::uint64_t n = ++request_no_;
     try {
-      server_.handler(request_, [self = shared_from_this(), n,
-                                 guard = net::make_work_guard(worker_.ioc)](Response&& r) mutable {
+      server_.handler(request_,
+                      [self = shared_from_this(), n, guard = net::make_work_guard(worker_.ioc)](Response&& r) mutable {
         // The session reference leaves the callback here: whoever destroys the callback later (a
         // storage or notifier thread) must not be the one destroying the session, which belongs
         // to its worker's thread.
@@ -333,8 +332,7 @@ void Server::run(bool handle_signals) {
   impl_->accept();
   for (auto& w : impl_->workers) impl_->sweep(*w);
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < impl_->workers.size(); ++i)
-    threads.emplace_back([this, i] { impl_->workers[i]->ioc.run(); });
+  for (size_t i = 1; i < impl_->workers.size(); ++i) threads.emplace_back([this, i] { impl_->workers[i]->ioc.run(); });
   impl_->workers[0]->ioc.run();
   for (auto& t : threads) t.join();
   {

@@ -18,10 +18,10 @@ using Handler = std::function<void(const Request&, Reply)>;
 // Built by app/ from the settings table (--bind, --port, --threads, ...).
 struct ServerOptions {
   std::string bind = "127.0.0.1";
-  unsigned port = 1026;  // 0 = any free port
-  unsigned threads = 0;  // event loops; 0 = one per core
-  std::size_t max_body_bytes = 64 * 1024 * 1024;   // larger bodies get 413
-  std::size_t max_header_bytes = 16 * 1024;        // larger header blocks get 431
+  unsigned port = 1026;                           // 0 = any free port
+  unsigned threads = 0;                           // event loops; 0 = one per core
+  std::size_t max_body_bytes = 64 * 1024 * 1024;  // larger bodies get 413
+  std::size_t max_header_bytes = 16 * 1024;       // larger header blocks get 431
   unsigned idle_timeout_s = 60;
   unsigned shutdown_grace_s = 30;
 };

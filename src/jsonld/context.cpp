@@ -29,8 +29,8 @@ std::unordered_map<std::string, TermDefinition> parse_core() {
     if (it->value.IsString()) {
       out[term] = {std::string(json::view(it->value)), false};
     } else if (it->value.IsObject() && it->value.HasMember("@id")) {
-      bool vocab = it->value.HasMember("@type") && it->value["@type"].IsString() &&
-                   json::view(it->value["@type"]) == "@vocab";
+      bool vocab =
+          it->value.HasMember("@type") && it->value["@type"].IsString() && json::view(it->value["@type"]) == "@vocab";
       out[term] = {std::string(json::view(it->value["@id"])), vocab};
     }
   }
@@ -109,8 +109,7 @@ std::shared_ptr<const Context> Context::Builder::build(std::string link_url, std
   }
   ctx->is_core_ = link_url.empty() && inline_json.empty();
   ctx->link_url_ = link_url.empty() ? std::string(kCoreContextUrl) : std::move(link_url);
-  ctx->context_json_ = !inline_json.empty() ? std::move(inline_json)
-                                            : "\"" + ctx->link_url_ + "\"";
+  ctx->context_json_ = !inline_json.empty() ? std::move(inline_json) : "\"" + ctx->link_url_ + "\"";
   return ctx;
 }
 
@@ -141,8 +140,7 @@ std::string Context::compact(std::string_view iri) const {
   if (iri.starts_with(vocab_) && iri.size() > vocab_.size()) {
     std::string_view rest = iri.substr(vocab_.size());
     // Only if the short name does not mean something else in this context.
-    if (rest.find(':') == std::string_view::npos && !terms_.contains(std::string(rest)))
-      return std::string(rest);
+    if (rest.find(':') == std::string_view::npos && !terms_.contains(std::string(rest))) return std::string(rest);
   }
   std::string best;
   for (const auto& [term, prefix] : prefixes_) {

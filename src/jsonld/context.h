@@ -9,8 +9,7 @@
 
 namespace dejima::jsonld {
 
-inline constexpr std::string_view kCoreContextUrl =
-    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld";
+inline constexpr std::string_view kCoreContextUrl = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld";
 inline constexpr std::string_view kDefaultVocab = "https://uri.etsi.org/ngsi-ld/default-context/";
 inline constexpr std::string_view kNgsiLdPrefix = "https://uri.etsi.org/ngsi-ld/";
 
@@ -62,8 +61,8 @@ class Context {
   static void add_core_definitions(Builder& b);
 
  private:
-  std::unordered_map<std::string, TermDefinition> terms_;  // term -> resolved definition
-  std::unordered_map<std::string, std::string> reverse_;   // IRI -> best term
+  std::unordered_map<std::string, TermDefinition> terms_;      // term -> resolved definition
+  std::unordered_map<std::string, std::string> reverse_;       // IRI -> best term
   std::vector<std::pair<std::string, std::string>> prefixes_;  // term -> IRI usable as prefix
   std::string vocab_;
   std::string link_url_;

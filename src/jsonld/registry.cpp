@@ -180,8 +180,8 @@ Result<ContextInfo> Registry::add_hosted(const json::Value& document, const std:
   Context::Builder b;
   if (auto s = add_item(b, document["@context"], 0); !s) return std::unexpected(s.error());
   std::string id = new_id();
-  store::StoredContext c{id, base_url + "/ngsi-ld/v1/jsonldContexts/" + id, "Hosted",
-                         json::to_string(document), now_millis()};
+  store::StoredContext c{id, base_url + "/ngsi-ld/v1/jsonldContexts/" + id, "Hosted", json::to_string(document),
+                         now_millis()};
   if (auto s = storage_.save_context(c); !s) return std::unexpected(s.error());
   std::lock_guard lock(mu_);
   by_url_[c.url] = id;

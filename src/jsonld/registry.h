@@ -49,8 +49,8 @@ class Registry {
   unsigned fetch_timeout_ms_;
   std::size_t max_bytes_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, ContextInfo> docs_;     // id -> document
-  std::unordered_map<std::string, std::string> by_url_;   // url -> id
+  std::unordered_map<std::string, ContextInfo> docs_;                       // id -> document
+  std::unordered_map<std::string, std::string> by_url_;                     // url -> id
   std::unordered_map<std::string, std::shared_ptr<const Context>> active_;  // cache key -> context
 };
 

@@ -64,7 +64,8 @@ void add_connector_routes(http::Router& r, connect::Connectors& c) {
     auto d = declaration_from(req);
     if (!d) return reply(http::problem(d.error()));
     if (d->name != p[0])
-      return reply(http::problem({ErrorKind::BadRequestData, "Invalid connector", "name '" + d->name + "' differs from the URL's '" + p[0] + "'"}));
+      return reply(http::problem({ErrorKind::BadRequestData, "Invalid connector",
+                                  "name '" + d->name + "' differs from the URL's '" + p[0] + "'"}));
     auto created = c.declare(std::move(*d));
     if (!created) return reply(http::problem(created.error()));
     http::Response resp = status_only(*created ? 201 : 204);

@@ -125,7 +125,9 @@ class DocumentReader {
     if (attr_key_ == "v") {
       // The parser stands just after the key's closing quote; the value starts after the colon.
       size_t at = position_.Tell();
-      while (at < doc_.size() && (doc_[at] == ':' || doc_[at] == ' ' || doc_[at] == '\n' || doc_[at] == '\t' || doc_[at] == '\r')) ++at;
+      while (at < doc_.size() &&
+             (doc_[at] == ':' || doc_[at] == ' ' || doc_[at] == '\n' || doc_[at] == '\t' || doc_[at] == '\r'))
+        ++at;
       in_value_ = true;
       value_start_ = at;
     }
@@ -204,7 +206,8 @@ class DocumentReader {
   std::string top_key_, attr_key_, name_;
   size_t depth_ = 0, value_start_ = 0;
   Millis c_ = -1, m_ = -1;
-  bool in_value_ = false, has_id_ = false, has_types_ = false, has_attrs_ = false, has_name_ = false, has_value_ = false;
+  bool in_value_ = false, has_id_ = false, has_types_ = false, has_attrs_ = false, has_name_ = false,
+       has_value_ = false;
 };
 
 }  // namespace
@@ -215,8 +218,9 @@ Result<Entity> decode(std::string_view doc) {
   rapidjson::Reader reader;
   const rapidjson::ParseResult result = reader.Parse(ms, handler);
   if (result.Code() != rapidjson::kParseErrorNone && result.Code() != rapidjson::kParseErrorTermination)
-    return fail(ErrorKind::InternalError, "corrupt entity document",
-                std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) + ")");
+    return fail(
+        ErrorKind::InternalError, "corrupt entity document",
+        std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) + ")");
   std::optional<Entity> e = result.IsError() ? std::nullopt : handler.take();
   if (!e) return fail(ErrorKind::InternalError, "corrupt entity document", "unexpected layout");
   return std::move(*e);

@@ -29,16 +29,17 @@ bool Entity::has_type(std::string_view type) const {
 
 size_t Entity::erase(std::string_view name, std::string_view dataset_id, bool all_datasets) {
   auto before = attrs.size();
-  std::erase_if(attrs, [&](const AttrInstance& a) {
-    return a.name == name && (all_datasets || a.dataset_id == dataset_id);
-  });
+  std::erase_if(attrs,
+                [&](const AttrInstance& a) { return a.name == name && (all_datasets || a.dataset_id == dataset_id); });
   return before - attrs.size();
 }
 
 void Entity::insert(AttrInstance inst) {
   auto last = std::find_if(attrs.rbegin(), attrs.rend(), [&](const AttrInstance& a) { return a.name == inst.name; });
-  if (last == attrs.rend()) attrs.push_back(std::move(inst));
-  else attrs.insert(last.base(), std::move(inst));
+  if (last == attrs.rend())
+    attrs.push_back(std::move(inst));
+  else
+    attrs.insert(last.base(), std::move(inst));
 }
 
 }  // namespace dejima::model
@@ -77,7 +78,8 @@ namespace {
 Scalar scan_scalar(std::string_view j) {
   Scalar s;
   std::string_view rest;
-  for (auto prefix : {std::string_view(R"({"type":"Property","value":)"), std::string_view(R"({"type":"Relationship","object":)")})
+  for (auto prefix :
+       {std::string_view(R"({"type":"Property","value":)"), std::string_view(R"({"type":"Relationship","object":)")})
     if (j.starts_with(prefix)) rest = j.substr(prefix.size());
   if (rest.empty()) return s;
   const size_t start = j.size() - rest.size();
@@ -85,7 +87,7 @@ Scalar scan_scalar(std::string_view j) {
     size_t end = 1;
     while (end < rest.size() && rest[end] != '"' && rest[end] != '\\') ++end;
     if (end >= rest.size() || rest[end] != '"') return s;  // escapes: leave it to the JSON path
-    if (start + end > UINT16_MAX) return s;                 // long texts too
+    if (start + end > UINT16_MAX) return s;                // long texts too
     s.kind = Scalar::Kind::String;
     s.offset = static_cast<std::uint16_t>(start + 1);
     s.length = static_cast<std::uint16_t>(end - 1);

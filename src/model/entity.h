@@ -24,12 +24,12 @@ struct Scalar {
 };
 
 struct AttrInstance {
-  Name name;        // expanded attribute name
-  Name dataset_id;  // empty = the default instance
-  std::string json;        // {"type":"Property","value":...,"observedAt":...,<sub-attributes>}
+  Name name;         // expanded attribute name
+  Name dataset_id;   // empty = the default instance
+  std::string json;  // {"type":"Property","value":...,"observedAt":...,<sub-attributes>}
   Millis created_at = 0;
   Millis modified_at = 0;
-  Scalar scalar;    // see extract_scalars
+  Scalar scalar;  // see extract_scalars
 
   std::string_view scalar_text() const { return std::string_view(json).substr(scalar.offset, scalar.length); }
 };
@@ -46,7 +46,7 @@ struct RenderCache {
 
 struct Entity {
   std::string id;
-  std::vector<Name> types;          // expanded
+  std::vector<Name> types;  // expanded
   std::vector<std::string> scopes;
   Millis created_at = 0;
   Millis modified_at = 0;

@@ -71,8 +71,8 @@ std::string geometry(const json::Value& v, int depth) {
 }  // namespace
 
 bool is_geometry_type(std::string_view t) {
-  return t == "Point" || t == "MultiPoint" || t == "LineString" || t == "MultiLineString" ||
-         t == "Polygon" || t == "MultiPolygon" || t == "GeometryCollection";
+  return t == "Point" || t == "MultiPoint" || t == "LineString" || t == "MultiLineString" || t == "Polygon" ||
+         t == "MultiPolygon" || t == "GeometryCollection";
 }
 
 std::string validate_geometry(const json::Value& v) { return geometry(v, 0); }

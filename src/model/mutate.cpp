@@ -108,9 +108,9 @@ UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now) {
   }
   auto missing = [&](const AttrInstance& a) {
     if (e.find(a.name, a.dataset_id)) return false;
-    r.not_updated.emplace_back(a.name, a.dataset_id.empty()
-                                           ? "attribute does not exist"
-                                           : "attribute instance with datasetId " + a.dataset_id.str() + " does not exist");
+    r.not_updated.emplace_back(
+        a.name, a.dataset_id.empty() ? "attribute does not exist"
+                                     : "attribute instance with datasetId " + a.dataset_id.str() + " does not exist");
     return true;
   };
   for (const auto& n : p.nulls) {  // NGSI-LD Null deletes the instance

@@ -11,8 +11,8 @@
 namespace dejima::model {
 
 struct UpdateResult {
-  std::vector<std::string> updated;                               // expanded names
-  std::vector<std::pair<std::string, std::string>> not_updated;   // expanded name, reason
+  std::vector<std::string> updated;                              // expanded names
+  std::vector<std::pair<std::string, std::string>> not_updated;  // expanded name, reason
 };
 
 Entity new_entity(ParsedEntity&& p, Millis now);

@@ -15,8 +15,16 @@ Error bad(std::string title, std::string detail = {}) {
   return Error{ErrorKind::BadRequestData, std::move(title), std::move(detail)};
 }
 
-enum class AttrType { Property, Relationship, GeoProperty, LanguageProperty, VocabProperty, JsonProperty,
-                      ListProperty, ListRelationship };
+enum class AttrType {
+  Property,
+  Relationship,
+  GeoProperty,
+  LanguageProperty,
+  VocabProperty,
+  JsonProperty,
+  ListProperty,
+  ListRelationship
+};
 
 struct TypeInfo {
   std::string_view name;
@@ -36,8 +44,8 @@ constexpr TypeInfo kTypes[] = {
 };
 
 bool is_value_key(std::string_view k) {
-  return k == "value" || k == "object" || k == "languageMap" || k == "vocab" || k == "json" ||
-         k == "valueList" || k == "objectList";
+  return k == "value" || k == "object" || k == "languageMap" || k == "vocab" || k == "json" || k == "valueList" ||
+         k == "objectList";
 }
 
 // Members the system sets itself; ignored when a client sends them.
@@ -55,7 +63,8 @@ std::string what(std::string_view name) { return "attribute \"" + std::string(na
 Status write_concise(json::Writer& w, std::string_view name, const json::Value& v, int depth, bool allow_null,
                      bool* is_null) {
   if (v.IsArray() && depth > 0)
-    return std::unexpected(bad("Invalid attribute value", what(name) + ": a sub-attribute cannot be an array of instances"));
+    return std::unexpected(
+        bad("Invalid attribute value", what(name) + ": a sub-attribute cannot be an array of instances"));
   if (allow_null && is_null_value(v)) *is_null = true;
   w.StartObject();
   w.Key("type");
@@ -96,7 +105,9 @@ Result<const TypeInfo*> inferred_type(std::string_view name, const json::Value& 
     }
   }
   if (!info && !partial)
-    return std::unexpected(bad("Invalid attribute", what(name) + " has no type and no value, object, languageMap, vocab, json, valueList or objectList"));
+    return std::unexpected(
+        bad("Invalid attribute",
+            what(name) + " has no type and no value, object, languageMap, vocab, json, valueList or objectList"));
   if (info && info->type == AttrType::Property) {
     const auto& val = v["value"];
     if (val.IsObject() && val.HasMember("type") && val["type"].IsString() &&
@@ -115,19 +126,21 @@ Result<const json::Value*> find_value(std::string_view name, const json::Value& 
   auto it = v.FindMember(info->value_key.data());
   if (it == v.MemberEnd()) {
     if (!partial)
-      return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info->name) + ") needs \"" + std::string(info->value_key) + "\""));
+      return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info->name) + ") needs \"" +
+                                                          std::string(info->value_key) + "\""));
     return nullptr;
   }
   if (it->value.IsNull())
-    return std::unexpected(bad("Invalid attribute value", what(name) + ": \"" + std::string(info->value_key) + "\" is null"));
+    return std::unexpected(
+        bad("Invalid attribute value", what(name) + ": \"" + std::string(info->value_key) + "\" is null"));
   return &it->value;
 }
 
 // NGSI-LD Null: the value (object, ...) is "urn:ngsi-ld:null"; a languageMap {"@none": it}.
 bool is_null_marker(const TypeInfo& info, const json::Value& value) {
-  return is_null_value(value) || (info.type == AttrType::LanguageProperty && value.IsObject() &&
-                                  value.MemberCount() == 1 && value.HasMember("@none") &&
-                                  is_null_value(value["@none"]));
+  return is_null_value(value) ||
+         (info.type == AttrType::LanguageProperty && value.IsObject() && value.MemberCount() == 1 &&
+          value.HasMember("@none") && is_null_value(value["@none"]));
 }
 
 Status check_relationship(std::string_view name, const json::Value& value) {
@@ -163,12 +176,14 @@ Status check_vocab(std::string_view name, const json::Value& value) {
   bool ok = value.IsString() || (value.IsArray() && !value.Empty());
   if (value.IsArray())
     for (const auto& s : value.GetArray()) ok = ok && s.IsString();
-  if (!ok) return std::unexpected(bad("Invalid vocab", what(name) + ": \"vocab\" must be a string or an array of strings"));
+  if (!ok)
+    return std::unexpected(bad("Invalid vocab", what(name) + ": \"vocab\" must be a string or an array of strings"));
   return {};
 }
 
 Status check_object_list(std::string_view name, const json::Value& value) {
-  if (!value.IsArray()) return std::unexpected(bad("Invalid objectList", what(name) + ": \"objectList\" must be an array"));
+  if (!value.IsArray())
+    return std::unexpected(bad("Invalid objectList", what(name) + ": \"objectList\" must be an array"));
   for (const auto& o : value.GetArray()) {
     const json::Value* uri = &o;
     if (o.IsObject() && o.HasMember("object")) uri = &o["object"];
@@ -194,7 +209,8 @@ Status check_value(std::string_view name, AttrType type, const json::Value& valu
         return std::unexpected(bad("Invalid json", what(name) + ": \"json\" must be an object or an array"));
       break;
     case AttrType::ListProperty:
-      if (!value.IsArray()) return std::unexpected(bad("Invalid valueList", what(name) + ": \"valueList\" must be an array"));
+      if (!value.IsArray())
+        return std::unexpected(bad("Invalid valueList", what(name) + ": \"valueList\" must be an array"));
       break;
     case AttrType::ListRelationship: return check_object_list(name, value);
   }
@@ -206,8 +222,10 @@ Status check_value(std::string_view name, AttrType type, const json::Value& valu
 Status write_value(json::Writer& w, std::string_view name, const TypeInfo& info, const json::Value& value,
                    const jsonld::Context& ctx, bool allow_null, bool* is_null) {
   const bool null_marker = allow_null && is_null_marker(info, value);
-  if (null_marker) *is_null = true;
-  else if (auto s = check_value(name, info.type, value); !s) return s;
+  if (null_marker)
+    *is_null = true;
+  else if (auto s = check_value(name, info.type, value); !s)
+    return s;
 
   w.StartObject();
   w.Key("type");
@@ -215,7 +233,8 @@ Status write_value(json::Writer& w, std::string_view name, const TypeInfo& info,
   json::write_key(w, info.value_key);
   if (info.type == AttrType::VocabProperty && !null_marker) {
     auto expand = [&](const json::Value& s) { json::write_string(w, ctx.expand(json::view(s))); };
-    if (value.IsString()) expand(value);
+    if (value.IsString())
+      expand(value);
     else {
       w.StartArray();
       for (const auto& s : value.GetArray()) expand(s);
@@ -237,7 +256,8 @@ Status write_sub_attribute(json::Writer& w, std::string_view name, std::string_v
   if (depth >= kMaxSubAttrDepth)
     return std::unexpected(bad("Invalid attribute", what(name) + ": sub-attributes nested too deep"));
   if (v.IsArray() && !v.Empty() && v[0].IsObject())
-    return std::unexpected(bad("Invalid attribute value", what(key) + ": a sub-attribute cannot be an array of instances"));
+    return std::unexpected(
+        bad("Invalid attribute value", what(key) + ": a sub-attribute cannot be an array of instances"));
   json::write_key(w, ctx.expand(key));
   std::string ignored_ds;
   bool sub_null = false;
@@ -252,20 +272,23 @@ Status write_members(json::Writer& w, std::string_view name, const json::Value& 
     std::string_view key = json::view(m->name);
     if (key == "type" || key == info.value_key || is_system_key(key)) continue;
     if (is_value_key(key))
-      return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info.name) + ") must not have \"" + std::string(key) + "\""));
+      return std::unexpected(bad("Invalid attribute", what(name) + " (" + std::string(info.name) +
+                                                          ") must not have \"" + std::string(key) + "\""));
     if (key == "observedAt") {
       if (!m->value.IsString() || !parse_iso8601(json::view(m->value)))
         return std::unexpected(bad("Invalid observedAt", what(name) + ": observedAt must be an ISO 8601 DateTime"));
       w.Key("observedAt");
       m->value.Accept(w);
     } else if (key == "unitCode") {
-      if (!m->value.IsString()) return std::unexpected(bad("Invalid unitCode", what(name) + ": unitCode must be a string"));
+      if (!m->value.IsString())
+        return std::unexpected(bad("Invalid unitCode", what(name) + ": unitCode must be a string"));
       w.Key("unitCode");
       m->value.Accept(w);
     } else if (key == "objectType") {
       if (info.type != AttrType::Relationship && info.type != AttrType::ListRelationship)
         return std::unexpected(bad("Invalid attribute", what(name) + ": objectType is only for relationships"));
-      if (!m->value.IsString()) return std::unexpected(bad("Invalid objectType", what(name) + ": objectType must be a string"));
+      if (!m->value.IsString())
+        return std::unexpected(bad("Invalid objectType", what(name) + ": objectType must be a string"));
       w.Key("objectType");
       json::write_string(w, ctx.expand(json::view(m->value)));
     } else if (key == "datasetId") {
@@ -333,7 +356,14 @@ bool valid_name(std::string_view n) {
   for (unsigned char c : n) {
     if (c <= 0x20 || c == 0x7f) return false;
     switch (c) {
-      case '<': case '>': case '"': case '\'': case '=': case ';': case '(': case ')': return false;
+      case '<':
+      case '>':
+      case '"':
+      case '\'':
+      case '=':
+      case ';':
+      case '(':
+      case ')': return false;
       default: break;
     }
   }
@@ -368,7 +398,8 @@ Status parse_attribute(const std::string& expanded_name, const json::Value& v, c
   if (v.IsArray() && !v.Empty() && v[0].IsObject()) {
     for (const auto& inst : v.GetArray()) {
       if (!inst.IsObject())
-        return fail(ErrorKind::BadRequestData, "Invalid attribute value", what(short_name) + ": every instance must be an object");
+        return fail(ErrorKind::BadRequestData, "Invalid attribute value",
+                    what(short_name) + ": every instance must be an object");
       if (auto s = one(inst); !s) return s;
     }
     return {};
@@ -397,7 +428,7 @@ Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context
         if (name == "type" || name == "id" || name.starts_with('@'))  // keywords (or their core-context aliases)
           return fail(ErrorKind::BadRequestData, "Invalid entity type", "\"" + std::string(name) + "\" is a keyword");
         std::string full = ctx.expand(name);
-        if (std::find(e.types.begin(), e.types.end(), full) == e.types.end()) e.types.push_back(std::move(full));
+        if (std::find(e.types.begin(), e.types.end(), full) == e.types.end()) e.types.emplace_back(full);
         return {};
       };
       if (v.IsArray()) {
@@ -451,8 +482,10 @@ std::string merge_instance(std::string_view old_json, std::string_view patch_jso
     const auto& pv = m->value;
     bool remove = pv.IsObject() && pv.HasMember("value") && is_null_value(pv["value"]);
     if (auto it = old_doc.FindMember(m->name); it != old_doc.MemberEnd()) {
-      if (remove) old_doc.RemoveMember(it);
-      else it->value.CopyFrom(pv, a);
+      if (remove)
+        old_doc.RemoveMember(it);
+      else
+        it->value.CopyFrom(pv, a);
     } else if (!remove) {
       old_doc.AddMember(json::Value(m->name, a), json::Value(pv, a), a);
     }

@@ -12,11 +12,11 @@
 namespace dejima::model {
 
 enum class ParseMode {
-  Create,      // id and type required
-  Replace,     // PUT /entities/{id}: id optional (must match), type required
-  Fragment,    // attribute fragments: id and type optional; an attribute whose value is
-               // "urn:ngsi-ld:null" goes to `nulls` (to delete)
-  MergePatch,  // like Fragment (PATCH /entities/{id})
+  Create,            // id and type required
+  Replace,           // PUT /entities/{id}: id optional (must match), type required
+  Fragment,          // attribute fragments: id and type optional; an attribute whose value is
+                     // "urn:ngsi-ld:null" goes to `nulls` (to delete)
+  MergePatch,        // like Fragment (PATCH /entities/{id})
   Temporal,          // a temporal representation: id and type required, an attribute's array
                      // holds instances over time (a datasetId may repeat)
   TemporalFragment,  // the same, id and type optional
@@ -26,10 +26,10 @@ inline constexpr std::string_view kNull = "urn:ngsi-ld:null";
 
 struct ParsedEntity {
   std::optional<std::string> id;
-  std::vector<Name> types;                        // expanded
+  std::vector<Name> types;  // expanded
   std::optional<std::vector<std::string>> scopes;
-  std::vector<AttrInstance> attrs;                // instances without timestamps
-  std::vector<AttrInstance> nulls;                // name + datasetId to delete (Fragment, MergePatch)
+  std::vector<AttrInstance> attrs;  // instances without timestamps
+  std::vector<AttrInstance> nulls;  // name + datasetId to delete (Fragment, MergePatch)
 };
 
 Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context& ctx, ParseMode mode);
@@ -38,9 +38,9 @@ Result<ParsedEntity> parse_entity(const json::Value& body, const jsonld::Context
 // instances whose value is urn:ngsi-ld:null are returned in `nulls`. With partial, type and value
 // may be missing (a fragment to merge into an existing instance). With over_time, an array holds
 // instances over time and a datasetId may repeat.
-Status parse_attribute(const std::string& expanded_name, const json::Value& v,
-                       const jsonld::Context& ctx, bool allow_null, std::vector<AttrInstance>& out,
-                       std::vector<AttrInstance>* nulls, bool partial = false, bool over_time = false);
+Status parse_attribute(const std::string& expanded_name, const json::Value& v, const jsonld::Context& ctx,
+                       bool allow_null, std::vector<AttrInstance>& out, std::vector<AttrInstance>* nulls,
+                       bool partial = false, bool over_time = false);
 
 // Merges a patch instance into an existing one (members replace members; sub-attributes whose
 // value is urn:ngsi-ld:null are removed). Both are internal-form JSON.

@@ -12,9 +12,9 @@ struct SmallDoc : json::LocalDocument<8192> {
 };
 
 bool core_member(std::string_view k) {
-  return k == "type" || k == "value" || k == "object" || k == "languageMap" || k == "json" ||
-         k == "valueList" || k == "objectList" || k == "observedAt" || k == "unitCode" || k == "vocab" ||
-         k == "objectType" || k == "lang" || k == "instanceId" || k == "deletedAt" ||
+  return k == "type" || k == "value" || k == "object" || k == "languageMap" || k == "json" || k == "valueList" ||
+         k == "objectList" || k == "observedAt" || k == "unitCode" || k == "vocab" || k == "objectType" ||
+         k == "lang" || k == "instanceId" || k == "deletedAt" ||
          k.starts_with("previous");  // previousValue etc. (showChanges)
 }
 
@@ -70,7 +70,8 @@ std::pair<const json::Value*, std::string> pick_language(const json::Value& map,
   return {&map.MemberBegin()->value, std::string(json::view(map.MemberBegin()->name))};
 }
 
-void write_simplified_value(json::Writer& w, const json::Value& inst, const jsonld::Context& ctx, const RenderOptions& o) {
+void write_simplified_value(json::Writer& w, const json::Value& inst, const jsonld::Context& ctx,
+                            const RenderOptions& o) {
   std::string_view type = inst.HasMember("type") ? json::view(inst["type"]) : "Property";
   std::string_view key = value_key(type);
   auto it = inst.FindMember(key.data());
@@ -81,8 +82,10 @@ void write_simplified_value(json::Writer& w, const json::Value& inst, const json
   if (type == "VocabProperty") return write_compacted(w, it->value, ctx);
   if (type == "LanguageProperty" && !o.lang.empty()) {
     auto [v, tag] = pick_language(it->value, o.lang);
-    if (v) v->Accept(w);
-    else w.Null();
+    if (v)
+      v->Accept(w);
+    else
+      w.Null();
     return;
   }
   it->value.Accept(w);
@@ -114,8 +117,10 @@ void write_instance(json::Writer& w, const json::Value& inst, const jsonld::Cont
     }
     auto [v, tag] = pick_language(inst["languageMap"], o.lang);
     w.Key("value");
-    if (v) v->Accept(w);
-    else w.Null();
+    if (v)
+      v->Accept(w);
+    else
+      w.Null();
     w.Key("lang");
     json::write_string(w, tag);
   }
@@ -131,8 +136,10 @@ void write_instance(json::Writer& w, const json::Value& inst, const jsonld::Cont
     }
     if (core_member(k)) {
       json::write_key(w, k);
-      if (k == "vocab" || k == "objectType") write_compacted(w, m->value, ctx);
-      else m->value.Accept(w);
+      if (k == "vocab" || k == "objectType")
+        write_compacted(w, m->value, ctx);
+      else
+        m->value.Accept(w);
     } else {
       json::write_key(w, ctx.compact(k));
       write_instance(w, m->value, ctx, o, nullptr);
@@ -182,7 +189,8 @@ void write_members(json::Writer& w, const Entity& e, const jsonld::Context& ctx,
   }
   if (!e.scopes.empty() && o.shows("scope")) {
     w.Key("scope");
-    if (e.scopes.size() == 1) json::write_string(w, e.scopes[0]);
+    if (e.scopes.size() == 1)
+      json::write_string(w, e.scopes[0]);
     else {
       w.StartArray();
       for (const auto& s : e.scopes) json::write_string(w, s);
@@ -218,7 +226,8 @@ void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& c
         w.StartObject();
         for (size_t k = i; k < j; ++k) {
           if (!wanted(e.attrs[k])) continue;
-          json::write_key(w, e.attrs[k].dataset_id.empty() ? std::string_view("@none") : std::string_view(e.attrs[k].dataset_id));
+          json::write_key(
+              w, e.attrs[k].dataset_id.empty() ? std::string_view("@none") : std::string_view(e.attrs[k].dataset_id));
           SmallDoc d(e.attrs[k].json);
           write_simplified_value(w, d.doc, ctx, o);
         }
@@ -232,8 +241,10 @@ void write_attributes(json::Writer& w, const Entity& e, const jsonld::Context& c
       for (size_t k = i; k < j; ++k) {
         if (!wanted(e.attrs[k])) continue;
         SmallDoc d(e.attrs[k].json);
-        if (o.format == Format::KeyValues) write_simplified_value(w, d.doc, ctx, o);
-        else write_instance(w, d.doc, ctx, o, &e.attrs[k]);
+        if (o.format == Format::KeyValues)
+          write_simplified_value(w, d.doc, ctx, o);
+        else
+          write_instance(w, d.doc, ctx, o, &e.attrs[k]);
       }
       if (array) w.EndArray();
     }
@@ -332,8 +343,10 @@ const std::string& cached_body(const Entity& e) {
 }
 
 void render_entity_cached(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {
-  if (ctx.is_core() && o.is_default()) json::write_raw(w, cached_body(e));
-  else render_entity(w, e, ctx, o);
+  if (ctx.is_core() && o.is_default())
+    json::write_raw(w, cached_body(e));
+  else
+    render_entity(w, e, ctx, o);
 }
 
 }  // namespace dejima::model

@@ -17,14 +17,14 @@ enum class Format { Normalized, Concise, KeyValues };
 struct RenderOptions {
   Format format = Format::Normalized;
   bool sys_attrs = false;
-  bool with_context = false;        // "@context" member (application/ld+json)
-  bool pick = false;                // `pick` or `attrs` given: only `picked` attributes
-  std::vector<std::string> picked;  // expanded names; "id"/"type" literal for pick
-  std::vector<std::string> omitted; // expanded names; "id"/"type" literal
-  bool pick_id_type = true;         // attrs= keeps id and type; pick= only when listed
-  std::string lang;                 // LanguageProperty -> Property in the best of these ranges ("fr-CH,fr;q=0.9,*;q=0.5")
+  bool with_context = false;         // "@context" member (application/ld+json)
+  bool pick = false;                 // `pick` or `attrs` given: only `picked` attributes
+  std::vector<std::string> picked;   // expanded names; "id"/"type" literal for pick
+  std::vector<std::string> omitted;  // expanded names; "id"/"type" literal
+  bool pick_id_type = true;          // attrs= keeps id and type; pick= only when listed
+  std::string lang;  // LanguageProperty -> Property in the best of these ranges ("fr-CH,fr;q=0.9,*;q=0.5")
   std::vector<std::string> dataset_ids;  // only these instances ("@none" = default); empty = all
-  bool instance_arrays = false;     // an attribute's instances as an array even when one (temporal)
+  bool instance_arrays = false;          // an attribute's instances as an array even when one (temporal)
   // pick=rel{...} / omit=rel{...} (clause 4.21): how entities linked through the Relationship
   // `rel` (expanded name) are shown with join; a Relationship not listed shows them whole.
   std::map<std::string, std::shared_ptr<const RenderOptions>> linked;

@@ -24,7 +24,8 @@ struct Item {
 };
 
 // BatchOperationResult (clause 5.2.16): {"success": [ids], "errors": [{entityId, error}]}.
-std::string batch_result(const std::vector<std::string>& success, const std::vector<std::pair<std::string, Error>>& errors) {
+std::string batch_result(const std::vector<std::string>& success,
+                         const std::vector<std::pair<std::string, Error>>& errors) {
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   w.StartObject();
@@ -61,13 +62,14 @@ std::vector<Item> parse_items(RequestContext& c, Services& s, Op op) {
   std::vector<Item> items;
   items.reserve(c.body.Size());
   const model::ParseMode mode = op == Op::Create || op == Op::Upsert ? model::ParseMode::Create
-                                : op == Op::Merge                     ? model::ParseMode::MergePatch
-                                                                      : model::ParseMode::Fragment;
+                                : op == Op::Merge                    ? model::ParseMode::MergePatch
+                                                                     : model::ParseMode::Fragment;
   for (auto& v : c.body.GetArray()) {
     Item item;
     if (op == Op::Delete) {
       if (!v.IsString() || !is_absolute_uri(json::view(v)))
-        item.error = Error{ErrorKind::BadRequestData, "Invalid entity id", "every element must be an entity id (a URI)"};
+        item.error =
+            Error{ErrorKind::BadRequestData, "Invalid entity id", "every element must be an entity id (a URI)"};
       if (v.IsString()) item.id = json::view(v);
       items.push_back(std::move(item));
       continue;
@@ -76,7 +78,8 @@ std::vector<Item> parse_items(RequestContext& c, Services& s, Op op) {
     std::shared_ptr<const jsonld::Context> ctx = c.context;
     if (c.body_is_jsonld) {
       if (!v.IsObject() || !v.HasMember("@context")) {
-        item.error = Error{ErrorKind::BadRequestData, "Missing @context", "with application/ld+json every entity needs an \"@context\""};
+        item.error = Error{ErrorKind::BadRequestData, "Missing @context",
+                           "with application/ld+json every entity needs an \"@context\""};
         items.push_back(std::move(item));
         continue;
       }
@@ -93,9 +96,12 @@ std::vector<Item> parse_items(RequestContext& c, Services& s, Op op) {
       continue;
     }
     auto parsed = model::parse_entity(v, *ctx, mode);
-    if (!parsed) item.error = parsed.error();
-    else if (!parsed->id) item.error = Error{ErrorKind::BadRequestData, "Missing id", "every entity needs an id"};
-    else item.entity = std::move(*parsed);
+    if (!parsed)
+      item.error = parsed.error();
+    else if (!parsed->id)
+      item.error = Error{ErrorKind::BadRequestData, "Missing id", "every entity needs an id"};
+    else
+      item.entity = std::move(*parsed);
     items.push_back(std::move(item));
   }
   return items;
@@ -105,14 +111,20 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
   with_request(req, s, {.body = true, .merge_patch = false}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (!c->body.IsArray() || c->body.Empty())
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid batch", "the body must be a non-empty JSON array"}));
+      return reply(
+          http::problem(Error{ErrorKind::BadRequestData, "Invalid batch", "the body must be a non-empty JSON array"}));
     bool replace = true, no_overwrite = false;
     if (const auto* options = req.param("options")) {
-      if (op == Op::Upsert && (*options == "replace" || *options == "update")) replace = *options == "replace";
-      else if (op == Op::Update && *options == "noOverwrite") no_overwrite = true;
-      else return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid options", "unsupported options '" + *options + "'"}));
+      if (op == Op::Upsert && (*options == "replace" || *options == "update"))
+        replace = *options == "replace";
+      else if (op == Op::Update && *options == "noOverwrite")
+        no_overwrite = true;
+      else
+        return reply(http::problem(
+            Error{ErrorKind::BadRequestData, "Invalid options", "unsupported options '" + *options + "'"}));
     }
-    auto tenant = op == Op::Create || op == Op::Upsert ? s.tenants.find_or_create(c->tenant) : s.tenants.find(c->tenant);
+    auto tenant =
+        op == Op::Create || op == Op::Upsert ? s.tenants.find_or_create(c->tenant) : s.tenants.find(c->tenant);
     if (!tenant) return reply(http::problem(tenant.error()));
 
     auto items = std::make_shared<std::vector<Item>>(parse_items(*c, s, op));
@@ -156,7 +168,8 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
               auto result = model::append_attrs(*next, std::move(*item.entity), no_overwrite, now);
               if (!result.not_updated.empty()) {  // written, but reported: noOverwrite kept these
                 std::string kept;
-                for (const auto& [name, reason] : result.not_updated) kept += (kept.empty() ? "" : ", ") + c->context->compact(name);
+                for (const auto& [name, reason] : result.not_updated)
+                  kept += (kept.empty() ? "" : ", ") + c->context->compact(name);
                 (*partial)[i] = Error{ErrorKind::AlreadyExists, "Attributes not overwritten",
                                       "options=noOverwrite kept the existing " + kept};
               }
@@ -172,33 +185,36 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
           return fail(ErrorKind::InternalError, "unknown operation", "");
         },
         [reply, items, created, partial, index, op](std::vector<Status> statuses, Status commit) {
-          if (!commit) return reply(http::problem(commit.error()));
-          for (size_t k = 0; k < statuses.size(); ++k)
-            if (!statuses[k]) (*items)[index[k]].error = statuses[k].error();
-            else if ((*partial)[index[k]]) (*items)[index[k]].error = (*partial)[index[k]];
-          std::vector<std::string> success, created_ids;
-          std::vector<std::pair<std::string, Error>> errors;
-          for (size_t i = 0; i < items->size(); ++i) {
-            const Item& item = (*items)[i];
-            if (item.error) errors.emplace_back(item.id, *item.error);
-            else {
-              success.push_back(item.id);
-              if ((*created)[i]) created_ids.push_back(item.id);
-            }
-          }
-          http::Response r;
-          if (!errors.empty()) {
-            r.status = 207;
-            r.content_type = "application/json";
-            r.body = batch_result(success, errors);
-          } else if ((op == Op::Create || op == Op::Upsert) && !created_ids.empty()) {
-            r.status = 201;
-            r.content_type = "application/json";
-            r.body = id_array(created_ids);
-          } else {
-            r.status = 204;
-          }
-          reply(std::move(r));
+      if (!commit) return reply(http::problem(commit.error()));
+      for (size_t k = 0; k < statuses.size(); ++k)
+        if (!statuses[k])
+          (*items)[index[k]].error = statuses[k].error();
+        else if ((*partial)[index[k]])
+          (*items)[index[k]].error = (*partial)[index[k]];
+      std::vector<std::string> success, created_ids;
+      std::vector<std::pair<std::string, Error>> errors;
+      for (size_t i = 0; i < items->size(); ++i) {
+        const Item& item = (*items)[i];
+        if (item.error)
+          errors.emplace_back(item.id, *item.error);
+        else {
+          success.push_back(item.id);
+          if ((*created)[i]) created_ids.push_back(item.id);
+        }
+      }
+      http::Response r;
+      if (!errors.empty()) {
+        r.status = 207;
+        r.content_type = "application/json";
+        r.body = batch_result(success, errors);
+      } else if ((op == Op::Create || op == Op::Upsert) && !created_ids.empty()) {
+        r.status = 201;
+        r.content_type = "application/json";
+        r.body = id_array(created_ids);
+      } else {
+        r.status = 204;
+      }
+      reply(std::move(r));
         });
   });
 }
@@ -208,10 +224,14 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
 void add_batch_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/entityOperations/";
-  static constexpr std::pair<const char*, Op> kOps[] = {
-      {"create", Op::Create}, {"upsert", Op::Upsert}, {"update", Op::Update}, {"delete", Op::Delete}, {"merge", Op::Merge}};
+  static constexpr std::pair<const char*, Op> kOps[] = {{"create", Op::Create},
+                                                        {"upsert", Op::Upsert},
+                                                        {"update", Op::Update},
+                                                        {"delete", Op::Delete},
+                                                        {"merge", Op::Merge}};
   for (const auto& [name, op] : kOps)
-    r.add(Method::Post, base + name, [&s, op = op](const http::Request& q, const Params&, http::Reply y) { batch(q, s, std::move(y), op); });
+    r.add(Method::Post, base + name,
+          [&s, op = op](const http::Request& q, const Params&, http::Reply y) { batch(q, s, std::move(y), op); });
 }
 
 }  // namespace dejima::ngsild

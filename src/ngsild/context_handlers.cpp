@@ -49,8 +49,8 @@ void list_contexts(const http::Request& req, Services& s, http::Reply reply) {
   std::string kind;
   if (const auto* k = req.param("kind")) {
     if (*k != "Hosted" && *k != "Cached" && *k != "ImplicitlyCreated")
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid kind",
-                                       "kind must be Hosted, Cached or ImplicitlyCreated"}));
+      return reply(http::problem(
+          Error{ErrorKind::BadRequestData, "Invalid kind", "kind must be Hosted, Cached or ImplicitlyCreated"}));
     kind = *k;
   }
   rapidjson::StringBuffer sb;
@@ -71,8 +71,10 @@ void list_contexts(const http::Request& req, Services& s, http::Reply reply) {
     }
   }
   for (const auto& info : s.contexts.list(kind)) {
-    if (details) write_info(w, info);
-    else json::write_string(w, info.stored.url);
+    if (details)
+      write_info(w, info);
+    else
+      json::write_string(w, info.stored.url);
   }
   w.EndArray();
   reply(http::json_body(200, std::string(sb.GetString(), sb.GetSize())));
@@ -129,7 +131,8 @@ void delete_context(const http::Request& req, const Params& p, Services& s, http
   if (core && reload && *reload == "true") return reply(no_content());
   if (core) return reply(http::problem(Error{ErrorKind::BadRequestData, "The core @context cannot be deleted", p[0]}));
   if (reload && *reload == "true" && !is_absolute_uri(p[0]))
-    return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid reload", "only a cached @context, named by its URL, can be reloaded"}));
+    return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid reload",
+                                     "only a cached @context, named by its URL, can be reloaded"}));
   auto st = reload && *reload == "true" ? s.contexts.reload(p[0]) : s.contexts.remove(p[0]);
   reply(st ? no_content() : http::problem(st.error()));
 }
@@ -139,10 +142,14 @@ void delete_context(const http::Request& req, const Params& p, Services& s, http
 void add_context_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/jsonldContexts";
-  r.add(Method::Get, base, [&s](const http::Request& q, const Params&, http::Reply y) { list_contexts(q, s, std::move(y)); });
-  r.add(Method::Post, base, [&s](const http::Request& q, const Params&, http::Reply y) { add_context(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_context(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_context(q, p, s, std::move(y)); });
+  r.add(Method::Get, base,
+        [&s](const http::Request& q, const Params&, http::Reply y) { list_contexts(q, s, std::move(y)); });
+  r.add(Method::Post, base,
+        [&s](const http::Request& q, const Params&, http::Reply y) { add_context(q, s, std::move(y)); });
+  r.add(Method::Get, base + "/{id}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { get_context(q, p, s, std::move(y)); });
+  r.add(Method::Delete, base + "/{id}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { delete_context(q, p, s, std::move(y)); });
 }
 
 }  // namespace dejima::ngsild

@@ -24,9 +24,7 @@ using broker::EntityPtr;
 using model::Entity;
 using Params = std::vector<std::string>;
 
-Error not_found(const std::string& id) {
-  return Error{ErrorKind::ResourceNotFound, "Entity not found", id};
-}
+Error not_found(const std::string& id) { return Error{ErrorKind::ResourceNotFound, "Entity not found", id}; }
 
 Status check_id(const std::string& id) {
   if (!is_absolute_uri(id)) return fail(ErrorKind::BadRequestData, "Invalid entity id", "'" + id + "' is not a URI");
@@ -78,12 +76,13 @@ void modify_entity(Services& s, RequestContext& c, const std::string& id, http::
         return next;
       },
       [reply, after = std::forward<After>(after)](Status st) mutable {
-        reply(st ? after() : http::problem(st.error()));
+    reply(st ? after() : http::problem(st.error()));
       });
 }
 
 void create_entity(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Create);
     if (!parsed) return reply(http::problem(parsed.error()));
     auto tenant = tenant_of(s, *c, true);
@@ -97,59 +96,60 @@ void create_entity(const http::Request& req, Services& s, http::Reply reply) {
           return entity;
         },
         [reply, id](Status st) {
-          if (!st) return reply(http::problem(st.error()));
-          http::Response r;
-          r.status = 201;
-          r.header("Location", "/ngsi-ld/v1/entities/" + id);
-          reply(std::move(r));
+      if (!st) return reply(http::problem(st.error()));
+      http::Response r;
+      r.status = 201;
+      r.header("Location", "/ngsi-ld/v1/entities/" + id);
+      reply(std::move(r));
         });
   });
 }
 
 void get_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {.offer = {.geo = true}, .params = params(kRetrieveParams, kRepresentationParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    const std::string& id = p[0];
-    if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
-    auto tenant = tenant_of(s, *c, false);
-    if (!tenant) return reply(http::problem(tenant.error()));
-    auto opts = render_options(*c);
-    if (!opts) return reply(http::problem(opts.error()));
-    EntityPtr e = (*tenant)->get(id);
-    if (!e || !model::projection_matches(*e, *opts)) return reply(http::problem(not_found(id)));
-    if (const auto* types = req.param("type")) {
-      bool match = false;
-      for (const auto& t : split_list(*types)) match = match || e->has_type(c->context->expand(t));
-      if (!match) return reply(http::problem(not_found(id)));
-    }
-    if (c->accept == MediaType::GeoJson) {
-      std::string geo = c->context->expand("location");
-      if (const auto* gp = req.param("geometryProperty")) geo = c->context->expand(*gp);
-      rapidjson::StringBuffer sb;
-      json::Writer w(sb);
-      model::render_feature(w, *e, *c->context, *opts, geo);
-      return reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
-    }
-    auto join = join_options(*c);
-    if (!join) return reply(http::problem(join.error()));
-    if (join->mode != JoinOptions::Mode::None) {
-      // flat: an array of the entity and its linked entities; inline: the entity, nested.
-      rapidjson::StringBuffer sb;
-      json::Writer w(sb);
-      w.StartArray();
-      const size_t written = render_joined(w, {e}, **tenant, *c->context, *opts, *join);
-      w.EndArray();
-      std::string body(sb.GetString(), sb.GetSize());
-      // One entity: inline always, flat when no linked entity was found.
-      if (written == 1) body = body.substr(1, body.size() - 2);
-      return reply(json_response(*c, 200, std::move(body)));
-    }
-    const bool plain = c->context->is_core() && c->accept == MediaType::Json && req.query.empty();
-    if (plain) {
-      // The most common request: cache its body on the (immutable) entity snapshot.
-      return reply(json_response(*c, 200, model::cached_body(*e)));
-    }
-    reply(json_response(*c, 200, model::render_entity(*e, *c->context, *opts)));
-  });
+  with_request(req, s, {.offer = {.geo = true}, .params = params(kRetrieveParams, kRepresentationParams)},
+               std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+                 const std::string& id = p[0];
+                 if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
+                 auto tenant = tenant_of(s, *c, false);
+                 if (!tenant) return reply(http::problem(tenant.error()));
+                 auto opts = render_options(*c);
+                 if (!opts) return reply(http::problem(opts.error()));
+                 EntityPtr e = (*tenant)->get(id);
+                 if (!e || !model::projection_matches(*e, *opts)) return reply(http::problem(not_found(id)));
+                 if (const auto* types = req.param("type")) {
+                   bool match = false;
+                   for (const auto& t : split_list(*types)) match = match || e->has_type(c->context->expand(t));
+                   if (!match) return reply(http::problem(not_found(id)));
+                 }
+                 if (c->accept == MediaType::GeoJson) {
+                   std::string geo = c->context->expand("location");
+                   if (const auto* gp = req.param("geometryProperty")) geo = c->context->expand(*gp);
+                   rapidjson::StringBuffer sb;
+                   json::Writer w(sb);
+                   model::render_feature(w, *e, *c->context, *opts, geo);
+                   return reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
+                 }
+                 auto join = join_options(*c);
+                 if (!join) return reply(http::problem(join.error()));
+                 if (join->mode != JoinOptions::Mode::None) {
+                   // flat: an array of the entity and its linked entities; inline: the entity, nested.
+                   rapidjson::StringBuffer sb;
+                   json::Writer w(sb);
+                   w.StartArray();
+                   const size_t written = render_joined(w, {e}, **tenant, *c->context, *opts, *join);
+                   w.EndArray();
+                   std::string body(sb.GetString(), sb.GetSize());
+                   // One entity: inline always, flat when no linked entity was found.
+                   if (written == 1) body = body.substr(1, body.size() - 2);
+                   return reply(json_response(*c, 200, std::move(body)));
+                 }
+                 const bool plain = c->context->is_core() && c->accept == MediaType::Json && req.query.empty();
+                 if (plain) {
+                   // The most common request: cache its body on the (immutable) entity snapshot.
+                   return reply(json_response(*c, 200, model::cached_body(*e)));
+                 }
+                 reply(json_response(*c, 200, model::render_entity(*e, *c->context, *opts)));
+               });
 }
 
 void delete_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
@@ -179,15 +179,16 @@ void rewrite_entity(const http::Request& req, const Params& p, Services& s, http
     auto parsed = model::parse_entity(c->body, *c->context, mode);
     if (!parsed) return reply(http::problem(parsed.error()));
     if (parsed->id && *parsed->id != id)
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
-                                       "the body's id differs from the id in the path"}));
+      return reply(http::problem(
+          Error{ErrorKind::BadRequestData, "Entity id mismatch", "the body's id differs from the id in the path"}));
     const Millis now = c->now;
-    modify_entity(s, *c, id, std::move(reply),
-                  [&](Entity& e) -> Status {
-                    apply(e, std::move(*parsed), now);
-                    return {};
-                  },
-                  [] { return no_content(); });
+    modify_entity(
+        s, *c, id, std::move(reply),
+        [&](Entity& e) -> Status {
+          apply(e, std::move(*parsed), now);
+          return {};
+        },
+        [] { return no_content(); });
   });
 }
 
@@ -201,37 +202,40 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
     if (parsed->attrs.empty() && parsed->nulls.empty() && parsed->types.empty() && !parsed->scopes)
       return reply(http::problem(Error{ErrorKind::BadRequestData, "No attributes", "the body has no attributes"}));
     if (parsed->id && *parsed->id != id)
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Entity id mismatch",
-                                       "the body's id differs from the id in the path"}));
+      return reply(http::problem(
+          Error{ErrorKind::BadRequestData, "Entity id mismatch", "the body's id differs from the id in the path"}));
     const bool no_overwrite = has_option(req, "noOverwrite");
     auto result = std::make_shared<model::UpdateResult>();
     const Millis now = c->now;
     auto ctx = c->context;
     auto accept_ctx = std::shared_ptr<RequestContext>(std::move(c));
-    modify_entity(s, *accept_ctx, id, std::move(reply),
-                  [&](Entity& e) -> Status {
-                    *result = append ? model::append_attrs(e, std::move(*parsed), no_overwrite, now)
-                                     : model::update_attrs(e, std::move(*parsed), now);
-                    return {};
-                  },
-                  [result, ctx, accept_ctx] {
-                    if (result->not_updated.empty()) return no_content();
-                    http::Response r = json_response(*accept_ctx, 207, update_result_json(*result, *ctx));
-                    r.content_type = "application/json";
-                    return r;
-                  });
+    modify_entity(
+        s, *accept_ctx, id, std::move(reply),
+        [&](Entity& e) -> Status {
+          *result = append ? model::append_attrs(e, std::move(*parsed), no_overwrite, now)
+                           : model::update_attrs(e, std::move(*parsed), now);
+          return {};
+        },
+        [result, ctx, accept_ctx] {
+      if (result->not_updated.empty()) return no_content();
+      http::Response r = json_response(*accept_ctx, 207, update_result_json(*result, *ctx));
+      r.content_type = "application/json";
+      return r;
+        });
   });
 }
 
 // PATCH (partial update) and PUT (replace) of /entities/{id}/attrs/{attrId}.
 void write_attr(const http::Request& req, const Params& p, Services& s, http::Reply reply, bool replace) {
-  with_request(req, s, {.body = true, .merge_patch = !replace}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.body = true, .merge_patch = !replace}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const std::string& id = p[0];
     if (!model::valid_name(p[1]))
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[1]}));
     const std::string name = c->context->expand(p[1]);
     if (!c->body.IsObject())
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute", "the body must be a JSON object"}));
+      return reply(
+          http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute", "the body must be a JSON object"}));
     c->body.RemoveMember("@context");
     std::vector<model::AttrInstance> insts, nulls;
     if (auto st = model::parse_attribute(name, c->body, *c->context, !replace, insts, &nulls, !replace); !st)
@@ -244,12 +248,13 @@ void write_attr(const http::Request& req, const Params& p, Services& s, http::Re
       patch_type = std::string(json::view(t->value));
     auto inst = std::make_shared<model::AttrInstance>(std::move(remove ? nulls.front() : insts.front()));
     const Millis now = c->now;
-    modify_entity(s, *c, id, std::move(reply),
-                  [&](Entity& e) -> Status {
-                    return replace ? model::replace_attribute(e, *inst, p[1], now)
-                                   : model::patch_attribute(e, *inst, remove, patch_type, p[1], now);
-                  },
-                  [] { return no_content(); });
+    modify_entity(
+        s, *c, id, std::move(reply),
+        [&](Entity& e) -> Status {
+          return replace ? model::replace_attribute(e, *inst, p[1], now)
+                         : model::patch_attribute(e, *inst, remove, patch_type, p[1], now);
+        },
+        [] { return no_content(); });
   });
 }
 
@@ -266,13 +271,15 @@ void delete_attr(const http::Request& req, const Params& p, Services& s, http::R
     bool all = false;
     if (const auto* d = req.param("deleteAll")) {
       if (*d != "true" && *d != "false")
-        return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid deleteAll", "deleteAll must be true or false"}));
+        return reply(
+            http::problem(Error{ErrorKind::BadRequestData, "Invalid deleteAll", "deleteAll must be true or false"}));
       all = *d == "true";
     }
     const Millis now = c->now;
-    modify_entity(s, *c, id, std::move(reply),
-                  [&](Entity& e) -> Status { return model::delete_attribute(e, p[1], name, dataset_id, all, now); },
-                  [] { return no_content(); });
+    modify_entity(
+        s, *c, id, std::move(reply),
+        [&](Entity& e) -> Status { return model::delete_attribute(e, p[1], name, dataset_id, all, now); },
+        [] { return no_content(); });
   });
 }
 
@@ -281,16 +288,28 @@ void delete_attr(const http::Request& req, const Params& p, Services& s, http::R
 void add_entity_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/entities";
-  r.add(Method::Post, base, [&s](const http::Request& q, const Params&, http::Reply y) { create_entity(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_entity(q, p, s, std::move(y)); });
-  r.add(Method::Put, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { rewrite_entity(q, p, s, std::move(y), model::ParseMode::Replace, &model::replace_entity); });
-  r.add(Method::Patch, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { rewrite_entity(q, p, s, std::move(y), model::ParseMode::MergePatch, &model::merge_entity); });
-  r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_entity(q, p, s, std::move(y)); });
-  r.add(Method::Post, base + "/{id}/attrs", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), true); });
-  r.add(Method::Patch, base + "/{id}/attrs", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), false); });
-  r.add(Method::Patch, base + "/{id}/attrs/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attr(q, p, s, std::move(y), false); });
-  r.add(Method::Put, base + "/{id}/attrs/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { write_attr(q, p, s, std::move(y), true); });
-  r.add(Method::Delete, base + "/{id}/attrs/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_attr(q, p, s, std::move(y)); });
+  r.add(Method::Post, base,
+        [&s](const http::Request& q, const Params&, http::Reply y) { create_entity(q, s, std::move(y)); });
+  r.add(Method::Get, base + "/{id}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { get_entity(q, p, s, std::move(y)); });
+  r.add(Method::Put, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) {
+    rewrite_entity(q, p, s, std::move(y), model::ParseMode::Replace, &model::replace_entity);
+  });
+  r.add(Method::Patch, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) {
+    rewrite_entity(q, p, s, std::move(y), model::ParseMode::MergePatch, &model::merge_entity);
+  });
+  r.add(Method::Delete, base + "/{id}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { delete_entity(q, p, s, std::move(y)); });
+  r.add(Method::Post, base + "/{id}/attrs",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), true); });
+  r.add(Method::Patch, base + "/{id}/attrs",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), false); });
+  r.add(Method::Patch, base + "/{id}/attrs/{attrId}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { write_attr(q, p, s, std::move(y), false); });
+  r.add(Method::Put, base + "/{id}/attrs/{attrId}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { write_attr(q, p, s, std::move(y), true); });
+  r.add(Method::Delete, base + "/{id}/attrs/{attrId}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { delete_attr(q, p, s, std::move(y)); });
 }
 
 }  // namespace dejima::ngsild

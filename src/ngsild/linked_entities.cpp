@@ -40,7 +40,7 @@ struct InlineWalk {
   const broker::Tenant& tenant;
   const jsonld::Context& ctx;
   json::Document::AllocatorType* alloc = nullptr;  // of the document being nested into
-  std::set<std::string> path;  // entities being nested: never nested again inside themselves
+  std::set<std::string> path;                      // entities being nested: never nested again inside themselves
   size_t budget = kInlineBudget;
 
   // The linked entity `target` rendered with `o` and its own links nested, or null when it does
@@ -81,7 +81,8 @@ struct InlineWalk {
         if (!inst.IsObject()) return;
         auto obj = inst.FindMember("object");
         if (obj == inst.MemberEnd() || !obj->value.IsString()) return;
-        if (auto sub = linked(std::string(json::view(obj->value)), lo, level)) inst.AddMember("entity", std::move(*sub), *alloc);
+        if (auto sub = linked(std::string(json::view(obj->value)), lo, level))
+          inst.AddMember("entity", std::move(*sub), *alloc);
       };
       if (m.value.IsArray())
         for (auto& inst : m.value.GetArray()) nest_instance(inst);
@@ -103,12 +104,14 @@ Result<std::optional<std::string>> join_parameter(const RequestContext& c, const
   if (m->value.IsArray()) {
     std::string list;
     for (const auto& v : m->value.GetArray()) {
-      if (!v.IsString()) return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, "members must be strings");
+      if (!v.IsString())
+        return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, "members must be strings");
       list += (list.empty() ? "" : ",") + std::string(json::view(v));
     }
     return list;
   }
-  return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, std::string(name) + " has the wrong JSON type");
+  return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name,
+              std::string(name) + " has the wrong JSON type");
 }
 
 }  // namespace
@@ -118,9 +121,12 @@ Result<JoinOptions> join_options(const RequestContext& c) {
   auto mode = join_parameter(c, "join");
   if (!mode) return std::unexpected(mode.error());
   if (*mode) {
-    if (**mode == "flat") j.mode = JoinOptions::Mode::Flat;
-    else if (**mode == "inline") j.mode = JoinOptions::Mode::Inline;
-    else if (**mode != "@none") return fail(ErrorKind::BadRequestData, "Invalid join", "join must be flat, inline or @none");
+    if (**mode == "flat")
+      j.mode = JoinOptions::Mode::Flat;
+    else if (**mode == "inline")
+      j.mode = JoinOptions::Mode::Inline;
+    else if (**mode != "@none")
+      return fail(ErrorKind::BadRequestData, "Invalid join", "join must be flat, inline or @none");
   }
   auto level = join_parameter(c, "joinLevel");
   if (!level) return std::unexpected(level.error());
@@ -134,14 +140,15 @@ Result<JoinOptions> join_options(const RequestContext& c) {
   if (!contained) return std::unexpected(contained.error());
   if (*contained)
     for (auto& id : split_list(**contained)) {
-      if (!is_absolute_uri(id)) return fail(ErrorKind::BadRequestData, "Invalid containedBy", "'" + id + "' is not a URI");
+      if (!is_absolute_uri(id))
+        return fail(ErrorKind::BadRequestData, "Invalid containedBy", "'" + id + "' is not a URI");
       j.contained_by.insert(std::move(id));
     }
   return j;
 }
 
 size_t render_joined(json::Writer& w, const std::vector<EntityPtr>& entities, const broker::Tenant& tenant,
-                   const jsonld::Context& ctx, const model::RenderOptions& opts, const JoinOptions& join) {
+                     const jsonld::Context& ctx, const model::RenderOptions& opts, const JoinOptions& join) {
   if (join.mode == JoinOptions::Mode::None) {
     for (const auto& e : entities) model::render_entity_cached(w, *e, ctx, opts);
     return entities.size();

@@ -24,6 +24,6 @@ Result<JoinOptions> join_options(const RequestContext& c);
 // Writes each entity (and, with join, the linked ones) as elements of an array the caller
 // opened; returns how many elements it wrote.
 size_t render_joined(json::Writer& w, const std::vector<broker::EntityPtr>& entities, const broker::Tenant& tenant,
-                   const jsonld::Context& ctx, const model::RenderOptions& opts, const JoinOptions& join);
+                     const jsonld::Context& ctx, const model::RenderOptions& opts, const JoinOptions& join);
 
 }  // namespace dejima::ngsild

@@ -42,10 +42,14 @@ Result<MediaType> negotiate(std::string_view accept, Offer offer) {
         q = std::strtod(std::string(params.substr(qp + 2)).c_str(), nullptr);
     }
     std::optional<MediaType> m;
-    if (http::iequals(range, "application/json") && offer.json) m = MediaType::Json;
-    else if (http::iequals(range, "application/ld+json") && offer.ld) m = MediaType::JsonLd;
-    else if (http::iequals(range, "application/geo+json") && offer.geo) m = MediaType::GeoJson;
-    else if (range == "*/*" || http::iequals(range, "application/*")) m = MediaType::Json;
+    if (http::iequals(range, "application/json") && offer.json)
+      m = MediaType::Json;
+    else if (http::iequals(range, "application/ld+json") && offer.ld)
+      m = MediaType::JsonLd;
+    else if (http::iequals(range, "application/geo+json") && offer.geo)
+      m = MediaType::GeoJson;
+    else if (range == "*/*" || http::iequals(range, "application/*"))
+      m = MediaType::Json;
     if (m && q > best_q) {
       best = m;
       best_q = q;
@@ -79,7 +83,8 @@ Result<std::string> context_link(std::string_view header) {
     if (close == std::string_view::npos) break;
     std::string_view url = header.substr(1, close - 1);
     size_t next = header.find(",", close);
-    std::string_view params = header.substr(close + 1, next == std::string_view::npos ? std::string_view::npos : next - close - 1);
+    std::string_view params =
+        header.substr(close + 1, next == std::string_view::npos ? std::string_view::npos : next - close - 1);
     if (params.find("http://www.w3.org/ns/json-ld#context") != std::string_view::npos) {
       if (!is_absolute_uri(url))
         return fail(ErrorKind::BadRequestData, "Invalid Link header", "the @context URL is not a URI");

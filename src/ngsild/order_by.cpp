@@ -89,7 +89,8 @@ void sort_entities(std::vector<broker::EntityPtr>& entities, const std::vector<O
     for (size_t k = 0; k < keys.size(); ++k) {
       const SortValue &x = values[a][k], &y = values[b][k];
       if (x == y) continue;
-      const bool x_missing = std::holds_alternative<std::monostate>(x), y_missing = std::holds_alternative<std::monostate>(y);
+      const bool x_missing = std::holds_alternative<std::monostate>(x),
+                 y_missing = std::holds_alternative<std::monostate>(y);
       if (x_missing || y_missing) return y_missing;  // missing values last, either direction
       return keys[k].descending ? y < x : x < y;     // variant order: numbers before strings
     }

@@ -18,14 +18,14 @@ inline constexpr std::string_view kPageParams[] = {"limit", "offset", "count"};
 // Sorting the matches of a query (order_by.h).
 inline constexpr std::string_view kOrderParam[] = {"orderBy"};
 // How entities are shown: representation, projection, language, datasets, linked entities.
-inline constexpr std::string_view kRepresentationParams[] = {
-    "options", "format", "attrs", "pick", "omit", "lang", "datasetId", "geometryProperty", "join", "joinLevel",
-    "containedBy", "local"};
+inline constexpr std::string_view kRepresentationParams[] = {"options", "format",    "attrs",       "pick",
+                                                             "omit",    "lang",      "datasetId",   "geometryProperty",
+                                                             "join",    "joinLevel", "containedBy", "local"};
 // How the temporal API shows entities.
 inline constexpr std::string_view kTemporalRepresentationParams[] = {"options", "format", "attrs", "local"};
 // The temporal API's time and aggregation parameters.
-inline constexpr std::string_view kTemporalParams[] = {"timerel", "timeAt", "endTimeAt", "timeproperty", "lastN",
-                                                       "aggrMethods", "aggrPeriodDuration"};
+inline constexpr std::string_view kTemporalParams[] = {"timerel", "timeAt",      "endTimeAt",         "timeproperty",
+                                                       "lastN",   "aggrMethods", "aggrPeriodDuration"};
 // Retrieving one entity: a type check besides the representation.
 inline constexpr std::string_view kRetrieveParams[] = {"type"};
 // Purge: attributes to keep or drop.

@@ -102,20 +102,24 @@ void run_query(const RequestContext& c, Services& s, const query::Filter& f, htt
 }
 
 void query_entities(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.offer = {.geo = true}, .params = params(kSelectionParams, kPageParams, kOrderParam, kRepresentationParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto f = filter_from_params(*c, true);
-    if (!f) return reply(http::problem(f.error()));
-    run_query(*c, s, *f, reply);
-  });
+  with_request(
+      req, s,
+      {.offer = {.geo = true}, .params = params(kSelectionParams, kPageParams, kOrderParam, kRepresentationParams)},
+      std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+        auto f = filter_from_params(*c, true);
+        if (!f) return reply(http::problem(f.error()));
+        run_query(*c, s, *f, reply);
+      });
 }
 
 void query_by_body(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.offer = {.geo = true}, .body = true, .params = params(kPageParams, kOrderParam, kRepresentationParams)}, std::move(reply),
-               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto f = filter_from_body(c->body, *c);
-    if (!f) return reply(http::problem(f.error()));
-    run_query(*c, s, *f, reply);
-  });
+  with_request(
+      req, s, {.offer = {.geo = true}, .body = true, .params = params(kPageParams, kOrderParam, kRepresentationParams)},
+      std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+        auto f = filter_from_body(c->body, *c);
+        if (!f) return reply(http::problem(f.error()));
+        run_query(*c, s, *f, reply);
+      });
 }
 
 // The attribute names of a purge's keep or drop list, expanded; empty when the parameter is absent.
@@ -125,7 +129,9 @@ Result<std::set<std::string>> purge_names(const RequestContext& c, const char* p
   if (!list) return out;
   std::vector<std::string> names;
   if (auto st = add_attrs(*list, *c.context, names); !st) return std::unexpected(st.error());
-  if (names.empty()) return fail(ErrorKind::BadRequestData, std::string("Invalid ") + param, std::string(param) + " must list attribute names");
+  if (names.empty())
+    return fail(ErrorKind::BadRequestData, std::string("Invalid ") + param,
+                std::string(param) + " must list attribute names");
   out.insert(names.begin(), names.end());
   return out;
 }
@@ -134,13 +140,15 @@ Result<std::set<std::string>> purge_names(const RequestContext& c, const char* p
 // those attributes, or with keep=a,b every other attribute, in one durable transaction.
 // local=true alone selects every entity (there are no context sources to forward to).
 void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kSelectionParams, kPurgeParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kSelectionParams, kPurgeParams)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto keep = purge_names(*c, "keep");
     if (!keep) return reply(http::problem(keep.error()));
     auto drop = purge_names(*c, "drop");
     if (!drop) return reply(http::problem(drop.error()));
     if (!keep->empty() && !drop->empty())
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid purge", "keep and drop cannot be used together"}));
+      return reply(
+          http::problem(Error{ErrorKind::BadRequestData, "Invalid purge", "keep and drop cannot be used together"}));
     auto f = filter_from_params(*c, true);
     if (!f) return reply(http::problem(f.error()));
     auto tenant = s.tenants.find(c->tenant);
@@ -149,14 +157,15 @@ void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
     std::vector<std::string> ids;
     for (const auto& e : found.entities) ids.push_back(e->id);
     const Millis now = c->now;
-    auto change = [keep = std::move(*keep), drop = std::move(*drop), now](size_t, const broker::EntityPtr& current)
-        -> Result<std::shared_ptr<model::Entity>> {
+    auto change = [keep = std::move(*keep), drop = std::move(*drop), now](
+                      size_t, const broker::EntityPtr& current) -> Result<std::shared_ptr<model::Entity>> {
       if (!current || (keep.empty() && drop.empty())) return nullptr;
       auto next = std::make_shared<model::Entity>(*current);
       std::erase_if(next->attrs, [&](const model::AttrInstance& a) {
         return keep.empty() ? drop.contains(a.name.str()) : !keep.contains(a.name.str());
       });
-      if (next->attrs.size() == current->attrs.size()) return std::const_pointer_cast<model::Entity>(current);  // nothing to write
+      if (next->attrs.size() == current->attrs.size())
+        return std::const_pointer_cast<model::Entity>(current);  // nothing to write
       next->modified_at = now;
       return next;
     };
@@ -186,7 +195,8 @@ void write_strings(json::Writer& w, const std::set<std::string>& values) {
 }
 
 // Starts {"id": iri, "type": type, name_key: compacted iri, ... (the caller closes it).
-void open_named(json::Writer& w, const std::string& iri, const char* type, const char* name_key, const jsonld::Context& ctx) {
+void open_named(json::Writer& w, const std::string& iri, const char* type, const char* name_key,
+                const jsonld::Context& ctx) {
   w.StartObject();
   w.Key("id");
   json::write_string(w, iri);
@@ -219,7 +229,8 @@ void with_tenant_or_empty(Services& s, const RequestContext& c, F&& f) {
 }
 
 void list_types(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     Status st;
     const bool details = details_param(*c, st);
     if (!st) return reply(http::problem(st.error()));
@@ -247,13 +258,15 @@ void list_types(const http::Request& req, Services& s, http::Reply reply) {
 }
 
 void get_type(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (!model::valid_name(p[0])) return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid type", p[0]}));
     const std::string type = c->context->expand(p[0]);
     with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
       auto types = t ? t->types(true) : std::map<std::string, broker::TypeInfo>{};
       auto it = types.find(type);
-      if (it == types.end()) return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Entity type not found", p[0]}));
+      if (it == types.end())
+        return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Entity type not found", p[0]}));
       rapidjson::StringBuffer sb;
       json::Writer w(sb);
       open_named(w, type, "EntityTypeInfo", "typeName", *c->context);
@@ -275,7 +288,8 @@ void get_type(const http::Request& req, const Params& p, Services& s, http::Repl
 }
 
 void list_attributes(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     Status st;
     const bool details = details_param(*c, st);
     if (!st) return reply(http::problem(st.error()));
@@ -301,14 +315,16 @@ void list_attributes(const http::Request& req, Services& s, http::Reply reply) {
 }
 
 void get_attribute(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (!model::valid_name(p[0]))
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[0]}));
     const std::string name = c->context->expand(p[0]);
     with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
       auto attrs = t ? t->attributes(true) : std::map<std::string, broker::AttributeInfo>{};
       auto it = attrs.find(name);
-      if (it == attrs.end()) return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Attribute not found", p[0]}));
+      if (it == attrs.end())
+        return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Attribute not found", p[0]}));
       rapidjson::StringBuffer sb;
       json::Writer w(sb);
       open_named(w, name, "Attribute", "attributeName", *c->context);
@@ -329,13 +345,20 @@ void get_attribute(const http::Request& req, const Params& p, Services& s, http:
 void add_query_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string v1 = "/ngsi-ld/v1";
-  r.add(Method::Get, v1 + "/entities", [&s](const http::Request& q, const Params&, http::Reply y) { query_entities(q, s, std::move(y)); });
-  r.add(Method::Delete, v1 + "/entities", [&s](const http::Request& q, const Params&, http::Reply y) { purge_entities(q, s, std::move(y)); });
-  r.add(Method::Post, v1 + "/entityOperations/query", [&s](const http::Request& q, const Params&, http::Reply y) { query_by_body(q, s, std::move(y)); });
-  r.add(Method::Get, v1 + "/types", [&s](const http::Request& q, const Params&, http::Reply y) { list_types(q, s, std::move(y)); });
-  r.add(Method::Get, v1 + "/types/{type}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_type(q, p, s, std::move(y)); });
-  r.add(Method::Get, v1 + "/attributes", [&s](const http::Request& q, const Params&, http::Reply y) { list_attributes(q, s, std::move(y)); });
-  r.add(Method::Get, v1 + "/attributes/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_attribute(q, p, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/entities",
+        [&s](const http::Request& q, const Params&, http::Reply y) { query_entities(q, s, std::move(y)); });
+  r.add(Method::Delete, v1 + "/entities",
+        [&s](const http::Request& q, const Params&, http::Reply y) { purge_entities(q, s, std::move(y)); });
+  r.add(Method::Post, v1 + "/entityOperations/query",
+        [&s](const http::Request& q, const Params&, http::Reply y) { query_by_body(q, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/types",
+        [&s](const http::Request& q, const Params&, http::Reply y) { list_types(q, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/types/{type}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { get_type(q, p, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/attributes",
+        [&s](const http::Request& q, const Params&, http::Reply y) { list_attributes(q, s, std::move(y)); });
+  r.add(Method::Get, v1 + "/attributes/{attrId}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { get_attribute(q, p, s, std::move(y)); });
 }
 
 }  // namespace dejima::ngsild

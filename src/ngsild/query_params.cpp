@@ -51,12 +51,14 @@ Result<query::Filter> filter_from_params(const RequestContext& c, bool require_c
     if (!e) return std::unexpected(e.error());
     f.scope = std::move(*e);
   }
-  auto geo = geo_query(req.param("georel"), req.param("geometry"), req.param("coordinates"), req.param("geoproperty"), ctx);
+  auto geo =
+      geo_query(req.param("georel"), req.param("geometry"), req.param("coordinates"), req.param("geoproperty"), ctx);
   if (!geo) return std::unexpected(geo.error());
   f.geo = std::move(*geo);
   // local=true (no context source is asked) may select every entity.
   if (const auto* local = req.param("local")) {
-    if (*local != "true" && *local != "false") return fail(ErrorKind::BadRequestData, "Invalid local", "local must be true or false");
+    if (*local != "true" && *local != "false")
+      return fail(ErrorKind::BadRequestData, "Invalid local", "local must be true or false");
     if (*local == "true") require_criterion = false;
   }
   if (require_criterion && !req.param("type") && !req.param("id") && f.attrs.empty() && !f.q && !f.geo)
@@ -68,12 +70,14 @@ Result<query::Filter> filter_from_params(const RequestContext& c, bool require_c
 Result<query::Filter> filter_from_body(const json::Value& body, const RequestContext& c) {
   const auto& ctx = *c.context;
   if (!body.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid query", "the body must be a Query object");
-  if (auto t = body.FindMember("type"); t != body.MemberEnd() && (!t->value.IsString() || json::view(t->value) != "Query"))
+  if (auto t = body.FindMember("type");
+      t != body.MemberEnd() && (!t->value.IsString() || json::view(t->value) != "Query"))
     return fail(ErrorKind::BadRequestData, "Invalid query", "type must be \"Query\"");
   query::Filter f;
   if (auto s = selection_from_object(body, ctx, f); !s) return std::unexpected(s.error());
   if (auto it = body.FindMember("attrs"); it != body.MemberEnd()) {
-    if (!it->value.IsArray()) return fail(ErrorKind::BadRequestData, "Invalid query", "attrs must be an array of names");
+    if (!it->value.IsArray())
+      return fail(ErrorKind::BadRequestData, "Invalid query", "attrs must be an array of names");
     for (const auto& a : it->value.GetArray()) {
       if (!a.IsString() || !model::valid_name(json::view(a)))
         return fail(ErrorKind::BadRequestData, "Invalid attrs", "attrs must be an array of attribute names");
@@ -81,7 +85,8 @@ Result<query::Filter> filter_from_body(const json::Value& body, const RequestCon
     }
   }
   if (f.entities.empty() && f.attrs.empty() && !f.q && !f.geo)
-    return fail(ErrorKind::BadRequestData, "Too broad query", "a query needs at least one of entities, attrs, q or geoQ");
+    return fail(ErrorKind::BadRequestData, "Too broad query",
+                "a query needs at least one of entities, attrs, q or geoQ");
   return f;
 }
 
@@ -93,7 +98,8 @@ Result<query::Page> page_from_params(const RequestContext& c, const Options& opt
     if (!v) return {};
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
     if (v->empty() || ec != std::errc() || end != v->data() + v->size())
-      return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, std::string(name) + " must be a non-negative integer");
+      return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name,
+                  std::string(name) + " must be a non-negative integer");
     return {};
   };
   if (auto s = number("limit", p.limit); !s) return std::unexpected(s.error());

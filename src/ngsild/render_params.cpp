@@ -25,8 +25,10 @@ void apply_projection(const std::vector<ProjectionItem>& items, bool pick, const
       apply_projection(*item.linked, pick, ctx, *linked);
       o.linked[name] = std::move(linked);
     }
-    if (pick) o.picked.push_back(std::move(name));
-    else if (!item.linked) o.omitted.push_back(std::move(name));
+    if (pick)
+      o.picked.push_back(std::move(name));
+    else if (!item.linked)
+      o.omitted.push_back(std::move(name));
   }
 }
 
@@ -38,21 +40,29 @@ Result<model::RenderOptions> render_options(const RequestContext& c) {
   bool key_values = false, concise = false;
   if (const auto* opts = c.req.param("options")) {
     for (const auto& opt : split_list(*opts)) {
-      if (opt == "keyValues" || opt == "simplified") key_values = true;
-      else if (opt == "concise") concise = true;
-      else if (opt == "sysAttrs") o.sys_attrs = true;
-      else if (opt == "normalized") {}
-      else return fail(ErrorKind::InvalidRequest, "Invalid options", "unknown option '" + opt + "'");
+      if (opt == "keyValues" || opt == "simplified")
+        key_values = true;
+      else if (opt == "concise")
+        concise = true;
+      else if (opt == "sysAttrs")
+        o.sys_attrs = true;
+      else if (opt == "normalized") {
+      } else
+        return fail(ErrorKind::InvalidRequest, "Invalid options", "unknown option '" + opt + "'");
     }
   }
   if (key_values && concise)
     return fail(ErrorKind::InvalidRequest, "Invalid options", "keyValues and concise cannot be combined");
   o.format = key_values ? model::Format::KeyValues : concise ? model::Format::Concise : model::Format::Normalized;
   if (const auto* f = c.req.param("format")) {
-    if (*f == "keyValues" || *f == "simplified") o.format = model::Format::KeyValues;
-    else if (*f == "concise") o.format = model::Format::Concise;
-    else if (*f == "normalized") o.format = model::Format::Normalized;
-    else return fail(ErrorKind::InvalidRequest, "Invalid format", "format must be normalized, concise or keyValues");
+    if (*f == "keyValues" || *f == "simplified")
+      o.format = model::Format::KeyValues;
+    else if (*f == "concise")
+      o.format = model::Format::Concise;
+    else if (*f == "normalized")
+      o.format = model::Format::Normalized;
+    else
+      return fail(ErrorKind::InvalidRequest, "Invalid format", "format must be normalized, concise or keyValues");
   }
   if (const auto* ds = c.req.param("datasetId")) {
     for (auto& d : split_list(*ds)) {

@@ -17,9 +17,9 @@ namespace dejima::ngsild {
 
 // The API's limits and defaults, built by app/ from the settings table.
 struct Options {
-  unsigned default_limit = 20;             // entities per page when a query gives no limit
-  unsigned max_limit = 1000;               // larger limits are 403 TooManyResults
-  unsigned temporal_max_instances = 1000;  // per attribute in one temporal response (206 beyond)
+  unsigned default_limit = 20;               // entities per page when a query gives no limit
+  unsigned max_limit = 1000;                 // larger limits are 403 TooManyResults
+  unsigned temporal_max_instances = 1000;    // per attribute in one temporal response (206 beyond)
   std::string self_host = "127.0.0.1:1026";  // host:port of hosted @context URLs when a request has no Host
 };
 

@@ -33,7 +33,8 @@ Status check_subscription_id(const std::string& id) {
 }
 
 void create_subscription(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto sub = build(c->body, c->context, *c, s);
     if (!sub) return reply(http::problem(sub.error()));
     const std::string id = (*sub)->id;
@@ -50,12 +51,14 @@ void get_subscription(const http::Request& req, const Params& p, Services& s, ht
     if (auto st = check_subscription_id(p[0]); !st) return reply(http::problem(st.error()));
     auto sub = s.subscriptions.find(c->tenant, p[0]);
     if (!sub) return reply(http::problem(not_found(p[0])));
-    reply(json_response(*c, 200, subscription::render_subscription(*sub, c->now, *c->context, c->accept == MediaType::JsonLd)));
+    reply(json_response(*c, 200,
+                        subscription::render_subscription(*sub, c->now, *c->context, c->accept == MediaType::JsonLd)));
   });
 }
 
 void list_subscriptions(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kPageParams, kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.params = params(kPageParams, kLocalParam)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto page = page_from_params(*c, s.options);
     if (!page) return reply(http::problem(page.error()));
     const auto all = s.subscriptions.list(c->tenant);
@@ -80,9 +83,12 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
     auto current = s.subscriptions.find(c->tenant, id);
     if (!current) return reply(http::problem(not_found(id)));
     if (!c->body.IsObject() || c->body.ObjectEmpty())
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid subscription fragment", "the body must be a non-empty object"}));
-    if (auto it = c->body.FindMember("id"); it != c->body.MemberEnd() && (!it->value.IsString() || json::view(it->value) != id))
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid subscription fragment", "id cannot be changed"}));
+      return reply(http::problem(
+          Error{ErrorKind::BadRequestData, "Invalid subscription fragment", "the body must be a non-empty object"}));
+    if (auto it = c->body.FindMember("id");
+        it != c->body.MemberEnd() && (!it->value.IsString() || json::view(it->value) != id))
+      return reply(
+          http::problem(Error{ErrorKind::BadRequestData, "Invalid subscription fragment", "id cannot be changed"}));
     // The fragment's members replace the document's; null removes one. The document's names are
     // expanded already; the fragment's expand with this request's @context. q, whose names stay
     // as written, is read with the @context of the request that wrote it.
@@ -127,11 +133,16 @@ void delete_subscription(const http::Request& req, const Params& p, Services& s,
 void add_subscription_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/subscriptions";
-  r.add(Method::Post, base, [&s](const http::Request& q, const Params&, http::Reply y) { create_subscription(q, s, std::move(y)); });
-  r.add(Method::Get, base, [&s](const http::Request& q, const Params&, http::Reply y) { list_subscriptions(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_subscription(q, p, s, std::move(y)); });
-  r.add(Method::Patch, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { update_subscription(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_subscription(q, p, s, std::move(y)); });
+  r.add(Method::Post, base,
+        [&s](const http::Request& q, const Params&, http::Reply y) { create_subscription(q, s, std::move(y)); });
+  r.add(Method::Get, base,
+        [&s](const http::Request& q, const Params&, http::Reply y) { list_subscriptions(q, s, std::move(y)); });
+  r.add(Method::Get, base + "/{id}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { get_subscription(q, p, s, std::move(y)); });
+  r.add(Method::Patch, base + "/{id}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { update_subscription(q, p, s, std::move(y)); });
+  r.add(Method::Delete, base + "/{id}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { delete_subscription(q, p, s, std::move(y)); });
 }
 
 }  // namespace dejima::ngsild

@@ -36,23 +36,24 @@ http::Response temporal_response(const RequestContext& c, const TemporalRequest&
   const auto& cover = found.cover;
   http::Response r = json_response(c, cover.truncated ? 206 : 200, std::string(sb.GetString(), sb.GetSize()));
   if (cover.truncated)
-    r.header("Content-Range", "date-time " + temporal::value_time(cover.start) + "-" + temporal::value_time(cover.end) + "/" +
-                                  (t.last_n ? std::to_string(*t.last_n) : "*"));
+    r.header("Content-Range", "date-time " + temporal::value_time(cover.start) + "-" + temporal::value_time(cover.end) +
+                                  "/" + (t.last_n ? std::to_string(*t.last_n) : "*"));
   return r;
 }
 
 void get_temporal_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kRetrieveParams, kTemporalRepresentationParams, kTemporalParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    const std::string& id = p[0];
-    if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
-    auto t = temporal_request(*c);
-    if (!t) return reply(http::problem(t.error()));
-    auto tenant = s.tenants.find(c->tenant);
-    if (!tenant) return reply(http::problem(tenant.error()));
-    auto found = temporal::read_entity((*tenant)->history(), id, *t, s.options.temporal_max_instances);
-    if (!found) return reply(http::problem(found.error()));
-    reply(temporal_response(*c, *t, *found, false));
-  });
+  with_request(req, s, {.params = params(kRetrieveParams, kTemporalRepresentationParams, kTemporalParams)},
+               std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+                 const std::string& id = p[0];
+                 if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
+                 auto t = temporal_request(*c);
+                 if (!t) return reply(http::problem(t.error()));
+                 auto tenant = s.tenants.find(c->tenant);
+                 if (!tenant) return reply(http::problem(tenant.error()));
+                 auto found = temporal::read_entity((*tenant)->history(), id, *t, s.options.temporal_max_instances);
+                 if (!found) return reply(http::problem(found.error()));
+                 reply(temporal_response(*c, *t, *found, false));
+               });
 }
 
 void run_temporal_query(RequestContext& c, Services& s, const query::Filter& f, const TemporalRequest& t,
@@ -69,14 +70,16 @@ void run_temporal_query(RequestContext& c, Services& s, const query::Filter& f, 
 }
 
 void query_temporal(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.params = params(kSelectionParams, kPageParams, kTemporalRepresentationParams, kTemporalParams)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto f = filter_from_params(*c, true);
-    if (!f) return reply(http::problem(f.error()));
-    auto t = temporal_request(*c);
-    if (!t) return reply(http::problem(t.error()));
-    if (t->attrs.empty()) t->attrs = f->attrs;
-    run_temporal_query(*c, s, *f, *t, reply);
-  });
+  with_request(req, s,
+               {.params = params(kSelectionParams, kPageParams, kTemporalRepresentationParams, kTemporalParams)},
+               std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+                 auto f = filter_from_params(*c, true);
+                 if (!f) return reply(http::problem(f.error()));
+                 auto t = temporal_request(*c);
+                 if (!t) return reply(http::problem(t.error()));
+                 if (t->attrs.empty()) t->attrs = f->attrs;
+                 run_temporal_query(*c, s, *f, *t, reply);
+               });
 }
 
 void query_temporal_by_body(const http::Request& req, Services& s, http::Reply reply) {
@@ -114,7 +117,8 @@ void write(Services& s, RequestContext& c, std::vector<HistoryWrite> writes, htt
 }
 
 void create_temporal_entity(const http::Request& req, Services& s, http::Reply reply) {
-  with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+  with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Temporal);
     if (!parsed) return reply(http::problem(parsed.error()));
     bool exists = false;
@@ -143,7 +147,8 @@ void create_temporal_entity(const http::Request& req, Services& s, http::Reply r
 }
 
 // The history entity of a path's id, or the reply's problem (400, 404).
-std::optional<store::HistoryEntity> existing(Services& s, RequestContext& c, const std::string& id, http::Reply& reply) {
+std::optional<store::HistoryEntity> existing(Services& s, RequestContext& c, const std::string& id,
+                                             http::Reply& reply) {
   if (auto st = check_id(id); !st) {
     reply(http::problem(st.error()));
     return std::nullopt;
@@ -210,7 +215,8 @@ void write_temporal_instance(const http::Request& req, const Params& p, Services
     if (!model::valid_name(p[1]))
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[1]}));
     if (!is_absolute_uri(p[2]))
-      return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid instanceId", "'" + p[2] + "' is not a URI"}));
+      return reply(
+          http::problem(Error{ErrorKind::BadRequestData, "Invalid instanceId", "'" + p[2] + "' is not a URI"}));
     HistoryWrite w;
     w.op = remove ? HistoryWrite::Op::DeleteInstance : HistoryWrite::Op::ReplaceInstance;
     w.entity.id = p[0];
@@ -254,15 +260,29 @@ void write_temporal_instance(const http::Request& req, const Params& p, Services
 void add_temporal_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/temporal/entities";
-  r.add(Method::Post, base, [&s](const http::Request& q, const Params&, http::Reply y) { create_temporal_entity(q, s, std::move(y)); });
-  r.add(Method::Get, base, [&s](const http::Request& q, const Params&, http::Reply y) { query_temporal(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { get_temporal_entity(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_temporal_entity(q, p, s, std::move(y)); });
-  r.add(Method::Post, base + "/{id}/attrs", [&s](const http::Request& q, const Params& p, http::Reply y) { add_temporal_attrs(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}/attrs/{attrId}", [&s](const http::Request& q, const Params& p, http::Reply y) { delete_temporal_attr(q, p, s, std::move(y)); });
-  r.add(Method::Patch, base + "/{id}/attrs/{attrId}/{instanceId}", [&s](const http::Request& q, const Params& p, http::Reply y) { write_temporal_instance(q, p, s, std::move(y), false); });
-  r.add(Method::Delete, base + "/{id}/attrs/{attrId}/{instanceId}", [&s](const http::Request& q, const Params& p, http::Reply y) { write_temporal_instance(q, p, s, std::move(y), true); });
-  r.add(Method::Post, "/ngsi-ld/v1/temporal/entityOperations/query", [&s](const http::Request& q, const Params&, http::Reply y) { query_temporal_by_body(q, s, std::move(y)); });
+  r.add(Method::Post, base,
+        [&s](const http::Request& q, const Params&, http::Reply y) { create_temporal_entity(q, s, std::move(y)); });
+  r.add(Method::Get, base,
+        [&s](const http::Request& q, const Params&, http::Reply y) { query_temporal(q, s, std::move(y)); });
+  r.add(Method::Get, base + "/{id}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { get_temporal_entity(q, p, s, std::move(y)); });
+  r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) {
+    delete_temporal_entity(q, p, s, std::move(y));
+  });
+  r.add(Method::Post, base + "/{id}/attrs",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { add_temporal_attrs(q, p, s, std::move(y)); });
+  r.add(Method::Delete, base + "/{id}/attrs/{attrId}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) { delete_temporal_attr(q, p, s, std::move(y)); });
+  r.add(Method::Patch, base + "/{id}/attrs/{attrId}/{instanceId}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) {
+    write_temporal_instance(q, p, s, std::move(y), false);
+  });
+  r.add(Method::Delete, base + "/{id}/attrs/{attrId}/{instanceId}",
+        [&s](const http::Request& q, const Params& p, http::Reply y) {
+    write_temporal_instance(q, p, s, std::move(y), true);
+  });
+  r.add(Method::Post, "/ngsi-ld/v1/temporal/entityOperations/query",
+        [&s](const http::Request& q, const Params&, http::Reply y) { query_temporal_by_body(q, s, std::move(y)); });
 }
 
 }  // namespace dejima::ngsild

@@ -21,10 +21,14 @@ Status time_members(const Lookup& get, TemporalRequest& t) {
   auto time_at = get("timeAt");
   auto end_time_at = get("endTimeAt");
   if (auto p = get("timeproperty")) {
-    if (*p == "observedAt") t.window.property = store::TimeWindow::Property::Observed;
-    else if (*p == "createdAt") t.window.property = store::TimeWindow::Property::Created;
-    else if (*p == "modifiedAt") t.window.property = store::TimeWindow::Property::Modified;
-    else return fail(bad("Invalid timeproperty", "timeproperty must be observedAt, createdAt or modifiedAt"));
+    if (*p == "observedAt")
+      t.window.property = store::TimeWindow::Property::Observed;
+    else if (*p == "createdAt")
+      t.window.property = store::TimeWindow::Property::Created;
+    else if (*p == "modifiedAt")
+      t.window.property = store::TimeWindow::Property::Modified;
+    else
+      return fail(bad("Invalid timeproperty", "timeproperty must be observedAt, createdAt or modifiedAt"));
   }
   t.render.time_property = t.window.property;
   if (auto n = get("lastN")) {
@@ -78,8 +82,7 @@ Result<TemporalRequest> temporal_request(const RequestContext& c, const json::Va
     if (it->value.IsUint64()) return std::to_string(it->value.GetUint64());
     return std::string("\x01");  // neither: rejected by the checks as invalid
   };
-  if (temporal_q && !temporal_q->IsObject())
-    return fail(bad("Invalid temporalQ", "temporalQ must be an object"));
+  if (temporal_q && !temporal_q->IsObject()) return fail(bad("Invalid temporalQ", "temporalQ must be an object"));
   if (auto s = time_members(temporal_q ? body : url, t); !s) return std::unexpected(s.error());
 
   // Representation: options=temporalValues|aggregatedValues|sysAttrs, or format=..., which takes
@@ -88,15 +91,19 @@ Result<TemporalRequest> temporal_request(const RequestContext& c, const json::Va
   t.render.sys_attrs = false;
   if (const auto* opts = c.req.param("options"))
     for (const auto& o : split_list(*opts)) {
-      if (o == "temporalValues") values = true;
-      else if (o == "aggregatedValues") aggregated = true;
-      else if (o == "sysAttrs") t.render.sys_attrs = true;
+      if (o == "temporalValues")
+        values = true;
+      else if (o == "aggregatedValues")
+        aggregated = true;
+      else if (o == "sysAttrs")
+        t.render.sys_attrs = true;
       else if (o != "normalized")
         return fail(ErrorKind::InvalidRequest, "Invalid options", "unknown option '" + o + "'");
     }
   if (const auto* f = c.req.param("format")) {
     if (*f != "temporalValues" && *f != "aggregatedValues" && *f != "normalized")
-      return fail(ErrorKind::InvalidRequest, "Invalid format", "format must be normalized, temporalValues or aggregatedValues");
+      return fail(ErrorKind::InvalidRequest, "Invalid format",
+                  "format must be normalized, temporalValues or aggregatedValues");
     values = *f == "temporalValues";
     aggregated = *f == "aggregatedValues";
   }

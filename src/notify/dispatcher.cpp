@@ -71,7 +71,10 @@ void Dispatcher::start(const std::string& key, Pending& p, const std::string& ho
     return finish(key, reason.empty(), reason);
   }
   ++hosts_[host].in_flight;
-  fetch::Post post{.url = p.msg.uri, .headers = p.msg.headers, .body = p.msg.body, .timeout_ms = opt_.timeout_ms,
+  fetch::Post post{.url = p.msg.uri,
+                   .headers = p.msg.headers,
+                   .body = p.msg.body,
+                   .timeout_ms = opt_.timeout_ms,
                    .ca_file = opt_.ca_file};
   transfers_->start(std::move(post), [this, key, host](long status, const std::string& error) {
     const bool ok = error.empty() && status >= 200 && status < 300;
@@ -151,13 +154,16 @@ void Dispatcher::run() {
       }
       std::string host = host_of(head->msg.uri);
       Host& h = hosts_[host];
-      if (h.in_flight >= opt_.max_host_connections) h.waiting.push_back(key);
-      else start(key, *head, host);
+      if (h.in_flight >= opt_.max_host_connections)
+        h.waiting.push_back(key);
+      else
+        start(key, *head, host);
     }
     int wait_ms = 100;
     {
       std::lock_guard lock(mu_);
-      if (!ready_.empty()) wait_ms = 0;
+      if (!ready_.empty())
+        wait_ms = 0;
       else if (!retries_.empty())
         wait_ms = static_cast<int>(std::clamp<Millis>(retries_.front().first - now_millis(), 0, 100));
     }

@@ -26,16 +26,16 @@ struct Message {
   std::string uri;  // http(s)://... or mqtt(s)://host:port/topic
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  int qos = 0;      // MQTT
+  int qos = 0;  // MQTT
   // Runs once, on the dispatcher thread: delivered, or failed after the last retry.
   std::function<void(bool ok, const std::string& reason)> outcome;
 };
 
 struct Options {
-  size_t max_queue = 10000;        // per key
-  int max_attempts = 4;            // first try + retries
-  Millis first_backoff_ms = 200;   // doubles each retry
-  long timeout_ms = 10000;         // per HTTP request
+  size_t max_queue = 10000;       // per key
+  int max_attempts = 4;           // first try + retries
+  Millis first_backoff_ms = 200;  // doubles each retry
+  long timeout_ms = 10000;        // per HTTP request
   long max_host_connections = 8;
   // PEM file of the certificate authorities that https:// and mqtts:// endpoints are verified
   // against; "" = the system's (/etc/ssl/certs).
@@ -80,7 +80,7 @@ class Dispatcher {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::unordered_map<std::string, Queue> queues_;
-  std::vector<std::string> ready_;  // keys whose head can be started
+  std::vector<std::string> ready_;                       // keys whose head can be started
   std::vector<std::pair<Millis, std::string>> retries_;  // (when, key), a min-heap
   size_t total_ = 0;
   bool stopping_ = false;

@@ -76,7 +76,8 @@ std::string Mqtt::publish(const std::string& uri, const std::string& payload, in
       if (rc != MOSQ_ERR_SUCCESS) return std::string("MQTT TLS setup: ") + mosquitto_strerror(rc);
     }
     const int rc = mosquitto_connect(c->mosq, t.host.c_str(), t.port, 60);
-    if (rc != MOSQ_ERR_SUCCESS) return "MQTT connect to " + t.host + ":" + std::to_string(t.port) + ": " + mosquitto_strerror(rc);
+    if (rc != MOSQ_ERR_SUCCESS)
+      return "MQTT connect to " + t.host + ":" + std::to_string(t.port) + ": " + mosquitto_strerror(rc);
     mosquitto_loop_start(c->mosq);  // network thread; it also reconnects after a lost connection
     client = std::move(c);
   }

@@ -18,15 +18,15 @@ namespace dejima::query {
 
 // One entity selector (clause 5.2.33 EntitySelector; the URL's type/id/idPattern are one).
 struct Selector {
-  std::optional<Names> types;              // expanded type names
-  std::vector<std::string> ids;            // any of these ids
+  std::optional<Names> types;    // expanded type names
+  std::vector<std::string> ids;  // any of these ids
   std::shared_ptr<const Regex> id_pattern;
   bool matches(const model::Entity& e) const;
 };
 
 struct Filter {
-  std::vector<Selector> entities;          // any of them; none = every entity
-  std::vector<std::string> attrs;          // expanded; the entity has at least one of them
+  std::vector<Selector> entities;  // any of them; none = every entity
+  std::vector<std::string> attrs;  // expanded; the entity has at least one of them
   std::optional<Expr> q;
   std::optional<Names> scope;
   std::shared_ptr<GeoQuery> geo;

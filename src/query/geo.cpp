@@ -31,8 +31,8 @@ Error bad(const std::string& title, const std::string& detail) {
 struct GeoQuery::Impl {
   GEOSContextHandle_t h = GEOS_init_r();
   GEOSGeoJSONReader* reader = GEOSGeoJSONReader_create_r(h);
-  GEOSGeometry* query = nullptr;           // degrees
-  GEOSGeometry* projected = nullptr;       // near: metres around (lon0, lat0)
+  GEOSGeometry* query = nullptr;      // degrees
+  GEOSGeometry* projected = nullptr;  // near: metres around (lon0, lat0)
   const GEOSPreparedGeometry* prepared = nullptr;
   Rel rel = Rel::Intersects;
   std::optional<double> max_distance, min_distance;
@@ -97,8 +97,9 @@ Result<std::shared_ptr<GeoQuery>> GeoQuery::parse(std::string_view georel, std::
   size_t semi = georel.find(';');
   std::string_view rel = georel.substr(0, semi);
   static constexpr std::pair<std::string_view, Rel> kRels[] = {
-      {"near", Rel::Near},         {"within", Rel::Within},     {"contains", Rel::Contains},
-      {"intersects", Rel::Intersects}, {"disjoint", Rel::Disjoint}, {"equals", Rel::Equals},
+      {"near", Rel::Near},         {"within", Rel::Within},
+      {"contains", Rel::Contains}, {"intersects", Rel::Intersects},
+      {"disjoint", Rel::Disjoint}, {"equals", Rel::Equals},
       {"overlaps", Rel::Overlaps}};
   bool known = false;
   for (const auto& [name, r] : kRels)
@@ -112,7 +113,8 @@ Result<std::shared_ptr<GeoQuery>> GeoQuery::parse(std::string_view georel, std::
     auto eq = mod.find("==");
     std::string_view key = mod.substr(0, eq);
     if (m.rel != Rel::Near || eq == std::string_view::npos || (key != "maxDistance" && key != "minDistance"))
-      return std::unexpected(bad("Invalid georel", "'" + std::string(mod) + "' is not maxDistance==m or minDistance==m after near"));
+      return std::unexpected(
+          bad("Invalid georel", "'" + std::string(mod) + "' is not maxDistance==m or minDistance==m after near"));
     std::string num(mod.substr(eq + 2));
     char* end = nullptr;
     const double d = std::strtod(num.c_str(), &end);
@@ -124,10 +126,14 @@ Result<std::shared_ptr<GeoQuery>> GeoQuery::parse(std::string_view georel, std::
     return std::unexpected(bad("Invalid georel", "near needs maxDistance==m or minDistance==m"));
 
   // geometry + coordinates -> a validated GeoJSON geometry
-  static constexpr std::string_view kTypes[] = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"};
+  static constexpr std::string_view kTypes[] = {"Point",           "MultiPoint", "LineString",
+                                                "MultiLineString", "Polygon",    "MultiPolygon"};
   if (std::find(std::begin(kTypes), std::end(kTypes), geometry) == std::end(kTypes))
-    return std::unexpected(bad("Invalid geometry", "geometry must be Point, MultiPoint, LineString, MultiLineString, Polygon or MultiPolygon"));
-  const std::string text = "{\"type\":\"" + std::string(geometry) + "\",\"coordinates\":" + std::string(coordinates) + "}";
+    return std::unexpected(
+        bad("Invalid geometry",
+            "geometry must be Point, MultiPoint, LineString, MultiLineString, Polygon or MultiPolygon"));
+  const std::string text =
+      "{\"type\":\"" + std::string(geometry) + "\",\"coordinates\":" + std::string(coordinates) + "}";
   json::Document d;
   if (auto err = json::parse(d, text); !err.empty())
     return std::unexpected(bad("Invalid coordinates", "coordinates must be a JSON array: " + err));
@@ -201,7 +207,8 @@ std::optional<GeoBox> GeoQuery::search_box() const {
   GeoBox b = m.envelope;
   if (m.rel == Rel::Near) {
     const double dlat = *m.max_distance / (kEarthRadius * kRad) * 1.01;
-    const double coslat = std::max(0.01, std::cos(std::max(std::abs(b.min_lat), std::abs(b.max_lat)) * kRad + dlat * kRad));
+    const double coslat =
+        std::max(0.01, std::cos(std::max(std::abs(b.min_lat), std::abs(b.max_lat)) * kRad + dlat * kRad));
     const double dlon = dlat / coslat;
     b = {b.min_lon - dlon, b.min_lat - dlat, b.max_lon + dlon, b.max_lat + dlat};
   }

@@ -20,18 +20,19 @@ class Parser {
 
  private:
   std::unexpected<Error> error(const std::string& msg) const {
-    return std::unexpected(Error{ErrorKind::BadRequestData, "Invalid " + std::string(what_),
-                                 msg + " " + position_in(s_, pos_)});
+    return std::unexpected(
+        Error{ErrorKind::BadRequestData, "Invalid " + std::string(what_), msg + " " + position_in(s_, pos_)});
   }
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
 
   Result<Names> parse_or(int depth) {
-    return parse_chain<Names>(s_, pos_, Names::Kind::Or, [](char c) { return c == '|' || c == ','; },
-                              [&] { return parse_and(depth); });
+    return parse_chain<Names>(
+        s_, pos_, Names::Kind::Or, [](char c) { return c == '|' || c == ','; }, [&] { return parse_and(depth); });
   }
 
   Result<Names> parse_and(int depth) {
-    return parse_chain<Names>(s_, pos_, Names::Kind::And, [](char c) { return c == ';'; }, [&] { return parse_group(depth); });
+    return parse_chain<Names>(
+        s_, pos_, Names::Kind::And, [](char c) { return c == ';'; }, [&] { return parse_group(depth); });
   }
 
   Result<Names> parse_group(int depth) {
@@ -71,8 +72,7 @@ Result<Names> parse_names(std::string_view s, std::string_view what) {
 
 bool Names::eval(const std::function<bool(const std::string&)>& atom_true) const {
   switch (kind) {
-    case Kind::Atom:
-      return atom_true(atom);
+    case Kind::Atom: return atom_true(atom);
     case Kind::And:
       for (const auto& c : children)
         if (!c.eval(atom_true)) return false;
@@ -113,7 +113,8 @@ Status check_scope_pattern(std::string_view p) {
     std::string_view seg = p.substr(from, slash == std::string_view::npos ? std::string_view::npos : slash - from);
     if (seg.empty()) return bad("empty segment");
     if (seg == "#" && slash != std::string_view::npos) return bad("'#' must be the last segment");
-    if (seg != "+" && seg != "#" && (seg.find('+') != std::string_view::npos || seg.find('#') != std::string_view::npos))
+    if (seg != "+" && seg != "#" &&
+        (seg.find('+') != std::string_view::npos || seg.find('#') != std::string_view::npos))
       return bad("'+' and '#' stand alone in a segment");
     if (slash == std::string_view::npos) break;
     from = slash + 1;

@@ -18,9 +18,9 @@ namespace dejima::query {
 struct Literal {
   enum class Kind { Number, String, Bool, DateTime } kind = Kind::String;
   double number = 0;
-  std::string text;   // String (quoted or an unquoted URI / Time / Date)
+  std::string text;  // String (quoted or an unquoted URI / Time / Date)
   bool boolean = false;
-  Millis time = 0;    // DateTime; also set for a Date (midnight UTC)
+  Millis time = 0;  // DateTime; also set for a Date (midnight UTC)
 };
 
 enum class Op { Exists, Eq, Ne, Gt, Ge, Lt, Le, Match, NoMatch };
@@ -30,7 +30,7 @@ struct Term {
   std::vector<std::string> path;  // after '.': expanded sub-attribute names, or members (observedAt, unitCode, ...)
   std::vector<std::string> keys;  // after '[': keys into the (JSON) value
   Op op = Op::Exists;
-  std::vector<Literal> values;    // Eq/Ne: one value or a value list; ordering ops: one
+  std::vector<Literal> values;                       // Eq/Ne: one value or a value list; ordering ops: one
   std::optional<std::pair<Literal, Literal>> range;  // Eq/Ne with a..b
   std::shared_ptr<const Regex> regex;                // Match/NoMatch
 };

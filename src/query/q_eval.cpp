@@ -11,7 +11,8 @@ using json::Value;
 
 // The member holding an attribute's value, by attribute type.
 const Value* value_of(const Value& attr) {
-  static constexpr std::string_view kKeys[] = {"value", "object", "languageMap", "vocab", "json", "valueList", "objectList"};
+  static constexpr std::string_view kKeys[] = {"value", "object",    "languageMap", "vocab",
+                                               "json",  "valueList", "objectList"};
   if (!attr.IsObject()) return nullptr;
   for (auto k : kKeys) {
     auto it = attr.FindMember(rapidjson::StringRef(k.data(), k.size()));
@@ -180,7 +181,7 @@ bool term_matches(const Term& t, const model::Entity& e) {
   for (const auto& inst : e.attrs) {
     if (inst.name != t.attr) continue;
     const bool hit = plain && inst.scalar.kind != model::Scalar::Kind::None ? scalar_instance_matches(t, inst)
-                                                                           : instance_matches(t, inst);
+                                                                            : instance_matches(t, inst);
     if (hit) return true;
   }
   return false;
@@ -190,8 +191,7 @@ bool term_matches(const Term& t, const model::Entity& e) {
 
 bool matches(const Expr& e, const model::Entity& entity) {
   switch (e.kind) {
-    case Expr::Kind::Term:
-      return term_matches(e.term, entity);
+    case Expr::Kind::Term: return term_matches(e.term, entity);
     case Expr::Kind::And:
       for (const auto& c : e.children)
         if (!matches(c, entity)) return false;

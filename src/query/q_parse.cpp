@@ -44,8 +44,7 @@ class Parser {
 
  private:
   Error fail_at(const std::string& what) const {
-    return Error{ErrorKind::BadRequestData, "Invalid q",
-                 what + " " + position_in(q_, pos_)};
+    return Error{ErrorKind::BadRequestData, "Invalid q", what + " " + position_in(q_, pos_)};
   }
   std::unexpected<Error> error(const std::string& what) const { return std::unexpected(fail_at(what)); }
   bool at_end() const { return pos_ >= q_.size(); }
@@ -53,11 +52,13 @@ class Parser {
   bool starts(std::string_view s) const { return q_.substr(pos_, s.size()) == s; }
 
   Result<Expr> parse_or(int depth) {
-    return parse_chain<Expr>(q_, pos_, Expr::Kind::Or, [](char c) { return c == '|'; }, [&] { return parse_and(depth); });
+    return parse_chain<Expr>(
+        q_, pos_, Expr::Kind::Or, [](char c) { return c == '|'; }, [&] { return parse_and(depth); });
   }
 
   Result<Expr> parse_and(int depth) {
-    return parse_chain<Expr>(q_, pos_, Expr::Kind::And, [](char c) { return c == ';'; }, [&] { return parse_group(depth); });
+    return parse_chain<Expr>(
+        q_, pos_, Expr::Kind::And, [](char c) { return c == ';'; }, [&] { return parse_group(depth); });
   }
 
   Result<Expr> parse_group(int depth) {
@@ -72,9 +73,9 @@ class Parser {
   }
 
   static bool name_char(char c) {
-    return c != '=' && c != '!' && c != '<' && c != '>' && c != '~' && c != ';' && c != '|' && c != '(' &&
-           c != ')' && c != '[' && c != ']' && c != '"' && c != '\'' && c != ',' &&
-           !std::isspace(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) >= 0x20;
+    return c != '=' && c != '!' && c != '<' && c != '>' && c != '~' && c != ';' && c != '|' && c != '(' && c != ')' &&
+           c != '[' && c != ']' && c != '"' && c != '\'' && c != ',' && !std::isspace(static_cast<unsigned char>(c)) &&
+           static_cast<unsigned char>(c) >= 0x20;
   }
 
   Result<Expr> parse_term() {
@@ -105,9 +106,9 @@ class Parser {
     }
     if (at_end() || peek() == ';' || peek() == '|' || peek() == ')') return leaf(std::move(t));
 
-    static constexpr std::pair<std::string_view, Op> kOps[] = {
-        {"==", Op::Eq}, {"!=", Op::Ne}, {">=", Op::Ge}, {"<=", Op::Le}, {"!~=", Op::NoMatch},
-        {"~=", Op::Match}, {">", Op::Gt}, {"<", Op::Lt}};
+    static constexpr std::pair<std::string_view, Op> kOps[] = {{"==", Op::Eq}, {"!=", Op::Ne},       {">=", Op::Ge},
+                                                               {"<=", Op::Le}, {"!~=", Op::NoMatch}, {"~=", Op::Match},
+                                                               {">", Op::Gt},  {"<", Op::Lt}};
     bool found = false;
     for (const auto& [text, op] : kOps)
       if (starts(text)) {
@@ -134,7 +135,8 @@ class Parser {
       pos_ += 2;
       auto hi = parse_value();
       if (!hi) return std::unexpected(hi.error());
-      if (hi->kind != v->kind || v->kind == Literal::Kind::Bool) return error("range bounds must be two numbers, strings or dates");
+      if (hi->kind != v->kind || v->kind == Literal::Kind::Bool)
+        return error("range bounds must be two numbers, strings or dates");
       t.range = std::make_pair(std::move(*v), std::move(*hi));
       return leaf(std::move(t));
     }
@@ -215,7 +217,8 @@ class Parser {
       return l;
     }
     for (char ch : tok)
-      if (std::isspace(static_cast<unsigned char>(ch)) || ch == '<' || ch == '>' || ch == '"' || ch == '\'' || ch == '(')
+      if (std::isspace(static_cast<unsigned char>(ch)) || ch == '<' || ch == '>' || ch == '"' || ch == '\'' ||
+          ch == '(')
         return std::unexpected(fail_at("invalid value '" + std::string(tok) + "' (quote strings with \")"));
     if (tok.front() == '=' || tok.front() == '!' || tok.front() == '~')
       return std::unexpected(fail_at("invalid value '" + std::string(tok) + "'"));
@@ -234,8 +237,7 @@ Result<Expr> parse_q(std::string_view q, const jsonld::Context& ctx) { return Pa
 
 std::vector<std::string> required_attributes(const Expr& e) {
   switch (e.kind) {
-    case Expr::Kind::Term:
-      return {e.term.attr};
+    case Expr::Kind::Term: return {e.term.attr};
     case Expr::Kind::And:  // any one conjunct's requirement holds for the whole
       for (const auto& c : e.children)
         if (auto r = required_attributes(c); !r.empty()) return r;

@@ -7,7 +7,9 @@
 namespace dejima::query {
 namespace {
 
-Error bad(const std::string& title, const std::string& detail) { return Error{ErrorKind::BadRequestData, title, detail}; }
+Error bad(const std::string& title, const std::string& detail) {
+  return Error{ErrorKind::BadRequestData, title, detail};
+}
 
 }  // namespace
 
@@ -54,8 +56,8 @@ Status add_ids(std::string_view list, std::vector<std::string>& out) {
 }
 
 Result<std::shared_ptr<GeoQuery>> geo_query(const std::string* georel, const std::string* geometry,
-                                                   const std::string* coordinates, const std::string* geoproperty,
-                                                   const jsonld::Context& ctx) {
+                                            const std::string* coordinates, const std::string* geoproperty,
+                                            const jsonld::Context& ctx) {
   if (!georel && !geometry && !coordinates) return nullptr;
   if (!georel || !geometry || !coordinates)
     return fail(ErrorKind::BadRequestData, "Invalid geoQ", "georel, geometry and coordinates go together");
@@ -78,33 +80,38 @@ Status selection_from_object(const json::Value& body, const jsonld::Context& ctx
   auto string_member = [&](const char* name) -> Result<const json::Value*> {
     auto it = body.FindMember(name);
     if (it == body.MemberEnd()) return nullptr;
-    if (!it->value.IsString()) return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, std::string(name) + " must be a string");
+    if (!it->value.IsString())
+      return fail(ErrorKind::BadRequestData, std::string("Invalid ") + name, std::string(name) + " must be a string");
     return &it->value;
   };
   if (auto it = body.FindMember("entities"); it != body.MemberEnd()) {
     if (!it->value.IsArray() || it->value.Empty())
-      return fail(ErrorKind::BadRequestData, "Invalid entities", "entities must be a non-empty array of EntitySelectors");
+      return fail(ErrorKind::BadRequestData, "Invalid entities",
+                  "entities must be a non-empty array of EntitySelectors");
     for (const auto& e : it->value.GetArray()) {
       if (!e.IsObject()) return fail(ErrorKind::BadRequestData, "Invalid entities", "an EntitySelector is an object");
       Selector sel;
       for (const auto& m : e.GetObject()) {
         const std::string_view key = json::view(m.name);
         if (!m.value.IsString())
-          return fail(ErrorKind::BadRequestData, "Invalid entities", "EntitySelector." + std::string(key) + " must be a string");
+          return fail(ErrorKind::BadRequestData, "Invalid entities",
+                      "EntitySelector." + std::string(key) + " must be a string");
         const std::string_view v = json::view(m.value);
         if (key == "type") {
           auto types = type_expression(v, ctx);
           if (!types) return std::unexpected(types.error());
           sel.types = std::move(*types);
         } else if (key == "id") {
-          if (!is_absolute_uri(v)) return fail(ErrorKind::BadRequestData, "Invalid id", "'" + std::string(v) + "' is not a URI");
+          if (!is_absolute_uri(v))
+            return fail(ErrorKind::BadRequestData, "Invalid id", "'" + std::string(v) + "' is not a URI");
           sel.ids.emplace_back(v);
         } else if (key == "idPattern") {
           auto re = Regex::compile(v);
           if (!re) return fail(ErrorKind::BadRequestData, "Invalid idPattern", re.error().detail);
           sel.id_pattern = std::move(*re);
         } else {
-          return fail(ErrorKind::BadRequestData, "Invalid entities", "unknown EntitySelector member '" + std::string(key) + "'");
+          return fail(ErrorKind::BadRequestData, "Invalid entities",
+                      "unknown EntitySelector member '" + std::string(key) + "'");
         }
       }
       if (!sel.types && sel.ids.empty() && !sel.id_pattern)
@@ -133,7 +140,8 @@ Status selection_from_object(const json::Value& body, const jsonld::Context& ctx
       if (!g.IsObject() || m == g.MemberEnd()) return std::nullopt;
       return m->value.IsString() ? std::string(json::view(m->value)) : json::to_string(m->value);
     };
-    auto georel = member("georel"), geometry = member("geometry"), coords = member("coordinates"), prop = member("geoproperty");
+    auto georel = member("georel"), geometry = member("geometry"), coords = member("coordinates"),
+         prop = member("geoproperty");
     if (!georel || !geometry || !coords)
       return fail(ErrorKind::BadRequestData, "Invalid geoQ", "geoQ needs georel, geometry and coordinates");
     auto geo = geo_query(&*georel, &*geometry, &*coords, prop ? &*prop : nullptr, ctx);

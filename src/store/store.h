@@ -70,7 +70,7 @@ struct ValueSummary {
 // An entity as its history knows it.
 struct HistoryEntity {
   std::string id;
-  std::vector<std::string> types;   // expanded
+  std::vector<std::string> types;  // expanded
   std::vector<std::string> scopes;
   Millis created_at = 0, modified_at = 0;
   Millis deleted_at = 0;  // non-zero: deleted from the current state then (its history remains)
@@ -121,7 +121,7 @@ class HistoryReader {
   // The instances of one attribute in the window, in time order: the oldest `limit`, or with
   // newest the newest `limit` (still returned oldest first).
   virtual Result<std::vector<InstanceRecord>> history_instances(const std::string& id, const std::string& attr,
-                                                               const TimeWindow& w, size_t limit, bool newest) = 0;
+                                                                const TimeWindow& w, size_t limit, bool newest) = 0;
   // What an aggregation reads of the instances: only the numeric ones (sum, avg, min, max, ...),
   // every one (totalCount), or every one with its value (distinctCount).
   enum class ScanNeed { Numbers, Instances, Values };

@@ -210,7 +210,8 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
     const model::Entity& e = c.after ? *c.after : *c.before;
     candidates.clear();
     auto add = [&](const auto& map, const std::string& key) {
-      if (auto it = map.find(key); it != map.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+      if (auto it = map.find(key); it != map.end())
+        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
     };
     add(subs.by_entity, e.id);
     for (const auto& type : e.types) add(subs.by_type, type);

@@ -23,7 +23,8 @@ using SubPtr = std::shared_ptr<const Subscription>;
 
 class Manager {
  public:
-  Manager(store::Storage& storage, jsonld::Registry& contexts, broker::Tenants& tenants, notify::Dispatcher& dispatcher);
+  Manager(store::Storage& storage, jsonld::Registry& contexts, broker::Tenants& tenants,
+          notify::Dispatcher& dispatcher);
   ~Manager();
   // Reads the stored subscriptions (with their delivery state) and starts the timer thread,
   // which also keeps changed delivery states in the store every kStateSaveMs.
@@ -34,8 +35,8 @@ class Manager {
   void save_states();
   static constexpr Millis kStateSaveMs = 5000;
 
-  Status create(SubPtr s);  // AlreadyExists when the id is taken
-  Status replace(SubPtr s); // ResourceNotFound when the id is unknown
+  Status create(SubPtr s);   // AlreadyExists when the id is taken
+  Status replace(SubPtr s);  // ResourceNotFound when the id is unknown
   Status remove(const std::string& tenant, const std::string& id);
   SubPtr find(const std::string& tenant, const std::string& id) const;
   std::vector<SubPtr> list(const std::string& tenant) const;  // ordered by id
@@ -48,7 +49,8 @@ class Manager {
     std::map<std::string, SubPtr> by_id;
     std::unordered_map<std::string, std::vector<const Subscription*>> by_entity;  // ids of selectors that list one
     std::unordered_map<std::string, std::vector<const Subscription*>> by_type;    // type atoms of the other selectors
-    std::unordered_map<std::string, std::vector<const Subscription*>> by_attr;  // watched, for subscriptions without entities
+    std::unordered_map<std::string, std::vector<const Subscription*>>
+        by_attr;  // watched, for subscriptions without entities
   };
   void index(TenantSubs& t, const Subscription* s, bool add);
   template <class Lock>

@@ -1,13 +1,11 @@
 #include "subscription/notification.h"
 
-
 #include "model/parse.h"
 #include "model/render.h"
 #include "util/uri.h"
 
 namespace dejima::subscription {
 namespace {
-
 
 // The member that holds an instance's value, and "previousValue" (previousObject, ...) for it.
 std::pair<std::string_view, std::string> value_member(const json::Value& inst) {
@@ -53,8 +51,7 @@ std::string deleted_instance(const model::AttrInstance& old, bool entity_deleted
     null_value = std::move(map);
   }
   out.AddMember(json::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), a), null_value, a);
-  if (show_changes)
-    out.AddMember(json::Value(previous.c_str(), a), previous_value(d[key.data()], key, ctx, a), a);
+  if (show_changes) out.AddMember(json::Value(previous.c_str(), a), previous_value(d[key.data()], key, ctx, a), a);
   if (deleted_at) out.AddMember("deletedAt", json::Value(format_iso8601(deleted_at).c_str(), a), a);
   return json::to_string(out);
 }
@@ -72,16 +69,17 @@ void add_previous_values(model::Entity& after, const model::Entity& before, cons
     json::Document p;
     p.SetObject();
     inst.json.pop_back();  // '}'
-    inst.json += ",\"" + previous + "\":" + json::to_string(previous_value(d[key.data()], key, ctx, p.GetAllocator())) + "}";
+    inst.json +=
+        ",\"" + previous + "\":" + json::to_string(previous_value(d[key.data()], key, ctx, p.GetAllocator())) + "}";
   }
 }
 
 // How one notification shows its entities.
 struct Shown {
-  bool show_changes = false;      // previous values
-  bool listed_attributes = false; // notification.attributes or pick names what to show
+  bool show_changes = false;                       // previous values
+  bool listed_attributes = false;                  // notification.attributes or pick names what to show
   const std::vector<std::string>* only = nullptr;  // for a deleted entity: only these (watched) attributes
-  Millis deleted_at = 0;          // sysAttrs: deletedAt on what went
+  Millis deleted_at = 0;                           // sysAttrs: deletedAt on what went
 };
 
 // The entity a notification shows for one change: the new version with the instances that went
@@ -114,7 +112,8 @@ model::Entity notified_entity(const Item& item, const Shown& how, const jsonld::
 
 }  // namespace
 
-std::string notification_body(const Subscription& s, const std::vector<Item>& items, std::string_view trigger, Millis now) {
+std::string notification_body(const Subscription& s, const std::vector<Item>& items, std::string_view trigger,
+                              Millis now) {
   const jsonld::Context& ctx = *s.notification_context;
   model::RenderOptions o;
   o.format = s.format;

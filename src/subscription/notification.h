@@ -17,7 +17,8 @@ struct Item {
   bool deleted = false;
 };
 
-std::string notification_body(const Subscription& s, const std::vector<Item>& items, std::string_view trigger, Millis now);
+std::string notification_body(const Subscription& s, const std::vector<Item>& items, std::string_view trigger,
+                              Millis now);
 
 // The message for the dispatcher (uri, headers or MQTT wrapping, QoS); outcome is left to the caller.
 notify::Message notification_message(const Subscription& s, std::string body);

@@ -1,6 +1,5 @@
 #include "subscription/subscription.h"
 
-
 #include "model/parse.h"
 #include "query/selection.h"
 #include "util/uri.h"
@@ -18,9 +17,9 @@ std::unexpected<Error> bad(std::string title, std::string detail) {
   return fail(ErrorKind::BadRequestData, std::move(title), std::move(detail));
 }
 
-
 Result<std::vector<std::string>> names(const json::Value& v, std::string_view what, const jsonld::Context& ctx) {
-  if (!v.IsArray() || v.Empty()) return bad("Invalid " + std::string(what), std::string(what) + " must be a non-empty array of names");
+  if (!v.IsArray() || v.Empty())
+    return bad("Invalid " + std::string(what), std::string(what) + " must be a non-empty array of names");
   std::vector<std::string> out;
   for (const auto& n : v.GetArray()) {
     if (!n.IsString() || !model::valid_name(json::view(n)))
@@ -58,7 +57,8 @@ bool valid_endpoint(std::string_view uri) {
 Status parse_notification(const json::Value& n, const jsonld::Context& ctx, Subscription& s) {
   if (!n.IsObject()) return bad("Invalid notification", "notification must be an object");
   auto ep = n.FindMember("endpoint");
-  if (ep == n.MemberEnd() || !ep->value.IsObject()) return bad("Invalid notification", "notification.endpoint is required");
+  if (ep == n.MemberEnd() || !ep->value.IsObject())
+    return bad("Invalid notification", "notification.endpoint is required");
   const auto& e = ep->value;
   if (!e.HasMember("uri") || !e["uri"].IsString() || !valid_endpoint(json::view(e["uri"])))
     return bad("Invalid endpoint", "endpoint.uri must be an http, https, mqtt or mqtts URI");
@@ -98,14 +98,19 @@ Status parse_notification(const json::Value& n, const jsonld::Context& ctx, Subs
     return bad("Invalid notification", "notification.pick and notification.omit cannot be combined");
   if (auto it = n.FindMember("format"); it != n.MemberEnd()) {
     const std::string_view f = it->value.IsString() ? json::view(it->value) : "";
-    if (f == "normalized") s.format = model::Format::Normalized;
-    else if (f == "keyValues" || f == "simplified") s.format = model::Format::KeyValues;
-    else if (f == "concise") s.format = model::Format::Concise;
-    else return bad("Invalid format", "notification.format must be normalized, concise or keyValues");
+    if (f == "normalized")
+      s.format = model::Format::Normalized;
+    else if (f == "keyValues" || f == "simplified")
+      s.format = model::Format::KeyValues;
+    else if (f == "concise")
+      s.format = model::Format::Concise;
+    else
+      return bad("Invalid format", "notification.format must be normalized, concise or keyValues");
   }
   for (auto [member, out] : {std::pair{"sysAttrs", &s.sys_attrs}, std::pair{"showChanges", &s.show_changes}})
     if (auto it = n.FindMember(member); it != n.MemberEnd()) {
-      if (!it->value.IsBool()) return bad("Invalid notification", std::string("notification.") + member + " must be a boolean");
+      if (!it->value.IsBool())
+        return bad("Invalid notification", std::string("notification.") + member + " must be a boolean");
       *out = it->value.GetBool();
     }
   return {};
@@ -153,7 +158,8 @@ Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
     s->watched = std::move(*n);
   }
   if (const auto* t = member("notificationTrigger")) {
-    if (!t->IsArray() || t->Empty()) return bad("Invalid notificationTrigger", "notificationTrigger must be a non-empty array");
+    if (!t->IsArray() || t->Empty())
+      return bad("Invalid notificationTrigger", "notificationTrigger must be a non-empty array");
     s->triggers = 0;
     for (const auto& v : t->GetArray()) {
       unsigned bit = 0;
@@ -202,7 +208,8 @@ Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
     }
   }
   for (const char* text : {"subscriptionName", "description", "csf"})
-    if (const auto* v = member(text); v && !v->IsString()) return bad("Invalid subscription", std::string(text) + " must be a string");
+    if (const auto* v = member(text); v && !v->IsString())
+      return bad("Invalid subscription", std::string(text) + " must be a string");
   if (const auto* j = member("jsonldContext"); j && (!j->IsString() || !is_absolute_uri(json::view(*j))))
     return bad("Invalid jsonldContext", "jsonldContext must be a URI");
   const auto* n = member("notification");
@@ -215,7 +222,8 @@ Result<std::shared_ptr<Subscription>> parse_subscription(const json::Value& doc,
   for (const char* readonly : {"@context", "status", "createdAt", "modifiedAt"}) out.RemoveMember(readonly);
   if (!out.HasMember("id")) out.AddMember("id", json::Value(s->id.c_str(), out.GetAllocator()), out.GetAllocator());
   if (auto it = out.FindMember("notification"); it != out.MemberEnd())
-    for (const char* readonly : {"timesSent", "timesFailed", "lastNotification", "lastSuccess", "lastFailure", "status"})
+    for (const char* readonly :
+         {"timesSent", "timesFailed", "lastNotification", "lastSuccess", "lastFailure", "status"})
       it->value.RemoveMember(readonly);
   rename_terms(out, out.GetAllocator(), [&](std::string_view term) { return ctx.expand(term); });
   s->document = json::to_string(out);
@@ -264,10 +272,11 @@ std::string render_subscription(const Subscription& s, Millis now, const jsonld:
     const DeliveryState& st = *s.state;
     set(n, "timesSent", json::Value(static_cast<uint64_t>(st.times_sent.load())));
     set(n, "timesFailed", json::Value(static_cast<uint64_t>(st.times_failed.load())));
-    if (const auto dropped = st.times_dropped.load()) set(n, "timesDropped", json::Value(static_cast<uint64_t>(dropped)));
+    if (const auto dropped = st.times_dropped.load())
+      set(n, "timesDropped", json::Value(static_cast<uint64_t>(dropped)));
     std::lock_guard lock(st.mu);
-    for (auto [key, t] : {std::pair{"lastNotification", st.last_notification}, std::pair{"lastSuccess", st.last_success},
-                          std::pair{"lastFailure", st.last_failure}})
+    for (auto [key, t] : {std::pair{"lastNotification", st.last_notification},
+                          std::pair{"lastSuccess", st.last_success}, std::pair{"lastFailure", st.last_failure}})
       if (t) set(n, key, text(format_iso8601(t)));
     if (st.last_notification) set(n, "status", text(st.last_ok ? "ok" : "failed"));
   }

@@ -62,9 +62,9 @@ struct Subscription {
   std::vector<std::string> watched;  // expanded watchedAttributes
   unsigned triggers = kAttributeCreated | kAttributeUpdated;
   bool active = true;
-  Millis expires_at = 0;             // 0: never
+  Millis expires_at = 0;  // 0: never
   Millis throttling_ms = 0;
-  Millis interval_ms = 0;            // timeInterval: periodic notifications
+  Millis interval_ms = 0;  // timeInterval: periodic notifications
 
   std::vector<std::string> attributes;  // notification.attributes, expanded; empty = all
   std::vector<std::string> pick, omit;  // notification.pick/omit: expanded names, "id"/"type"/"scope" literal
@@ -73,8 +73,8 @@ struct Subscription {
   bool show_changes = false;
   std::string lang;
   std::vector<std::string> dataset_ids;  // datasetId: the instances a notification shows ("@none": default)
-  std::string uri;                   // endpoint.uri
-  bool accept_jsonld = false;        // endpoint.accept application/ld+json
+  std::string uri;                       // endpoint.uri
+  bool accept_jsonld = false;            // endpoint.accept application/ld+json
   KeyValues receiver_info, notifier_info;
 
   std::shared_ptr<DeliveryState> state = std::make_shared<DeliveryState>();

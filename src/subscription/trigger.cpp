@@ -39,7 +39,9 @@ Diff diff(const broker::ChangeEvent& c) {
     return d;
   }
   // An instance (datasetId) that went is a deletion, a new one a creation, else a change.
-  auto has_instance = [](const model::Entity& e, const model::AttrInstance& i) { return e.find(i.name, i.dataset_id) != nullptr; };
+  auto has_instance = [](const model::Entity& e, const model::AttrInstance& i) {
+    return e.find(i.name, i.dataset_id) != nullptr;
+  };
   const auto old_names = names(*c.before);
   for (const auto& n : names(*c.after)) {
     if (std::find(old_names.begin(), old_names.end(), n) == old_names.end()) {

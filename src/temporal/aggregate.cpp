@@ -7,9 +7,14 @@ namespace dejima::temporal {
 
 namespace {
 constexpr std::pair<Method, std::string_view> kMethods[] = {
-    {Method::TotalCount, "totalCount"}, {Method::DistinctCount, "distinctCount"}, {Method::Sum, "sum"},
-    {Method::Avg, "avg"},               {Method::Min, "min"},                     {Method::Max, "max"},
-    {Method::Stddev, "stddev"},         {Method::Sumsq, "sumsq"},
+    {Method::TotalCount, "totalCount"},
+    {Method::DistinctCount, "distinctCount"},
+    {Method::Sum, "sum"},
+    {Method::Avg, "avg"},
+    {Method::Min, "min"},
+    {Method::Max, "max"},
+    {Method::Stddev, "stddev"},
+    {Method::Sumsq, "sumsq"},
 };
 }  // namespace
 
@@ -79,8 +84,8 @@ Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string
                           [&](Millis at, std::string_view v, const double* n) { agg.add(at, v, n); });
   };
   // The hour summaries hold numeric instances only.
-  const bool whole_hours = need == Need::Numbers && w.property == store::TimeWindow::Property::Observed && step.months == 0 &&
-                           step.millis > 0 && step.millis % kHourMillis == 0;
+  const bool whole_hours = need == Need::Numbers && w.property == store::TimeWindow::Property::Observed &&
+                           step.months == 0 && step.millis > 0 && step.millis % kHourMillis == 0;
   std::optional<Millis> origin;
   if (whole_hours && bounded_from) {
     origin = w.from;
@@ -95,7 +100,8 @@ Result<std::vector<Period>> aggregate(store::HistoryReader& h, const std::string
     return agg.finish();
   }
   const Millis last_hour = hour_of(w.to);
-  if (auto s = h.history_hours(id, attr, *origin, last_hour, [&](Millis t, const store::ValueSummary& v) { agg.add(t, v); });
+  if (auto s =
+          h.history_hours(id, attr, *origin, last_hour, [&](Millis t, const store::ValueSummary& v) { agg.add(t, v); });
       !s)
     return std::unexpected(s.error());
   store::TimeWindow rest = w;

@@ -9,7 +9,7 @@
 namespace dejima::temporal {
 
 struct Duration {
-  int months = 0;    // years x 12 + months
+  int months = 0;     // years x 12 + months
   Millis millis = 0;  // weeks, days, hours, minutes, seconds
   bool zero() const { return months == 0 && millis == 0; }
 };

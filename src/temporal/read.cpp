@@ -19,8 +19,8 @@ Result<std::vector<AttributeHistory>> read_attributes(store::HistoryReader& h, c
     AttributeHistory a;
     a.name = name;
     if (t.render.representation == Representation::Aggregated) {
-      auto periods = aggregate(h, id, name, t.window, t.bounded_from, t.bounded_to, t.period,
-                                         scan_need(t.render.methods));
+      auto periods =
+          aggregate(h, id, name, t.window, t.bounded_from, t.bounded_to, t.period, scan_need(t.render.methods));
       if (!periods) return std::unexpected(periods.error());
       a.periods = std::move(*periods);
       auto last = h.history_instances(id, name, store::TimeWindow{}, 1, true);
@@ -41,16 +41,22 @@ Result<std::vector<AttributeHistory>> read_attributes(store::HistoryReader& h, c
     // More than one response holds (lastN asks for no more than it names).
     const bool more = a.instances.size() > wanted && (!newest || *t.last_n > max_instances);
     if (a.instances.size() > wanted) {
-      if (newest) a.instances.erase(a.instances.begin());
-      else a.instances.pop_back();
+      if (newest)
+        a.instances.erase(a.instances.begin());
+      else
+        a.instances.pop_back();
     }
     if (more && !a.instances.empty()) {
       cover.truncated = true;
       // The part every attribute covers completely: up to the earliest last time (oldest
       // first), or from the latest first time (newest first).
       const auto p = t.render.time_property;
-      if (newest) cover.start = cover.start == INT64_MAX ? a.instances.front().time(p) : std::max(cover.start, a.instances.front().time(p));
-      else cover.end = cover.end == INT64_MIN ? a.instances.back().time(p) : std::min(cover.end, a.instances.back().time(p));
+      if (newest)
+        cover.start =
+            cover.start == INT64_MAX ? a.instances.front().time(p) : std::max(cover.start, a.instances.front().time(p));
+      else
+        cover.end =
+            cover.end == INT64_MIN ? a.instances.back().time(p) : std::min(cover.end, a.instances.back().time(p));
     }
     out.push_back(std::move(a));
   }
@@ -72,8 +78,10 @@ void trim_to_coverage(std::vector<std::vector<AttributeHistory>>& all, const Req
         hi = std::max(hi, r.time(p));
       }
     }
-  if (newest) cover.end = t.bounded_to ? t.window.to : hi;
-  else cover.start = t.bounded_from ? t.window.from : lo;
+  if (newest)
+    cover.end = t.bounded_to ? t.window.to : hi;
+  else
+    cover.start = t.bounded_from ? t.window.from : lo;
 }
 
 // The history entity as a model entity for the query filter: id, types, scopes and, when the

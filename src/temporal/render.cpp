@@ -81,8 +81,10 @@ void write_simplified(json::Writer& w, const AttributeHistory& a, const RenderOp
     d.doc.Parse(r.json.data(), r.json.size());
     w.StartArray();
     auto it = d.doc.IsObject() ? d.doc.FindMember(key.data()) : d.doc.MemberEnd();
-    if (d.doc.IsObject() && it != d.doc.MemberEnd()) it->value.Accept(w);
-    else w.Null();
+    if (d.doc.IsObject() && it != d.doc.MemberEnd())
+      it->value.Accept(w);
+    else
+      w.Null();
     json::write_string(w, value_time(r.time(o.time_property)));
     w.EndArray();
   }
@@ -156,8 +158,10 @@ void render_temporal_entity(json::Writer& w, const store::HistoryEntity& e, cons
     for (const auto& a : attrs) {
       if (o.representation == Representation::TemporalValues && a.instances.empty()) continue;
       json::write_key(w, ctx.compact(a.name));
-      if (o.representation == Representation::TemporalValues) write_simplified(w, a, o);
-      else write_aggregated(w, a, o);
+      if (o.representation == Representation::TemporalValues)
+        write_simplified(w, a, o);
+      else
+        write_aggregated(w, a, o);
     }
   }
   if (o.with_context) {

@@ -15,10 +15,10 @@ enum class Representation { Normalized, TemporalValues, Aggregated };
 
 // One attribute's history as read for a response.
 struct AttributeHistory {
-  std::string name;                             // expanded
+  std::string name;                              // expanded
   std::vector<store::InstanceRecord> instances;  // Normalized, TemporalValues
-  std::string type = "Property";                // Aggregated: the attribute type
-  std::vector<Period> periods;                  // Aggregated
+  std::string type = "Property";                 // Aggregated: the attribute type
+  std::vector<Period> periods;                   // Aggregated
 };
 
 struct RenderOptions {

@@ -52,7 +52,8 @@ std::string parse(Document& doc, std::string_view text) {
     return "arrays and objects nested deeper than " + std::to_string(kMaxDepth) + " levels (at byte " +
            std::to_string(result.Offset()) + ")";
   if (result.IsError())
-    return std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) + ")";
+    return std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) +
+           ")";
   return {};
 }
 

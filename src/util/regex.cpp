@@ -37,8 +37,8 @@ Result<std::shared_ptr<const Regex>> Regex::compile(std::string_view pattern) {
 
 bool Regex::search(std::string_view subject) const {
   pcre2_match_data* md = pcre2_match_data_create_from_pattern(impl_->code, nullptr);
-  const int rc = pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0, md,
-                             impl_->limits);
+  const int rc =
+      pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0, md, impl_->limits);
   pcre2_match_data_free(md);
   return rc >= 0;
 }

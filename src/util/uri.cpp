@@ -12,15 +12,21 @@ bool is_absolute_uri(std::string_view s) {
   auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
   if (!alpha(s[0])) return false;
   size_t i = 1;
-  while (i < s.size() && (alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' ||
-                          s[i] == '.'))
+  while (i < s.size() && (alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.'))
     ++i;
   if (i >= s.size() || s[i] != ':' || i + 1 >= s.size()) return false;
   for (unsigned char c : s) {
     if (c <= 0x20 || c == 0x7f) return false;
     switch (c) {
-      case '<': case '>': case '"': case '{': case '}': case '|': case '\\': case '^': case '`':
-        return false;
+      case '<':
+      case '>':
+      case '"':
+      case '{':
+      case '}':
+      case '|':
+      case '\\':
+      case '^':
+      case '`': return false;
       default: break;
     }
   }
@@ -32,7 +38,8 @@ std::string percent_encode(std::string_view s, std::string_view keep) {
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || keep.find(static_cast<char>(c)) != std::string_view::npos) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        keep.find(static_cast<char>(c)) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       out += '%';

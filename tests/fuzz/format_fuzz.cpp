@@ -42,13 +42,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::string_view format = DEJIMA_FUZZ_FORMAT;
   static const std::atomic<bool> cancelled{true};
-  static const connect::Options options{
-      .type = "Place",
-      .params = {{"stationTable", DEJIMA_SHARED_DATA "/jma/amedas/amedastable.json"},
-                 {"areaTable", DEJIMA_SHARED_DATA "/jma/amedas/area.json"},
-                 {"feed", "f"}},
-      .source = "/nonexistent/map/20210224150000.json",
-      .cancel = &cancelled};
+  static const connect::Options options{.type = "Place",
+                                        .params = {{"stationTable", DEJIMA_SHARED_DATA "/jma/amedas/amedastable.json"},
+                                                   {"areaTable", DEJIMA_SHARED_DATA "/jma/amedas/area.json"},
+                                                   {"feed", "f"}},
+                                        .source = "/nonexistent/map/20210224150000.json",
+                                        .cancel = &cancelled};
   CheckingSink sink;
   auto s = connect::find_format(format)->convert(input, options, sink);
   check(s || s.error().kind == ErrorKind::BadRequestData);

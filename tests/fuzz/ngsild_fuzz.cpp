@@ -34,12 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   const auto& ctx = *jsonld::Context::core();
   switch (data[0] % 6) {
-    case 0:
-      check(query::parse_q(text, ctx));
-      break;
-    case 1:
-      check(query::parse_names(text, "type"));
-      break;
+    case 0: check(query::parse_q(text, ctx)); break;
+    case 1: check(query::parse_names(text, "type")); break;
     case 2: {  // georel, then geometry, then coordinates, separated by newlines
       const size_t a = text.find('\n'), b = a == std::string_view::npos ? a : text.find('\n', a + 1);
       if (b == std::string_view::npos) return -1;
@@ -47,12 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                    "https://uri.etsi.org/ngsi-ld/location"));
       break;
     }
-    case 3:
-      check(ngsild::parse_projection(text));
-      break;
-    case 4:
-      check(ngsild::parse_order_by(text, ctx));
-      break;
+    case 3: check(ngsild::parse_projection(text)); break;
+    case 4: check(ngsild::parse_order_by(text, ctx)); break;
     default: {
       if (auto stored = model::decode(text); !stored && stored.error().kind != ErrorKind::InternalError) std::abort();
       json::Document doc;

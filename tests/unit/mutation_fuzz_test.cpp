@@ -1,19 +1,19 @@
 // Mutation fuzzing of the parsers that take untrusted input (q, type/scopeQ expressions, geoQ,
-// entity bodies, connector sources in CSV, GeoJSON and AMeDAS JSON): seeds are mutated at random (bytes flipped, inserted, deleted, spliced) and
-// every result must be a value or an Error — never a crash, a hang, or a sanitizer report (this
-// runs under ASan/UBSan in CI). Deterministic: a fixed seed per parser.
+// entity bodies, connector sources in CSV, GeoJSON and AMeDAS JSON): seeds are mutated at random (bytes flipped,
+// inserted, deleted, spliced) and every result must be a value or an Error — never a crash, a hang, or a sanitizer
+// report (this runs under ASan/UBSan in CI). Deterministic: a fixed seed per parser.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <random>
 
-#include "shared_data.h"
 #include "connect/format.h"
 #include "model/parse.h"
 #include "query/geo.h"
 #include "query/names.h"
 #include "query/q.h"
+#include "shared_data.h"
 
 using namespace dejima;
 
@@ -28,11 +28,21 @@ std::string mutate(std::mt19937& rng, const std::vector<std::string>& seeds) {
   for (int i = 0; i < edits; ++i) {
     const size_t pos = s.empty() ? 0 : rng() % (s.size() + 1);
     switch (rng() % 5) {
-      case 0: if (!s.empty() && pos < s.size()) s[pos] = alphabet[rng() % alphabet.size()]; break;
+      case 0:
+        if (!s.empty() && pos < s.size()) s[pos] = alphabet[rng() % alphabet.size()];
+        break;
       case 1: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-      case 2: if (pos < s.size()) s.erase(pos, 1 + rng() % 4); break;
-      case 3: { const auto& other = seeds[rng() % seeds.size()]; s.insert(pos, other.substr(rng() % (other.size() + 1))); break; }
-      case 4: if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256); break;
+      case 2:
+        if (pos < s.size()) s.erase(pos, 1 + rng() % 4);
+        break;
+      case 3: {
+        const auto& other = seeds[rng() % seeds.size()];
+        s.insert(pos, other.substr(rng() % (other.size() + 1)));
+        break;
+      }
+      case 4:
+        if (pos < s.size()) s[pos] = static_cast<char>(rng() % 256);
+        break;
     }
   }
   return s;
@@ -42,9 +52,9 @@ std::string mutate(std::mt19937& rng, const std::vector<std::string>& seeds) {
 
 TEST(MutationFuzz, QLanguage) {
   const std::vector<std::string> seeds = {
-      "speed>50;brand==\"A\"", "(a<1|b>=2);c!=3..7", "name~=^Naga.*", "x!~=(?i)abc", "tags==\"a\",\"b\"",
-      "t>2026-11-24T03:00:00Z", "d==2026-11-24", "a.b.observedAt<2026-01-01T00:00:00Z", "addr[city][ward]==\"x\"",
-      "rel==urn:ngsi-ld:Route:1", "ok==true", "https://ex.org/p==1"};
+      "speed>50;brand==\"A\"",   "(a<1|b>=2);c!=3..7",       "name~=^Naga.*", "x!~=(?i)abc",
+      "tags==\"a\",\"b\"",       "t>2026-11-24T03:00:00Z",   "d==2026-11-24", "a.b.observedAt<2026-01-01T00:00:00Z",
+      "addr[city][ward]==\"x\"", "rel==urn:ngsi-ld:Route:1", "ok==true",      "https://ex.org/p==1"};
   std::mt19937 rng(1);
   for (int i = 0; i < kRounds; ++i) {
     const std::string q = mutate(rng, seeds);
@@ -69,14 +79,22 @@ TEST(MutationFuzz, TypeAndScopeExpressions) {
 TEST(MutationFuzz, GeoQuery) {
   const std::vector<std::string> seeds = {"[129.87,32.75]", "[[[129,32],[130,32],[130,33],[129,33],[129,32]]]",
                                           "[[129,32],[130,33]]", "[[[[129,32],[130,32],[130,33],[129,32]]]]"};
-  const std::vector<std::string> rels = {"near;maxDistance==500", "within", "intersects", "near;minDistance==1e3",
-                                         "contains", "disjoint", "equals", "overlaps"};
+  const std::vector<std::string> rels = {"near;maxDistance==500",
+                                         "within",
+                                         "intersects",
+                                         "near;minDistance==1e3",
+                                         "contains",
+                                         "disjoint",
+                                         "equals",
+                                         "overlaps"};
   const std::vector<std::string> types = {"Point", "Polygon", "LineString", "MultiPolygon", "MultiPoint"};
   std::mt19937 rng(3);
   for (int i = 0; i < kRounds; ++i) {
     const std::string coords = mutate(rng, seeds);
     auto g = query::GeoQuery::parse(mutate(rng, rels), types[rng() % types.size()], coords, "loc");
-    if (g) (void)(*g)->matches_geometry(R"({"type":"Polygon","coordinates":[[[129.5,32.5],[129.9,32.5],[129.9,32.9],[129.5,32.5]]]})");
+    if (g)
+      (void)(*g)->matches_geometry(
+          R"({"type":"Polygon","coordinates":[[[129.5,32.5],[129.9,32.5],[129.9,32.9],[129.5,32.5]]]})");
   }
 }
 
@@ -148,23 +166,25 @@ TEST(MutationFuzz, ConnectorSources) {
     ASSERT_FALSE(gtfs.back().empty()) << feed;
   }
   const auto areas = std::filesystem::temp_directory_path() / "dejima_fuzz_area.json";
-  std::ofstream(areas) << R"({"class10s":{"424010":{"children":["424011"]}},"class15s":{"424011":{"children":["4220100","x"]}},)"
-                          R"("class20s":{"4220100":{"name":"長崎市"},"x":{}}})";
+  std::ofstream(areas)
+      << R"({"class10s":{"424010":{"children":["424011"]}},"class15s":{"424011":{"children":["4220100","x"]}},)"
+         R"("class20s":{"4220100":{"name":"長崎市"},"x":{}}})";
   const auto resource = std::filesystem::temp_directory_path() / "dejima_fuzz_resource.csv";
   std::ofstream(resource) << "ID,名称,緯度,経度\n1,A,32.7,129.8\n";
   const std::vector<std::string> ckan = {
       R"({"success":true,"result":{"count":2,"results":[{"name":"p","title":"t","organization":{"title":"o"},"resources":[)"
-      R"({"format":"CSV","url":")" + resource.string() + R"("},{"format":"","url":"/nonexistent/x.geojson"},{"format":"PDF","url":"x"}]}]}})",
-      R"({"success":true,"result":["a","b"]})",
-      R"({"success":false,"error":{"message":"Not found"}})"};
-  const connect::Options o{.type = "Place", .columns = {{"a", "name"}},
+      R"({"format":"CSV","url":")" +
+          resource.string() + R"("},{"format":"","url":"/nonexistent/x.geojson"},{"format":"PDF","url":"x"}]}]}})",
+      R"({"success":true,"result":["a","b"]})", R"({"success":false,"error":{"message":"Not found"}})"};
+  const connect::Options o{.type = "Place",
+                           .columns = {{"a", "name"}},
                            .params = {{"stationTable", table.string()}, {"areaTable", areas.string()}, {"feed", "f"}},
                            .source = "/x/map/20210224150000.json"};
   std::mt19937 rng(5);
   for (int i = 0; i < kRounds / 4; ++i) {
-    for (const auto& [format, seeds] : {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}, std::pair{"amedas", &amedas},
-                                  std::pair{"jmaxml", &jmaxml}, std::pair{"gtfs", &std::as_const(gtfs)},
-                                  std::pair{"ckan", &ckan}}) {
+    for (const auto& [format, seeds] :
+         {std::pair{"csv", &csv}, std::pair{"geojson", &geojson}, std::pair{"amedas", &amedas},
+          std::pair{"jmaxml", &jmaxml}, std::pair{"gtfs", &std::as_const(gtfs)}, std::pair{"ckan", &ckan}}) {
       if (seeds->empty()) continue;
       const std::string text = mutate(rng, *seeds);
       CheckingSink sink;

@@ -45,7 +45,9 @@ class Statement {
 class Database {
  public:
   Database() = default;
-  ~Database() { if (db_) sqlite3_close_v2(db_); }
+  ~Database() {
+    if (db_) sqlite3_close_v2(db_);
+  }
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 

@@ -1,11 +1,11 @@
 #include "store/sqlite/entity_log.h"
 
 #include <algorithm>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
-#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -93,7 +93,7 @@ class EntityLog final : public TenantStore {
     return reads_.history_attributes(id);
   }
   Result<std::vector<InstanceRecord>> history_instances(const std::string& id, const std::string& attr,
-                                                       const TimeWindow& w, size_t limit, bool newest) override {
+                                                        const TimeWindow& w, size_t limit, bool newest) override {
     return reads_.history_instances(id, attr, w, limit, newest);
   }
   Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, ScanNeed need,
@@ -164,8 +164,10 @@ class EntityLog final : public TenantStore {
     while ((rc = q.step()) == SQLITE_ROW) {
       const long long seq = q.column_int(0);
       std::string id(q.column_text(1));
-      if (q.column_int(2)) live_.erase(id);
-      else live_.insert_or_assign(std::move(id), seq);
+      if (q.column_int(2))
+        live_.erase(id);
+      else
+        live_.insert_or_assign(std::move(id), seq);
       ++rows_;
       next_seq_ = seq + 1;
     }
@@ -180,7 +182,8 @@ class EntityLog final : public TenantStore {
   void run_retention(const Retention& r) {
     std::lock_guard lock(db_mu_);
     Status s = db_.exec("BEGIN IMMEDIATE");
-    Result<bool> done = s ? history_.retain(r, now_millis(), kRetentionSlice) : Result<bool>(std::unexpected(s.error()));
+    Result<bool> done =
+        s ? history_.retain(r, now_millis(), kRetentionSlice) : Result<bool>(std::unexpected(s.error()));
     if (done) s = db_.exec("COMMIT");
     if (!done || !s) {
       spdlog::error("history retention failed: {}", (!done ? done.error() : s.error()).detail);
@@ -200,8 +203,10 @@ class EntityLog final : public TenantStore {
         auto due = [&] { return retention_.active() && std::chrono::steady_clock::now() >= next_retention_; };
         for (;;) {
           if (stopping_ || !queue_.empty() || due()) break;
-          if (retention_.active()) cv_.wait_until(lock, next_retention_);
-          else cv_.wait(lock);
+          if (retention_.active())
+            cv_.wait_until(lock, next_retention_);
+          else
+            cv_.wait(lock);
         }
         if (queue_.empty() && stopping_) return;  // stopping and drained
         if (queue_.empty()) {
@@ -237,8 +242,10 @@ class EntityLog final : public TenantStore {
     const int rc = append_.step();
     append_.reset();
     if (rc != SQLITE_DONE) return std::unexpected(db_.error("write"));
-    if (doc) live_.insert_or_assign(std::string(id), next_seq_);
-    else live_.erase(std::string(id));
+    if (doc)
+      live_.insert_or_assign(std::string(id), next_seq_);
+    else
+      live_.erase(std::string(id));
     ++next_seq_;
     ++rows_;
     return {};
@@ -261,7 +268,8 @@ class EntityLog final : public TenantStore {
       std::string id(oldest_.column_text(1));
       auto it = live_.find(id);
       const bool current = it != live_.end() && it->second == seq;
-      rows.push_back(Row{seq, std::move(id), current ? std::optional<std::string>(oldest_.column_text(2)) : std::nullopt});
+      rows.push_back(
+          Row{seq, std::move(id), current ? std::optional<std::string>(oldest_.column_text(2)) : std::nullopt});
     }
     oldest_.reset();
     if (rc != SQLITE_DONE || rows.empty()) return rc == SQLITE_DONE ? Status{} : std::unexpected(db_.error("clean"));

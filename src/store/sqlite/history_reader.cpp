@@ -93,7 +93,8 @@ Result<HistoryReads::Lease> HistoryReads::lease() {
   if (auto s = c->db.open(path_, false, false, false); !s) return std::unexpected(s.error());  // one lessee at a time
   // Scans read many pages: map the file rather than copy each page through read(), and keep a
   // larger page cache per reader.
-  if (auto s = c->db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768"); !s) return std::unexpected(s.error());
+  if (auto s = c->db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768"); !s)
+    return std::unexpected(s.error());
   return Lease(this, std::move(c));
 }
 
@@ -150,14 +151,14 @@ Result<std::vector<std::string>> HistoryReads::history_attributes(const std::str
 }
 
 Result<std::vector<InstanceRecord>> HistoryReads::history_instances(const std::string& id, const std::string& attr,
-                                                                   const TimeWindow& w, size_t limit, bool newest) {
+                                                                    const TimeWindow& w, size_t limit, bool newest) {
   auto l = lease();
   if (!l) return std::unexpected(l.error());
   const std::string col = time_column(w.property);
   const std::string order = newest ? " DESC" : "";
   auto q = l->prepare("SELECT seq, dataset, observed, created, modified, deleted, doc FROM history WHERE " +
-                      std::string(kKeyMatch) + " AND " + col + " >= ?3 AND " + col + " < ?4 ORDER BY " + col +
-                      order + ", seq" + order + " LIMIT ?5");
+                      std::string(kKeyMatch) + " AND " + col + " >= ?3 AND " + col + " < ?4 ORDER BY " + col + order +
+                      ", seq" + order + " LIMIT ?5");
   if (!q) return std::unexpected(q.error());
   (*q)->bind(1, id);
   (*q)->bind(2, attr);
@@ -183,19 +184,19 @@ Result<std::vector<InstanceRecord>> HistoryReads::history_instances(const std::s
   return out;
 }
 
-Status HistoryReads::history_scan(const std::string& id, const std::string& attr, const TimeWindow& w,
-                                  ScanNeed need, const ValueVisitor& visit) {
+Status HistoryReads::history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, ScanNeed need,
+                                  const ValueVisitor& visit) {
   auto l = lease();
   if (!l) return std::unexpected(l.error());
   const std::string col = time_column(w.property);
   const bool with_values = need == ScanNeed::Values;
   // Numbers in an observedAt window: the narrow index of numeric instances answers alone.
   const bool narrow = need == ScanNeed::Numbers && w.property == TimeWindow::Property::Observed;
-  auto q = l->prepare("SELECT " + col + ", num" + (with_values ? ", doc" : "") + " FROM history" +
-                      (narrow ? " INDEXED BY history_numbers" : "") + " WHERE " + std::string(kKeyMatch) + " AND " +
-                      col + " >= ?3 AND " + col + " < ?4 AND " +
-                      (need == ScanNeed::Numbers ? "num IS NOT NULL" : "deleted = 0") +
-                      " ORDER BY " + col);  // ties in any order: aggregation does not care
+  auto q =
+      l->prepare("SELECT " + col + ", num" + (with_values ? ", doc" : "") + " FROM history" +
+                 (narrow ? " INDEXED BY history_numbers" : "") + " WHERE " + std::string(kKeyMatch) + " AND " + col +
+                 " >= ?3 AND " + col + " < ?4 AND " + (need == ScanNeed::Numbers ? "num IS NOT NULL" : "deleted = 0") +
+                 " ORDER BY " + col);  // ties in any order: aggregation does not care
   if (!q) return std::unexpected(q.error());
   Statement& s = **q;
   s.bind(1, id);

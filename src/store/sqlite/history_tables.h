@@ -13,12 +13,12 @@
 // (history_writer.cpp); HistoryReads answers readers from a pool of read-only connections
 // (history_reader.cpp; WAL: readers never wait for the writer).
 #pragma once
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <tuple>
-#include <boost/unordered/unordered_flat_map.hpp>
 #include <vector>
 
 #include "store/sqlite/db.h"
@@ -62,9 +62,9 @@ class HistoryWriter {
   Status step_done(Statement& s);
 
   Database* db_ = nullptr;
-  Statement upsert_entity_, insert_attr_, insert_, find_instance_, delete_instance_, delete_attr_,
-      delete_attr_dataset_, delete_entity_rows_, delete_entity_, save_seq_, next_ano_, trim_age_, nth_newest_,
-      trim_count_, merge_hour_, drop_hours_, summarise_, drop_entity_hours_, touch_entity_;
+  Statement upsert_entity_, insert_attr_, insert_, find_instance_, delete_instance_, delete_attr_, delete_attr_dataset_,
+      delete_entity_rows_, delete_entity_, save_seq_, next_ano_, trim_age_, nth_newest_, trim_count_, merge_hour_,
+      drop_hours_, summarise_, drop_entity_hours_, touch_entity_;
   std::map<std::tuple<long long, long long, Millis>, ValueSummary> pending_hours_;  // (eno, ano, hour)
   boost::unordered_flat_map<std::string, EntityRow, std::hash<std::string>> entities_;
   boost::unordered_flat_map<std::string, long long, std::hash<std::string>> attrs_;
@@ -81,7 +81,7 @@ class HistoryReads final : public HistoryReader {
   Result<std::optional<HistoryEntity>> history_entity(const std::string& id) override;
   Result<std::vector<std::string>> history_attributes(const std::string& id) override;
   Result<std::vector<InstanceRecord>> history_instances(const std::string& id, const std::string& attr,
-                                                       const TimeWindow& w, size_t limit, bool newest) override;
+                                                        const TimeWindow& w, size_t limit, bool newest) override;
   Status history_scan(const std::string& id, const std::string& attr, const TimeWindow& w, ScanNeed need,
                       const ValueVisitor& visit) override;
   Status history_hours(const std::string& id, const std::string& attr, Millis from, Millis to,

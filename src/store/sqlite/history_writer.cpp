@@ -57,8 +57,8 @@ std::optional<double> number_of(const std::string& doc) {
   if (d.starts_with(kType)) {
     const size_t type_end = d.find('"', kType.size());
     const std::string_view rest = type_end == std::string_view::npos ? std::string_view{} : d.substr(type_end + 1);
-    for (std::string_view key : {R"(,"value":)", R"(,"object":)", R"(,"languageMap":)", R"(,"vocab":)",
-                                 R"(,"json":)", R"(,"valueList":)", R"(,"objectList":)"}) {
+    for (std::string_view key : {R"(,"value":)", R"(,"object":)", R"(,"languageMap":)", R"(,"vocab":)", R"(,"json":)",
+                                 R"(,"valueList":)", R"(,"objectList":)"}) {
       if (!rest.starts_with(key) || rest.size() == key.size()) continue;
       const char* first = rest.data() + key.size();
       if (*first != '-' && (*first < '0' || *first > '9')) return std::nullopt;  // text, object, array, literal
@@ -82,19 +82,21 @@ Status HistoryWriter::open(Database& db) {
   const std::string stale =
       "NOT EXISTS (SELECT 1 FROM history_meta WHERE key = 'hours' AND value >= " + std::to_string(kHoursVersion) + ")";
   if (auto s = db.exec("SAVEPOINT hours; DELETE FROM history_hour WHERE " + stale + "; " + kSummarise +
-                       "deleted = 0 AND " + stale + " GROUP BY eno, ano, h; INSERT OR REPLACE INTO history_meta "
-                       "VALUES('hours', " + std::to_string(kHoursVersion) + "); RELEASE hours;");
+                       "deleted = 0 AND " + stale +
+                       " GROUP BY eno, ano, h; INSERT OR REPLACE INTO history_meta "
+                       "VALUES('hours', " +
+                       std::to_string(kHoursVersion) + "); RELEASE hours;");
       !s)
     return s;
   sqlite3* h = db.handle();
   upsert_entity_ = Statement(h,
-      "INSERT INTO history_entity(id, types, scopes, created_at, modified_at, deleted_at) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET types = ?2, scopes = ?3, "
-      "modified_at = max(modified_at, ?5), deleted_at = ?6 RETURNING eno, modified_at");
+                             "INSERT INTO history_entity(id, types, scopes, created_at, modified_at, deleted_at) "
+                             "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET types = ?2, scopes = ?3, "
+                             "modified_at = max(modified_at, ?5), deleted_at = ?6 RETURNING eno, modified_at");
   insert_attr_ = Statement(h, "INSERT INTO history_attr(name) VALUES(?1) RETURNING ano");
   insert_ = Statement(h,
-      "INSERT INTO history(eno, ano, t, seq, dataset, observed, created, modified, deleted, num, doc) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                      "INSERT INTO history(eno, ano, t, seq, dataset, observed, created, modified, deleted, num, doc) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   find_instance_ = Statement(h, "SELECT t FROM history WHERE eno = ?1 AND ano = ?2 AND seq = ?3");
   delete_instance_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND t = ?3 AND seq = ?4");
   delete_attr_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2");
@@ -104,24 +106,24 @@ Status HistoryWriter::open(Database& db) {
   save_seq_ = Statement(h, "INSERT OR REPLACE INTO history_meta(key, value) VALUES('next_seq', ?1)");
   next_ano_ = Statement(h, "SELECT ano FROM history WHERE eno = ?1 AND ano > ?2 ORDER BY ano LIMIT 1");
   trim_age_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND t < ?3");
-  nth_newest_ = Statement(h,
-      "SELECT t, seq FROM history WHERE eno = ?1 AND ano = ?2 ORDER BY t DESC, seq DESC LIMIT 1 OFFSET ?3");
-  trim_count_ = Statement(h,
-      "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND (t < ?3 OR (t = ?3 AND seq <= ?4))");
-  merge_hour_ = Statement(h,
-      "INSERT INTO history_hour VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO UPDATE SET "
-      "count = count + ?4, numbers = numbers + ?5, sum = sum + ?6, sumsq = sumsq + ?7, "
-      "min = CASE WHEN ?5 = 0 THEN min WHEN numbers = 0 THEN ?8 ELSE min(min, ?8) END, "
-      "max = CASE WHEN ?5 = 0 THEN max WHEN numbers = 0 THEN ?9 ELSE max(max, ?9) END");
+  nth_newest_ = Statement(
+      h, "SELECT t, seq FROM history WHERE eno = ?1 AND ano = ?2 ORDER BY t DESC, seq DESC LIMIT 1 OFFSET ?3");
+  trim_count_ = Statement(h, "DELETE FROM history WHERE eno = ?1 AND ano = ?2 AND (t < ?3 OR (t = ?3 AND seq <= ?4))");
+  merge_hour_ =
+      Statement(h,
+                "INSERT INTO history_hour VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO UPDATE SET "
+                "count = count + ?4, numbers = numbers + ?5, sum = sum + ?6, sumsq = sumsq + ?7, "
+                "min = CASE WHEN ?5 = 0 THEN min WHEN numbers = 0 THEN ?8 ELSE min(min, ?8) END, "
+                "max = CASE WHEN ?5 = 0 THEN max WHEN numbers = 0 THEN ?9 ELSE max(max, ?9) END");
   drop_hours_ = Statement(h, "DELETE FROM history_hour WHERE eno = ?1 AND ano = ?2 AND hour >= ?3 AND hour < ?4");
-  summarise_ = Statement(h, std::string(kSummarise) +
-                                "eno = ?1 AND ano = ?2 AND t >= ?3 AND t < ?4 AND deleted = 0 GROUP BY h");
+  summarise_ =
+      Statement(h, std::string(kSummarise) + "eno = ?1 AND ano = ?2 AND t >= ?3 AND t < ?4 AND deleted = 0 GROUP BY h");
   drop_entity_hours_ = Statement(h, "DELETE FROM history_hour WHERE eno = ?1");
   touch_entity_ = Statement(h, "UPDATE history_entity SET modified_at = ?2 WHERE eno = ?1");
-  for (Statement* s : {&upsert_entity_, &insert_attr_, &insert_, &find_instance_, &delete_instance_, &delete_attr_,
-                       &delete_attr_dataset_, &delete_entity_rows_, &delete_entity_, &save_seq_, &next_ano_,
-                       &trim_age_, &nth_newest_, &trim_count_, &merge_hour_, &drop_hours_, &summarise_,
-                       &drop_entity_hours_, &touch_entity_})
+  for (Statement* s :
+       {&upsert_entity_, &insert_attr_, &insert_, &find_instance_, &delete_instance_, &delete_attr_,
+        &delete_attr_dataset_, &delete_entity_rows_, &delete_entity_, &save_seq_, &next_ano_, &trim_age_, &nth_newest_,
+        &trim_count_, &merge_hour_, &drop_hours_, &summarise_, &drop_entity_hours_, &touch_entity_})
     if (!s->ok()) return std::unexpected(db.error("prepare history"));
   return reload();
 }
@@ -132,11 +134,11 @@ Status HistoryWriter::reload() {
   pending_hours_.clear();
   Statement e(db_->handle(), "SELECT id, eno, types, scopes, deleted_at, modified_at FROM history_entity");
   while (e.step() == SQLITE_ROW)
-    entities_.emplace(std::string(e.column_text(0)),
-                      EntityRow{e.column_int(1),
-                                shape_of(from_json_array(e.column_text(2)), from_json_array(e.column_text(3)),
-                                         e.column_int(4)),
-                                e.column_int(5)});
+    entities_.emplace(
+        std::string(e.column_text(0)),
+        EntityRow{e.column_int(1),
+                  shape_of(from_json_array(e.column_text(2)), from_json_array(e.column_text(3)), e.column_int(4)),
+                  e.column_int(5)});
   Statement a(db_->handle(), "SELECT name, ano FROM history_attr");
   while (a.step() == SQLITE_ROW) attrs_.emplace(std::string(a.column_text(0)), a.column_int(1));
   Statement m(db_->handle(), "SELECT value FROM history_meta WHERE key = 'next_seq'");

@@ -38,9 +38,8 @@ class SqliteStorage final : public Storage {
       return fail(ErrorKind::ServiceUnavailable, "data directory in use",
                   dir_ + " is open in another dejima process; stop it first (or write through its HTTP API)");
     if (auto s = system_.open((fs::path(dir_) / "system.db").string(), true, true); !s) return s;
-    if (auto s = system_.exec(
-            "CREATE TABLE IF NOT EXISTS contexts(id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, "
-            "kind TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)");
+    if (auto s = system_.exec("CREATE TABLE IF NOT EXISTS contexts(id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, "
+                              "kind TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)");
         !s)
       return s;
     if (auto s = system_.exec(
@@ -48,9 +47,9 @@ class SqliteStorage final : public Storage {
             "PRIMARY KEY(tenant, id))");
         !s)
       return s;
-    if (auto s = system_.exec(
-            "CREATE TABLE IF NOT EXISTS subscription_states(tenant TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, "
-            "PRIMARY KEY(tenant, id))");
+    if (auto s = system_.exec("CREATE TABLE IF NOT EXISTS subscription_states(tenant TEXT NOT NULL, id TEXT NOT NULL, "
+                              "body TEXT NOT NULL, "
+                              "PRIMARY KEY(tenant, id))");
         !s)
       return s;
     if (auto s = system_.exec(
@@ -69,8 +68,10 @@ class SqliteStorage final : public Storage {
     for (const auto& entry : fs::directory_iterator(fs::path(dir_) / "tenants", ec)) {
       if (entry.path().extension() != ".db") continue;
       std::string stem = entry.path().stem().string();
-      if (stem == kDefaultTenantFile) out.emplace_back("");
-      else if (valid_tenant_name(stem)) out.push_back(stem);
+      if (stem == kDefaultTenantFile)
+        out.emplace_back("");
+      else if (valid_tenant_name(stem))
+        out.push_back(stem);
     }
     if (ec) return fail(ErrorKind::InternalError, "cannot list tenants", ec.message());
     return out;
@@ -79,8 +80,7 @@ class SqliteStorage final : public Storage {
   Result<std::unique_ptr<TenantStore>> open_tenant(const std::string& tenant, bool create) override {
     const std::string file = tenant.empty() ? std::string(kDefaultTenantFile) : tenant;
     const fs::path path = fs::path(dir_) / "tenants" / (file + ".db");
-    if (!create && !fs::exists(path))
-      return fail(ErrorKind::NonexistentTenant, "Tenant does not exist", tenant);
+    if (!create && !fs::exists(path)) return fail(ErrorKind::NonexistentTenant, "Tenant does not exist", tenant);
     return sqlite::open_entity_log(path.string(), full_sync_);
   }
 
@@ -91,8 +91,7 @@ class SqliteStorage final : public Storage {
     std::vector<StoredContext> out;
     while (q.step() == SQLITE_ROW)
       out.push_back(StoredContext{std::string(q.column_text(0)), std::string(q.column_text(1)),
-                                  std::string(q.column_text(2)), std::string(q.column_text(3)),
-                                  q.column_int(4)});
+                                  std::string(q.column_text(2)), std::string(q.column_text(3)), q.column_int(4)});
     return out;
   }
 
@@ -189,7 +188,8 @@ class SqliteStorage final : public Storage {
 
   Status delete_connector(const std::string& name) override {
     std::lock_guard lock(mu_);
-    for (const char* sql : {"DELETE FROM connectors WHERE name = ?1", "DELETE FROM connector_runs WHERE connector = ?1"}) {
+    for (const char* sql :
+         {"DELETE FROM connectors WHERE name = ?1", "DELETE FROM connector_runs WHERE connector = ?1"}) {
       Statement st(system_.handle(), sql);
       if (!st.ok()) return std::unexpected(system_.error("delete connector"));
       st.bind(1, name);

@@ -12,8 +12,8 @@
 #include "model/parse.h"
 
 using namespace dejima;
-using test::MemoryTenantStore;
 using broker::EntityPtr;
+using test::MemoryTenantStore;
 
 namespace {
 
@@ -21,8 +21,8 @@ const std::string kVocab = "https://uri.etsi.org/ngsi-ld/default-context/";
 
 std::shared_ptr<model::Entity> entity(const std::string& id, int speed) {
   json::Document d;
-  const std::string text = R"({"id":")" + id + R"(","type":"Bus","speed":{"type":"Property","value":)" +
-                           std::to_string(speed) + "}}";
+  const std::string text =
+      R"({"id":")" + id + R"(","type":"Bus","speed":{"type":"Property","value":)" + std::to_string(speed) + "}}";
   EXPECT_EQ(json::parse(d, text), "");
   auto p = model::parse_entity(d, *jsonld::Context::core(), model::ParseMode::Create);
   EXPECT_TRUE(p) << p.error().detail;
@@ -51,8 +51,9 @@ class TenantTest : public ::testing::Test {
   std::future<Status> put(const std::string& id, int v) {
     auto done = std::make_shared<std::promise<Status>>();
     auto f = done->get_future();
-    tenant->apply(id, [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return entity(id, v); },
-                  [done](Status s) { done->set_value(s); });
+    tenant->apply(
+        id, [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return entity(id, v); },
+        [done](Status s) { done->set_value(s); });
     return f;
   }
   size_t count_type_bus(int min_speed) {
@@ -75,7 +76,9 @@ class TenantTest : public ::testing::Test {
   broker::ChangeListener listener = [this](const std::string&, const std::vector<broker::ChangeEvent>& changes) {
     std::lock_guard lock(heard_mu);
     for (const auto& c : changes)
-      events.emplace_back(c.after ? c.after->id : c.before->id, !c.before ? "created" : !c.after ? "deleted" : "updated");
+      events.emplace_back(c.after ? c.after->id : c.before->id, !c.before  ? "created"
+                                                                : !c.after ? "deleted"
+                                                                           : "updated");
   };
   MemoryTenantStore* store = nullptr;
   std::unique_ptr<broker::Tenant> tenant;
@@ -144,8 +147,9 @@ TEST_F(TenantTest, ListenersHearChangesInCommitOrder) {
   auto a = put("urn:b:a", 1);
   auto b = put("urn:b:b", 2);
   std::promise<Status> deleted;
-  tenant->apply("urn:b:a", [](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return nullptr; },
-                [&](Status s) { deleted.set_value(s); });
+  tenant->apply(
+      "urn:b:a", [](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return nullptr; },
+      [&](Status s) { deleted.set_value(s); });
   store->wait_pending(3);
   while (store->commit()) {
   }
@@ -172,7 +176,9 @@ TEST_F(TenantTest, ABatchWritesChangedItemsInOneTransactionAndReportsEachItem) {
         }
         return entity(ids[i], 1);
       },
-      [&](std::vector<Status> items, Status commit) { done.set_value({std::move(items), commit}); });
+      [&](std::vector<Status> items, Status commit) {
+    done.set_value({std::move(items), commit});
+      });
   auto [items, commit] = done.get_future().get();
   EXPECT_TRUE(commit);
   ASSERT_EQ(items.size(), 4u);
@@ -190,7 +196,8 @@ TEST_F(TenantTest, ABatchWritesChangedItemsInOneTransactionAndReportsEachItem) {
 TEST_F(TenantTest, ABatchWithoutHistoryWritesNoHistory) {
   std::promise<Status> done;
   tenant->apply_batch(
-      {"urn:b:ref"}, [](size_t, const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return entity("urn:b:ref", 1); },
+      {"urn:b:ref"},
+      [](size_t, const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> { return entity("urn:b:ref", 1); },
       [&](std::vector<Status>, Status commit) { done.set_value(commit); }, broker::Tenant::History::Skip);
   EXPECT_TRUE(done.get_future().get());
   EXPECT_EQ(store->committed().docs.count("urn:b:ref"), 1u);

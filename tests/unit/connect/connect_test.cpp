@@ -96,7 +96,9 @@ TEST(Csv, QuotesLineBreaksAndLineEnds) {
 }
 
 TEST(Encoding, DetectsBomUtf8AndCp932) {
-  auto bom = to_utf8("\xEF\xBB\xBF" "a,b");
+  auto bom = to_utf8(
+      "\xEF\xBB\xBF"
+      "a,b");
   ASSERT_TRUE(bom);
   EXPECT_EQ(bom->text, "a,b");
   EXPECT_EQ(bom->encoding, "UTF-8 (BOM)");
@@ -104,10 +106,13 @@ TEST(Encoding, DetectsBomUtf8AndCp932) {
   ASSERT_TRUE(sjis);
   EXPECT_EQ(sjis->text, "長崎");
   EXPECT_EQ(sjis->encoding, "CP932");
-  auto utf16 = to_utf8(std::string("\xFF\xFE" "a\0", 4));
+  auto utf16 =
+      to_utf8(std::string("\xFF\xFE"
+                          "a\0",
+                          4));
   ASSERT_TRUE(utf16);
   EXPECT_EQ(utf16->text, "a");
-  EXPECT_FALSE(to_utf8("\x92\xB7", "utf-8"));  // declared UTF-8 but is not
+  EXPECT_FALSE(to_utf8("\x92\xB7", "utf-8"));     // declared UTF-8 but is not
   EXPECT_FALSE(to_utf8("\xFF\xFF\xFF", "auto"));  // neither UTF-8 nor CP932
 }
 
@@ -161,11 +166,11 @@ TEST(CsvFormat, BadRowsAreRejectedWithReasonAndTheRestGoOn) {
   const std::string csv =
       "全国地方公共団体コード,ID,名称,緯度,経度,想定収容人数\n"
       "422011,1,A,32.75,129.87,100\n"
-      "422011,2,B,95,129.87,10\n"        // latitude out of range
-      "422011,3,C,32.7,east,10\n"        // not a number
-      "422011,1,D,32.7,129.8,10\n"       // same key as line 2
-      "422011,4,E\n"                     // too few fields
-      "422011,,,32.7,129.8,1\n"          // no key
+      "422011,2,B,95,129.87,10\n"   // latitude out of range
+      "422011,3,C,32.7,east,10\n"   // not a number
+      "422011,1,D,32.7,129.8,10\n"  // same key as line 2
+      "422011,4,E\n"                // too few fields
+      "422011,,,32.7,129.8,1\n"     // no key
       "\n"
       "422011,5,\"F\nG\",32.7,129.8,x\n";  // multi-line name; capacity kept as text
   Collect c = convert("csv", csv, {.type = "EvacuationShelter"});
@@ -227,7 +232,8 @@ TEST(Declaration, RoundTripsThroughItsDocument) {
   json::Document doc;
   ASSERT_TRUE(json::parse(doc, R"({"name":"aed","source":"https://example.org/aed.csv","format":"csv","type":"AED",
       "tenant":"saitama","encoding":"cp932","idPrefix":"urn:ngsi-ld:AED:saitama:","key":["施設名等","所在地"],
-      "columns":{"区":"ward","設置場所":""},"deleteMissing":true,"schedule":"PT1H"})").empty());
+      "columns":{"区":"ward","設置場所":""},"deleteMissing":true,"schedule":"PT1H"})")
+                  .empty());
   auto d = parse_declaration(doc);
   ASSERT_TRUE(d) << d.error().detail;
   EXPECT_EQ(d->schedule.next(1000), 3601000);
@@ -244,8 +250,9 @@ TEST(Declaration, RoundTripsThroughItsDocument) {
 TEST(AmedasFormat, SnapshotOfNagasakiStations) {
   SKIP_WITHOUT_SHARED_DATA();
   const std::string dir = (kShared / "jma/amedas").string();
-  Collect c = convert("amedas", read_shared("jma/amedas/20210224150000.json"),
-                      {.type = "WeatherObserved", .params = {{"stations", "84,99999"}}, .source = dir + "/20210224150000.json"});
+  Collect c = convert(
+      "amedas", read_shared("jma/amedas/20210224150000.json"),
+      {.type = "WeatherObserved", .params = {{"stations", "84,99999"}}, .source = dir + "/20210224150000.json"});
   EXPECT_TRUE(c.rejections.empty());
   ASSERT_EQ(c.entities.size(), 20u);
   const auto* e = c.find("urn:ngsi-ld:WeatherObserved:jma-amedas-84496");
@@ -284,7 +291,8 @@ int level(const json::Value& e) { return e["warningLevel"]["value"].GetInt(); }
 TEST(JmaXmlFormat, MunicipalWarningsOfVpww54) {
   SKIP_WITHOUT_SHARED_DATA();
   const std::string src = (kShared / "jma/live/20240725040511_0_VPWW54_060000.xml").string();
-  Collect c = convert("jmaxml", read_shared("jma/live/20240725040511_0_VPWW54_060000.xml"), {.type = "WeatherWarning", .source = src});
+  Collect c = convert("jmaxml", read_shared("jma/live/20240725040511_0_VPWW54_060000.xml"),
+                      {.type = "WeatherWarning", .source = src});
   EXPECT_TRUE(c.rejections.empty());
   EXPECT_EQ(c.entities.size(), 35u);  // the 市町村等 of 山形県
   const auto* sakata = c.find("urn:ngsi-ld:WeatherWarning:jma-VPWW54-0620400");
@@ -329,32 +337,38 @@ TEST(JmaXmlFormat, SedimentFloodAndRecordRainTelegrams) {
 
   // 記録的短時間大雨情報 names 一次細分区域 (石狩地方): resolved to its municipalities by area.json.
   const std::string table = dir + "amedas/area.json";
-  Collect rain = convert("jmaxml", read_shared("jma/18_03_01_190412_VPOA50.xml"),
-                         {.type = "WeatherWarning", .params = {{"areaTable", table}}, .source = dir + "18_03_01_190412_VPOA50.xml"});
+  Collect rain = convert(
+      "jmaxml", read_shared("jma/18_03_01_190412_VPOA50.xml"),
+      {.type = "WeatherWarning", .params = {{"areaTable", table}}, .source = dir + "18_03_01_190412_VPOA50.xml"});
   EXPECT_TRUE(rain.rejections.empty());
   const auto* chuo = rain.find("urn:ngsi-ld:WeatherWarning:jma-VPOA50-0110000");  // 札幌市, in 石狩地方
   ASSERT_NE(chuo, nullptr);
   EXPECT_NE(alert_named(*chuo, "記録的短時間大雨情報"), nullptr);
   EXPECT_EQ(level(*chuo), 1);
   // Without the area table those areas are rejected with the reason; the run goes on.
-  Collect no_table = convert("jmaxml", read_shared("jma/18_03_01_190412_VPOA50.xml"),
-                             {.type = "WeatherWarning", .params = {{"areaTable", dir + "missing.json"}}, .source = dir + "x_VPOA50_0.xml"});
+  Collect no_table = convert(
+      "jmaxml", read_shared("jma/18_03_01_190412_VPOA50.xml"),
+      {.type = "WeatherWarning", .params = {{"areaTable", dir + "missing.json"}}, .source = dir + "x_VPOA50_0.xml"});
   EXPECT_TRUE(no_table.entities.empty());
   ASSERT_EQ(no_table.rejections.size(), 3u);
-  EXPECT_NE(no_table.rejections[0].reason.find("016010 is a region"), std::string::npos) << no_table.rejections[0].reason;
+  EXPECT_NE(no_table.rejections[0].reason.find("016010 is a region"), std::string::npos)
+      << no_table.rejections[0].reason;
 }
 
 TEST(JmaXmlFormat, DrillsAreSkippedAndOtherTelegramsRefused) {
   SKIP_WITHOUT_SHARED_DATA();
   const std::string dir = (kShared / "jma").string() + "/";
-  Collect drill = convert("jmaxml", read_shared("jma/32-35_01_02_240613_VXSE52.xml"), {.type = "WeatherWarning", .source = dir + "a.xml"});
+  Collect drill = convert("jmaxml", read_shared("jma/32-35_01_02_240613_VXSE52.xml"),
+                          {.type = "WeatherWarning", .source = dir + "a.xml"});
   EXPECT_TRUE(drill.entities.empty());
   EXPECT_TRUE(drill.noted("Status 訓練, skipped"));
   Collect sink;
-  auto forecast = find_format("jmaxml")->convert(read_shared("jma/24_10_01_130906_VPFD50.xml"), {.type = "WeatherWarning", .source = "f.xml"}, sink);
+  auto forecast = find_format("jmaxml")->convert(read_shared("jma/24_10_01_130906_VPFD50.xml"),
+                                                 {.type = "WeatherWarning", .source = "f.xml"}, sink);
   ASSERT_FALSE(forecast);
   EXPECT_NE(forecast.error().detail.find("is not a warning telegram"), std::string::npos);
-  auto broken = find_format("jmaxml")->convert("<Report><Control>", {.type = "WeatherWarning", .source = "b.xml"}, sink);
+  auto broken =
+      find_format("jmaxml")->convert("<Report><Control>", {.type = "WeatherWarning", .source = "b.xml"}, sink);
   ASSERT_FALSE(broken);
   EXPECT_NE(broken.error().detail.find("invalid XML"), std::string::npos);
 }
@@ -377,13 +391,23 @@ TEST(JmaXmlFormat, AtomFeedReadsListedTelegramsNewestLast) {
 </Warning></Body></Report>)";
   const std::string first = (kShared / "jma/live/20240725040511_0_VPWW54_060000.xml").string();
   std::ostringstream feed;
-  feed << R"(<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>高頻度（随時）</title>)"
-       << "<entry><title>気象警報・注意報（Ｈ２７）</title><updated>2024-07-25T06:00:00Z</updated><link type=\"application/xml\" href=\"" << later << "\"/></entry>"
-       << "<entry><title>府県天気予報</title><updated>2024-07-25T05:00:00Z</updated><link type=\"application/xml\" href=\"" << (kShared / "jma/24_10_01_130906_VPFD50.xml").string() << "\"/></entry>"
-       << "<entry><title>気象警報・注意報（Ｈ２７）</title><updated>2024-07-25T04:05:11Z</updated><link type=\"application/xml\" href=\"" << first << "\"/></entry>"
-       << "<entry><title>土砂災害警戒情報</title><updated>2024-07-25T04:00:00Z</updated><link type=\"application/xml\" href=\"" << (dir / "gone_VXWW50_060000.xml").string() << "\"/></entry>"
-       << "</feed>";
-  Collect c = convert("jmaxml", feed.str(), {.type = "WeatherWarning", .params = {{"areas", "06"}}, .source = (dir / "extra.xml").string()});
+  feed
+      << R"(<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>高頻度（随時）</title>)"
+      << "<entry><title>気象警報・注意報（Ｈ２７）</title><updated>2024-07-25T06:00:00Z</updated><link "
+         "type=\"application/xml\" href=\""
+      << later << "\"/></entry>"
+      << "<entry><title>府県天気予報</title><updated>2024-07-25T05:00:00Z</updated><link type=\"application/xml\" "
+         "href=\""
+      << (kShared / "jma/24_10_01_130906_VPFD50.xml").string() << "\"/></entry>"
+      << "<entry><title>気象警報・注意報（Ｈ２７）</title><updated>2024-07-25T04:05:11Z</updated><link "
+         "type=\"application/xml\" href=\""
+      << first << "\"/></entry>"
+      << "<entry><title>土砂災害警戒情報</title><updated>2024-07-25T04:00:00Z</updated><link type=\"application/xml\" "
+         "href=\""
+      << (dir / "gone_VXWW50_060000.xml").string() << "\"/></entry>"
+      << "</feed>";
+  Collect c = convert("jmaxml", feed.str(),
+                      {.type = "WeatherWarning", .params = {{"areas", "06"}}, .source = (dir / "extra.xml").string()});
   EXPECT_TRUE(c.noted("3 of 4 feed entries"));
   ASSERT_EQ(c.rejections.size(), 1u);  // the link that cannot be read
   EXPECT_NE(c.rejections[0].row.find("gone_VXWW50"), std::string::npos);
@@ -396,7 +420,9 @@ TEST(JmaXmlFormat, AtomFeedReadsListedTelegramsNewestLast) {
   ASSERT_NE(yamagata, nullptr);
   EXPECT_EQ(level(*yamagata), 2);
   // Only the telegrams of the offices asked for are read.
-  Collect other = convert("jmaxml", feed.str(), {.type = "WeatherWarning", .params = {{"offices", "420000"}}, .source = (dir / "extra.xml").string()});
+  Collect other =
+      convert("jmaxml", feed.str(),
+              {.type = "WeatherWarning", .params = {{"offices", "420000"}}, .source = (dir / "extra.xml").string()});
   EXPECT_TRUE(other.noted("0 of 4 feed entries"));
   EXPECT_TRUE(other.entities.empty() && other.rejections.empty());
   std::filesystem::remove_all(dir);
@@ -448,7 +474,8 @@ void write_file(const std::filesystem::path& path, std::string_view text) {
 }
 
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
   return s;
 }
 
@@ -461,8 +488,13 @@ TEST(CkanFormat, HarvestsTheCsvResourcesOfARecordedPackageSearch) {
   const std::string base = dir.string() + "/";
   const std::string kurume = read_shared("opendata/events/o1-402036_g1-000304.csv");
   const std::string saga = read_shared("opendata/events/o1-412015_g1-000304.csv");
-  const auto saga_path = dir / "dataset/17be64bb-da74-4195-9bb8-565c39846af2/resource/a5cd573b-5565-48f1-9b2d-8726004cb020/download/20161231_rase.csv";
-  write_file(dir / "dataset/62513382-3b26-4bc8-9096-40b6ce8383c0/resource/bf4d5116-634e-43f2-a41c-9ae22d362083/download/validated_100_species.csv", kurume);
+  const auto saga_path = dir /
+                         "dataset/17be64bb-da74-4195-9bb8-565c39846af2/resource/a5cd573b-5565-48f1-9b2d-8726004cb020/"
+                         "download/20161231_rase.csv";
+  write_file(dir /
+                 "dataset/62513382-3b26-4bc8-9096-40b6ce8383c0/resource/bf4d5116-634e-43f2-a41c-9ae22d362083/download/"
+                 "validated_100_species.csv",
+             kurume);
   write_file(saga_path, saga);
   const std::string search = replace_all(read_shared("ckan/packages.json"), "https://demo.ckan.org/", base);
   const Options o{.type = "Event", .source = base + "api/3/action/package_search"};
@@ -478,28 +510,33 @@ TEST(CkanFormat, HarvestsTheCsvResourcesOfARecordedPackageSearch) {
   EXPECT_NE(c.find(json::view(direct_saga.entities.back()["id"])), nullptr);
   EXPECT_TRUE(c.noted("3 packages, 2 resources to import"));
   EXPECT_TRUE(c.noted("resources not harvested (not csv or geojson): PDF 1"));
-  EXPECT_TRUE(c.noted("credit: SDB「2016 Regione Asia Est Oceania * Classi di età」 Creative Commons Attribution "
-                      "(http://www.opendefinition.org/licenses/cc-by)"));
+  EXPECT_TRUE(
+      c.noted("credit: SDB「2016 Regione Asia Est Oceania * Classi di età」 Creative Commons Attribution "
+              "(http://www.opendefinition.org/licenses/cc-by)"));
   EXPECT_TRUE(c.noted("2016-regione-asia-est-oceania-classi-di-eta/20161231_RASE.csv: encoding: UTF-8 (BOM)"));
 
   // Only GeoJSON asked for: nothing to import.
   Options geo = o;
   geo.params["resourceFormats"] = "geojson";
   EXPECT_TRUE(convert("ckan", search, geo).entities.empty());
-  EXPECT_NE(find_format("ckan")->invalid({.type = "Event", .params = {{"resourceFormats", "csv,pdf"}}}).find("'pdf' is not csv or geojson"),
+  EXPECT_NE(find_format("ckan")
+                ->invalid({.type = "Event", .params = {{"resourceFormats", "csv,pdf"}}})
+                .find("'pdf' is not csv or geojson"),
             std::string::npos);
 
   // A resource that is gone is rejected and leaves the run incomplete; the other is imported.
   std::filesystem::remove(saga_path);
   Collect partial = convert("ckan", search, o);
   ASSERT_EQ(partial.rejections.size(), 1u);
-  EXPECT_NE(partial.rejections[0].reason.find("2016-regione-asia-est-oceania-classi-di-eta/20161231_RASE.csv: "), std::string::npos);
+  EXPECT_NE(partial.rejections[0].reason.find("2016-regione-asia-est-oceania-classi-di-eta/20161231_RASE.csv: "),
+            std::string::npos);
   EXPECT_EQ(partial.incompletes.size(), 1u);
   EXPECT_EQ(partial.entities.size(), direct_kurume.entities.size());
 
   // package_list beside local package_show files (<name>.json): one is missing.
   write_file(dir / "api/3/action/one.json",
-             replace_all(replace_all(read_shared("ckan/62513382-3b26-4bc8-9096-40b6ce8383c0.json"), "https://demo.ckan.org/", base),
+             replace_all(replace_all(read_shared("ckan/62513382-3b26-4bc8-9096-40b6ce8383c0.json"),
+                                     "https://demo.ckan.org/", base),
                          "\"format\": \"CSV\"", "\"format\": \"\""));  // found by the URL's .csv instead
   Collect listed = convert("ckan", R"({"success": true, "result": ["one", "two"]})",
                            {.type = "Event", .source = base + "api/3/action/package_list"});
@@ -510,18 +547,21 @@ TEST(CkanFormat, HarvestsTheCsvResourcesOfARecordedPackageSearch) {
 
   // The same table published twice in one package: its entities once, and a note.
   const std::string twice = R"({"success": true, "result": {"name": "p", "title": "t", "resources": [)"
-                            R"({"name": "utf8", "format": "CSV", "url": ")" + base + R"(k.csv"}, {"name": "again", "format": "csv", "url": ")" + base + R"(k.csv"}]}})";
+                            R"({"name": "utf8", "format": "CSV", "url": ")" +
+                            base + R"(k.csv"}, {"name": "again", "format": "csv", "url": ")" + base + R"(k.csv"}]}})";
   write_file(dir / "k.csv", kurume);
   Collect dup = convert("ckan", twice, o);
   EXPECT_EQ(dup.entities.size(), direct_kurume.entities.size());
-  EXPECT_TRUE(dup.noted("p/again: " + std::to_string(direct_kurume.entities.size()) + " entities have the ids of an earlier resource's"));
+  EXPECT_TRUE(dup.noted("p/again: " + std::to_string(direct_kurume.entities.size()) +
+                        " entities have the ids of an earlier resource's"));
 
   // Responses that are not CKAN's, or a failed request, are errors.
   Collect sink;
   auto not_ckan = find_format("ckan")->convert(R"({"type": "FeatureCollection"})", o, sink);
   ASSERT_FALSE(not_ckan);
   EXPECT_EQ(not_ckan.error().title, "Not a CKAN response");
-  auto failed = find_format("ckan")->convert(R"({"success": false, "error": {"message": "Not found", "__type": "Not Found Error"}})", o, sink);
+  auto failed = find_format("ckan")->convert(
+      R"({"success": false, "error": {"message": "Not found", "__type": "Not Found Error"}})", o, sink);
   ASSERT_FALSE(failed);
   EXPECT_NE(failed.error().detail.find("Not found"), std::string::npos);
   std::filesystem::remove_all(dir);

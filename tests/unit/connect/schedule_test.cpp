@@ -22,8 +22,10 @@ class ScheduleTest : public ::testing::Test {
     ::tzset();
   }
   void TearDown() override {
-    if (had_) ::setenv("TZ", saved_.c_str(), 1);
-    else ::unsetenv("TZ");
+    if (had_)
+      ::setenv("TZ", saved_.c_str(), 1);
+    else
+      ::unsetenv("TZ");
     ::tzset();
   }
   static Millis at(const char* iso) { return *parse_iso8601(iso); }
@@ -53,7 +55,7 @@ TEST_F(ScheduleTest, CronTimesAreLocalTime) {
   EXPECT_EQ(next("0 6 * * *", "2026-12-02T00:00:00Z"), "2026-12-02T21:00:00.000Z");  // 06:00 JST the next day
   EXPECT_EQ(next("*/10 * * * *", "2026-12-02T10:03:30Z"), "2026-12-02T10:10:00.000Z");
   EXPECT_EQ(next("@hourly", "2026-12-02T10:59:59.999Z"), "2026-12-02T11:00:00.000Z");
-  EXPECT_EQ(next("@hourly", "2026-12-02T11:00:00Z"), "2026-12-02T12:00:00.000Z");  // strictly later
+  EXPECT_EQ(next("@hourly", "2026-12-02T11:00:00Z"), "2026-12-02T12:00:00.000Z");          // strictly later
   EXPECT_EQ(next("0 9 * * mon-fri", "2026-12-04T01:00:00Z"), "2026-12-07T00:00:00.000Z");  // Friday 10:00 -> Monday
   EXPECT_EQ(next("30 8,17 * * *", "2026-12-02T00:00:00Z"), "2026-12-02T08:30:00.000Z");    // 17:30 JST
   EXPECT_EQ(next("0 0 1 * *", "2026-12-02T00:00:00Z"), "2026-12-31T15:00:00.000Z");        // 1 January, JST

@@ -104,16 +104,20 @@ class MemoryTenantStore final : public store::TenantStore {
   Result<std::optional<store::HistoryEntity>> history_entity(const std::string&) override {
     return std::optional<store::HistoryEntity>{};
   }
-  Result<std::vector<std::string>> history_attributes(const std::string&) override { return std::vector<std::string>{}; }
+  Result<std::vector<std::string>> history_attributes(const std::string&) override {
+    return std::vector<std::string>{};
+  }
   Result<std::vector<store::InstanceRecord>> history_instances(const std::string&, const std::string&,
-                                                              const store::TimeWindow&, size_t, bool) override {
+                                                               const store::TimeWindow&, size_t, bool) override {
     return std::vector<store::InstanceRecord>{};
   }
   Status history_scan(const std::string&, const std::string&, const store::TimeWindow&, ScanNeed,
                       const ValueVisitor&) override {
     return {};
   }
-  Status history_hours(const std::string&, const std::string&, Millis, Millis, const HourVisitor&) override { return {}; }
+  Status history_hours(const std::string&, const std::string&, Millis, Millis, const HourVisitor&) override {
+    return {};
+  }
 
  private:
   struct Pending {
@@ -137,8 +141,10 @@ class MemoryTenantStore final : public store::TenantStore {
   }
   void apply_locked(store::WriteBatch& b) {
     for (auto& w : b.entities) {
-      if (w.doc) committed_.docs[w.id] = std::move(*w.doc);
-      else committed_.docs.erase(w.id);
+      if (w.doc)
+        committed_.docs[w.id] = std::move(*w.doc);
+      else
+        committed_.docs.erase(w.id);
     }
     for (auto& h : b.history) committed_.history.push_back(std::move(h));
     ++committed_.transactions;

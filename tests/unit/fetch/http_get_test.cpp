@@ -15,8 +15,9 @@ namespace {
 class HttpGetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server = std::make_unique<http::Server>(http::ServerOptions{.port = 0, .threads = 1},
-                                            [this](const http::Request& req, http::Reply reply) { handle(req, std::move(reply)); });
+    server = std::make_unique<http::Server>(
+        http::ServerOptions{.port = 0, .threads = 1},
+        [this](const http::Request& req, http::Reply reply) { handle(req, std::move(reply)); });
     ASSERT_TRUE(server->listen());
     runner = std::thread([this] { server->run(false); });
   }

@@ -18,13 +18,13 @@ struct Routed {
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (auto [method, pattern] : {std::pair{Method::Get, "/ngsi-ld/v1/entities"},
-                                   std::pair{Method::Post, "/ngsi-ld/v1/entities"},
-                                   std::pair{Method::Get, "/ngsi-ld/v1/entities/{id}"},
-                                   std::pair{Method::Delete, "/ngsi-ld/v1/entities/{id}"},
-                                   std::pair{Method::Patch, "/ngsi-ld/v1/entities/{id}/attrs/{attrId}"}}) {
+    for (auto [method, pattern] :
+         {std::pair{Method::Get, "/ngsi-ld/v1/entities"}, std::pair{Method::Post, "/ngsi-ld/v1/entities"},
+          std::pair{Method::Get, "/ngsi-ld/v1/entities/{id}"}, std::pair{Method::Delete, "/ngsi-ld/v1/entities/{id}"},
+          std::pair{Method::Patch, "/ngsi-ld/v1/entities/{id}/attrs/{attrId}"}}) {
       const std::string name = std::string(http::method_name(method)) + " " + pattern;
-      router.add(method, pattern, [this, name](const http::Request&, const std::vector<std::string>& params, http::Reply reply) {
+      router.add(method, pattern,
+                 [this, name](const http::Request&, const std::vector<std::string>& params, http::Reply reply) {
         last.route = name;
         last.params = params;
         reply(http::json_body(200, "{}"));

@@ -78,8 +78,9 @@ TEST(Parse, MergePatchCollectsNulls) {
 }
 
 TEST(Mutate, MergeInstanceReplacesMembersAndDropsNullSubAttributes) {
-  std::string merged = merge_instance(R"({"type":"Property","value":1,"s":{"type":"Property","value":2},"u":"X"})",
-                                      R"({"type":"Property","value":3,"s":{"type":"Property","value":"urn:ngsi-ld:null"}})");
+  std::string merged =
+      merge_instance(R"({"type":"Property","value":1,"s":{"type":"Property","value":2},"u":"X"})",
+                     R"({"type":"Property","value":3,"s":{"type":"Property","value":"urn:ngsi-ld:null"}})");
   EXPECT_EQ(merged, R"({"type":"Property","value":3,"u":"X"})");
 }
 
@@ -145,9 +146,10 @@ TEST(Render, StorageCodecWritesShortNamesAndReadsOlderDocuments) {
 TEST(Render, StorageCodecKeepsValuesVerbatimAndRefusesCorruptDocuments) {
   // Whitespace around members, a value with nested arrays, escapes and non-ASCII text, and the
   // document's times after its attributes: each value comes back as the text it was stored as.
-  auto d = decode(R"({ "a" : [ { "s" : "name" , "v" : {"type":"Property","value":"\"出島\"\n","x":[[1,{"y":null}]]} },)"
-                  R"( {"n":"https://example.org/flag","d":"urn:ds:1","v":true} ], "id":"urn:x", "type":["https://example.org/T"],)"
-                  R"( "scope":["/a/b"], "c":10, "m":20 })");
+  auto d = decode(
+      R"({ "a" : [ { "s" : "name" , "v" : {"type":"Property","value":"\"出島\"\n","x":[[1,{"y":null}]]} },)"
+      R"( {"n":"https://example.org/flag","d":"urn:ds:1","v":true} ], "id":"urn:x", "type":["https://example.org/T"],)"
+      R"( "scope":["/a/b"], "c":10, "m":20 })");
   ASSERT_TRUE(d) << d.error().detail;
   EXPECT_EQ(d->id, "urn:x");
   EXPECT_EQ(d->scopes, std::vector<std::string>{"/a/b"});
@@ -158,9 +160,9 @@ TEST(Render, StorageCodecKeepsValuesVerbatimAndRefusesCorruptDocuments) {
   EXPECT_EQ(d->attrs[0].modified_at, 20);
   EXPECT_EQ(d->attrs[1].dataset_id, "urn:ds:1");
   EXPECT_EQ(d->attrs[1].json, "true");
-  for (const char* bad : {R"({"type":["T"],"c":1,"m":2,"a":[]})",                       // no id
-                          R"({"id":"urn:x","type":["T"],"c":1,"m":2})",                  // no attributes
-                          R"({"id":"urn:x","type":["T"],"c":1,"m":2,"a":[{"s":"n"}]})",  // no value
+  for (const char* bad : {R"({"type":["T"],"c":1,"m":2,"a":[]})",                               // no id
+                          R"({"id":"urn:x","type":["T"],"c":1,"m":2})",                         // no attributes
+                          R"({"id":"urn:x","type":["T"],"c":1,"m":2,"a":[{"s":"n"}]})",         // no value
                           R"({"id":"urn:x","type":["T"],"c":1,"m":2,"a":[{"s":"n","v":{"t":)",  // cut short
                           R"({"id":"urn:x","type":["T"],"c":1,"m":2,"scope":[{"a":1}],"a":[]})", ""})
     EXPECT_FALSE(decode(bad)) << bad;

@@ -40,7 +40,10 @@ struct Fixture {
     dispatcher = std::make_unique<notify::Dispatcher>(std::move(o), std::make_unique<FakeTransfers>(state));
   }
   notify::Message message(const std::string& key, const std::string& uri, const std::string& body) {
-    return notify::Message{.key = key, .uri = uri, .headers = {{"Content-Type", "application/json"}}, .body = body,
+    return notify::Message{.key = key,
+                           .uri = uri,
+                           .headers = {{"Content-Type", "application/json"}},
+                           .body = body,
                            .outcome = outcomes.callback(body)};
   }
   std::shared_ptr<FakeTransfers::State> state;
@@ -50,7 +53,8 @@ struct Fixture {
 
 TEST(Dispatcher, OneKeyIsDeliveredInOrderOneAtATime) {
   Fixture f;
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(f.dispatcher->submit(f.message("sub1", "http://a.test/n", std::to_string(i))));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(f.dispatcher->submit(f.message("sub1", "http://a.test/n", std::to_string(i))));
   ASSERT_TRUE(f.state->wait_started(1));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(f.state->started_count(), 1u) << "the next message of a key waits for the one before";

@@ -45,7 +45,9 @@ std::vector<std::string> attrs_of(const Diff& d) {
   std::vector<std::string> out;
   for (const auto& [name, kind] : d.attrs)
     out.push_back(name.str().substr(kVocab.size()) + ":" +
-                  (kind == kAttributeCreated ? "created" : kind == kAttributeUpdated ? "updated" : "deleted"));
+                  (kind == kAttributeCreated   ? "created"
+                   : kind == kAttributeUpdated ? "updated"
+                                               : "deleted"));
   return out;
 }
 
@@ -106,10 +108,12 @@ class ManagerTest : public ::testing::Test {
   void SetUp() override {
     transfers = std::make_shared<test::FakeTransfers::State>();
     transfers->set_auto_answer([](const fetch::Post&) { return std::optional<long>(204); });
-    dispatcher = std::make_unique<notify::Dispatcher>(notify::Options{}, std::make_unique<test::FakeTransfers>(transfers));
+    dispatcher =
+        std::make_unique<notify::Dispatcher>(notify::Options{}, std::make_unique<test::FakeTransfers>(transfers));
     manager = std::make_unique<Manager>(storage, contexts, tenants, *dispatcher);
     ASSERT_TRUE(manager->load());
-    tenants.set_listener([this](const std::string& t, const std::vector<broker::ChangeEvent>& c) { manager->on_changes(t, c); });
+    tenants.set_listener(
+        [this](const std::string& t, const std::vector<broker::ChangeEvent>& c) { manager->on_changes(t, c); });
     auto t = tenants.find_or_create("");
     ASSERT_TRUE(t);
     tenant = *t;
@@ -122,9 +126,12 @@ class ManagerTest : public ::testing::Test {
   Status write(const char* body) {
     auto e = entity(body);
     std::promise<Status> done;
-    tenant->apply(e->id, [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
-      return std::const_pointer_cast<model::Entity>(e);
-    }, [&](Status s) { done.set_value(s); });
+    tenant->apply(
+        e->id,
+        [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
+          return std::const_pointer_cast<model::Entity>(e);
+        },
+        [&](Status s) { done.set_value(s); });
     return done.get_future().get();
   }
 
@@ -167,9 +174,12 @@ TEST_F(ManagerTest, AChangeWhoseCommitFailedNotifiesNothing) {
   storage.tenant("")->hold();
   std::promise<Status> done;
   auto e = entity(kBus);
-  tenant->apply(e->id, [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
-    return std::const_pointer_cast<model::Entity>(e);
-  }, [&](Status s) { done.set_value(s); });
+  tenant->apply(
+      e->id,
+      [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
+        return std::const_pointer_cast<model::Entity>(e);
+      },
+      [&](Status s) { done.set_value(s); });
   storage.tenant("")->wait_pending(1);
   ASSERT_TRUE(storage.tenant("")->commit(fail(ErrorKind::InternalError, "io")));
   EXPECT_FALSE(done.get_future().get());

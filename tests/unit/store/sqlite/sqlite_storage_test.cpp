@@ -15,8 +15,8 @@ using namespace dejima;
 namespace {
 
 std::string temp_dir() {
-  auto dir = std::filesystem::temp_directory_path() / ("dejima-store-test-" + std::to_string(::getpid()) + "-" +
-                                                       std::to_string(now_millis()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("dejima-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(now_millis()));
   std::filesystem::remove_all(dir);
   return dir.string();
 }
@@ -134,7 +134,8 @@ TEST(SqliteStore, SubscriptionStatesFollowTheirSubscriptions) {
     ASSERT_TRUE((*storage)->save_subscription({"", "urn:s:1", "{}", ""}));
     ASSERT_TRUE((*storage)->save_subscription({"t", "urn:s:2", "{}", ""}));
     // The state of a subscription that is not stored is not kept.
-    ASSERT_TRUE((*storage)->save_subscription_states({{"", "urn:s:1", "", "{\"timesSent\":3}"}, {"", "urn:s:9", "", "{}"}}));
+    ASSERT_TRUE(
+        (*storage)->save_subscription_states({{"", "urn:s:1", "", "{\"timesSent\":3}"}, {"", "urn:s:9", "", "{}"}}));
   }
   auto storage = store::open_sqlite_storage(dir, true);
   auto subs = (*storage)->load_subscriptions();
@@ -209,11 +210,11 @@ void expect_hours_match_instances(store::TenantStore& s, const std::string& id, 
   std::map<Millis, store::ValueSummary> expected, got;
   ASSERT_TRUE(s.history_scan(id, attr, store::TimeWindow{}, store::HistoryReader::ScanNeed::Instances,
                              [&](Millis t, std::string_view, const double* x) {
-                               if (!x) return;
-                               store::ValueSummary& v = expected[hour_of(t)];
-                               ++v.count;
-                               v.add_number(*x);
-                             }));
+    if (!x) return;
+    store::ValueSummary& v = expected[hour_of(t)];
+    ++v.count;
+    v.add_number(*x);
+  }));
   ASSERT_TRUE(s.history_hours(id, attr, INT64_MIN, INT64_MAX,
                               [&](Millis h, const store::ValueSummary& v) { got.emplace(h, v); }));
   ASSERT_EQ(got.size(), expected.size());
@@ -257,12 +258,12 @@ TEST(SqliteStore, HistoryHourSummariesFollowEveryChange) {
   for (Need need : {Need::Numbers, Need::Instances, Need::Values}) {
     ASSERT_TRUE(s.history_scan("urn:h1", attr, store::TimeWindow{}, need,
                                [&](Millis, std::string_view v, const double* x) {
-                                 ++seen[need];
-                                 if (need == Need::Numbers) {
-                                   EXPECT_NE(x, nullptr);
-                                 }
-                                 if (need == Need::Values && !x) texts += v;
-                               }));
+      ++seen[need];
+      if (need == Need::Numbers) {
+        EXPECT_NE(x, nullptr);
+      }
+      if (need == Need::Values && !x) texts += v;
+    }));
   }
   EXPECT_EQ(seen[Need::Numbers], 30);
   EXPECT_EQ(seen[Need::Instances], 31);
@@ -317,12 +318,13 @@ TEST(SqliteStore, HistoryHourSummariesOfAnOlderDatabaseAreRebuilt) {
   const std::string path = (std::filesystem::path(tmp.dir) / "tenants" / "_default.db").string();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP INDEX history_numbers; CREATE INDEX history_values ON history(eno, ano, t, deleted, num);"
-                         "INSERT INTO history_hour VALUES(1, 1, 7200000, 1, 0, 0, 0, NULL, NULL);"
-                         "UPDATE history_meta SET value = 1 WHERE key = 'hours';",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db,
+                   "DROP INDEX history_numbers; CREATE INDEX history_values ON history(eno, ano, t, deleted, num);"
+                   "INSERT INTO history_hour VALUES(1, 1, 7200000, 1, 0, 0, 0, NULL, NULL);"
+                   "UPDATE history_meta SET value = 1 WHERE key = 'hours';",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   tmp.reopen("", false);
   ASSERT_TRUE(t);
@@ -442,7 +444,8 @@ TEST(SqliteStore, HistoryRangesLastNAndScans) {
 
   double sum = 0;
   int n = 0;
-  ASSERT_TRUE(s.history_scan("urn:s1", attr, store::TimeWindow{}, store::HistoryReader::ScanNeed::Numbers, [&](Millis, std::string_view, const double* x) {
+  ASSERT_TRUE(s.history_scan("urn:s1", attr, store::TimeWindow{}, store::HistoryReader::ScanNeed::Numbers,
+                             [&](Millis, std::string_view, const double* x) {
     ASSERT_NE(x, nullptr);
     sum += *x;
     ++n;
