@@ -13,6 +13,7 @@
 #include "app/demo.h"
 #include "broker/tenant.h"
 #include "connect/connectors.h"
+#include "fetch/egress.h"
 #include "http/problem.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -101,6 +102,7 @@ Result<OpenData> open_data(const Settings& settings) {
 int serve(const Settings& settings) {
   ::setenv("TZ", settings.time_zone.c_str(), 1);  // before any thread: cron schedules use local time
   ::tzset();
+  fetch::set_egress_policy(*fetch::EgressPolicy::parse(settings.egress_deny, settings.egress_allow));
   if (settings.time_zone != "UTC" && !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + settings.time_zone))
     spdlog::warn("time zone {} is unknown here (is tzdata installed?): cron schedules run in UTC", settings.time_zone);
   auto data = open_data(settings);

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "connect/run.h"
+#include "fetch/egress.h"
 
 namespace dejima {
 namespace {
@@ -159,6 +160,7 @@ int import_command(const std::vector<std::string>& args, char** envp) {
   auto logger = spdlog::stderr_color_mt("dejima");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::warn);
+  fetch::set_egress_policy(*fetch::EgressPolicy::parse(settings->egress_deny, settings->egress_allow));
   auto data = open_data(*settings);
   if (!data) {
     std::fprintf(stderr, "%s: %s\n", data.error().title.c_str(), data.error().detail.c_str());

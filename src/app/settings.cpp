@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "fetch/egress.h"
 #include "temporal/duration.h"
 
 namespace dejima {
@@ -111,6 +112,13 @@ const std::vector<SettingDef>& table() {
                   "PEM file of the certificate authorities trusted for https:// and mqtts:// notification endpoints "
                   "(empty = the system's)",
                   v.empty() || std::filesystem::is_regular_file(v)),
+      STR_SETTING(egress_deny, "egress-deny",
+                  "networks (a.b.c.d/n, x::y/n) and host names (.suffix for a domain) that remote @contexts, "
+                  "notification endpoints and connector sources may not reach; none = no limit",
+                  fetch::EgressPolicy::parse(v, "").has_value()),
+      STR_SETTING(egress_allow, "egress-allow",
+                  "when given, the only networks and host names they may reach (empty = all not denied)",
+                  fetch::EgressPolicy::parse("", v).has_value()),
       STR_SETTING(history_max_age, "history-max-age",
                   "history kept: ISO 8601 duration or none; per tenant: P90D,tenantA=P7D",
                   valid_per_tenant(v, valid_age)),

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fetch/egress.h"
 #include "util/error.h"
 
 namespace dejima {
@@ -28,6 +29,9 @@ struct Settings {
   unsigned notify_attempts = 4;        // deliveries tried before a notification counts as failed
   unsigned notify_timeout_ms = 10000;  // per HTTP notification
   std::string notify_ca_file;          // PEM CAs for https/mqtts endpoints ("" = the system's)
+  // Destinations Dejima may connect to for a client's URL (fetch/egress.h): networks and hosts.
+  std::string egress_deny{fetch::kDefaultEgressDeny};
+  std::string egress_allow{fetch::kDefaultEgressAllow};  // "" = every destination not denied
   // History retention, "DEFAULT[,TENANT=VALUE...]" (see per_tenant); "none" keeps everything.
   std::string history_max_age = "none";    // ISO 8601 duration, e.g. P90D
   std::string history_max_count = "none";  // instances kept per attribute of an entity

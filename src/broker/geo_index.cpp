@@ -46,7 +46,7 @@ std::vector<std::pair<const model::AttrInstance*, Box>> boxes(const model::Entit
   for (const auto& a : e->attrs) {
     if (!a.json.starts_with(kGeoPrefix) && model::attribute_type(a) != "GeoProperty") continue;
     json::LocalDocument<2048> d;
-    if (!json::parse(d.doc, a.json).empty() || !d.doc.IsObject()) continue;
+    if (!json::parse_stored(d.doc, a.json).empty() || !d.doc.IsObject()) continue;
     auto v = d.doc.FindMember("value");
     if (v == d.doc.MemberEnd()) continue;
     double b[4] = {std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),

@@ -8,7 +8,7 @@ namespace {
 // A run log without its rejected rows and notes: what a connector listing shows.
 std::string summary_of(const std::string& log_json) {
   json::Document doc;
-  if (!json::parse(doc, log_json).empty() || !doc.IsObject()) return "null";
+  if (!json::parse_stored(doc, log_json).empty() || !doc.IsObject()) return "null";
   doc.RemoveMember("rejections");
   doc.RemoveMember("notes");
   return json::to_string(doc);
@@ -22,7 +22,7 @@ Status Connectors::load() {
   std::lock_guard lock(mu_);
   for (const auto& c : *stored) {
     json::Document doc;
-    if (!json::parse(doc, c.body).empty())
+    if (!json::parse_stored(doc, c.body).empty())
       return fail(ErrorKind::InternalError, "stored connector is not JSON", c.name);
     auto d = parse_declaration(doc);
     if (!d) return fail(ErrorKind::InternalError, "stored connector is invalid", c.name + ": " + d.error().detail);

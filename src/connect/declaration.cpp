@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "fetch/egress.h"
 #include "model/parse.h"
 #include "store/store.h"
 #include "util/uri.h"
@@ -90,6 +91,8 @@ Result<Declaration> parse_declaration(const json::Value& doc) {
   if (d.source.find("://") != std::string::npos && !d.source.starts_with("file://") &&
       !d.source.starts_with("http://") && !d.source.starts_with("https://"))
     return bad("source '" + d.source + "': only file://, http:// and https:// URLs");
+  if (auto st = fetch::check_url(d.source); !st)
+    return fail(ErrorKind::BadRequestData, st.error().title, "source: " + st.error().detail);
   if (!find_format(d.format)) return bad("format '" + d.format + "' is not one of " + format_names());
   if (!model::valid_name(d.options.type)) return bad("type is required and must be a valid entity type name");
   if (auto why = find_format(d.format)->invalid(d.options); !why.empty()) return bad(why);

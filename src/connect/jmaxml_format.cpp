@@ -197,6 +197,8 @@ std::expected<std::optional<Telegram>, std::string> read_telegram(std::string_vi
                                                                   AreaTable& table,
                                                                   const std::vector<std::string>& keep, Sink& sink,
                                                                   size_t where) {
+  // pugixml passes any byte through; a telegram's text goes into entities, which must be UTF-8.
+  if (!json::valid_utf8(bytes)) return std::unexpected(std::string("not UTF-8 (JMA telegrams are UTF-8)"));
   pugi::xml_document doc;
   const pugi::xml_parse_result parsed =
       doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_utf8);

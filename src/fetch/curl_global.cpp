@@ -1,6 +1,6 @@
 #include "fetch/curl_global.h"
 
-#include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <mutex>
 
@@ -9,6 +9,24 @@ namespace dejima::fetch {
 void init_curl() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+namespace {
+
+curl_socket_t open_checked_socket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* guard = static_cast<EgressGuard*>(user);
+  if (auto st = guard->policy->check_address(&address->addr); !st) {
+    if (guard->refusal.empty()) guard->refusal = st.error().detail;
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
+}  // namespace
+
+void guard_egress(CURL* curl, EgressGuard& guard) {
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &guard);
 }
 
 }  // namespace dejima::fetch

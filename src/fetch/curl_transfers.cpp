@@ -1,6 +1,7 @@
 #include <curl/curl.h>
 
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "fetch/curl_global.h"
@@ -26,6 +27,10 @@ class CurlTransfers final : public Transfers {
   }
 
   void start(Post post, PostDone done) override {
+    if (auto st = egress_policy()->check_host(url_host(post.url)); !st) {
+      finished_.emplace_back(std::move(done), "refused by the egress policy: " + st.error().detail);
+      return;
+    }
     CURL* easy = nullptr;
     if (idle_.empty()) {
       easy = curl_easy_init();
@@ -34,7 +39,7 @@ class CurlTransfers final : public Transfers {
       idle_.pop_back();
       curl_easy_reset(easy);
     }
-    auto* t = new Transfer{std::move(post), std::move(done), easy, nullptr};
+    auto* t = new Transfer{std::move(post), std::move(done), easy, nullptr, {egress_policy()}};
     for (const auto& [name, value] : t->post.headers)
       t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
     t->headers = curl_slist_append(t->headers, "Expect:");
@@ -47,6 +52,7 @@ class CurlTransfers final : public Transfers {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     if (!t->post.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, t->post.ca_file.c_str());
     curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+    guard_egress(easy, t->egress);
     live_.insert(t);
     curl_multi_add_handle(multi_, easy);
   }
@@ -55,7 +61,8 @@ class CurlTransfers final : public Transfers {
     int running = 0;
     curl_multi_perform(multi_, &running);
     int left = 0;
-    bool finished = false;
+    bool finished = !finished_.empty();
+    for (auto& [done, reason] : std::exchange(finished_, {})) done(0, reason);
     while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
       if (m->msg != CURLMSG_DONE) continue;
       Transfer* t = nullptr;
@@ -65,8 +72,11 @@ class CurlTransfers final : public Transfers {
       const CURLcode rc = m->data.result;
       finished = true;
       PostDone done = std::move(t->done);
+      const std::string refusal = std::move(t->egress.refusal);
       release(t);
-      if (rc != CURLE_OK)
+      if (!refusal.empty())
+        done(0, "refused by the egress policy: " + refusal);
+      else if (rc != CURLE_OK)
         done(0, curl_easy_strerror(rc));
       else
         done(status, {});
@@ -83,6 +93,7 @@ class CurlTransfers final : public Transfers {
     PostDone done;
     CURL* easy;
     curl_slist* headers;
+    EgressGuard egress;
   };
 
   void release(Transfer* t) {
@@ -97,6 +108,7 @@ class CurlTransfers final : public Transfers {
   }
 
   CURLM* multi_ = nullptr;
+  std::vector<std::pair<PostDone, std::string>> finished_;  // refused before they started
   std::unordered_set<Transfer*> live_;
   std::vector<CURL*> idle_;
 };

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "fetch/curl_global.h"
+#include "fetch/egress.h"
 
 namespace dejima::fetch {
 namespace {
@@ -50,6 +51,9 @@ int on_progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 Result<Response> get(const Get& r) {
   if (!r.url.starts_with("http://") && !r.url.starts_with("https://"))
     return fail(ErrorKind::BadRequestData, "Unsupported URL", r.url + " (only http and https URLs can be fetched)");
+  EgressGuard guard{egress_policy()};
+  if (auto st = guard.policy->check_host(url_host(r.url)); !st)
+    return fail(ErrorKind::ServiceUnavailable, "Refused by the egress policy", r.url + ": " + st.error().detail);
   init_curl();
   CURL* curl = curl_easy_init();
   if (!curl) return fail(ErrorKind::InternalError, "curl_easy_init failed");
@@ -73,6 +77,7 @@ Result<Response> get(const Get& r) {
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(r.max_bytes));
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  guard_egress(curl, guard);
   if (r.cancel) {  // curl calls this about once a second, and whenever data arrives
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_XFERINFODATA, r.cancel);
@@ -85,6 +90,8 @@ Result<Response> get(const Get& r) {
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED)
     return fail(ErrorKind::PayloadTooLarge, "Too large",
                 r.url + ": more than " + std::to_string(r.max_bytes) + " bytes");
+  if (!guard.refusal.empty())
+    return fail(ErrorKind::ServiceUnavailable, "Refused by the egress policy", r.url + ": " + guard.refusal);
   if (rc == CURLE_ABORTED_BY_CALLBACK) return fail(ErrorKind::ServiceUnavailable, "Cancelled", r.url + ": cancelled");
   if (rc != CURLE_OK) return fail(ErrorKind::ServiceUnavailable, "Unreachable", r.url + ": " + curl_easy_strerror(rc));
   return response;

@@ -1,5 +1,6 @@
 #include "http/message.h"
 
+#include "util/json.h"
 #include "util/uri.h"
 
 namespace dejima::http {
@@ -42,7 +43,7 @@ bool parse_query(std::string_view q, std::vector<std::pair<std::string, std::str
     size_t eq = part.find('=');
     auto key = percent_decode(part.substr(0, eq), true);
     auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
-    if (!key || !value) return false;
+    if (!key || !value || !json::valid_utf8(*key) || !json::valid_utf8(*value)) return false;
     out.emplace_back(std::move(*key), std::move(*value));
   }
   return true;

@@ -51,7 +51,8 @@ inline Response json_body(unsigned status, std::string body) {
 using Reply = std::function<void(Response&&)>;
 
 bool iequals(std::string_view a, std::string_view b);
-// Splits a query string into decoded pairs. Returns false on malformed percent-encoding.
+// Splits a query string into decoded pairs. Returns false on malformed percent-encoding or a
+// decoded name or value that is not UTF-8.
 bool parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out);
 
 }  // namespace dejima::http

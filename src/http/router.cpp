@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include "http/problem.h"
+#include "util/json.h"
 #include "util/uri.h"
 
 namespace dejima::http {
@@ -70,9 +71,9 @@ void Router::dispatch(const Request& req, Reply reply) const {
         return reply(problem(Error{ErrorKind::BadRequestData, "Empty path parameter",
                                    "the path " + std::string(req.path) + " leaves an identifier empty"}));
       auto decoded = percent_decode(p);
-      if (!decoded)
-        return reply(
-            problem(Error{ErrorKind::BadRequestData, "Malformed path", "invalid percent-encoding in the path"}));
+      if (!decoded || !json::valid_utf8(*decoded))
+        return reply(problem(
+            Error{ErrorKind::BadRequestData, "Malformed path", "invalid percent-encoding or UTF-8 in the path"}));
       p = std::move(*decoded);
     }
     return r.handler(req, params, std::move(reply));

@@ -160,7 +160,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.body = msg.body();
     keep_alive_ = msg.keep_alive();
     if (qpos != std::string_view::npos && !parse_query(request_.target.substr(qpos + 1), request_.query))
-      return send(problem(Error{ErrorKind::BadRequestData, "Malformed query string", "invalid percent-encoding"}));
+      return send(
+          problem(Error{ErrorKind::BadRequestData, "Malformed query string", "invalid percent-encoding or UTF-8"}));
     const std::uint64_t n = ++request_no_;
     try {
       server_.handler(request_,

@@ -20,7 +20,7 @@ bool looks_absolute(std::string_view s) {
 // Parses the embedded core context once.
 std::unordered_map<std::string, TermDefinition> parse_core() {
   json::Document doc;
-  json::parse(doc, kCoreContextText);
+  json::parse_stored(doc, kCoreContextText);
   std::unordered_map<std::string, TermDefinition> out;
   const auto& ctx = doc["@context"];
   for (auto it = ctx.MemberBegin(); it != ctx.MemberEnd(); ++it) {

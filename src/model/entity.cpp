@@ -63,7 +63,8 @@ std::string attribute_type(const AttrInstance& a) {
     if (end != std::string::npos) return a.json.substr(kPrefix.size(), end - kPrefix.size());
   }
   json::LocalDocument<2048> d;
-  if (json::parse(d.doc, a.json).empty() && d.doc.IsObject() && d.doc.HasMember("type") && d.doc["type"].IsString())
+  if (json::parse_stored(d.doc, a.json).empty() && d.doc.IsObject() && d.doc.HasMember("type") &&
+      d.doc["type"].IsString())
     return std::string(json::view(d.doc["type"]));
   return "Property";
 }

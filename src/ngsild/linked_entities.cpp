@@ -19,7 +19,7 @@ std::vector<std::pair<std::string, std::string>> linked_ids(const model::Entity&
     const std::string type = model::attribute_type(a);
     if ((type != "Relationship" && type != "ListRelationship") || !o.shows(a.name.str())) continue;
     json::LocalDocument<2048> d;
-    if (!json::parse(d.doc, a.json).empty() || !d.doc.IsObject()) continue;
+    if (!json::parse_stored(d.doc, a.json).empty() || !d.doc.IsObject()) continue;
     if (auto obj = d.doc.FindMember("object"); obj != d.doc.MemberEnd() && obj->value.IsString())
       out.emplace_back(a.name.str(), json::view(obj->value));
     if (auto l = d.doc.FindMember("objectList"); l != d.doc.MemberEnd() && l->value.IsArray())

@@ -44,7 +44,7 @@ SortValue value_of(const model::Entity& e, const OrderKey& k) {
   if (k.member.empty() && a->scalar.kind == model::Scalar::Kind::Number) return a->scalar.number;
   if (k.member.empty() && a->scalar.kind == model::Scalar::Kind::String) return std::string(a->scalar_text());
   json::Document d;
-  if (!json::parse(d, a->json).empty() || !d.IsObject()) return {};
+  if (!json::parse_stored(d, a->json).empty() || !d.IsObject()) return {};
   if (k.member.empty()) return member_value(d);
   auto it = d.FindMember(rapidjson::StringRef(k.member.data(), k.member.size()));
   return it == d.MemberEnd() ? SortValue{} : member_value(it->value);

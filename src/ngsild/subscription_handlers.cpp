@@ -93,7 +93,7 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
     // expanded already; the fragment's expand with this request's @context. q, whose names stay
     // as written, is read with the @context of the request that wrote it.
     json::Document merged;
-    json::parse(merged, current->document);
+    json::parse_stored(merged, current->document);
     auto& a = merged.GetAllocator();
     subscription::rename_terms(c->body, c->body.GetAllocator(),
                                [&](std::string_view term) { return c->context->expand(term); });
@@ -109,7 +109,7 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
     if (!c->body.HasMember("expiresAt") && current->expires_at) {
       (*next)->expires_at = current->expires_at;
       json::Document doc;
-      json::parse(doc, (*next)->document);
+      json::parse_stored(doc, (*next)->document);
       const std::string t = format_iso8601(current->expires_at);
       doc.AddMember("expiresAt", json::Value(t.c_str(), doc.GetAllocator()), doc.GetAllocator());
       (*next)->document = json::to_string(doc);

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fetch/egress.h"
+
 namespace dejima::notify {
 namespace {
 
@@ -66,6 +68,7 @@ std::string Mqtt::publish(const std::string& uri, const std::string& payload, in
   std::lock_guard lock(mu_);
   auto& client = clients_[(t.tls ? "mqtts://" : "mqtt://") + t.host + ":" + std::to_string(t.port) + "/" + t.user];
   if (!client) {
+    if (auto st = fetch::check_resolved(t.host); !st) return "refused by the egress policy: " + st.error().detail;
     auto c = std::make_unique<Client>();
     c->mosq = mosquitto_new(nullptr, true, nullptr);
     if (!c->mosq) return "cannot create an MQTT client";

@@ -194,7 +194,7 @@ bool GeoQuery::matches(const model::Entity& e) const {
   for (const auto& inst : e.attrs) {
     if (inst.name != property_) continue;
     json::LocalDocument<2048> d;
-    if (!json::parse(d.doc, inst.json).empty() || !d.doc.IsObject()) continue;
+    if (!json::parse_stored(d.doc, inst.json).empty() || !d.doc.IsObject()) continue;
     auto v = d.doc.FindMember("value");
     if (v != d.doc.MemberEnd() && v->value.IsObject() && test_value(v->value)) return true;
   }

@@ -103,7 +103,7 @@ bool target_matches(const Term& t, const Value& target, bool language_map) {
 
 bool instance_matches(const Term& t, const model::AttrInstance& inst) {
   json::LocalDocument<2048> doc;
-  if (!json::parse(doc.doc, inst.json).empty()) return false;
+  if (!json::parse_stored(doc.doc, inst.json).empty()) return false;
   const Value* node = &doc.doc;
   Value synthetic;  // createdAt / modifiedAt are kept beside the JSON
   std::string stamp;

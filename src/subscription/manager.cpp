@@ -30,7 +30,7 @@ Status Manager::load() {
   const Millis now = now_millis();
   for (const auto& row : *stored) {
     json::Document d;
-    if (auto err = json::parse(d, row.body); !err.empty() || !d.IsObject()) {
+    if (auto err = json::parse_stored(d, row.body); !err.empty() || !d.IsObject()) {
       spdlog::error("subscription {}: stored document unreadable, skipped", row.id);
       continue;
     }
@@ -49,7 +49,7 @@ Status Manager::load() {
     if (auto it = d.FindMember("jsonldContext"); it != d.MemberEnd())
       if (auto nc = contexts_.from_link(std::string(json::view(it->value)))) (*s)->notification_context = *nc;
     json::Document original;
-    json::parse(original, row.body);
+    json::parse_stored(original, row.body);
     if (auto e = original.FindMember("expiresAt"); e != original.MemberEnd() && e->value.IsString()) {
       (*s)->expires_at = parse_iso8601(json::view(e->value)).value_or(0);
       original.RemoveMember("@context");

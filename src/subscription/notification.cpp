@@ -37,7 +37,7 @@ json::Value previous_value(const json::Value& v, std::string_view key, const jso
 std::string deleted_instance(const model::AttrInstance& old, bool entity_deleted, bool show_changes,
                              const jsonld::Context& ctx, Millis deleted_at) {
   json::Document d;
-  json::parse(d, old.json);
+  json::parse_stored(d, old.json);
   json::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   if (!d.IsObject()) return old.json;
@@ -62,7 +62,7 @@ void add_previous_values(model::Entity& after, const model::Entity& before, cons
     const model::AttrInstance* old = before.find(inst.name, inst.dataset_id);
     if (!old || old->json == inst.json) continue;
     json::Document d;
-    json::parse(d, old->json);
+    json::parse_stored(d, old->json);
     if (!d.IsObject() || inst.json.size() < 2) continue;
     auto [key, previous] = value_member(d);
     if (key.empty()) continue;

@@ -1,5 +1,6 @@
 #include "subscription/subscription.h"
 
+#include "fetch/egress.h"
 #include "model/parse.h"
 #include "query/selection.h"
 #include "util/uri.h"
@@ -63,6 +64,7 @@ Status parse_notification(const json::Value& n, const jsonld::Context& ctx, Subs
   if (!e.HasMember("uri") || !e["uri"].IsString() || !valid_endpoint(json::view(e["uri"])))
     return bad("Invalid endpoint", "endpoint.uri must be an http, https, mqtt or mqtts URI");
   s.uri = std::string(json::view(e["uri"]));
+  if (auto st = fetch::check_url(s.uri); !st) return bad(st.error().title, "endpoint.uri: " + st.error().detail);
   if (auto a = e.FindMember("accept"); a != e.MemberEnd()) {
     const std::string_view accept = a->value.IsString() ? json::view(a->value) : "";
     if (accept != "application/json" && accept != "application/ld+json")
@@ -257,7 +259,7 @@ void rename_terms(json::Value& doc, rapidjson::MemoryPoolAllocator<>& a,
 
 std::string render_subscription(const Subscription& s, Millis now, const jsonld::Context& ctx, bool with_context) {
   json::Document d;
-  json::parse(d, s.document);
+  json::parse_stored(d, s.document);
   auto& a = d.GetAllocator();
   rename_terms(d, a, [&](std::string_view iri) { return ctx.compact(iri); });
   auto set = [&](json::Value& obj, const char* key, json::Value v) {
@@ -282,7 +284,7 @@ std::string render_subscription(const Subscription& s, Millis now, const jsonld:
   }
   if (with_context) {
     json::Document c;
-    json::parse(c, ctx.context_json());
+    json::parse_stored(c, ctx.context_json());
     set(d, "@context", json::Value(c, a));
   }
   return json::to_string(d);
@@ -313,7 +315,7 @@ std::string state_json(const DeliveryState& st) {
 
 void restore_state(DeliveryState& st, std::string_view text) {
   json::Document d;
-  if (!json::parse(d, text).empty() || !d.IsObject()) return;
+  if (!json::parse_stored(d, text).empty() || !d.IsObject()) return;
   auto number = [&](const char* key) -> std::int64_t {
     auto it = d.FindMember(key);
     return it != d.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;

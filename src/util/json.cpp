@@ -32,9 +32,8 @@ struct DepthLimited {
   bool EndArray(rapidjson::SizeType n) { return --depth, d.EndArray(n); }
 };
 
-}  // namespace
-
-std::string parse(Document& doc, std::string_view text) {
+template <unsigned Flags>
+std::string parse_with(Document& doc, std::string_view text) {
   rapidjson::MemoryStream ms(text.data(), text.size());
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
   rapidjson::Reader reader;
@@ -42,7 +41,7 @@ std::string parse(Document& doc, std::string_view text) {
   bool too_deep = false;
   auto generate = [&](Document& d) {
     DepthLimited limited{d};
-    result = reader.Parse(in, limited);
+    result = reader.Parse<Flags>(in, limited);
     too_deep = limited.too_deep;
     return !result.IsError();
   };
@@ -55,6 +54,26 @@ std::string parse(Document& doc, std::string_view text) {
     return std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) +
            ")";
   return {};
+}
+
+}  // namespace
+
+std::string parse(Document& doc, std::string_view text) {
+  return parse_with<rapidjson::kParseValidateEncodingFlag>(doc, text);
+}
+
+std::string parse_stored(Document& doc, std::string_view text) {
+  return parse_with<rapidjson::kParseDefaultFlags>(doc, text);
+}
+
+bool valid_utf8(std::string_view text) {
+  struct Discard {
+    void Put(char) {}
+  } out;
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  while (ms.Tell() < text.size())
+    if (!rapidjson::UTF8<>::Validate(ms, out)) return false;
+  return true;
 }
 
 }  // namespace dejima::json

@@ -47,7 +47,13 @@ struct LocalDocument {
 // a document recurse, so a body of 100,000 '[' would otherwise overflow a thread's stack.
 constexpr size_t kMaxDepth = 512;
 
-// Parses with full validation; returns a message on error (empty on success).
+// Parses with full validation, the text's UTF-8 included (request bodies, remote documents,
+// sources); returns a message on error (empty on success).
 std::string parse(Document& doc, std::string_view text);
+// The same without the UTF-8 check, for documents Dejima wrote itself (stored entities and
+// attribute values, subscriptions, run logs), which were checked when they came in.
+std::string parse_stored(Document& doc, std::string_view text);
+// Whether text is well-formed UTF-8 (URL paths and parameters, after percent-decoding).
+bool valid_utf8(std::string_view text);
 
 }  // namespace dejima::json

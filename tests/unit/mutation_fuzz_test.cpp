@@ -122,9 +122,12 @@ namespace {
 
 // Every entity a format emits must be one the broker accepts or rejects with a 400.
 struct CheckingSink final : connect::Sink {
+  explicit CheckingSink(std::string f) : format(std::move(f)) {}
+  std::string format;
   void entity(std::string text) override {
     json::Document d;
-    ASSERT_TRUE(json::parse(d, text).empty()) << text;
+    const std::string err = json::parse(d, text);
+    ASSERT_TRUE(err.empty()) << format << ": " << err << "\n" << text;
     auto p = model::parse_entity(d, *jsonld::Context::core(), model::ParseMode::Create);
     if (!p) {
       EXPECT_EQ(p.error().kind, ErrorKind::BadRequestData) << text;
@@ -187,7 +190,7 @@ TEST(MutationFuzz, ConnectorSources) {
           std::pair{"jmaxml", &jmaxml}, std::pair{"gtfs", &std::as_const(gtfs)}, std::pair{"ckan", &ckan}}) {
       if (seeds->empty()) continue;
       const std::string text = mutate(rng, *seeds);
-      CheckingSink sink;
+      CheckingSink sink(format);
       auto s = connect::find_format(format)->convert(text, o, sink);
       if (!s) {
         EXPECT_EQ(s.error().kind, ErrorKind::BadRequestData) << text;

@@ -64,6 +64,9 @@ TEST_F(RouterTest, CapturesArePercentDecoded) {
   r = dispatch(Method::Get, "/ngsi-ld/v1/entities/bad%zz");
   EXPECT_TRUE(r.route.empty());
   EXPECT_EQ(r.response.status, 400u);
+  r = dispatch(Method::Get, "/ngsi-ld/v1/entities/urn:x:%FF%FE");
+  EXPECT_TRUE(r.route.empty()) << "a capture that is not UTF-8 is refused";
+  EXPECT_EQ(r.response.status, 400u);
 }
 
 TEST_F(RouterTest, ATrailingSlashIsIgnored) {
