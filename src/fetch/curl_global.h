@@ -12,10 +12,12 @@ namespace dejima::fetch {
 
 void init_curl();
 
-// Checks every address the handle connects to (after DNS, on every redirect) against the
-// policy; the first refusal's reason is kept, and the transfer fails to connect.
+// Checks every connection the handle opens — the host of the URL it is for (each redirect's
+// too) and the address it connects to — against the policy. A refused address makes libcurl try
+// the next one; the first refusal's reason is kept, to report when the transfer fails.
 struct EgressGuard {
   std::shared_ptr<const EgressPolicy> policy;
+  CURL* curl = nullptr;
   std::string refusal;
 };
 void guard_egress(CURL* curl, EgressGuard& guard);

@@ -74,7 +74,7 @@ class CurlTransfers final : public Transfers {
       PostDone done = std::move(t->done);
       const std::string refusal = std::move(t->egress.refusal);
       release(t);
-      if (!refusal.empty())
+      if (rc != CURLE_OK && !refusal.empty())
         done(0, "refused by the egress policy: " + refusal);
       else if (rc != CURLE_OK)
         done(0, curl_easy_strerror(rc));

@@ -1,10 +1,12 @@
 #include "fetch/egress.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -114,21 +116,29 @@ Result<EgressPolicy> EgressPolicy::parse(std::string_view deny, std::string_view
   return p;
 }
 
-Status EgressPolicy::check_bytes(const Bytes& bytes, std::string_view shown) const {
+Status EgressPolicy::check_bytes(const Bytes& bytes, std::string_view shown, bool admitted_by_name) const {
   for (const auto& n : deny_.networks)
-    if (in_network(bytes, n.bytes, n.prefix)) return std::unexpected(refused(shown, "is in " + n.text + " (egress-deny)"));
-  if (allow_.empty()) return {};
+    if (in_network(bytes, n.bytes, n.prefix))
+      return std::unexpected(refused(shown, "is in " + n.text + " (egress-deny)"));
+  if (allow_.empty() || admitted_by_name) return {};
   for (const auto& n : allow_.networks)
     if (in_network(bytes, n.bytes, n.prefix)) return {};
-  if (!allow_.hosts.empty()) return {};  // a name was allowed by name; its addresses are not listed
   return std::unexpected(refused(shown, "is in no network of egress-allow"));
+}
+
+bool EgressPolicy::admits_by_name(std::string_view host) const {
+  Bytes bytes;
+  bool v4 = false;
+  if (parse_address(std::string(host), bytes, v4)) return false;
+  const std::string name = lower(host);
+  return std::any_of(allow_.hosts.begin(), allow_.hosts.end(), [&](const auto& h) { return host_matches(name, h); });
 }
 
 Status EgressPolicy::check_host(std::string_view host) const {
   if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
   Bytes bytes;
   bool v4 = false;
-  if (parse_address(std::string(host), bytes, v4)) return check_bytes(bytes, host);
+  if (parse_address(std::string(host), bytes, v4)) return check_bytes(bytes, host, false);
   const std::string name = lower(host);
   for (const auto& h : deny_.hosts)
     if (host_matches(name, h)) return std::unexpected(refused(host, "matches " + h + " (egress-deny)"));
@@ -139,7 +149,7 @@ Status EgressPolicy::check_host(std::string_view host) const {
   return std::unexpected(refused(host, "matches no host of egress-allow"));
 }
 
-Status EgressPolicy::check_address(const sockaddr* address) const {
+Status EgressPolicy::check_address(const sockaddr* address, bool admitted_by_name) const {
   Bytes bytes{};
   char text[INET6_ADDRSTRLEN] = "";
   if (address->sa_family == AF_INET) {
@@ -154,7 +164,7 @@ Status EgressPolicy::check_address(const sockaddr* address) const {
   } else {
     return {};  // a Unix socket is not the network
   }
-  return check_bytes(bytes, text);
+  return check_bytes(bytes, text, admitted_by_name);
 }
 
 void set_egress_policy(EgressPolicy policy) {
@@ -163,19 +173,28 @@ void set_egress_policy(EgressPolicy policy) {
 
 std::shared_ptr<const EgressPolicy> egress_policy() { return current().load(); }
 
-std::string_view url_host(std::string_view url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return {};
-  std::string_view rest = url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-  if (rest.starts_with('[')) return rest.substr(0, rest.find(']') + 1);
-  return rest.substr(0, rest.find(':'));
+std::string url_host(std::string_view url) {
+  // libcurl's own parser, so that the host checked is the host it connects to (percent-encoded
+  // names, odd slashes); a trailing dot names the same host.
+  std::string host;
+  CURLU* u = curl_url();
+  if (curl_url_set(u, CURLUPART_URL, std::string(url).c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    char* h = nullptr;
+    if (curl_url_get(u, CURLUPART_HOST, &h, CURLU_URLDECODE) == CURLUE_OK) host = h;
+    curl_free(h);
+  }
+  curl_url_cleanup(u);
+  if (host.size() > 1 && host.back() == '.') host.pop_back();
+  return host;
 }
 
 Status check_url(std::string_view url) {
-  const std::string_view host = url_host(url);
-  if (host.empty()) return {};
+  const bool network = url.starts_with("http://") || url.starts_with("https://") || url.starts_with("mqtt://") ||
+                       url.starts_with("mqtts://");
+  if (!network) return {};  // a local file (a connector's source)
+  const std::string host = url_host(url);
+  if (host.empty())
+    return fail(ErrorKind::BadRequestData, "Refused by the egress policy", std::string(url) + " names no host");
   return egress_policy()->check_host(host);
 }
 
@@ -186,9 +205,11 @@ Status check_resolved(std::string_view host) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  if (getaddrinfo(std::string(host).c_str(), nullptr, &hints, &found) != 0) return {};  // the connect will say
+  if (getaddrinfo(std::string(host).c_str(), nullptr, &hints, &found) != 0)
+    return fail(ErrorKind::ServiceUnavailable, "Refused by the egress policy", std::string(host) + " does not resolve");
+  const bool named = policy->admits_by_name(host);
   Status st;
-  for (const addrinfo* a = found; a && st; a = a->ai_next) st = policy->check_address(a->ai_addr);
+  for (const addrinfo* a = found; a && st; a = a->ai_next) st = policy->check_address(a->ai_addr, named);
   freeaddrinfo(found);
   return st;
 }

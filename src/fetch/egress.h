@@ -32,8 +32,11 @@ class EgressPolicy {
 
   // The host of a URL as written (a name, or an address literal, [::1] for IPv6); no DNS.
   Status check_host(std::string_view host) const;
-  // An address about to be connected to.
-  Status check_address(const sockaddr* address) const;
+  // An address about to be connected to; admitted_by_name when the host name it was resolved
+  // from is admitted by name (admits_by_name), which then decides instead of allow networks.
+  Status check_address(const sockaddr* address, bool admitted_by_name = false) const;
+  // Whether a host name (not an address literal) matches a host entry of the allow list.
+  bool admits_by_name(std::string_view host) const;
 
  private:
   struct Network {
@@ -47,7 +50,7 @@ class EgressPolicy {
     bool empty() const { return networks.empty() && hosts.empty(); }
   };
   static Result<Rules> parse_rules(std::string_view list, const char* setting);
-  Status check_bytes(const std::array<std::uint8_t, 16>& bytes, std::string_view shown) const;
+  Status check_bytes(const std::array<std::uint8_t, 16>& bytes, std::string_view shown, bool admitted_by_name) const;
   Rules deny_, allow_;
 };
 
@@ -56,10 +59,11 @@ class EgressPolicy {
 void set_egress_policy(EgressPolicy policy);
 std::shared_ptr<const EgressPolicy> egress_policy();
 
-// The host of an http(s):// or mqtt(s):// URL ("" when there is none).
-std::string_view url_host(std::string_view url);
+// The host of a URL as libcurl reads it (percent-decoded, without a trailing dot; "" when none).
+std::string url_host(std::string_view url);
 // check_host of the URL's host under the process's policy (no DNS): what a client's URL is
-// checked against when it is declared (a subscription's endpoint, a connector's source).
+// checked against when it is declared (a subscription's endpoint, a connector's source). An
+// http(s) or mqtt(s) URL without a host is refused; anything else (a local path) passes.
 Status check_url(std::string_view url);
 
 // check_host, then every address the host resolves to (for a client that connects by name

@@ -90,7 +90,7 @@ Result<Response> get(const Get& r) {
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED)
     return fail(ErrorKind::PayloadTooLarge, "Too large",
                 r.url + ": more than " + std::to_string(r.max_bytes) + " bytes");
-  if (!guard.refusal.empty())
+  if (rc != CURLE_OK && !guard.refusal.empty())
     return fail(ErrorKind::ServiceUnavailable, "Refused by the egress policy", r.url + ": " + guard.refusal);
   if (rc == CURLE_ABORTED_BY_CALLBACK) return fail(ErrorKind::ServiceUnavailable, "Cancelled", r.url + ": cancelled");
   if (rc != CURLE_OK) return fail(ErrorKind::ServiceUnavailable, "Unreachable", r.url + ": " + curl_easy_strerror(rc));

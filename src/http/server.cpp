@@ -169,6 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
         // The session reference leaves the callback here: whoever destroys the callback later (a
         // storage or notifier thread) must not be the one destroying the session, which belongs
         // to its worker's thread.
+        if (!self) return;  // a second call: the request was answered
         auto session = std::move(self);
         if (session->worker_.ioc.get_executor().running_in_this_thread()) return session->answer(n, std::move(r));
         auto& ioc = session->worker_.ioc;
@@ -183,10 +184,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // The edge of the system: a handler's bug costs its request a 500, not the connection or
-  // the process. A reply the handler still sends later is dropped (answer() sees it is late).
+  // The edge of the system: a handler's bug costs its request a 500, not the process. The
+  // connection is closed after it: a Reply the handler handed on may still read the request's
+  // views, so the parser that holds them is not reused; a reply it sends later is dropped.
   void unexpected(std::uint64_t n, const char* what) {
     spdlog::error("unhandled exception in {} {}: {}", method_name(request_.method), request_.path, what);
+    keep_alive_ = false;
     answer(n, problem(Error{ErrorKind::InternalError, "Internal error", "the request failed unexpectedly"}));
   }
 

@@ -26,8 +26,8 @@ struct ServerOptions {
   unsigned shutdown_grace_s = 30;
 };
 
-// A handler that throws answers 500 InternalError (when it has not replied yet); the
-// exception is logged and the connection stays usable.
+// A handler that throws answers 500 InternalError (when it has not replied yet); the exception
+// is logged and that connection is closed after the 500 (the process goes on).
 class Server {
  public:
   Server(ServerOptions options, Handler handler);

@@ -1,5 +1,7 @@
 #include "util/json.h"
 
+#include <cstring>
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
@@ -9,8 +11,9 @@ namespace {
 // Passes the parser's events to the document, refusing to nest deeper than kMaxDepth.
 struct DepthLimited {
   Document& d;
+  bool check_utf8 = false;
   size_t depth = 0;
-  bool too_deep = false;
+  bool too_deep = false, bad_utf8 = false;
 
   bool open() {
     too_deep = ++depth > kMaxDepth;
@@ -24,8 +27,15 @@ struct DepthLimited {
   bool Uint64(uint64_t i) { return d.Uint64(i); }
   bool Double(double x) { return d.Double(x); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return d.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return d.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return d.Key(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return text_ok(s, n) && d.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return text_ok(s, n) && d.Key(s, n, copy); }
+  // RapidJSON's UTF-8 check sees the escapes, not what they decode to: a lone low surrogate
+  // ("\uDC00") becomes the bytes ED B0 80, which are not UTF-8. Decoded surrogates start with ED.
+  bool text_ok(const char* s, rapidjson::SizeType n) {
+    if (!check_utf8 || !std::memchr(s, '\xED', n) || valid_utf8({s, n})) return true;
+    bad_utf8 = true;
+    return false;
+  }
   bool StartObject() { return open() && d.StartObject(); }
   bool EndObject(rapidjson::SizeType n) { return --depth, d.EndObject(n); }
   bool StartArray() { return open() && d.StartArray(); }
@@ -38,17 +48,21 @@ std::string parse_with(Document& doc, std::string_view text) {
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
   rapidjson::Reader reader;
   rapidjson::ParseResult result;
-  bool too_deep = false;
+  bool too_deep = false, bad_utf8 = false;
   auto generate = [&](Document& d) {
-    DepthLimited limited{d};
+    DepthLimited limited{d, (Flags & rapidjson::kParseValidateEncodingFlag) != 0};
     result = reader.Parse<Flags>(in, limited);
     too_deep = limited.too_deep;
+    bad_utf8 = limited.bad_utf8;
     return !result.IsError();
   };
   doc.SetNull();
   doc.Populate(generate);
   if (too_deep)
     return "arrays and objects nested deeper than " + std::to_string(kMaxDepth) + " levels (at byte " +
+           std::to_string(result.Offset()) + ")";
+  if (bad_utf8)
+    return "Invalid encoding in string: an escape that is not a whole character (at byte " +
            std::to_string(result.Offset()) + ")";
   if (result.IsError())
     return std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) +

@@ -1,8 +1,8 @@
 // The egress policy: parsing the settings, networks (IPv4, IPv6, IPv4-mapped), host names and
 // domains, deny before allow; and its enforcement on a real GET and a real POST over loopback,
 // by literal address before connecting and by the address a name resolves to when connecting.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -39,8 +39,12 @@ sockaddr_in v4(const char* text) {
   return a;
 }
 
-bool allowed(const EgressPolicy& p, const sockaddr_in& a) { return p.check_address(reinterpret_cast<const sockaddr*>(&a)).has_value(); }
-bool allowed(const EgressPolicy& p, const sockaddr_in6& a) { return p.check_address(reinterpret_cast<const sockaddr*>(&a)).has_value(); }
+bool allowed(const EgressPolicy& p, const sockaddr_in& a) {
+  return p.check_address(reinterpret_cast<const sockaddr*>(&a)).has_value();
+}
+bool allowed(const EgressPolicy& p, const sockaddr_in6& a) {
+  return p.check_address(reinterpret_cast<const sockaddr*>(&a)).has_value();
+}
 
 TEST(EgressPolicy, TheDefaultDeniesLinkLocalAndMetadataAddresses) {
   const auto p = policy(fetch::kDefaultEgressDeny, fetch::kDefaultEgressAllow);
@@ -78,6 +82,11 @@ TEST(EgressPolicy, AnAllowListAdmitsOnlyWhatItNamesAndDenyWins) {
   EXPECT_FALSE(allowed(p, v4("192.168.1.66")));
   EXPECT_FALSE(p.check_host("example.org"));
   EXPECT_TRUE(p.check_host("opendata.city.nagasaki.jp"));
+  EXPECT_FALSE(p.check_host("8.8.8.8")) << "a host entry admits names, never an address literal";
+  EXPECT_FALSE(allowed(p, v4("8.8.8.8"))) << "an address reached by a name not admitted by name";
+  const auto a = v4("8.8.8.8");
+  EXPECT_TRUE(p.check_address(reinterpret_cast<const sockaddr*>(&a), p.admits_by_name("opendata.city.nagasaki.jp")));
+  EXPECT_FALSE(p.admits_by_name("8.8.8.8"));
   const auto networks_only = policy("none", "127.0.0.0/8");
   EXPECT_TRUE(networks_only.check_host("localhost")) << "a name is decided by the addresses it connects to";
   EXPECT_FALSE(allowed(networks_only, v4("192.0.2.1")));
@@ -95,11 +104,16 @@ TEST(EgressPolicy, BadRulesAreRefusedWithTheirSetting) {
   EXPECT_TRUE(EgressPolicy::parse(" 10.0.0.0/8 , ::1 ", "example.org"));
 }
 
-TEST(EgressPolicy, UrlHosts) {
-  EXPECT_EQ(fetch::url_host("http://user:pw@Example.org:8080/a?b"), "Example.org");
+TEST(EgressPolicy, UrlHostsAsLibcurlReadsThem) {
+  EXPECT_EQ(fetch::url_host("http://user:pw@example.org:8080/a?b"), "example.org");
+  EXPECT_EQ(fetch::url_host("http://%6detadata.internal/"), "metadata.internal") << "percent-decoded";
+  EXPECT_EQ(fetch::url_host("http://db.internal./x"), "db.internal") << "a trailing dot names the same host";
+  EXPECT_FALSE(policy(".internal").check_host(fetch::url_host("http://%6detadata.google.internal/")))
+      << "no way around a name rule";
   EXPECT_EQ(fetch::url_host("mqtt://[fe80::1]:1883/topic"), "[fe80::1]");
   EXPECT_EQ(fetch::url_host("https://169.254.169.254"), "169.254.169.254");
   EXPECT_EQ(fetch::url_host("/a/local/path"), "");
+  EXPECT_TRUE(fetch::check_url("/a/local/path")) << "a connector's local file";
 }
 
 // The process's policy is replaced for one test and restored after it.
@@ -107,7 +121,13 @@ class EgressEnforcement : public ::testing::Test {
  protected:
   void SetUp() override {
     server = std::make_unique<http::Server>(http::ServerOptions{.port = 0, .threads = 1},
-                                            [](const http::Request&, http::Reply reply) { reply(http::json_body(200, "{}")); });
+                                            [this](const http::Request& req, http::Reply reply) {
+      if (req.path != "/redirect") return reply(http::json_body(200, "{}"));
+      http::Response r;
+      r.status = 302;
+      r.header("Location", "http://localhost:" + port() + "/");
+      reply(std::move(r));
+    });
     ASSERT_TRUE(server->listen());
     runner = std::thread([this] { server->run(false); });
   }
@@ -133,6 +153,18 @@ TEST_F(EgressEnforcement, AGetIsRefusedByLiteralAndByTheAddressANameResolvesTo) 
   EXPECT_EQ(r.error().title, "Refused by the egress policy");
   EXPECT_NE(r.error().detail.find(" is in "), std::string::npos) << r.error().detail;
   EXPECT_FALSE(fetch::check_resolved("localhost"));
+}
+
+TEST_F(EgressEnforcement, EveryRedirectHopIsCheckedByName) {
+  fetch::set_egress_policy(policy("localhost"));
+  auto r = fetch::get({.url = "http://127.0.0.1:" + port() + "/redirect"});
+  ASSERT_FALSE(r) << "the redirect to localhost is refused by name";
+  EXPECT_EQ(r.error().title, "Refused by the egress policy");
+  EXPECT_NE(r.error().detail.find("matches localhost"), std::string::npos) << r.error().detail;
+  fetch::set_egress_policy(policy(fetch::kDefaultEgressDeny));
+  r = fetch::get({.url = "http://127.0.0.1:" + port() + "/redirect"});
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(EgressEnforcement, APostIsRefusedTheSameWay) {
