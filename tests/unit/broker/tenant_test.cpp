@@ -4,6 +4,7 @@
 // committed changes only, in commit order; batches skip unchanged and failed items.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
 
 #include "broker/tenant.h"
@@ -70,8 +71,16 @@ class TenantTest : public ::testing::Test {
     std::lock_guard lock(heard_mu);
     return events;
   }
+  // The listener runs after the acknowledgement, on the store's thread: waits until it has heard n
+  // changes (or 5 s have passed), then returns what it heard.
+  std::vector<std::pair<std::string, std::string>> heard_once(size_t n) {
+    std::unique_lock lock(heard_mu);
+    heard_cv.wait_for(lock, std::chrono::seconds(5), [&] { return events.size() >= n; });
+    return events;
+  }
 
   std::mutex heard_mu;
+  std::condition_variable heard_cv;
   std::vector<std::pair<std::string, std::string>> events;  // (id, "created" | "updated" | "deleted")
   broker::ChangeListener listener = [this](const std::string&, const std::vector<broker::ChangeEvent>& changes) {
     std::lock_guard lock(heard_mu);
@@ -79,6 +88,7 @@ class TenantTest : public ::testing::Test {
       events.emplace_back(c.after ? c.after->id : c.before->id, !c.before  ? "created"
                                                                 : !c.after ? "deleted"
                                                                            : "updated");
+    heard_cv.notify_all();
   };
   MemoryTenantStore* store = nullptr;
   std::unique_ptr<broker::Tenant> tenant;
@@ -114,7 +124,7 @@ TEST_F(TenantTest, AFailedCommitRollsBackTheStateAndTheIndexes) {
   EXPECT_EQ(tenant->size(), 1u);
   EXPECT_EQ(count_type_bus(50), 0u) << "the value and type indexes follow";
   EXPECT_EQ(count_type_bus(0), 1u);
-  EXPECT_EQ(heard().size(), 1u) << "only the first, committed creation was heard";
+  EXPECT_EQ(heard_once(1).size(), 1u) << "only the first, committed creation was heard";
 }
 
 TEST_F(TenantTest, ARollbackLeavesALaterVersionToItsOwnCommit) {
@@ -190,7 +200,7 @@ TEST_F(TenantTest, ABatchWritesChangedItemsInOneTransactionAndReportsEachItem) {
   EXPECT_EQ(c.transactions, before + 1);
   EXPECT_EQ(c.history.size(), 1u + 2u) << "the first put, then the two writes of urn:b:new";
   EXPECT_EQ(speed_of(tenant->get("urn:b:new")), 2);
-  EXPECT_EQ(heard().size(), 1u + 2u);
+  EXPECT_EQ(heard_once(1u + 2u).size(), 1u + 2u);
 }
 
 TEST_F(TenantTest, ABatchWithoutHistoryWritesNoHistory) {
