@@ -33,7 +33,7 @@ echo "| workload | req/s | p50 | p99 |"
 echo "|---|---|---|---|"
 for n in "${sizes[@]}"; do
   data="$work/data-$n"
-  taskset -c 0 "${DEJIMA:-./build/release/dejima}" serve --port 0 --threads 1 --data-dir "$data" --log-level warn \
+  taskset -c 0 "${DEJIMA:-./build/release/dejima}" serve --port 0 --threads 1 --data-dir "$data" --log-level warn --auth off \
     >"$work/out-$n" 2>"$work/err-$n" &
   pid=$!
   for _ in $(seq 100); do grep -q listening "$work/out-$n" 2>/dev/null && break; sleep 0.1; done

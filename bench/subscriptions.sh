@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 source bench/vehicles.sh dejima notify_receiver
 
 taskset -c 1 ./build/release/notify_receiver >"$work/recv.out" &
-taskset -c 0 "${DEJIMA:-./build/release/dejima}" serve --port 0 --threads 1 --data-dir "$work/data" --log-level warn \
+taskset -c 0 "${DEJIMA:-./build/release/dejima}" serve --port 0 --threads 1 --data-dir "$work/data" --log-level warn --auth off \
   >"$work/out" 2>"$work/err" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && grep -q listening "$work/recv.out" && break; sleep 0.1; done

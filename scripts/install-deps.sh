@@ -12,10 +12,11 @@ packages=(
   libabsl-dev                   # B-tree sets for the in-memory indexes
   libmosquitto-dev mosquitto mosquitto-clients  # MQTT notifications; broker and client for tests
   libjemalloc-dev               # allocator of the release server binary
+  libsodium-dev                 # API key hashes and random keys, argon2id passwords (access/)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-16 libclang-rt-16-dev llvm-16  # libFuzzer targets (scripts/fuzz.sh) and their symbolizer
   clang-format-16 clang-tidy-16        # scripts/lint.sh (pinned: another version formats differently)
-  python3 python3-pytest python3-requests python3-yaml
+  python3 python3-pytest python3-requests python3-yaml python3-cryptography python3-jwt
   wrk nginx-light curl
 )
 missing=()

@@ -31,6 +31,7 @@ owners=(
   '<pugixml\.hpp> src/connect/'
   '<zip\.h> src/connect/'
   '<iconv\.h> src/connect/'
+  '<sodium\.h> src/access/'
   '<jemalloc/ src/allocator.cpp'
 )
 for rule in "${owners[@]}"; do

@@ -4,12 +4,16 @@
 #include <cstdlib>
 #include <ctime>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "access/gate.h"
 #include "app/demo.h"
 #include "broker/tenant.h"
 #include "connect/connectors.h"
@@ -18,6 +22,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jsonld/registry.h"
+#include "manage/access_handlers.h"
 #include "manage/connector_handlers.h"
 #include "ngsild/batch_handlers.h"
 #include "ngsild/context_handlers.h"
@@ -35,17 +40,43 @@ namespace {
 
 void add_system_routes(http::Router& r) {
   using Params = std::vector<std::string>;
-  r.add(http::Method::Get, "/health", [](const http::Request&, const Params&, http::Reply reply) {
+  r.add(http::Method::Get, "/health", {http::Need::Open}, [](const http::Request&, const Params&, http::Reply reply) {
     http::Response resp;
     resp.content_type = "application/json";
     resp.body = R"({"status":"ok"})";
     reply(std::move(resp));
   });
-  r.add(http::Method::Get, "/version", [](const http::Request&, const Params&, http::Reply reply) {
+  r.add(http::Method::Get, "/version", {http::Need::Open}, [](const http::Request&, const Params&, http::Reply reply) {
     http::Response resp;
     resp.content_type = "application/json";
     resp.body = R"({"name":"dejima","version":")" DEJIMA_VERSION R"(","ngsi-ld":"1.8.1"})";
     reply(std::move(resp));
+  });
+}
+
+// GET /dejima/v1/routes: every route with the permission it declares (added last, so that it
+// lists all of them; the access tests walk it).
+void add_route_list(http::Router& r) {
+  using Params = std::vector<std::string>;
+  r.add(http::Method::Get, "/dejima/v1/routes", {http::Need::Operator},
+        [&r](const http::Request&, const Params&, http::Reply reply) {
+    reply(http::json_body(200, json::written([&](json::Writer& w) {
+                            w.StartArray();
+                            for (const auto& route : r.routes()) {
+                              w.StartObject();
+                              w.Key("method");
+                              json::write_string(w, http::method_name(route.method));
+                              w.Key("path");
+                              json::write_string(w, route.pattern);
+                              w.Key("need");
+                              json::write_string(w, http::need_name(route.permission.need));
+                              w.Key("tenant");
+                              json::write_string(w,
+                                                 route.permission.tenant == http::TenantFrom::Path ? "path" : "header");
+                              w.EndObject();
+                            }
+                            w.EndArray();
+                          })));
   });
 }
 
@@ -74,6 +105,26 @@ Status declare_from_file(const std::string& path, connect::Connectors& connector
     d->origin = "config";
     if (auto s = declare_if_changed(std::move(*d), connectors); !s) return s;
   }
+  return {};
+}
+
+// The first start: the demo's registry (with --demo), and the operator's key (the bootstrap
+// setting's, else a generated one that is shown once and kept in a 0600 file).
+Status bootstrap_access(const Settings& settings, access::Directory& directory) {
+  if (settings.demo && directory.registry_empty())
+    for (auto& t : demo_tenants(settings.demo_data))
+      if (auto s = directory.put_tenant(std::move(t)); !s) return s;
+  if (directory.has_operator_key()) return {};
+  auto key = directory.issue_operator_key(settings.bootstrap_operator_key);
+  if (!key) return std::unexpected(key.error());
+  if (!settings.bootstrap_operator_key.empty()) return {};
+  const auto file = std::filesystem::path(settings.data_dir) / "operator-key";
+  const std::string line = key->text + "\n";
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);  // never readable by others
+  const bool written = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  if (fd >= 0) ::close(fd);
+  if (!written) return fail(ErrorKind::InternalError, "cannot write the operator key", file.string());
+  spdlog::warn("the operator's API key (shown once, also in {}): {}", file.string(), key->text);
   return {};
 }
 
@@ -131,6 +182,19 @@ int serve(const Settings& settings) {
     subscriptions.on_changes(tenant, changes);
   });
 
+  access::Directory directory(storage, [&tenants](const std::string& name) -> Status {
+    if (auto t = tenants.find_or_create(name); !t) return std::unexpected(t.error());
+    return {};
+  });
+  if (auto s = directory.load(); !s) {
+    spdlog::critical("cannot load the tenant registry and API keys: {}", s.error().detail);
+    return 1;
+  }
+  if (auto s = bootstrap_access(settings, directory); !s) {
+    spdlog::critical("{}: {}", s.error().title, s.error().detail);
+    return 1;
+  }
+
   connect::Connectors connectors(storage, tenants);
   if (auto s = connectors.load(); !s) {
     spdlog::critical("cannot load connectors: {}", s.error().detail);
@@ -169,16 +233,23 @@ int serve(const Settings& settings) {
   ngsild::add_subscription_routes(router, services);
   ngsild::add_temporal_routes(router, services);
   manage::add_connector_routes(router, connectors);
+  manage::add_access_routes(router, directory);
+  add_route_list(router);
+  access::AccessGate gate(directory);
+  if (settings.auth == "on")
+    router.set_gate(&gate);
+  else
+    spdlog::warn("ACCESS CONTROL IS OFF (--auth off): anyone who reaches {}:{} may read and write every tenant",
+                 settings.bind, settings.port);
 
-  http::Server server(
-      {.bind = settings.bind,
-       .port = settings.port,
-       .threads = settings.threads,
-       .max_body_bytes = settings.max_body_bytes,
-       .max_header_bytes = settings.max_header_bytes,
-       .idle_timeout_s = settings.idle_timeout_s,
-       .shutdown_grace_s = settings.shutdown_grace_s},
-      [&router](const http::Request& req, http::Reply reply) { router.dispatch(req, std::move(reply)); });
+  http::Server server({.bind = settings.bind,
+                       .port = settings.port,
+                       .threads = settings.threads,
+                       .max_body_bytes = settings.max_body_bytes,
+                       .max_header_bytes = settings.max_header_bytes,
+                       .idle_timeout_s = settings.idle_timeout_s,
+                       .shutdown_grace_s = settings.shutdown_grace_s},
+                      [&router](http::Request& req, http::Reply reply) { router.dispatch(req, std::move(reply)); });
   if (auto s = server.listen(); !s) {
     spdlog::critical("{}: {}", s.error().title, s.error().detail);
     return 1;

@@ -1,5 +1,11 @@
 #include "app/demo.h"
 
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "connect/csv.h"
+
 namespace dejima {
 namespace {
 
@@ -7,6 +13,37 @@ namespace {
 constexpr const char* kMunicipalities[] = {"422011", "422029", "422037", "422045", "422053", "422070", "422088",
                                            "422096", "422100", "422118", "422126", "422134", "422142", "423076",
                                            "423084", "423211", "423220", "423238", "423831", "423912", "424111"};
+
+// Their tenant names (romanised) and English names, in the order above.
+constexpr std::pair<const char*, const char*> kMunicipalNames[] = {
+    {"nagasaki", "Nagasaki City"},
+    {"sasebo", "Sasebo City"},
+    {"shimabara", "Shimabara City"},
+    {"isahaya", "Isahaya City"},
+    {"omura", "Omura City"},
+    {"hirado", "Hirado City"},
+    {"matsuura", "Matsuura City"},
+    {"tsushima", "Tsushima City"},
+    {"iki", "Iki City"},
+    {"goto", "Goto City"},
+    {"saikai", "Saikai City"},
+    {"unzen", "Unzen City"},
+    {"minamishimabara", "Minamishimabara City"},
+    {"nagayo", "Nagayo Town"},
+    {"togitsu", "Togitsu Town"},
+    {"higashisonogi", "Higashisonogi Town"},
+    {"kawatana", "Kawatana Town"},
+    {"hasami", "Hasami Town"},
+    {"ojika", "Ojika Town"},
+    {"saza", "Saza Town"},
+    {"shinkamigoto", "Shinkamigoto Town"},
+};
+static_assert(std::size(kMunicipalNames) == std::size(kMunicipalities));
+
+// The entity types the demo connectors write (all open data).
+constexpr const char* kDemoTypes[] = {"EvacuationSpace", "EvacuationShelter", "WeatherObserved",
+                                      "WeatherWarning",  "TouristAttraction", "GtfsAgency",
+                                      "GtfsRoute",       "GtfsStop",          "GtfsTrip"};
 
 // GSI 指定緊急避難場所・指定避難所データ split per municipality by the jp-shelter-api project.
 constexpr const char* kShelterApi = "https://motohasystem.github.io/jp-shelter-api/api/v0/";
@@ -37,7 +74,59 @@ connect::Declaration declaration(std::string name, std::string source, std::stri
   return d;
 }
 
+// 5-digit code → (name, population) of Nagasaki's rows in the census file.
+std::map<std::string, std::pair<std::string, long long>> census_of_nagasaki(const std::string& file) {
+  std::map<std::string, std::pair<std::string, long long>> out;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return out;
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string all = text.str();
+  connect::CsvReader csv(all);
+  std::vector<std::string> f;  // 都道府県コード,市区町村コード,都道府県名,市区町村名,人口_総数,...
+  while (csv.next(f))
+    if (f.size() >= 5 && f[0] == "42" && !f[4].empty() && f[4].find_first_not_of("0123456789") == std::string::npos)
+      out[f[1]] = {f[3], std::stoll(f[4])};
+  return out;
+}
+
 }  // namespace
+
+std::vector<access::TenantRecord> demo_tenants(const std::string& data) {
+  const std::string local = data.empty() ? "" : (data.ends_with('/') ? data : data + "/");
+  const auto census = local.empty() ? decltype(census_of_nagasaki("")){}
+                                    : census_of_nagasaki(local + "population/major_results_2020.csv");
+  const Millis now = now_millis();
+  std::vector<access::TenantRecord> out;
+  access::TenantRecord pref{.name = "",
+                            .name_ja = "長崎県",
+                            .name_en = "Nagasaki Prefecture",
+                            .code = "420000",
+                            .kind = "prefecture",
+                            .public_types = {std::begin(kDemoTypes), std::end(kDemoTypes)},
+                            .created_at = now,
+                            .modified_at = now};
+  if (auto it = census.find("42000"); it != census.end()) pref.population = it->second.second;
+  out.push_back(std::move(pref));
+  if (census.empty()) return out;
+  for (size_t i = 0; i < std::size(kMunicipalities); ++i) {
+    const std::string code = kMunicipalities[i];
+    auto it = census.find(code.substr(0, 5));
+    if (it == census.end()) continue;
+    const std::string& ja = it->second.first;
+    out.push_back(access::TenantRecord{.name = kMunicipalNames[i].first,
+                                       .name_ja = ja,
+                                       .name_en = kMunicipalNames[i].second,
+                                       .code = code,
+                                       .kind = ja.ends_with("市")   ? "city"
+                                               : ja.ends_with("町") ? "town"
+                                                                    : "village",
+                                       .population = it->second.second,
+                                       .created_at = now,
+                                       .modified_at = now});
+  }
+  return out;
+}
 
 std::vector<connect::Declaration> demo_connectors(const std::string& data) {
   const std::string local = data.empty() ? "" : (data.ends_with('/') ? data : data + "/");

@@ -135,6 +135,14 @@ const std::vector<SettingDef>& table() {
               (v.find("..") == std::string::npos && std::filesystem::is_regular_file("/usr/share/zoneinfo/" + v))),
       STR_SETTING(connectors_file, "connectors",
                   "JSON file with an array of connector declarations, declared at start (empty = none)", true),
+      STR_SETTING(auth, "auth",
+                  "on|off: access control (API keys, the tenant registry, public types); off only for local "
+                  "development and conformance runs",
+                  v == "on" || v == "off"),
+      STR_SETTING(bootstrap_operator_key, "bootstrap-operator-key",
+                  "the operator's API key, taken at the first start (at least 16 characters); empty = a generated "
+                  "one, printed once and written to <data-dir>/operator-key (0600)",
+                  v.empty() || v.size() >= 16),
       BOOL_SETTING(demo, "demo", "declare the demo connectors (Nagasaki's shelters, AMeDAS weather, tourist sites)"),
       STR_SETTING(demo_data, "demo-data",
                   "directory with local copies of the demo sources (like ../shared/data); empty = official URLs", true),

@@ -39,6 +39,8 @@ struct Settings {
   unsigned temporal_max_instances = 1000;  // per attribute in one temporal response (206 beyond)
   std::string time_zone = "Asia/Tokyo";    // of connectors' cron schedules (the process's TZ)
   std::string connectors_file;             // connector declarations applied at start
+  std::string auth = "on";                 // off: no access control (local development, conformance runs)
+  std::string bootstrap_operator_key;      // the operator's API key at the first start ("" = generate one)
   bool demo = false;                       // declare the demo connectors
   std::string demo_data;                   // local copies of the demo sources ("" = official URLs)
 };

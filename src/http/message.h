@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/access.h"
+
 namespace dejima::http {
 
 enum class Method { Get, Post, Put, Patch, Delete, Head, Options, Other };
@@ -18,6 +20,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;  // percent-decoded, in order
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::string_view body;
+  Grant grant;  // what the router's gate admitted (everything when access control is off)
 
   // First header with this name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;

@@ -21,6 +21,9 @@ unsigned status_of(ErrorKind kind) {
     case ErrorKind::PayloadTooLarge: return 413;
     case ErrorKind::MethodNotAllowed: return 405;
     case ErrorKind::ServiceUnavailable: return 503;
+    case ErrorKind::Unauthorized: return 401;
+    case ErrorKind::Forbidden: return 403;
+    case ErrorKind::TooManyRequests: return 429;
   }
   return 500;
 }
@@ -43,6 +46,10 @@ std::string_view type_uri_of(ErrorKind kind) {
     case ErrorKind::PayloadTooLarge:
     case ErrorKind::MethodNotAllowed: return "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest";
     case ErrorKind::ServiceUnavailable: return "https://uri.etsi.org/ngsi-ld/errors/InternalError";
+    // Access control has no NGSI-LD error type: Dejima's own.
+    case ErrorKind::Unauthorized: return "urn:dejima:errors:Unauthorized";
+    case ErrorKind::Forbidden: return "urn:dejima:errors:Forbidden";
+    case ErrorKind::TooManyRequests: return "urn:dejima:errors:TooManyRequests";
   }
   return "https://uri.etsi.org/ngsi-ld/errors/InternalError";
 }

@@ -39,14 +39,33 @@ std::string_view method_name(Method m) {
   return "OTHER";
 }
 
-void Router::add(Method method, std::string_view pattern, RouteHandler handler) {
-  Route r{method, {}, std::move(handler)};
+std::string_view need_name(Need n) {
+  switch (n) {
+    case Need::Open: return "open";
+    case Need::Read: return "read";
+    case Need::Temporal: return "temporal";
+    case Need::Write: return "write";
+    case Need::Subscribe: return "subscribe";
+    case Need::TenantAdmin: return "tenant-admin";
+    case Need::Operator: return "operator";
+  }
+  return "operator";
+}
+
+void Router::add(Method method, std::string_view pattern, Permission permission, RouteHandler handler) {
+  Route r{method, {}, RouteInfo{method, std::string(pattern), permission}, std::move(handler)};
   for (auto seg : split_path(pattern))
     r.segments.emplace_back(seg.front() == '{' ? std::string("{}") : std::string(seg));
   routes_.push_back(std::move(r));
 }
 
-void Router::dispatch(const Request& req, Reply reply) const {
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : routes_) out.push_back(r.info);
+  return out;
+}
+
+void Router::dispatch(Request& req, Reply reply) const {
   // A trailing slash is ignored: "/entities/" is "/entities" (405 for a method it lacks).
   const auto segs = split_path(req.path);
   std::string allow;  // the methods of the routes that match the path
@@ -75,6 +94,15 @@ void Router::dispatch(const Request& req, Reply reply) const {
         return reply(problem(
             Error{ErrorKind::BadRequestData, "Malformed path", "invalid percent-encoding or UTF-8 in the path"}));
       p = std::move(*decoded);
+    }
+    if (gate_) {
+      auto grant = gate_->admit(req, r.info.permission, params);
+      if (!grant) {
+        Response resp = problem(grant.error());
+        if (grant.error().kind == ErrorKind::Unauthorized) resp.header("WWW-Authenticate", gate_->challenge());
+        return reply(std::move(resp));
+      }
+      req.grant = std::move(*grant);
     }
     return r.handler(req, params, std::move(reply));
   }

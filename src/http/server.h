@@ -12,8 +12,9 @@
 namespace dejima::http {
 
 // Called on a server thread for every well-formed request. The Request (and the memory its
-// string_views point into) stays valid until the handler calls Reply.
-using Handler = std::function<void(const Request&, Reply)>;
+// string_views point into) stays valid until the handler calls Reply. The handler may annotate it
+// (the router attaches the caller's Grant).
+using Handler = std::function<void(Request&, Reply)>;
 
 // Built by app/ from the settings table (--bind, --port, --threads, ...).
 struct ServerOptions {

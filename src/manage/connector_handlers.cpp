@@ -4,6 +4,7 @@
 #include "manage/connector_handlers.h"
 
 #include "http/problem.h"
+#include "manage/json_body.h"
 
 namespace dejima::manage {
 namespace {
@@ -11,18 +12,9 @@ namespace {
 using Params = std::vector<std::string>;
 constexpr std::string_view kBase = "/dejima/v1/connectors";
 
-http::Response status_only(unsigned status) {
-  http::Response r;
-  r.status = status;
-  return r;
-}
-
 Result<connect::Declaration> declaration_from(const http::Request& req) {
-  const auto type = req.header("Content-Type");
-  if (!type.starts_with("application/json"))
-    return fail(ErrorKind::UnsupportedMediaType, "Unsupported media type", "send the declaration as application/json");
   json::Document doc;
-  if (auto err = json::parse(doc, req.body); !err.empty()) return fail(ErrorKind::InvalidRequest, "Invalid JSON", err);
+  if (auto s = parse_json_body(req, doc, "declaration"); !s) return std::unexpected(s.error());
   if (doc.IsObject() && doc.HasMember("origin"))
     return fail(ErrorKind::BadRequestData, "Invalid connector", "origin is set by Dejima, not by the client");
   return connect::parse_declaration(doc);
@@ -39,13 +31,13 @@ std::string array_of(const std::vector<std::string>& items) {
 void add_connector_routes(http::Router& r, connect::Connectors& c) {
   using http::Method;
   const std::string base(kBase);
-  r.add(Method::Get, base, [&c](const http::Request&, const Params&, http::Reply reply) {
+  r.add(Method::Get, base, {http::Need::Operator}, [&c](const http::Request&, const Params&, http::Reply reply) {
     std::vector<std::string> items;
     for (const auto& d : c.list())
       if (auto s = c.describe(d.name)) items.push_back(std::move(*s));
     reply(http::json_body(200, array_of(items)));
   });
-  r.add(Method::Post, base, [&c](const http::Request& req, const Params&, http::Reply reply) {
+  r.add(Method::Post, base, {http::Need::Operator}, [&c](const http::Request& req, const Params&, http::Reply reply) {
     auto d = declaration_from(req);
     if (!d) return reply(http::problem(d.error()));
     if (c.find(d->name)) return reply(http::problem({ErrorKind::AlreadyExists, "Connector already exists", d->name}));
@@ -55,12 +47,14 @@ void add_connector_routes(http::Router& r, connect::Connectors& c) {
     resp.header("Location", std::string(kBase) + "/" + name);
     reply(std::move(resp));
   });
-  r.add(Method::Get, base + "/{name}", [&c](const http::Request&, const Params& p, http::Reply reply) {
+  r.add(Method::Get, base + "/{name}", {http::Need::Operator},
+        [&c](const http::Request&, const Params& p, http::Reply reply) {
     auto s = c.describe(p[0]);
     if (!s) return reply(http::problem({ErrorKind::ResourceNotFound, "Connector not found", p[0]}));
     reply(http::json_body(200, std::move(*s)));
   });
-  r.add(Method::Put, base + "/{name}", [&c](const http::Request& req, const Params& p, http::Reply reply) {
+  r.add(Method::Put, base + "/{name}", {http::Need::Operator},
+        [&c](const http::Request& req, const Params& p, http::Reply reply) {
     auto d = declaration_from(req);
     if (!d) return reply(http::problem(d.error()));
     if (d->name != p[0])
@@ -72,16 +66,19 @@ void add_connector_routes(http::Router& r, connect::Connectors& c) {
     if (*created) resp.header("Location", std::string(kBase) + "/" + p[0]);
     reply(std::move(resp));
   });
-  r.add(Method::Delete, base + "/{name}", [&c](const http::Request&, const Params& p, http::Reply reply) {
+  r.add(Method::Delete, base + "/{name}", {http::Need::Operator},
+        [&c](const http::Request&, const Params& p, http::Reply reply) {
     if (auto s = c.remove(p[0]); !s) return reply(http::problem(s.error()));
     reply(status_only(204));
   });
-  r.add(Method::Get, base + "/{name}/runs", [&c](const http::Request&, const Params& p, http::Reply reply) {
+  r.add(Method::Get, base + "/{name}/runs", {http::Need::Operator},
+        [&c](const http::Request&, const Params& p, http::Reply reply) {
     auto runs = c.runs(p[0]);
     if (!runs) return reply(http::problem(runs.error()));
     reply(http::json_body(200, array_of(*runs)));
   });
-  r.add(Method::Post, base + "/{name}/runs", [&c](const http::Request&, const Params& p, http::Reply reply) {
+  r.add(Method::Post, base + "/{name}/runs", {http::Need::Operator},
+        [&c](const http::Request&, const Params& p, http::Reply reply) {
     if (auto s = c.trigger(p[0]); !s) return reply(http::problem(s.error()));
     http::Response resp = status_only(202);
     resp.header("Location", std::string(kBase) + "/" + p[0] + "/runs");

@@ -230,7 +230,7 @@ void add_batch_routes(http::Router& r, Services& s) {
                                                         {"delete", Op::Delete},
                                                         {"merge", Op::Merge}};
   for (const auto& [name, op] : kOps)
-    r.add(Method::Post, base + name,
+    r.add(Method::Post, base + name, {http::Need::Write},
           [&s, op = op](const http::Request& q, const Params&, http::Reply y) { batch(q, s, std::move(y), op); });
 }
 

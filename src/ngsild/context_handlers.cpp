@@ -142,13 +142,13 @@ void delete_context(const http::Request& req, const Params& p, Services& s, http
 void add_context_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/jsonldContexts";
-  r.add(Method::Get, base,
+  r.add(Method::Get, base, {http::Need::Open},
         [&s](const http::Request& q, const Params&, http::Reply y) { list_contexts(q, s, std::move(y)); });
-  r.add(Method::Post, base,
+  r.add(Method::Post, base, {http::Need::Write},
         [&s](const http::Request& q, const Params&, http::Reply y) { add_context(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}",
+  r.add(Method::Get, base + "/{id}", {http::Need::Open},
         [&s](const http::Request& q, const Params& p, http::Reply y) { get_context(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}",
+  r.add(Method::Delete, base + "/{id}", {http::Need::Operator},
         [&s](const http::Request& q, const Params& p, http::Reply y) { delete_context(q, p, s, std::move(y)); });
 }
 

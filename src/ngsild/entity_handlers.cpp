@@ -115,7 +115,8 @@ void get_entity(const http::Request& req, const Params& p, Services& s, http::Re
                  auto opts = render_options(*c);
                  if (!opts) return reply(http::problem(opts.error()));
                  EntityPtr e = (*tenant)->get(id);
-                 if (!e || !model::projection_matches(*e, *opts)) return reply(http::problem(not_found(id)));
+                 if (!e || !c->readable(*e) || !model::projection_matches(*e, *opts))
+                   return reply(http::problem(not_found(id)));
                  if (const auto* types = req.param("type")) {
                    bool match = false;
                    for (const auto& t : split_list(*types)) match = match || e->has_type(c->context->expand(t));
@@ -288,27 +289,28 @@ void delete_attr(const http::Request& req, const Params& p, Services& s, http::R
 void add_entity_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/entities";
-  r.add(Method::Post, base,
+  r.add(Method::Post, base, {http::Need::Write},
         [&s](const http::Request& q, const Params&, http::Reply y) { create_entity(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}",
+  r.add(Method::Get, base + "/{id}", {http::Need::Read},
         [&s](const http::Request& q, const Params& p, http::Reply y) { get_entity(q, p, s, std::move(y)); });
-  r.add(Method::Put, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) {
+  r.add(Method::Put, base + "/{id}", {http::Need::Write}, [&s](const http::Request& q, const Params& p, http::Reply y) {
     rewrite_entity(q, p, s, std::move(y), model::ParseMode::Replace, &model::replace_entity);
   });
-  r.add(Method::Patch, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) {
+  r.add(Method::Patch, base + "/{id}", {http::Need::Write},
+        [&s](const http::Request& q, const Params& p, http::Reply y) {
     rewrite_entity(q, p, s, std::move(y), model::ParseMode::MergePatch, &model::merge_entity);
   });
-  r.add(Method::Delete, base + "/{id}",
+  r.add(Method::Delete, base + "/{id}", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) { delete_entity(q, p, s, std::move(y)); });
-  r.add(Method::Post, base + "/{id}/attrs",
+  r.add(Method::Post, base + "/{id}/attrs", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), true); });
-  r.add(Method::Patch, base + "/{id}/attrs",
+  r.add(Method::Patch, base + "/{id}/attrs", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) { write_attrs(q, p, s, std::move(y), false); });
-  r.add(Method::Patch, base + "/{id}/attrs/{attrId}",
+  r.add(Method::Patch, base + "/{id}/attrs/{attrId}", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) { write_attr(q, p, s, std::move(y), false); });
-  r.add(Method::Put, base + "/{id}/attrs/{attrId}",
+  r.add(Method::Put, base + "/{id}/attrs/{attrId}", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) { write_attr(q, p, s, std::move(y), true); });
-  r.add(Method::Delete, base + "/{id}/attrs/{attrId}",
+  r.add(Method::Delete, base + "/{id}/attrs/{attrId}", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) { delete_attr(q, p, s, std::move(y)); });
 }
 

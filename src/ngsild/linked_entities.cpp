@@ -39,6 +39,7 @@ constexpr size_t kInlineBudget = 10000;
 struct InlineWalk {
   const broker::Tenant& tenant;
   const jsonld::Context& ctx;
+  const RequestContext* caller;
   json::Document::AllocatorType* alloc = nullptr;  // of the document being nested into
   std::set<std::string> path;                      // entities being nested: never nested again inside themselves
   size_t budget = kInlineBudget;
@@ -48,7 +49,7 @@ struct InlineWalk {
   std::optional<json::Value> linked(const std::string& target, const model::RenderOptions& o, unsigned level) {
     if (budget == 0 || path.count(target)) return std::nullopt;
     EntityPtr e = tenant.get(target);
-    if (!e) return std::nullopt;
+    if (!e || (caller && !caller->readable(*e))) return std::nullopt;
     json::Document sub(alloc);
     const std::string body = model::render_entity(*e, ctx, o);
     sub.Parse(body.data(), body.size());
@@ -118,6 +119,7 @@ Result<std::optional<std::string>> join_parameter(const RequestContext& c, const
 
 Result<JoinOptions> join_options(const RequestContext& c) {
   JoinOptions j;
+  j.caller = &c;
   auto mode = join_parameter(c, "join");
   if (!mode) return std::unexpected(mode.error());
   if (*mode) {
@@ -154,7 +156,7 @@ size_t render_joined(json::Writer& w, const std::vector<EntityPtr>& entities, co
     return entities.size();
   }
   if (join.mode == JoinOptions::Mode::Inline) {
-    InlineWalk walk{tenant, ctx};
+    InlineWalk walk{tenant, ctx, join.caller};
     for (const auto& e : entities) {
       json::Document d;
       const std::string body = model::render_entity(*e, ctx, opts);
@@ -186,7 +188,7 @@ size_t render_joined(json::Writer& w, const std::vector<EntityPtr>& entities, co
     for (const auto& [e, o] : level)
       for (auto& [rel, id] : linked_ids(*e, o)) {
         if (!seen.insert(id).second) continue;
-        if (EntityPtr linked = tenant.get(id)) {
+        if (EntityPtr linked = tenant.get(id); linked && (!join.caller || join.caller->readable(*linked))) {
           model::RenderOptions lo = o.for_linked(rel);
           model::render_entity_cached(w, *linked, ctx, lo);
           ++written;

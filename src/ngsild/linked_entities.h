@@ -17,6 +17,7 @@ struct JoinOptions {
   enum class Mode { None, Flat, Inline } mode = Mode::None;
   unsigned level = 1;
   std::set<std::string> contained_by;
+  const RequestContext* caller = nullptr;  // linked entities it may not read are left out
 };
 
 Result<JoinOptions> join_options(const RequestContext& c);

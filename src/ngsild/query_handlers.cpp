@@ -236,6 +236,7 @@ void list_types(const http::Request& req, Services& s, http::Reply reply) {
     if (!st) return reply(http::problem(st.error()));
     with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
       auto types = t ? t->types(details) : std::map<std::string, broker::TypeInfo>{};
+      std::erase_if(types, [&](const auto& kv) { return !c->readable_type(kv.first); });
       rapidjson::StringBuffer sb;
       json::Writer w(sb);
       if (details) {
@@ -265,7 +266,7 @@ void get_type(const http::Request& req, const Params& p, Services& s, http::Repl
     with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
       auto types = t ? t->types(true) : std::map<std::string, broker::TypeInfo>{};
       auto it = types.find(type);
-      if (it == types.end())
+      if (it == types.end() || !c->readable_type(type))
         return reply(http::problem(Error{ErrorKind::ResourceNotFound, "Entity type not found", p[0]}));
       rapidjson::StringBuffer sb;
       json::Writer w(sb);
@@ -287,12 +288,19 @@ void get_type(const http::Request& req, const Params& p, Services& s, http::Repl
   });
 }
 
+// Attributes are counted across every type: a caller who may read only some types is not told.
+Error attributes_refused() {
+  return {ErrorKind::Forbidden, "Not allowed",
+          "attribute discovery covers every entity type; this caller may read only some (use /types)"};
+}
+
 void list_attributes(const http::Request& req, Services& s, http::Reply reply) {
   with_request(req, s, {.params = params(kDiscoveryParams)}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     Status st;
     const bool details = details_param(*c, st);
     if (!st) return reply(http::problem(st.error()));
+    if (c->readable_types) return reply(http::problem(attributes_refused()));
     with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
       auto attrs = t ? t->attributes(details) : std::map<std::string, broker::AttributeInfo>{};
       rapidjson::StringBuffer sb;
@@ -320,6 +328,7 @@ void get_attribute(const http::Request& req, const Params& p, Services& s, http:
     if (!model::valid_name(p[0]))
       return reply(http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute name", p[0]}));
     const std::string name = c->context->expand(p[0]);
+    if (c->readable_types) return reply(http::problem(attributes_refused()));
     with_tenant_or_empty(s, *c, [&](broker::Tenant* t) {
       auto attrs = t ? t->attributes(true) : std::map<std::string, broker::AttributeInfo>{};
       auto it = attrs.find(name);
@@ -345,19 +354,19 @@ void get_attribute(const http::Request& req, const Params& p, Services& s, http:
 void add_query_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string v1 = "/ngsi-ld/v1";
-  r.add(Method::Get, v1 + "/entities",
+  r.add(Method::Get, v1 + "/entities", {http::Need::Read},
         [&s](const http::Request& q, const Params&, http::Reply y) { query_entities(q, s, std::move(y)); });
-  r.add(Method::Delete, v1 + "/entities",
+  r.add(Method::Delete, v1 + "/entities", {http::Need::Write},
         [&s](const http::Request& q, const Params&, http::Reply y) { purge_entities(q, s, std::move(y)); });
-  r.add(Method::Post, v1 + "/entityOperations/query",
+  r.add(Method::Post, v1 + "/entityOperations/query", {http::Need::Read},
         [&s](const http::Request& q, const Params&, http::Reply y) { query_by_body(q, s, std::move(y)); });
-  r.add(Method::Get, v1 + "/types",
+  r.add(Method::Get, v1 + "/types", {http::Need::Read},
         [&s](const http::Request& q, const Params&, http::Reply y) { list_types(q, s, std::move(y)); });
-  r.add(Method::Get, v1 + "/types/{type}",
+  r.add(Method::Get, v1 + "/types/{type}", {http::Need::Read},
         [&s](const http::Request& q, const Params& p, http::Reply y) { get_type(q, p, s, std::move(y)); });
-  r.add(Method::Get, v1 + "/attributes",
+  r.add(Method::Get, v1 + "/attributes", {http::Need::Read},
         [&s](const http::Request& q, const Params&, http::Reply y) { list_attributes(q, s, std::move(y)); });
-  r.add(Method::Get, v1 + "/attributes/{attrId}",
+  r.add(Method::Get, v1 + "/attributes/{attrId}", {http::Need::Read},
         [&s](const http::Request& q, const Params& p, http::Reply y) { get_attribute(q, p, s, std::move(y)); });
 }
 

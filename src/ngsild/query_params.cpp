@@ -64,6 +64,7 @@ Result<query::Filter> filter_from_params(const RequestContext& c, bool require_c
   if (require_criterion && !req.param("type") && !req.param("id") && f.attrs.empty() && !f.q && !f.geo)
     return fail(ErrorKind::BadRequestData, "Too broad query",
                 "a query needs at least one of type, id, attrs, q or georel/geometry/coordinates");
+  f.readable_types = c.readable_types;
   return f;
 }
 
@@ -87,6 +88,7 @@ Result<query::Filter> filter_from_body(const json::Value& body, const RequestCon
   if (f.entities.empty() && f.attrs.empty() && !f.q && !f.geo)
     return fail(ErrorKind::BadRequestData, "Too broad query",
                 "a query needs at least one of entities, attrs, q or geoQ");
+  f.readable_types = c.readable_types;
   return f;
 }
 

@@ -20,7 +20,11 @@ Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request
   if (!tenant.empty() && !store::valid_tenant_name(tenant))
     return fail(ErrorKind::BadRequestData, "Invalid tenant name",
                 "NGSILD-Tenant must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-  c->tenant = tenant;
+  c->tenant = tenant == "default" ? std::string_view() : tenant;  // the registry's name of the default tenant
+  if (!req.grant.all_types) {
+    c->readable_types.emplace();
+    for (const auto& t : req.grant.types) c->readable_types->push_back(jsonld::Context::core()->expand(t));
+  }
   auto accept = negotiate(req.header("Accept"), expect.offer);
   if (!accept) return std::unexpected(accept.error());
   c->accept = *accept;
@@ -74,6 +78,16 @@ http::Response no_content() {
   http::Response r;
   r.status = 204;
   return r;
+}
+
+bool RequestContext::readable_type(const std::string& expanded) const {
+  return !readable_types ||
+         std::find(readable_types->begin(), readable_types->end(), expanded) != readable_types->end();
+}
+
+bool RequestContext::readable(const model::Entity& e) const {
+  return !readable_types || std::any_of(readable_types->begin(), readable_types->end(),
+                                        [&](const std::string& t) { return e.has_type(t); });
 }
 
 }  // namespace dejima::ngsild

@@ -41,6 +41,11 @@ struct RequestContext {
   json::Document& body = body_storage.doc;  // IsNull() when the request has none
   bool body_is_jsonld = false;              // application/ld+json: every object carries "@context"
   Millis now = 0;
+  // The entity types the caller may read (expanded with the core @context), when its grant
+  // restricts them (http::Grant); nullopt: every type.
+  std::optional<std::vector<std::string>> readable_types;
+  bool readable(const model::Entity& e) const;
+  bool readable_type(const std::string& expanded) const;
 };
 
 struct Expect {

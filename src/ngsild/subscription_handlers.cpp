@@ -133,15 +133,15 @@ void delete_subscription(const http::Request& req, const Params& p, Services& s,
 void add_subscription_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/subscriptions";
-  r.add(Method::Post, base,
+  r.add(Method::Post, base, {http::Need::Subscribe},
         [&s](const http::Request& q, const Params&, http::Reply y) { create_subscription(q, s, std::move(y)); });
-  r.add(Method::Get, base,
+  r.add(Method::Get, base, {http::Need::Subscribe},
         [&s](const http::Request& q, const Params&, http::Reply y) { list_subscriptions(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}",
+  r.add(Method::Get, base + "/{id}", {http::Need::Subscribe},
         [&s](const http::Request& q, const Params& p, http::Reply y) { get_subscription(q, p, s, std::move(y)); });
-  r.add(Method::Patch, base + "/{id}",
+  r.add(Method::Patch, base + "/{id}", {http::Need::Subscribe},
         [&s](const http::Request& q, const Params& p, http::Reply y) { update_subscription(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}",
+  r.add(Method::Delete, base + "/{id}", {http::Need::Subscribe},
         [&s](const http::Request& q, const Params& p, http::Reply y) { delete_subscription(q, p, s, std::move(y)); });
 }
 

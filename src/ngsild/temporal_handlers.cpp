@@ -43,17 +43,21 @@ http::Response temporal_response(const RequestContext& c, const TemporalRequest&
 
 void get_temporal_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
   with_request(req, s, {.params = params(kRetrieveParams, kTemporalRepresentationParams, kTemporalParams)},
-               std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-                 const std::string& id = p[0];
-                 if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
-                 auto t = temporal_request(*c);
-                 if (!t) return reply(http::problem(t.error()));
-                 auto tenant = s.tenants.find(c->tenant);
-                 if (!tenant) return reply(http::problem(tenant.error()));
-                 auto found = temporal::read_entity((*tenant)->history(), id, *t, s.options.temporal_max_instances);
-                 if (!found) return reply(http::problem(found.error()));
-                 reply(temporal_response(*c, *t, *found, false));
-               });
+               std::move(reply),
+               [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const std::string& id = p[0];
+    if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
+    auto t = temporal_request(*c);
+    if (!t) return reply(http::problem(t.error()));
+    auto tenant = s.tenants.find(c->tenant);
+    if (!tenant) return reply(http::problem(tenant.error()));
+    auto found = temporal::read_entity((*tenant)->history(), id, *t, s.options.temporal_max_instances);
+    if (!found) return reply(http::problem(found.error()));
+    if (c->readable_types && std::none_of(found->entities[0].types.begin(), found->entities[0].types.end(),
+                                          [&](const std::string& type) { return c->readable_type(type); }))
+      return reply(http::problem({ErrorKind::ResourceNotFound, "Not found", "no history for entity " + id}));
+    reply(temporal_response(*c, *t, *found, false));
+  });
 }
 
 void run_temporal_query(RequestContext& c, Services& s, const query::Filter& f, const TemporalRequest& t,
@@ -260,28 +264,28 @@ void write_temporal_instance(const http::Request& req, const Params& p, Services
 void add_temporal_routes(http::Router& r, Services& s) {
   using http::Method;
   const std::string base = "/ngsi-ld/v1/temporal/entities";
-  r.add(Method::Post, base,
+  r.add(Method::Post, base, {http::Need::Write},
         [&s](const http::Request& q, const Params&, http::Reply y) { create_temporal_entity(q, s, std::move(y)); });
-  r.add(Method::Get, base,
+  r.add(Method::Get, base, {http::Need::Temporal},
         [&s](const http::Request& q, const Params&, http::Reply y) { query_temporal(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}",
+  r.add(Method::Get, base + "/{id}", {http::Need::Temporal},
         [&s](const http::Request& q, const Params& p, http::Reply y) { get_temporal_entity(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}", [&s](const http::Request& q, const Params& p, http::Reply y) {
-    delete_temporal_entity(q, p, s, std::move(y));
-  });
-  r.add(Method::Post, base + "/{id}/attrs",
+  r.add(
+      Method::Delete, base + "/{id}", {http::Need::Write},
+      [&s](const http::Request& q, const Params& p, http::Reply y) { delete_temporal_entity(q, p, s, std::move(y)); });
+  r.add(Method::Post, base + "/{id}/attrs", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) { add_temporal_attrs(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}/attrs/{attrId}",
+  r.add(Method::Delete, base + "/{id}/attrs/{attrId}", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) { delete_temporal_attr(q, p, s, std::move(y)); });
-  r.add(Method::Patch, base + "/{id}/attrs/{attrId}/{instanceId}",
+  r.add(Method::Patch, base + "/{id}/attrs/{attrId}/{instanceId}", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) {
     write_temporal_instance(q, p, s, std::move(y), false);
   });
-  r.add(Method::Delete, base + "/{id}/attrs/{attrId}/{instanceId}",
+  r.add(Method::Delete, base + "/{id}/attrs/{attrId}/{instanceId}", {http::Need::Write},
         [&s](const http::Request& q, const Params& p, http::Reply y) {
     write_temporal_instance(q, p, s, std::move(y), true);
   });
-  r.add(Method::Post, "/ngsi-ld/v1/temporal/entityOperations/query",
+  r.add(Method::Post, "/ngsi-ld/v1/temporal/entityOperations/query", {http::Need::Temporal},
         [&s](const http::Request& q, const Params&, http::Reply y) { query_temporal_by_body(q, s, std::move(y)); });
 }
 

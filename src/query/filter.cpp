@@ -24,6 +24,9 @@ bool Filter::matches(const model::Entity& e, bool geo_checked) const {
   if (q && !query::matches(*q, e)) return false;
   if (geo && !geo_checked && !geo->matches(e)) return false;
   if (shown && !shown(e)) return false;
+  if (readable_types &&
+      std::none_of(readable_types->begin(), readable_types->end(), [&](const std::string& t) { return e.has_type(t); }))
+    return false;
   return true;
 }
 

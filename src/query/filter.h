@@ -32,6 +32,8 @@ struct Filter {
   std::shared_ptr<GeoQuery> geo;
   // What the response's projection (pick/omit) must leave of an entity for it to be returned.
   std::function<bool(const model::Entity&)> shown;
+  // Expanded entity types; when set, only entities of one of them match (what the caller may read).
+  std::optional<std::vector<std::string>> readable_types;
 
   // With geo_checked, the geo-query is known to hold already (the geo index tested it).
   bool matches(const model::Entity& e, bool geo_checked = false) const;

@@ -183,6 +183,13 @@ struct StoredConnector {
   std::string etag, last_modified;
 };
 
+// A small document of a registry that is not entity data (the access model's tenants,
+// services and keys), filed under a kind and a key unique within it.
+struct StoredRecord {
+  std::string key;
+  std::string body;  // JSON
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -203,6 +210,11 @@ class Storage {
   // Run logs (JSON) of a connector: saving one keeps the newest `keep`; loaded newest first.
   virtual Status save_run(const std::string& connector, Millis started, const std::string& body, size_t keep) = 0;
   virtual Result<std::vector<std::string>> load_runs(const std::string& connector) = 0;
+  // Records of one kind, ordered by key; saving one replaces the record of that key. Durable
+  // when the call returns.
+  virtual Result<std::vector<StoredRecord>> load_records(const std::string& kind) = 0;
+  virtual Status save_record(const std::string& kind, const StoredRecord& r) = 0;
+  virtual Status delete_record(const std::string& kind, const std::string& key) = 0;
 };
 
 // Tenant names become file names and database identifiers: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.

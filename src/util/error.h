@@ -21,6 +21,9 @@ enum class ErrorKind {
   PayloadTooLarge,
   MethodNotAllowed,
   ServiceUnavailable,
+  Unauthorized,     // no valid credentials (401)
+  Forbidden,        // valid credentials without the right (403)
+  TooManyRequests,  // a rate limit or quota (429)
 };
 
 struct Error {

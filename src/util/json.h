@@ -22,6 +22,15 @@ inline std::string to_string(const Value& v) {
   return {sb.GetString(), sb.GetSize()};
 }
 
+// The text `body` writes with a Writer.
+template <class F>
+std::string written(F&& body) {
+  rapidjson::StringBuffer sb;
+  Writer w(sb);
+  body(w);
+  return {sb.GetString(), sb.GetSize()};
+}
+
 inline void write_string(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }

@@ -10,9 +10,10 @@ BIN = os.environ.get("DEJIMA_BIN", os.path.join(os.path.dirname(__file__), "../.
 
 
 class DejimaServer:
-    def __init__(self, data_dir, *extra_args, env=None):
+    def __init__(self, data_dir, *extra_args, env=None, auth=False):
+        """auth=False runs with --auth off (the API tests); access control has its own tests."""
         self.data_dir = str(data_dir)
-        self.extra_args = list(extra_args)
+        self.extra_args = ([] if auth else ["--auth", "off"]) + list(extra_args)
         self.env = env or {}
         self.proc = None
         self.port = None

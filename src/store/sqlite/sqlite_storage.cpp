@@ -57,9 +57,14 @@ class SqliteStorage final : public Storage {
             "last_modified TEXT NOT NULL)");
         !s)
       return s;
+    if (auto s =
+            system_.exec("CREATE TABLE IF NOT EXISTS connector_runs(connector TEXT NOT NULL, started INTEGER NOT NULL, "
+                         "body TEXT NOT NULL, PRIMARY KEY(connector, started))");
+        !s)
+      return s;
     return system_.exec(
-        "CREATE TABLE IF NOT EXISTS connector_runs(connector TEXT NOT NULL, started INTEGER NOT NULL, "
-        "body TEXT NOT NULL, PRIMARY KEY(connector, started))");
+        "CREATE TABLE IF NOT EXISTS records(kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, "
+        "PRIMARY KEY(kind, key))");
   }
 
   Result<std::vector<std::string>> list_tenants() override {
@@ -183,6 +188,37 @@ class SqliteStorage final : public Storage {
     st.bind(3, c.etag);
     st.bind(4, c.last_modified);
     if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("save connector"));
+    return {};
+  }
+
+  Result<std::vector<StoredRecord>> load_records(const std::string& kind) override {
+    std::lock_guard lock(mu_);
+    Statement q(system_.handle(), "SELECT key, body FROM records WHERE kind = ?1 ORDER BY key");
+    if (!q.ok()) return std::unexpected(system_.error("load " + kind));
+    q.bind(1, kind);
+    std::vector<StoredRecord> out;
+    while (q.step() == SQLITE_ROW) out.push_back({std::string(q.column_text(0)), std::string(q.column_text(1))});
+    return out;
+  }
+
+  Status save_record(const std::string& kind, const StoredRecord& r) override {
+    std::lock_guard lock(mu_);
+    Statement st(system_.handle(), "INSERT OR REPLACE INTO records(kind, key, body) VALUES(?1,?2,?3)");
+    if (!st.ok()) return std::unexpected(system_.error("save " + kind));
+    st.bind(1, kind);
+    st.bind(2, r.key);
+    st.bind(3, r.body);
+    if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("save " + kind));
+    return {};
+  }
+
+  Status delete_record(const std::string& kind, const std::string& key) override {
+    std::lock_guard lock(mu_);
+    Statement st(system_.handle(), "DELETE FROM records WHERE kind = ?1 AND key = ?2");
+    if (!st.ok()) return std::unexpected(system_.error("delete " + kind));
+    st.bind(1, kind);
+    st.bind(2, key);
+    if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("delete " + kind));
     return {};
   }
 

@@ -256,9 +256,27 @@ class MemoryStorage final : public store::Storage {
     return std::vector<std::string>(it->second.begin(), it->second.end());
   }
 
+  Result<std::vector<store::StoredRecord>> load_records(const std::string& kind) override {
+    std::lock_guard lock(mu_);
+    std::vector<store::StoredRecord> out;
+    for (const auto& [key, body] : records_[kind]) out.push_back({key, body});
+    return out;
+  }
+  Status save_record(const std::string& kind, const store::StoredRecord& r) override {
+    std::lock_guard lock(mu_);
+    records_[kind][r.key] = r.body;
+    return {};
+  }
+  Status delete_record(const std::string& kind, const std::string& key) override {
+    std::lock_guard lock(mu_);
+    records_[kind].erase(key);
+    return {};
+  }
+
  private:
   mutable std::mutex mu_;
-  std::map<std::string, MemoryTenantStore*> tenants_;  // owned by the broker's Tenant
+  std::map<std::string, std::map<std::string, std::string>> records_;  // kind → key → body
+  std::map<std::string, MemoryTenantStore*> tenants_;                  // owned by the broker's Tenant
   std::map<std::string, store::StoredContext> contexts_;
   std::map<std::string, store::StoredSubscription> subscriptions_;
   std::map<std::string, store::StoredConnector> connectors_;

@@ -13,6 +13,21 @@ struct Routed {
   std::string route;
   std::vector<std::string> params;
   http::Response response;
+  std::string caller;
+};
+
+// Admits reads as "reader", refuses writes without credentials (401) and with them (403).
+class FakeGate : public http::Gate {
+ public:
+  Result<http::Grant> admit(const http::Request& req, const http::Permission& p,
+                            const std::vector<std::string>& params) override {
+    asked.push_back(std::string(http::need_name(p.need)) + (params.empty() ? "" : " " + params[0]));
+    if (p.need == http::Need::Read) return http::Grant{.caller = "reader"};
+    if (!req.has_header("X-API-Key")) return fail(ErrorKind::Unauthorized, "Credentials required");
+    return fail(ErrorKind::Forbidden, "Not allowed");
+  }
+  std::string challenge() const override { return "ApiKey realm=\"test\""; }
+  std::vector<std::string> asked;
 };
 
 class RouterTest : public ::testing::Test {
@@ -23,9 +38,10 @@ class RouterTest : public ::testing::Test {
           std::pair{Method::Get, "/ngsi-ld/v1/entities/{id}"}, std::pair{Method::Delete, "/ngsi-ld/v1/entities/{id}"},
           std::pair{Method::Patch, "/ngsi-ld/v1/entities/{id}/attrs/{attrId}"}}) {
       const std::string name = std::string(http::method_name(method)) + " " + pattern;
-      router.add(method, pattern,
-                 [this, name](const http::Request&, const std::vector<std::string>& params, http::Reply reply) {
+      router.add(method, pattern, {method == Method::Get ? http::Need::Read : http::Need::Write},
+                 [this, name](const http::Request& req, const std::vector<std::string>& params, http::Reply reply) {
         last.route = name;
+        last.caller = req.grant.caller;
         last.params = params;
         reply(http::json_body(200, "{}"));
       });
@@ -48,6 +64,31 @@ class RouterTest : public ::testing::Test {
   http::Router router;
   Routed last;
 };
+
+TEST_F(RouterTest, EveryRouteIsListedWithItsPermission) {
+  auto routes = router.routes();
+  ASSERT_EQ(routes.size(), 5u);
+  EXPECT_EQ(routes[2].pattern, "/ngsi-ld/v1/entities/{id}");
+  EXPECT_EQ(routes[2].permission.need, http::Need::Read);
+  EXPECT_EQ(routes[3].permission.need, http::Need::Write);
+}
+
+TEST_F(RouterTest, TheGateDecidesBeforeTheHandlerAndItsGrantReachesIt) {
+  FakeGate gate;
+  router.set_gate(&gate);
+  auto r = dispatch(Method::Get, "/ngsi-ld/v1/entities/urn:a%3Ab");
+  EXPECT_EQ(r.response.status, 200u);
+  EXPECT_EQ(r.caller, "reader");
+  r = dispatch(Method::Delete, "/ngsi-ld/v1/entities/urn:a");
+  EXPECT_EQ(r.route, "") << "a refused request never reaches its handler";
+  EXPECT_EQ(r.response.status, 401u);
+  EXPECT_EQ(header(r.response, "WWW-Authenticate"), "ApiKey realm=\"test\"");
+  EXPECT_NE(r.response.body.find("urn:dejima:errors:Unauthorized"), std::string::npos) << r.response.body;
+  EXPECT_EQ(gate.asked, (std::vector<std::string>{"read urn:a:b", "write urn:a"})) << "with decoded captures";
+  r = dispatch(Method::Get, "/nothing/here");
+  EXPECT_EQ(r.response.status, 404u);
+  EXPECT_EQ(gate.asked.size(), 2u) << "no route, no decision";
+}
 
 TEST_F(RouterTest, MatchesLiteralsAndCapturesInOrder) {
   auto r = dispatch(Method::Get, "/ngsi-ld/v1/entities");

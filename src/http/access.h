@@ -1,0 +1,47 @@
+// What a route requires of its caller, and what the one decision point (a Gate, installed in the
+// Router) granted. Every route declares a Permission when it is added; the Router asks the Gate
+// before any handler runs, and the handler reads the Grant from the Request. The rules live in
+// access/ (access/gate.h); this layer only carries them.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace dejima::http {
+
+// The right a route needs.
+enum class Need {
+  Open,         // anyone (health, version, the tenant list, hosted @contexts)
+  Read,         // read entities of the tenant
+  Temporal,     // read the history of entities of the tenant
+  Write,        // create, change, delete entities of the tenant
+  Subscribe,    // manage subscriptions of the tenant
+  TenantAdmin,  // manage the tenant itself: its services, keys, connectors
+  Operator,     // the platform's operators only (every tenant)
+};
+
+// Where the tenant a request acts on is named.
+enum class TenantFrom {
+  Header,  // NGSILD-Tenant (absent: the default tenant)
+  Path,    // the route's first capture
+};
+
+struct Permission {
+  Need need = Need::Operator;
+  TenantFrom tenant = TenantFrom::Header;
+};
+
+// What the gate admitted a request to do. The default grants everything (access control off).
+struct Grant {
+  std::string caller = "anonymous";  // "anonymous", "operator", "key:<id>"
+  std::string tenant;                // the tenant the grant is for ("" = the default tenant)
+  bool operator_rights = true;       // the platform's operator (or access control off)
+  bool tenant_admin = true;          // may manage the tenant
+  // The entity types the caller may read, as configured (short names or IRIs); empty with
+  // all_types: every type.
+  bool all_types = true;
+  std::vector<std::string> types;
+};
+
+std::string_view need_name(Need n);
+
+}  // namespace dejima::http
