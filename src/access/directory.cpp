@@ -65,8 +65,9 @@ Status Directory::load() {
   for (const auto& r : *keys) {
     auto k = stored_key(r.body);
     if (!k) return std::unexpected(k.error());
-    by_hash_[k->hash] = k->id;
-    keys_[k->id] = std::move(*k);
+    auto record = std::make_shared<const KeyRecord>(std::move(*k));
+    by_hash_[record->hash] = record->id;
+    keys_[record->id] = std::move(record);
   }
   tenants_.try_emplace("", TenantRecord{.kind = "other"});  // the default tenant is always there
   for (const auto& [name, _] : tenants_)
@@ -131,23 +132,28 @@ std::vector<KeyRecord> Directory::keys(const std::string& tenant, const std::str
   std::shared_lock lock(mu_);
   std::vector<KeyRecord> out;
   for (const auto& [_, k] : keys_)
-    if (!k.operator_key && k.tenant == tenant && k.service == service) out.push_back(k);
+    if (!k->operator_key && k->tenant == tenant && k->service == service) out.push_back(*k);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
   return out;
 }
 
-Status Directory::save_key_locked(const KeyRecord& k) {
-  return storage_.save_record(kKeyKind, {k.id, stored_key_json(k)});
+Status Directory::put_key_locked(KeyRecord k) {
+  if (auto s = storage_.save_record(kKeyKind, {k.id, stored_key_json(k)}); !s) return s;
+  auto record = std::make_shared<const KeyRecord>(std::move(k));
+  by_hash_[record->hash] = record->id;
+  keys_[record->id] = std::move(record);
+  std::lock_guard lock(cache_mu_);
+  verified_.clear();
+  return {};
 }
 
 Result<IssuedKey> Directory::issue_locked(KeyRecord k, std::string text) {
-  k.id = random_hex(8);
+  do k.id = random_hex(6);  // 12 characters: short enough to stay inside a std::string
+  while (keys_.count(k.id));
   k.hash = key_hash(text);
   if (by_hash_.count(k.hash)) return fail(ErrorKind::AlreadyExists, "Key already in use", "choose another key");
   k.created_at = now_millis();
-  if (auto s = save_key_locked(k); !s) return std::unexpected(s.error());
-  by_hash_[k.hash] = k.id;
-  keys_[k.id] = k;
+  if (auto s = put_key_locked(k); !s) return std::unexpected(s.error());
   return IssuedKey{std::move(k), std::move(text)};
 }
 
@@ -168,15 +174,17 @@ Status Directory::delete_service(const std::string& tenant, const std::string& i
   std::unique_lock lock(mu_);
   if (!services_.count({tenant, id})) return fail(ErrorKind::ResourceNotFound, "Service not found", id);
   const Millis now = now_millis();
-  for (auto& [_, k] : keys_)
-    if (!k.operator_key && k.tenant == tenant && k.service == id && !k.revoked_at) {
-      KeyRecord revoked = k;
-      revoked.revoked_at = now;
-      if (auto s = save_key_locked(revoked); !s) return s;
-      k = std::move(revoked);
-    }
+  std::vector<KeyRecord> revoked;
+  for (const auto& [_, k] : keys_)
+    if (!k->operator_key && k->tenant == tenant && k->service == id && !k->revoked_at) revoked.push_back(*k);
+  for (auto& k : revoked) {
+    k.revoked_at = now;
+    if (auto s = put_key_locked(std::move(k)); !s) return s;
+  }
   if (auto s = storage_.delete_record(kServiceKind, service_key(tenant, id)); !s) return s;
   services_.erase({tenant, id});
+  std::lock_guard cache(cache_mu_);
+  verified_.clear();
   return {};
 }
 
@@ -186,13 +194,12 @@ Result<IssuedKey> Directory::issue_key(const std::string& tenant, const std::str
   if (!services_.count({tenant, service})) return fail(ErrorKind::ResourceNotFound, "Service not found", service);
   if (!replaces.empty()) {
     auto it = keys_.find(replaces);
-    if (it == keys_.end() || it->second.tenant != tenant || it->second.service != service || it->second.revoked_at)
+    if (it == keys_.end() || it->second->tenant != tenant || it->second->service != service || it->second->revoked_at)
       return fail(ErrorKind::BadRequestData, "Invalid key rotation", "replaces names no active key of this service");
-    KeyRecord old = it->second;
+    KeyRecord old = *it->second;
     const Millis until = now_millis() + overlap_ms;
     if (!old.expires_at || until < old.expires_at) old.expires_at = until;
-    if (auto s = save_key_locked(old); !s) return std::unexpected(s.error());
-    it->second = std::move(old);
+    if (auto s = put_key_locked(std::move(old)); !s) return std::unexpected(s.error());
   }
   return issue_locked(KeyRecord{.tenant = tenant, .service = service, .expires_at = expires_at}, new_key_text());
 }
@@ -200,20 +207,18 @@ Result<IssuedKey> Directory::issue_key(const std::string& tenant, const std::str
 Status Directory::revoke_key(const std::string& tenant, const std::string& service, const std::string& key_id) {
   std::unique_lock lock(mu_);
   auto it = keys_.find(key_id);
-  if (it == keys_.end() || it->second.operator_key || it->second.tenant != tenant || it->second.service != service)
+  if (it == keys_.end() || it->second->operator_key || it->second->tenant != tenant || it->second->service != service)
     return fail(ErrorKind::ResourceNotFound, "Key not found", key_id);
-  if (it->second.revoked_at) return {};
-  KeyRecord revoked = it->second;
+  if (it->second->revoked_at) return {};
+  KeyRecord revoked = *it->second;
   revoked.revoked_at = now_millis();
-  if (auto s = save_key_locked(revoked); !s) return s;
-  it->second = std::move(revoked);
-  return {};
+  return put_key_locked(std::move(revoked));
 }
 
 bool Directory::has_operator_key() const {
   std::shared_lock lock(mu_);
   for (const auto& [_, k] : keys_)
-    if (k.operator_key && !k.revoked_at) return true;
+    if (k->operator_key && !k->revoked_at) return true;
   return false;
 }
 
@@ -224,17 +229,32 @@ Result<IssuedKey> Directory::issue_operator_key(const std::string& text) {
   return issue_locked(KeyRecord{.operator_key = true}, text.empty() ? new_key_text() : text);
 }
 
+std::optional<Principal> Directory::principal_locked(const std::string& key_id) const {
+  const auto& k = keys_.at(key_id);
+  if (k->operator_key) return Principal{k, nullptr};
+  auto s = services_.find({k->tenant, k->service});
+  if (s == services_.end()) return std::nullopt;
+  return Principal{k, s->second};
+}
+
 std::optional<Principal> Directory::authenticate(std::string_view key_text, Millis now) const {
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = verified_.find(std::string(key_text)); it != verified_.end())
+      return it->second.key->active(now) ? std::optional(it->second) : std::nullopt;
+  }
   const std::string hash = key_hash(key_text);
   std::shared_lock lock(mu_);
   auto h = by_hash_.find(hash);
   if (h == by_hash_.end()) return std::nullopt;
-  const KeyRecord& k = keys_.at(h->second);
-  if (!k.active(now)) return std::nullopt;
-  if (k.operator_key) return Principal{k, nullptr};
-  auto s = services_.find({k.tenant, k.service});
-  if (s == services_.end()) return std::nullopt;
-  return Principal{k, s->second};
+  auto who = principal_locked(h->second);
+  if (!who) return std::nullopt;
+  {
+    std::lock_guard cache(cache_mu_);  // inside mu_ as everywhere: a change empties the cache under mu_
+    if (verified_.size() >= 10000) verified_.clear();
+    verified_.emplace(key_text, *who);
+  }
+  return who->key->active(now) ? who : std::nullopt;
 }
 
 }  // namespace dejima::access

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -25,7 +26,7 @@ struct IssuedKey {
 
 // Who a valid key speaks for.
 struct Principal {
-  KeyRecord key;
+  std::shared_ptr<const KeyRecord> key;
   std::shared_ptr<const ServiceRecord> service;  // null for the operator's key
 };
 
@@ -67,20 +68,25 @@ class Directory {
   bool has_operator_key() const;
   Result<IssuedKey> issue_operator_key(const std::string& text);
 
-  // The active key whose text this is, if any.
+  // The active key whose text this is, if any. A key once verified is found again by its text
+  // in a cache (no hash computed); any change to keys or services empties the cache.
   std::optional<Principal> authenticate(std::string_view key_text, Millis now) const;
 
  private:
   Result<IssuedKey> issue_locked(KeyRecord k, std::string text);
-  Status save_key_locked(const KeyRecord& k);
+  // Saves k and makes it the key of its id (the cache forgets every key).
+  Status put_key_locked(KeyRecord k);
+  std::optional<Principal> principal_locked(const std::string& key_id) const;
 
   store::Storage& storage_;
   OpenTenant open_tenant_;
   mutable std::shared_mutex mu_;
   std::map<std::string, TenantRecord> tenants_;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<const ServiceRecord>> services_;  // (tenant, id)
-  std::map<std::string, KeyRecord> keys_;                                                         // by id
+  std::map<std::string, std::shared_ptr<const KeyRecord>> keys_;                                  // by id
   std::unordered_map<std::string, std::string> by_hash_;                                          // hash → key id
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, Principal> verified_;  // key text → whom it was found to be
 };
 
 // A new random key text ("dj_" and 43 base64url characters: 256 bits) and its hash.

@@ -79,15 +79,15 @@ Result<http::Grant> AccessGate::admit(const http::Request& req, const http::Perm
   if (need != Need::Operator && !directory_.has_tenant(tenant))
     return fail(ErrorKind::NonexistentTenant, "Tenant not registered",
                 shown(tenant) + " is not in the registry (/dejima/v1/tenants)");
-  if (who && who->key.operator_key) return http::Grant{.caller = "operator", .tenant = tenant};
+  if (who && who->key->operator_key) return http::Grant{.caller = "operator", .tenant = tenant};
   if (!who)
     return public_grant(nothing("anonymous", tenant), need, directory_.public_types(tenant),
                         {ErrorKind::Unauthorized, "Credentials required", "this operation needs an API key"});
 
-  http::Grant g = nothing("key:" + who->key.id, tenant);
+  http::Grant g = nothing(who->key->id, tenant);
   const Error refused{ErrorKind::Forbidden, "Not allowed",
                       "the key's service may not " + std::string(http::need_name(need)) + " in " + shown(tenant)};
-  if (need == Need::Operator || who->key.tenant != tenant)
+  if (need == Need::Operator || who->key->tenant != tenant)
     return public_grant(std::move(g), need, directory_.public_types(tenant), refused);
   bool allowed = false;
   for (const auto& scope : who->service->scopes) {

@@ -32,7 +32,7 @@ struct Permission {
 
 // What the gate admitted a request to do. The default grants everything (access control off).
 struct Grant {
-  std::string caller = "anonymous";  // "anonymous", "operator", "key:<id>"
+  std::string caller = "anonymous";  // "anonymous", "operator", or the id of the API key
   std::string tenant;                // the tenant the grant is for ("" = the default tenant)
   bool operator_rights = true;       // the platform's operator (or access control off)
   bool tenant_admin = true;          // may manage the tenant

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The cost of access control (issue 24): GET by id and a durable one-attribute PATCH, each with
+# --auth off and with --auth on and a service's API key in X-API-Key (read+write scope), on the
+# same machine in one run, alternating off/on twice (the machines drift within a run). Server on
+# core 0 (--threads 1), wrk on core 1 (-t1 -c50), N entities preloaded (default 1000).
+# Prints a Markdown table; bench/RESULTS.md keeps the figures with the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh >/dev/null
+cmake --preset release >/dev/null
+cmake --build --preset release --target dejima >/dev/null
+n=${BENCH_N:-1000}
+duration=${BENCH_SECONDS:-10}
+operator=bench-operator-key-0123456789
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+row() {  # name, wrk output file
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print int($2)}' "$2")
+  p50=$(awk '$1=="50%" {print $2}' "$2")
+  p99=$(awk '$1=="99%" {print $2}' "$2")
+  printf '| %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99"
+  if grep -q "unexpected status" "$2"; then echo "  (errors: $(grep -c 'unexpected status' "$2") unexpected statuses)"; fi
+}
+
+echo "| workload (N=$n) | req/s | p50 | p99 |"
+echo "|---|---|---|---|"
+for round in 1 2; do
+  for auth in off on; do
+    data="$work/data-$round-$auth"
+    taskset -c 0 "${DEJIMA:-./build/release/dejima}" serve --port 0 --threads 1 --data-dir "$data" --log-level warn \
+      --auth "$auth" --bootstrap-operator-key "$operator" >"$work/out" 2>"$work/err" &
+    pid=$!
+    for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
+    url="http://$(awk '/listening/ {print $2}' "$work/out")"
+    key=()
+    if [ "$auth" = on ]; then
+      apikey=$(curl -sf -X POST "$url/dejima/v1/tenants/default/services" -H "X-API-Key: $operator" \
+        -H 'Content-Type: application/json' -d '{"name":"bench","scopes":[{"operations":["read","write"]}]}' |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["apiKey"])')
+      key=(-H "X-API-Key: $apikey")
+    fi
+    BENCH_N=$n BENCH_ENTITY=bench/entity.json taskset -c 1 wrk -t1 -c50 -d$((n / 10000 + 3))s "${key[@]}" \
+      -s bench/wrk/create.lua "$url" >"$work/preload"
+    BENCH_N=$n taskset -c 1 wrk -t1 -c50 -d"${duration}s" --latency "${key[@]}" -s bench/wrk/get.lua "$url" >"$work/get"
+    row "GET by id, auth $auth${key:+ (API key)}, round $round" "$work/get"
+    BENCH_N=$n taskset -c 1 wrk -t1 -c50 -d"${duration}s" --latency "${key[@]}" -s bench/wrk/patch.lua "$url" \
+      >"$work/patch"
+    row "PATCH one attribute (durable), auth $auth${key:+ (API key)}, round $round" "$work/patch"
+    kill -TERM $pid
+    wait $pid
+  done
+done
