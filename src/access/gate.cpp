@@ -63,7 +63,15 @@ Result<std::optional<std::string_view>> presented_key(const http::Request& req) 
 }
 
 Result<http::Grant> AccessGate::admit(const http::Request& req, const http::Permission& permission,
-                                      const std::vector<std::string>& params) {
+                                      const std::vector<std::string>& params, Headers& refusal_headers) {
+  auto g = decide(req, permission, params, refusal_headers);
+  if (!g && g.error().kind == ErrorKind::Unauthorized)
+    refusal_headers.emplace_back("WWW-Authenticate", R"(ApiKey realm="dejima", header="X-API-Key")");
+  return g;
+}
+
+Result<http::Grant> AccessGate::decide(const http::Request& req, const http::Permission& permission,
+                                       const std::vector<std::string>& params, Headers& refusal_headers) {
   const Need need = permission.need;
   if (need == Need::Open) return nothing("anonymous", "");
   const std::string tenant =
@@ -84,6 +92,12 @@ Result<http::Grant> AccessGate::admit(const http::Request& req, const http::Perm
     return public_grant(nothing("anonymous", tenant), need, directory_.public_types(tenant),
                         {ErrorKind::Unauthorized, "Credentials required", "this operation needs an API key"});
 
+  if (who->service)
+    if (const unsigned wait = quotas_.admit(*who->key, *who->service, now_millis()); wait > 0) {
+      refusal_headers.emplace_back("Retry-After", std::to_string(wait));
+      return fail(ErrorKind::TooManyRequests, "Too many requests",
+                  "the key's rate limit or daily quota is spent; retry in " + std::to_string(wait) + " s");
+    }
   http::Grant g = nothing(who->key->id, tenant);
   const Error refused{ErrorKind::Forbidden, "Not allowed",
                       "the key's service may not " + std::string(http::need_name(need)) + " in " + shown(tenant)};

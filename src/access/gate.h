@@ -10,21 +10,26 @@
 // - A service's key acts in its own tenant with the operations of its scopes (types restrict
 //   read and temporal); "admin" makes it the tenant's administrator (its services and keys).
 //   Elsewhere it has what nobody has: the public types.
+// - A service's rateLimit and dailyQuota apply to each of its keys (429 with Retry-After), to
+//   every request the key makes, admitted or not.
 #pragma once
 #include "access/directory.h"
+#include "access/quotas.h"
 #include "http/router.h"
 
 namespace dejima::access {
 
 class AccessGate : public http::Gate {
  public:
-  explicit AccessGate(Directory& directory) : directory_(directory) {}
+  AccessGate(Directory& directory, Quotas& quotas) : directory_(directory), quotas_(quotas) {}
   Result<http::Grant> admit(const http::Request& req, const http::Permission& permission,
-                            const std::vector<std::string>& params) override;
-  std::string challenge() const override { return R"(ApiKey realm="dejima", header="X-API-Key")"; }
+                            const std::vector<std::string>& params, Headers& refusal_headers) override;
 
  private:
+  Result<http::Grant> decide(const http::Request& req, const http::Permission& permission,
+                             const std::vector<std::string>& params, Headers& refusal_headers);
   Directory& directory_;
+  Quotas& quotas_;
 };
 
 // The key text a request presents: X-API-Key, or Authorization: ApiKey <key>. nullopt when it

@@ -235,7 +235,13 @@ int serve(const Settings& settings) {
   manage::add_connector_routes(router, connectors);
   manage::add_access_routes(router, directory);
   add_route_list(router);
-  access::AccessGate gate(directory);
+  access::Quotas quotas(storage);
+  if (auto s = quotas.load(now_millis()); !s) {
+    spdlog::critical("cannot load the API keys' quotas: {}", s.error().detail);
+    return 1;
+  }
+  quotas.start();
+  access::AccessGate gate(directory, quotas);
   if (settings.auth == "on")
     router.set_gate(&gate);
   else
@@ -261,6 +267,7 @@ int serve(const Settings& settings) {
   connectors.start();
   server.run(true);
   connectors.stop();    // a run in progress ends first
+  quotas.stop();        // the last counts
   tenants.close_all();  // the last commits may still queue notifications
   subscriptions.stop();
   dispatcher.stop();

@@ -96,10 +96,11 @@ void Router::dispatch(Request& req, Reply reply) const {
       p = std::move(*decoded);
     }
     if (gate_) {
-      auto grant = gate_->admit(req, r.info.permission, params);
+      Gate::Headers headers;
+      auto grant = gate_->admit(req, r.info.permission, params, headers);
       if (!grant) {
         Response resp = problem(grant.error());
-        if (grant.error().kind == ErrorKind::Unauthorized) resp.header("WWW-Authenticate", gate_->challenge());
+        for (auto& [name, value] : headers) resp.header(std::move(name), std::move(value));
         return reply(std::move(resp));
       }
       req.grant = std::move(*grant);

@@ -15,13 +15,14 @@ namespace dejima::http {
 using RouteHandler = std::function<void(const Request&, const std::vector<std::string>& params, Reply)>;
 
 // The one decision point: admits a request to a route (the Grant goes into the Request) or
-// refuses it (Unauthorized → 401 with WWW-Authenticate, Forbidden → 403, ...).
+// refuses it (Unauthorized → 401, Forbidden → 403, TooManyRequests → 429, ...), adding to
+// `refusal_headers` what the refusal's answer carries (WWW-Authenticate, Retry-After).
 class Gate {
  public:
+  using Headers = std::vector<std::pair<std::string, std::string>>;
   virtual ~Gate() = default;
-  virtual Result<Grant> admit(const Request& req, const Permission& need, const std::vector<std::string>& params) = 0;
-  // The WWW-Authenticate challenge of a 401.
-  virtual std::string challenge() const = 0;
+  virtual Result<Grant> admit(const Request& req, const Permission& need, const std::vector<std::string>& params,
+                              Headers& refusal_headers) = 0;
 };
 
 class Router {

@@ -368,3 +368,36 @@ def test_every_route_refuses_whom_it_must(secured):
             assert read_only == 403, where
         checked += 1
     assert checked >= 45
+
+
+def test_a_rate_limit_answers_429_with_retry_after_then_recovers(secured):
+    register(secured, "saikai")
+    k = key(service(secured, "saikai", [{"operations": ["read"]}], rateLimit={"perSecond": 2, "burst": 3})["apiKey"])
+    get = lambda: requests.get(secured.url + ENTITIES, params={"type": "Bus"}, headers={"NGSILD-Tenant": "saikai", **k})
+    statuses = [get().status_code for _ in range(6)]
+    assert statuses[:3] == [200, 200, 200], statuses
+    assert 429 in statuses[3:]
+    r = get()
+    assert r.status_code == 429
+    assert r.json()["type"] == "urn:dejima:errors:TooManyRequests"
+    assert 1 <= int(r.headers["Retry-After"]) <= 2
+    time.sleep(int(r.headers["Retry-After"]))
+    assert get().status_code == 200, "tokens come back at perSecond"
+    # Another key is not held back by this one.
+    other = key(service(secured, "saikai", [{"operations": ["read"]}])["apiKey"])
+    assert requests.get(secured.url + ENTITIES, params={"type": "Bus"},
+                        headers={"NGSILD-Tenant": "saikai", **other}).status_code == 200
+
+
+def test_a_daily_quota_holds_across_a_restart(start_server):
+    s = start_server("--bootstrap-operator-key", OPERATOR_KEY, auth=True)
+    register(s, "unzen")
+    k = key(service(s, "unzen", [{"operations": ["read"]}], dailyQuota=5)["apiKey"])
+    get = lambda srv: requests.get(srv.url + ENTITIES, params={"type": "Bus"}, headers={"NGSILD-Tenant": "unzen", **k})
+    assert [get(s).status_code for _ in range(3)] == [200, 200, 200]
+    s.stop()
+    s = start_server(auth=True)
+    assert [get(s).status_code for _ in range(2)] == [200, 200]
+    r = get(s)
+    assert r.status_code == 429, "3 before the restart + 2 after = the quota of 5"
+    assert 0 < int(r.headers["Retry-After"]) <= 86400, "until local midnight"

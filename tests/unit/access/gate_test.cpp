@@ -33,7 +33,8 @@ class GateTest : public ::testing::Test {
     if (!tenant.empty()) headers.emplace_back("NGSILD-Tenant", tenant);
     if (!key.empty()) headers.emplace_back("X-API-Key", key);
     for (const auto& [n, v] : headers) req.headers.emplace_back(n, v);
-    return gate.admit(req, {need}, {});
+    http::Gate::Headers refusal;
+    return gate.admit(req, {need}, {}, refusal);
   }
   static ErrorKind refusal(const Result<http::Grant>& g) { return g ? ErrorKind::InternalError : g.error().kind; }
 
@@ -43,7 +44,8 @@ class GateTest : public ::testing::Test {
                                 opened.push_back(t);
                                 return {};
                               }};
-  access::AccessGate gate{directory};
+  access::Quotas quotas{storage};
+  access::AccessGate gate{directory, quotas};
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

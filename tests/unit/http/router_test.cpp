@@ -19,14 +19,14 @@ struct Routed {
 // Admits reads as "reader", refuses writes without credentials (401) and with them (403).
 class FakeGate : public http::Gate {
  public:
-  Result<http::Grant> admit(const http::Request& req, const http::Permission& p,
-                            const std::vector<std::string>& params) override {
+  Result<http::Grant> admit(const http::Request& req, const http::Permission& p, const std::vector<std::string>& params,
+                            Headers& refusal_headers) override {
     asked.push_back(std::string(http::need_name(p.need)) + (params.empty() ? "" : " " + params[0]));
     if (p.need == http::Need::Read) return http::Grant{.caller = "reader"};
+    refusal_headers.emplace_back("WWW-Authenticate", "ApiKey realm=\"test\"");
     if (!req.has_header("X-API-Key")) return fail(ErrorKind::Unauthorized, "Credentials required");
     return fail(ErrorKind::Forbidden, "Not allowed");
   }
-  std::string challenge() const override { return "ApiKey realm=\"test\""; }
   std::vector<std::string> asked;
 };
 
