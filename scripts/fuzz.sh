@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (the fuzz preset: clang 16 with ASan + UBSan) and runs each for
 # SECONDS (default 60): the connector formats on the real files of ../shared/data, the NGSI-LD
-# request parsers on tests/fuzz/seeds/ngsild. A finding (crash, sanitizer report, leak, an input
+# request parsers on tests/fuzz/seeds/ngsild, the access model's (credentials, registry bodies) on
+# tests/fuzz/seeds/access. A finding (crash, sanitizer report, leak, an input
 # slower than 10 s) leaves its input in build/fuzz/findings/ and fails the script.
 # clang 16 implements what libstdc++ 12's <expected> needs but reports an older __cpp_concepts,
 # so the preset redefines that macro; clang 14 (Debian's default) cannot build the code.
@@ -12,7 +13,7 @@ shared=$(cd .. && pwd)/shared/data
 jobs=$(nproc)
 
 cmake --preset fuzz >/dev/null
-targets=(csv geojson amedas jmaxml gtfs ckan ngsild)
+targets=(csv geojson amedas jmaxml gtfs ckan ngsild access)
 cmake --build --preset fuzz -j "$jobs" --target "${targets[@]/#/fuzz_}"
 
 declare -A seeds=(
@@ -23,6 +24,7 @@ declare -A seeds=(
   [gtfs]="$shared/gtfs/*.zip"
   [ckan]="$shared/ckan/*.json"
   [ngsild]="tests/fuzz/seeds/ngsild/*"
+  [access]="tests/fuzz/seeds/access/*"
 )
 mkdir -p build/fuzz/findings
 for t in "${targets[@]}"; do

@@ -24,6 +24,7 @@
 #include "jsonld/registry.h"
 #include "manage/access_handlers.h"
 #include "manage/connector_handlers.h"
+#include "manage/cost_share_handlers.h"
 #include "ngsild/batch_handlers.h"
 #include "ngsild/context_handlers.h"
 #include "ngsild/entity_handlers.h"
@@ -234,6 +235,9 @@ int serve(const Settings& settings) {
   ngsild::add_temporal_routes(router, services);
   manage::add_connector_routes(router, connectors);
   manage::add_access_routes(router, directory);
+  manage::add_cost_share_routes(router, directory,
+                                {.maintenance_tenths = settings.cost_maintenance * 10LL,
+                                 .api_development_tenths = settings.cost_api_development * 10LL});
   add_route_list(router);
   access::Quotas quotas(storage);
   if (auto s = quotas.load(now_millis()); !s) {

@@ -143,6 +143,11 @@ const std::vector<SettingDef>& table() {
                   "the operator's API key, taken at the first start (at least 16 characters); empty = a generated "
                   "one, printed once and written to <data-dir>/operator-key (0600)",
                   v.empty() || v.size() >= 16),
+      UINT_SETTING(cost_maintenance, "cost-maintenance",
+                   "the platform's yearly maintenance cost (維持管理経費) in 千円, split by /dejima/v1/cost-shares", 0,
+                   100000000),
+      UINT_SETTING(cost_api_development, "cost-api-development",
+                   "the yearly API development and support cost (API開発等経費) in 千円", 0, 100000000),
       BOOL_SETTING(demo, "demo", "declare the demo connectors (Nagasaki's shelters, AMeDAS weather, tourist sites)"),
       STR_SETTING(demo_data, "demo-data",
                   "directory with local copies of the demo sources (like ../shared/data); empty = official URLs", true),

@@ -41,6 +41,8 @@ struct Settings {
   std::string connectors_file;             // connector declarations applied at start
   std::string auth = "on";                 // off: no access control (local development, conformance runs)
   std::string bootstrap_operator_key;      // the operator's API key at the first start ("" = generate one)
+  unsigned cost_maintenance = 10000;       // 維持管理経費 per year, 千円 (cost shares)
+  unsigned cost_api_development = 10000;   // API開発等経費 per year, 千円
   bool demo = false;                       // declare the demo connectors
   std::string demo_data;                   // local copies of the demo sources ("" = official URLs)
 };

@@ -401,3 +401,74 @@ def test_a_daily_quota_holds_across_a_restart(start_server):
     r = get(s)
     assert r.status_code == 429, "3 before the restart + 2 after = the quota of 5"
     assert 0 < int(r.headers["Retry-After"]) <= 86400, "until local midnight"
+
+
+def independent_shares(members, maintenance, api):
+    """The agreed rules, computed here with exact fractions (amounts in 0.1 千円)."""
+    from fractions import Fraction
+    from math import floor
+    groups = {"prefecture": [], "city": [], "town": []}
+    for m in members:
+        groups["town" if m["kind"] in ("town", "village") else m["kind"]].append(m)
+    part = {"prefecture": Fraction(1, 2), "city": Fraction(1, 2) * Fraction(9, 10), "town": Fraction(1, 2) * Fraction(1, 10)}
+    exact = {}
+    for g, ms in groups.items():
+        pop = sum(m["population"] for m in ms)
+        for m in ms:
+            per_head = Fraction(m["population"], pop) if g != "prefecture" else Fraction(1)
+            exact[m["code"]] = (maintenance * 10 * part[g] / len(ms), api * 10 * part[g] * per_head)
+    out = {}
+    for col, total in ((0, maintenance * 10), (1, api * 10)):
+        codes = sorted(exact)
+        floors = {c: floor(exact[c][col]) for c in codes}
+        left = total - sum(floors.values())
+        for c in sorted(codes, key=lambda c: -(exact[c][col] - floors[c]))[:left]:  # stable: code order on ties
+            floors[c] += 1
+        for c in codes:
+            out.setdefault(c, [0, 0])[col] = floors[c]
+    return out
+
+
+@pytest.mark.skipif(not os.path.exists(CENSUS), reason="needs ../shared/data/population")
+def test_cost_shares_follow_the_agreed_rules_with_the_2020_census(tmp_path):
+    demo = tmp_path / "demo"
+    (demo / "population").mkdir(parents=True)
+    shutil.copy(CENSUS, demo / "population")
+    s = DejimaServer(tmp_path / "data", "--demo", "--demo-data", str(demo), "--cost-maintenance", "12345",
+                     "--cost-api-development", "6789", auth=True).start()
+    try:
+        r = requests.get(s.url + "/dejima/v1/cost-shares", params={"year": "2026"})
+        csv = requests.get(s.url + "/dejima/v1/cost-shares", params={"format": "csv"})
+        bad = requests.get(s.url + "/dejima/v1/cost-shares", params={"year": "26"})
+    finally:
+        s.stop()
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["year"] == 2026 and body["totals"] == {"maintenance": 12345.0, "apiDevelopment": 6789.0}
+    members = body["members"]
+    assert len(members) == 22
+    assert members[0]["code"] == "420000" and members[0]["kind"] == "prefecture" and members[0]["tenant"] == "default"
+    expected = independent_shares(members, 12345, 6789)
+    for m in members:
+        want = expected[m["code"]]
+        assert (round(m["maintenance"] * 10), round(m["apiDevelopment"] * 10)) == tuple(want), m
+        assert round(m["total"] * 10) == sum(want)
+    assert round(sum(m["maintenance"] for m in members) * 10) == 123450
+    assert round(sum(m["apiDevelopment"] for m in members) * 10) == 67890
+    assert members[0]["maintenance"] == 6172.5, "県:市町 = 1:1"
+    cities = [m for m in members if m["kind"] == "city"]
+    assert max(m["maintenance"] for m in cities) - min(m["maintenance"] for m in cities) <= 0.1, "均等割"
+    nagasaki = next(m for m in members if m["tenant"] == "nagasaki")
+    assert nagasaki["apiDevelopment"] == max(m["apiDevelopment"] for m in members[1:]), "人口割: the largest city"
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    text = csv.content.decode("utf-8")
+    assert text.startswith("\ufefftenant,name,code,kind,population,maintenance,apiDevelopment,total\r\n")
+    assert text.rstrip("\r\n").endswith(",合計,,,,12345.0,6789.0,19134.0")
+    assert "default,長崎県,420000,prefecture,1312317,6172.5," in text
+    assert bad.status_code == 400
+
+
+def test_cost_shares_say_why_they_cannot_be_split(secured):
+    r = requests.get(secured.url + "/dejima/v1/cost-shares")
+    assert r.status_code == 422
+    assert "prefecture" in r.json()["detail"]
