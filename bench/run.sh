@@ -20,14 +20,8 @@ duration=${BENCH_SECONDS:-10}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-row() {  # name, wrk output file
-  local rps p50 p99
-  rps=$(awk '/Requests\/sec/ {print int($2)}' "$2")
-  p50=$(awk '$1=="50%" {print $2}' "$2")
-  p99=$(awk '$1=="99%" {print $2}' "$2")
-  printf '| %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99"
-  if grep -q "unexpected status" "$2"; then echo "  (errors: $(grep -c 'unexpected status' "$2") unexpected statuses)"; fi
-}
+# shellcheck source=wrk/row.sh
+source bench/wrk/row.sh
 
 echo "| workload | req/s | p50 | p99 |"
 echo "|---|---|---|---|"

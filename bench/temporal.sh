@@ -47,11 +47,8 @@ end=$(date +%s.%N)
 rss=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$pid/status)
 db=$(du -sm "$work/data" | cut -f1)
 
-row() {  # name, wrk output file
-  printf '| %s | %s | %s | %s |\n' "$1" "$(awk '/Requests\/sec/ {print int($2)}' "$2")" \
-    "$(awk '$1=="50%" {print $2}' "$2")" "$(awk '$1=="99%" {print $2}' "$2")"
-  if grep -q "unexpected status" "$2"; then echo "  (errors: $(grep -c 'unexpected status' "$2") unexpected statuses)"; fi
-}
+# shellcheck source=wrk/row.sh
+source bench/wrk/row.sh
 echo "| workload (10 entities x 100,000 instances) | req/s | p50 | p99 |"
 echo "|---|---|---|---|"
 printf '| ingest: 200 POST /temporal/entities of 5,000 instances, one client | %s instances/s | | |\n' \
