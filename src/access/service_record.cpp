@@ -133,8 +133,11 @@ Status apply_service_fields(const json::Value& body, ServiceRecord& s) {
       if (!m.value.IsObject()) return bad("rateLimit must be an object {perSecond, burst}");
       const auto* ps = member(m.value, "perSecond");
       const auto* burst = member(m.value, "burst");
-      if (!ps || !ps->IsNumber() || ps->GetDouble() < 0) return bad("rateLimit.perSecond must be a number >= 0");
-      if (burst && (!burst->IsUint() || burst->GetUint() > 1000000)) return bad("rateLimit.burst must be an integer");
+      // Bounded, so that the default burst and the seconds a refused caller waits stay small integers.
+      if (!ps || !ps->IsNumber() || !(ps->GetDouble() == 0 || (ps->GetDouble() >= 0.001 && ps->GetDouble() <= 1e6)))
+        return bad("rateLimit.perSecond must be 0 (none) or a number from 0.001 to 1000000");
+      if (burst && (!burst->IsUint() || burst->GetUint() > 1000000))
+        return bad("rateLimit.burst must be an integer from 0 to 1000000");
       s.rate_limit.per_second = ps->GetDouble();
       s.rate_limit.burst = burst ? burst->GetUint() : static_cast<unsigned>(std::max(1.0, ps->GetDouble()));
     } else if (key == "dailyQuota") {

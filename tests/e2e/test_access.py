@@ -177,6 +177,10 @@ def test_a_services_keys_do_what_their_scopes_say_in_their_own_tenant_only(secur
     r = requests.post(f"{secured.url}{TENANTS}/sasebo/services", headers=op(),
                       json={"name": "x", "scopes": [{"operations": ["delete-everything"]}]})
     assert r.status_code == 400
+    for rate in ({"perSecond": 1e80}, {"perSecond": 1e-300}, {"perSecond": -1}, {"perSecond": 1, "burst": -1}):
+        r = requests.post(f"{secured.url}{TENANTS}/sasebo/services", headers=op(),
+                          json={"name": "x", "scopes": [{"operations": ["read"]}], "rateLimit": rate})
+        assert r.status_code == 400, rate
 
 
 def test_revocation_expiry_and_rotation(secured):
