@@ -20,6 +20,9 @@ void usage() {
       "       dejima import SOURCE --type TYPE [--format F] [options] [settings]\n"
       "                                   convert a CSV or GeoJSON source into entities once\n"
       "                                   (dejima import --help for its options)\n"
+      "       dejima admin user|operator-key ...\n"
+      "                                   manage users and the operator's key offline\n"
+      "                                   (dejima admin --help)\n"
       "       dejima version              print the version\n"
       "       dejima --help               this text\n\n"
       "settings (flag, environment variable, meaning):\n%s",
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "import") return dejima::import_command({args.begin() + 1, args.end()}, environ);
+  if (args[0] == "admin") return dejima::admin_command({args.begin() + 1, args.end()}, environ);
   if (args[0] != "serve") {
     std::fprintf(stderr, "unknown command '%s' (try dejima --help)\n", args[0].c_str());
     return 2;

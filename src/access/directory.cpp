@@ -24,12 +24,12 @@ std::string service_key(const std::string& tenant, const std::string& id) { retu
 
 }  // namespace
 
-std::string new_key_text() {
+std::string new_key_text(std::string_view prefix) {
   unsigned char raw[32];
   randombytes_buf(raw, sizeof raw);
   char text[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
   sodium_bin2base64(text, sizeof text, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return std::string("dj_") + text;
+  return std::string(prefix) + text;
 }
 
 // Keys are 256 random bits, so a fast hash is enough (no dictionary to try); passwords, which
@@ -227,6 +227,18 @@ Result<IssuedKey> Directory::issue_operator_key(const std::string& text) {
     return fail(ErrorKind::BadRequestData, "Operator key too short", "give at least 16 characters");
   std::unique_lock lock(mu_);
   return issue_locked(KeyRecord{.operator_key = true}, text.empty() ? new_key_text() : text);
+}
+
+Status Directory::revoke_operator_keys(const std::string& except) {
+  std::unique_lock lock(mu_);
+  std::vector<KeyRecord> revoked;
+  for (const auto& [id, k] : keys_)
+    if (k->operator_key && !k->revoked_at && id != except) revoked.push_back(*k);
+  for (auto& k : revoked) {
+    k.revoked_at = now_millis();
+    if (auto s = put_key_locked(std::move(k)); !s) return s;
+  }
+  return {};
 }
 
 std::optional<Principal> Directory::principal_locked(const std::string& key_id) const {

@@ -67,6 +67,8 @@ class Directory {
   // The operator's key: `text` when given (the bootstrap setting), else a generated one.
   bool has_operator_key() const;
   Result<IssuedKey> issue_operator_key(const std::string& text);
+  // Revokes every operator key but `except` (a leaked key replaced).
+  Status revoke_operator_keys(const std::string& except);
 
   // The active key whose text this is, if any. A key once verified is found again by its text
   // in a cache (no hash computed); any change to keys or services empties the cache.
@@ -89,8 +91,8 @@ class Directory {
   mutable std::unordered_map<std::string, Principal> verified_;  // key text → whom it was found to be
 };
 
-// A new random key text ("dj_" and 43 base64url characters: 256 bits) and its hash.
-std::string new_key_text();
+// A new random key text (`prefix` and 43 base64url characters: 256 bits) and its hash.
+std::string new_key_text(std::string_view prefix = "dj_");
 std::string key_hash(std::string_view key_text);
 
 }  // namespace dejima::access

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,6 +26,7 @@
 #include "manage/access_handlers.h"
 #include "manage/connector_handlers.h"
 #include "manage/cost_share_handlers.h"
+#include "manage/user_handlers.h"
 #include "ngsild/batch_handlers.h"
 #include "ngsild/context_handlers.h"
 #include "ngsild/entity_handlers.h"
@@ -109,12 +111,32 @@ Status declare_from_file(const std::string& path, connect::Connectors& connector
   return {};
 }
 
-// The first start: the demo's registry (with --demo), and the operator's key (the bootstrap
-// setting's, else a generated one that is shown once and kept in a 0600 file).
-Status bootstrap_access(const Settings& settings, access::Directory& directory) {
+// The first start: the demo's registry (with --demo), the operator's user (with
+// --bootstrap-operator-password, while no operator user exists) and the operator's key (the
+// bootstrap setting's, else a generated one that is shown once and kept in a 0600 file).
+Status bootstrap_access(const Settings& settings, access::Directory& directory, access::Users& users) {
   if (settings.demo && directory.registry_empty())
     for (auto& t : demo_tenants(settings.demo_data))
       if (auto s = directory.put_tenant(std::move(t)); !s) return s;
+  const auto all = users.list();
+  if (!settings.bootstrap_operator_password.empty() &&
+      std::none_of(all.begin(), all.end(), [](const auto& u) { return u->operator_role; })) {
+    if (users.find("operator"))
+      return fail(ErrorKind::AlreadyExists, "cannot create the operator user", "a user named operator exists");
+    if (auto s = access::check_password(settings.bootstrap_operator_password); !s) return s;
+    auto hash = access::hash_password(settings.bootstrap_operator_password);
+    if (!hash) return std::unexpected(hash.error());
+    const Millis now = now_millis();
+    if (auto s = users.put({.name = "operator",
+                            .display_name = "Platform operator",
+                            .password_hash = std::move(*hash),
+                            .operator_role = true,
+                            .created_at = now,
+                            .modified_at = now});
+        !s)
+      return s;
+    spdlog::info("created the user operator (operator role) from --bootstrap-operator-password");
+  }
   if (directory.has_operator_key()) return {};
   auto key = directory.issue_operator_key(settings.bootstrap_operator_key);
   if (!key) return std::unexpected(key.error());
@@ -191,7 +213,12 @@ int serve(const Settings& settings) {
     spdlog::critical("cannot load the tenant registry and API keys: {}", s.error().detail);
     return 1;
   }
-  if (auto s = bootstrap_access(settings, directory); !s) {
+  access::Users users(storage);
+  if (auto s = users.load(now_millis()); !s) {
+    spdlog::critical("cannot load the users: {}", s.error().detail);
+    return 1;
+  }
+  if (auto s = bootstrap_access(settings, directory, users); !s) {
     spdlog::critical("{}: {}", s.error().title, s.error().detail);
     return 1;
   }
@@ -235,6 +262,7 @@ int serve(const Settings& settings) {
   ngsild::add_temporal_routes(router, services);
   manage::add_connector_routes(router, connectors);
   manage::add_access_routes(router, directory);
+  manage::add_user_routes(router, users, {.ttl_ms = settings.session_hours * 3600 * 1000LL});
   manage::add_cost_share_routes(router, directory,
                                 {.maintenance_tenths = settings.cost_maintenance * 10LL,
                                  .api_development_tenths = settings.cost_api_development * 10LL});
@@ -245,7 +273,7 @@ int serve(const Settings& settings) {
     return 1;
   }
   quotas.start();
-  access::AccessGate gate(directory, quotas);
+  access::AccessGate gate(directory, users, quotas);
   if (settings.auth == "on")
     router.set_gate(&gate);
   else

@@ -26,4 +26,8 @@ int serve(const Settings& settings);
 // directory with a progress bar on stderr and the run log (JSON) on stdout. Returns the exit code.
 int import_command(const std::vector<std::string>& args, char** envp);
 
+// Runs `dejima admin user|operator-key ...`: users and the operator's key, offline, in the data
+// directory. Returns the exit code.
+int admin_command(const std::vector<std::string>& args, char** envp);
+
 }  // namespace dejima

@@ -143,6 +143,11 @@ const std::vector<SettingDef>& table() {
                   "the operator's API key, taken at the first start (at least 16 characters); empty = a generated "
                   "one, printed once and written to <data-dir>/operator-key (0600)",
                   v.empty() || v.size() >= 16),
+      STR_SETTING(bootstrap_operator_password, "bootstrap-operator-password",
+                  "when given at a start where no operator user exists, creates the user \"operator\" (operator "
+                  "role) with this password (10 to 1024 bytes)",
+                  v.empty() || (v.size() >= 10 && v.size() <= 1024)),
+      UINT_SETTING(session_hours, "session-hours", "hours a login's session (cookie or bearer token) lasts", 1, 720),
       UINT_SETTING(cost_maintenance, "cost-maintenance",
                    "the platform's yearly maintenance cost (維持管理経費) in 千円, split by /dejima/v1/cost-shares", 0,
                    100000000),

@@ -11,6 +11,7 @@ namespace dejima::http {
 // The right a route needs.
 enum class Need {
   Open,         // anyone (health, version, the tenant list, hosted @contexts)
+  Identified,   // anyone with valid credentials, in no tenant (who am I, change my password)
   Read,         // read entities of the tenant
   Temporal,     // read the history of entities of the tenant
   Write,        // create, change, delete entities of the tenant
@@ -32,10 +33,12 @@ struct Permission {
 
 // What the gate admitted a request to do. The default grants everything (access control off).
 struct Grant {
-  std::string caller = "anonymous";  // "anonymous", "operator", or the id of the API key
-  std::string tenant;                // the tenant the grant is for ("" = the default tenant)
-  bool operator_rights = true;       // the platform's operator (or access control off)
-  bool tenant_admin = true;          // may manage the tenant
+  // "anonymous", "operator" (the operator's key), the id of a service's API key, "user:<name>"
+  // (a signed-in user) or "oidc:<subject>" (an identity provider's token).
+  std::string caller = "anonymous";
+  std::string tenant;           // the tenant the grant is for ("" = the default tenant)
+  bool operator_rights = true;  // the platform's operator (or access control off)
+  bool tenant_admin = true;     // may manage the tenant
   // The entity types the caller may read, as configured (short names or IRIs); empty with
   // all_types: every type.
   bool all_types = true;

@@ -42,6 +42,7 @@ std::string_view method_name(Method m) {
 std::string_view need_name(Need n) {
   switch (n) {
     case Need::Open: return "open";
+    case Need::Identified: return "identified";
     case Need::Read: return "read";
     case Need::Temporal: return "temporal";
     case Need::Write: return "write";

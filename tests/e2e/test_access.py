@@ -341,11 +341,16 @@ def test_every_route_refuses_whom_it_must(secured):
     register(secured, "theirs")
     routes = requests.get(secured.url + "/dejima/v1/routes", headers=op()).json()
     assert len(routes) >= 50
-    needs = {"open", "read", "temporal", "write", "subscribe", "tenant-admin", "operator"}
+    needs = {"open", "identified", "read", "temporal", "write", "subscribe", "tenant-admin", "operator"}
     assert {r["need"] for r in routes} <= needs
     theirs = key(service(secured, "theirs", [{"operations": ["read", "write", "temporal", "subscribe", "admin"]}])
                  ["apiKey"])
     reader = key(service(secured, "mine", [{"operations": ["read"]}])["apiKey"])
+    r = requests.post(f"{secured.url}{TENANTS}/mine/users",
+                      json={"name": "vic", "password": "vic-password-1", "role": "viewer"}, headers=op())
+    assert r.status_code == 201, r.text
+    token = requests.post(secured.url + "/dejima/v1/login", json={"user": "vic", "password": "vic-password-1"})
+    viewer = {"Authorization": "Bearer " + token.json()["token"]}
     checked = 0
     for route in routes:
         url = secured.url + fill(route["path"], "mine")
@@ -359,17 +364,27 @@ def test_every_route_refuses_whom_it_must(secured):
             return requests.request(method, url, data=body.get("data"),
                                     headers={**body["headers"], **tenant, **creds}).status_code
 
-        anonymous, other, read_only = call({}), call(theirs), call(reader)
         where = f"{method} {route['path']} ({need})"
+        if route["path"] == "/dejima/v1/logout":
+            continue  # would end the viewer's session; open, and tested with the users
+        anonymous, other, read_only, viewing = call({}), call(theirs), call(reader), call(viewer)
         if need == "open":
             assert anonymous not in (401, 403), where
             continue
         assert anonymous == 401, where
+        if need == "identified":
+            assert viewing not in (401, 403), where
+            continue
         assert other == 403, where
         if need == "read":
             assert read_only not in (401, 403), where
+            assert viewing not in (401, 403), where
+        elif need == "temporal":
+            assert read_only == 403, where
+            assert viewing not in (401, 403), where
         else:
             assert read_only == 403, where
+            assert viewing == 403, where
         checked += 1
     assert checked >= 45
 

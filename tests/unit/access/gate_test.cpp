@@ -45,7 +45,8 @@ class GateTest : public ::testing::Test {
                                 return {};
                               }};
   access::Quotas quotas{storage};
-  access::AccessGate gate{directory, quotas};
+  access::Users users{storage};
+  access::AccessGate gate{directory, users, quotas};
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
@@ -107,6 +108,55 @@ TEST_F(GateTest, TheDirectoryReadsBackWhatItKeptAndOpensEveryTenantsStore) {
   EXPECT_EQ(who->service->scopes[0].types, std::vector<std::string>{"Bus"});
   EXPECT_TRUE(again.has_operator_key());
   EXPECT_EQ(opened, (std::vector<std::string>{"", "sasebo", "omura"}));
+}
+
+TEST_F(GateTest, AUsersRoleDecidesInItsTenantAndASessionEndsWithItsPassword) {
+  ASSERT_TRUE(users.load(now_millis()));
+  auto hash = access::hash_password("viewer-password");
+  ASSERT_TRUE(hash);
+  ASSERT_TRUE(users.put({.name = "vic", .password_hash = *hash, .roles = {{"sasebo", access::Role::Viewer}}}));
+  EXPECT_FALSE(users.login("vic", "wrong-password", now_millis(), 60000));
+  EXPECT_FALSE(users.login("nobody", "viewer-password", now_millis(), 60000));
+  auto session = users.login("vic", "viewer-password", now_millis(), 60000);
+  ASSERT_TRUE(session);
+  auto as_vic = [&](Need need, const std::string& tenant, std::pair<std::string, std::string> credential) {
+    http::Request req;
+    req.method = need == Need::Write ? http::Method::Post : http::Method::Get;
+    req.headers.emplace_back("NGSILD-Tenant", tenant);
+    req.headers.emplace_back(credential.first, credential.second);
+    req.headers.emplace_back("Host", "dejima.example");
+    req.headers.emplace_back("Origin", "https://elsewhere.example");
+    http::Gate::Headers refusal;
+    return gate.admit(req, {need}, {}, refusal);
+  };
+  const std::pair<std::string, std::string> by_bearer{"Authorization", "Bearer " + session->token};
+  auto g = as_vic(Need::Read, "sasebo", by_bearer);
+  ASSERT_TRUE(g);
+  EXPECT_TRUE(g->all_types);
+  EXPECT_EQ(g->caller, "user:vic");
+  EXPECT_TRUE(as_vic(Need::Temporal, "sasebo", by_bearer));
+  EXPECT_EQ(refusal(as_vic(Need::Write, "sasebo", by_bearer)), ErrorKind::Forbidden);
+  EXPECT_EQ(refusal(as_vic(Need::Read, "omura", by_bearer)), ErrorKind::InternalError) << "omura's public types";
+  EXPECT_EQ(refusal(as_vic(Need::TenantAdmin, "sasebo", by_bearer)), ErrorKind::Forbidden);
+  // An editor writes; by cookie, not from another site's page.
+  auto editor = *users.find("vic");
+  editor.roles["sasebo"] = access::Role::Editor;
+  ASSERT_TRUE(users.put(editor));
+  EXPECT_TRUE(as_vic(Need::Write, "sasebo", by_bearer));
+  const std::pair<std::string, std::string> by_cookie{"Cookie", "theme=dark; dejima_session=" + session->token};
+  EXPECT_EQ(refusal(as_vic(Need::Write, "sasebo", by_cookie)), ErrorKind::Forbidden);
+  EXPECT_TRUE(as_vic(Need::Read, "sasebo", by_cookie)) << "reads may come from anywhere";
+  // A new password ends the session.
+  editor.password_hash = *access::hash_password("another-password");
+  ASSERT_TRUE(users.put(editor));
+  EXPECT_EQ(refusal(as_vic(Need::Read, "sasebo", by_bearer)), ErrorKind::Unauthorized);
+}
+
+TEST(SessionCookie, IsFoundAmongOthers) {
+  EXPECT_EQ(access::session_cookie("a=1; dejima_session=djs_x ;b=2"), "djs_x");
+  EXPECT_EQ(access::session_cookie("dejima_session=\"djs_y\""), "djs_y");
+  EXPECT_FALSE(access::session_cookie("dejima_sessionx=1; x=dejima_session"));
+  EXPECT_FALSE(access::session_cookie(""));
 }
 
 TEST(LocalGovernmentCode, CheckDigits) {
