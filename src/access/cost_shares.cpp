@@ -33,7 +33,8 @@ std::string tenths_text(long long tenths) {
   return sign + std::to_string(a / 10) + "." + std::to_string(a % 10);
 }
 
-Result<std::vector<MemberShare>> cost_shares(const std::vector<TenantRecord>& tenants, const CostTotals& totals) {
+Result<std::vector<MemberShare>> cost_shares(const std::vector<TenantRecord>& tenants, const CostTotals& totals,
+                                             const UsageBlend& usage) {
   std::vector<MemberShare> members;
   std::vector<Group> group;
   for (const auto& t : tenants) {
@@ -43,12 +44,14 @@ Result<std::vector<MemberShare>> cost_shares(const std::vector<TenantRecord>& te
   std::sort(members.begin(), members.end(),
             [](const MemberShare& a, const MemberShare& b) { return a.member.code < b.member.code; });
   size_t count[3] = {0, 0, 0};
-  long long population[3] = {0, 0, 0};
-  for (const auto& m : members) {
+  long long population[3] = {0, 0, 0}, requests[3] = {0, 0, 0};
+  for (auto& m : members) {
     const Group g = m.member.kind == "prefecture" ? kPrefecture : m.member.kind == "city" ? kCities : kTowns;
     group.push_back(g);
     ++count[g];
     population[g] += m.member.population;
+    if (auto it = usage.requests.find(m.member.name); it != usage.requests.end()) m.requests = it->second;
+    requests[g] += m.requests;
   }
   static constexpr const char* kNames[] = {"prefecture", "city", "town"};
   for (int g : {kPrefecture, kCities, kTowns})
@@ -67,10 +70,11 @@ Result<std::vector<MemberShare>> cost_shares(const std::vector<TenantRecord>& te
   for (size_t i = 0; i < members.size(); ++i) {
     const Group g = group[i];
     maintenance[i] = static_cast<double>(totals.maintenance_tenths) * part[g] / static_cast<double>(count[g]);
-    api[i] = g == kPrefecture
-                 ? static_cast<double>(totals.api_development_tenths) * part[g]
-                 : static_cast<double>(totals.api_development_tenths) * part[g] *
-                       static_cast<double>(members[i].member.population) / static_cast<double>(population[g]);
+    const double by_population = static_cast<double>(members[i].member.population) / static_cast<double>(population[g]);
+    const double by_use =
+        requests[g] > 0 ? static_cast<double>(members[i].requests) / static_cast<double>(requests[g]) : by_population;
+    api[i] = static_cast<double>(totals.api_development_tenths) * part[g] *
+             (g == kPrefecture ? 1.0 : (1 - usage.weight) * by_population + usage.weight * by_use);
   }
   const auto m = largest_remainder(maintenance, totals.maintenance_tenths);
   const auto a = largest_remainder(api, totals.api_development_tenths);

@@ -160,25 +160,38 @@ Result<std::optional<AccessGate::Caller>> AccessGate::identify(const http::Reque
   return std::optional<Caller>();
 }
 
+std::string tenant_of_request(const http::Request& req, const http::Permission& permission,
+                              const std::vector<std::string>& params) {
+  switch (permission.tenant) {
+    case http::TenantFrom::Path: return params.empty() ? std::string() : tenant_of_name(params[0]);
+    case http::TenantFrom::Query: {
+      const std::string* t = req.param("tenant");
+      return t ? tenant_of_name(*t) : std::string();
+    }
+    case http::TenantFrom::Header: break;
+  }
+  return tenant_of_name(req.header("NGSILD-Tenant"));
+}
+
 Result<http::Grant> AccessGate::admit(const http::Request& req, const http::Permission& permission,
-                                      const std::vector<std::string>& params, Headers& refusal_headers) {
-  auto g = decide(req, permission, params, refusal_headers);
+                                      const std::vector<std::string>& params, http::Refusal& refusal) {
+  auto g = decide(req, permission, params, refusal);
   if (!g && g.error().kind == ErrorKind::Unauthorized) {
-    refusal_headers.emplace_back("WWW-Authenticate", R"(ApiKey realm="dejima", header="X-API-Key")");
-    refusal_headers.emplace_back("WWW-Authenticate", R"(Bearer realm="dejima")");
+    refusal.headers.emplace_back("WWW-Authenticate", R"(ApiKey realm="dejima", header="X-API-Key")");
+    refusal.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="dejima")");
   }
   return g;
 }
 
 Result<http::Grant> AccessGate::decide(const http::Request& req, const http::Permission& permission,
-                                       const std::vector<std::string>& params, Headers& refusal_headers) {
+                                       const std::vector<std::string>& params, http::Refusal& refusal) {
   const Need need = permission.need;
   if (need == Need::Open) return nothing("anonymous", "");
-  const std::string tenant =
-      tenant_of_name(permission.tenant == http::TenantFrom::Path && !params.empty() ? std::string_view(params[0])
-                                                                                    : req.header("NGSILD-Tenant"));
+  const std::string tenant = tenant_of_request(req, permission, params);
+  refusal.tenant = tenant;
   auto who = identify(req);
   if (!who) return std::unexpected(who.error());
+  if (*who) refusal.caller = (*who)->id;
   if (need == Need::Identified) {
     if (!*who) return fail(ErrorKind::Unauthorized, "Credentials required", "sign in or send an API key");
     http::Grant g = nothing((*who)->id, "");
@@ -195,7 +208,7 @@ Result<http::Grant> AccessGate::decide(const http::Request& req, const http::Per
   const Caller& caller = **who;
   if (caller.key.service)
     if (const unsigned wait = quotas_.admit(*caller.key.key, *caller.key.service, now_millis()); wait > 0) {
-      refusal_headers.emplace_back("Retry-After", std::to_string(wait));
+      refusal.headers.emplace_back("Retry-After", std::to_string(wait));
       return fail(ErrorKind::TooManyRequests, "Too many requests",
                   "the key's rate limit or daily quota is spent; retry in " + std::to_string(wait) + " s");
     }

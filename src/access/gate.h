@@ -44,13 +44,13 @@ class AccessGate : public http::Gate {
   AccessGate(Directory& directory, Users& users, Quotas& quotas, TokenVerifier* tokens = nullptr)
       : directory_(directory), users_(users), quotas_(quotas), tokens_(tokens) {}
   Result<http::Grant> admit(const http::Request& req, const http::Permission& permission,
-                            const std::vector<std::string>& params, Headers& refusal_headers) override;
+                            const std::vector<std::string>& params, http::Refusal& refusal) override;
 
  private:
   struct Caller;
   Result<std::optional<Caller>> identify(const http::Request& req);
   Result<http::Grant> decide(const http::Request& req, const http::Permission& permission,
-                             const std::vector<std::string>& params, Headers& refusal_headers);
+                             const std::vector<std::string>& params, http::Refusal& refusal);
   Directory& directory_;
   Users& users_;
   Quotas& quotas_;
@@ -71,5 +71,8 @@ std::optional<std::string_view> session_cookie(std::string_view cookie_header);
 inline constexpr std::string_view kSessionCookie = "dejima_session";
 // The tenant a name denotes: "default" is the default tenant ("").
 std::string tenant_of_name(std::string_view name);
+// The tenant a request to a route with this permission acts on.
+std::string tenant_of_request(const http::Request& req, const http::Permission& permission,
+                              const std::vector<std::string>& params);
 
 }  // namespace dejima::access

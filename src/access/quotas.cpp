@@ -91,25 +91,14 @@ Status Quotas::flush() {
 }
 
 void Quotas::start(std::chrono::milliseconds every) {
-  flusher_ = std::thread([this, every] {
-    std::unique_lock lock(run_mu_);
-    while (!stopping_) {
-      wake_.wait_for(lock, every, [this] { return stopping_; });
-      lock.unlock();
-      (void)flush();  // a failed write is kept and tried again at the next flush
-      lock.lock();
-    }
-  });
+  // A failed write is kept and tried again at the next flush; at stop, the count of the last
+  // seconds may be lost.
+  flusher_.start(every, [this] { (void)flush(); });
 }
 
 void Quotas::stop() {
-  {
-    std::lock_guard lock(run_mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (flusher_.joinable()) flusher_.join();
-  (void)flush();  // at stop: nothing left to retry with, the count of the last seconds may be lost
+  flusher_.stop();
+  (void)flush();  // when it was never started
 }
 
 }  // namespace dejima::access

@@ -4,14 +4,13 @@
 // background thread and at stop, and read back at start, so a restart does not reset a quota
 // (a crash forgets at most the last few seconds of counting).
 #pragma once
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "access/service_record.h"
 #include "store/store.h"
+#include "util/periodic.h"
 
 namespace dejima::access {
 
@@ -41,10 +40,7 @@ class Quotas {
   std::map<std::string, Bucket> buckets_;    // by key id
   std::map<std::string, long long> counts_;  // "<key id>/<YYYY-MM-DD>" → requests
   std::map<std::string, long long> dirty_;   // what flush() still has to write
-  std::mutex run_mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread flusher_;
+  Periodic flusher_;
 };
 
 // The local (process time zone) date of t, "YYYY-MM-DD", and the milliseconds to its end.

@@ -26,6 +26,7 @@
 #include "manage/access_handlers.h"
 #include "manage/connector_handlers.h"
 #include "manage/cost_share_handlers.h"
+#include "manage/usage_handlers.h"
 #include "manage/user_handlers.h"
 #include "ngsild/batch_handlers.h"
 #include "ngsild/context_handlers.h"
@@ -74,8 +75,9 @@ void add_route_list(http::Router& r) {
                               w.Key("need");
                               json::write_string(w, http::need_name(route.permission.need));
                               w.Key("tenant");
-                              json::write_string(w,
-                                                 route.permission.tenant == http::TenantFrom::Path ? "path" : "header");
+                              json::write_string(w, route.permission.tenant == http::TenantFrom::Path    ? "path"
+                                                    : route.permission.tenant == http::TenantFrom::Query ? "query"
+                                                                                                         : "header");
                               w.EndObject();
                             }
                             w.EndArray();
@@ -263,9 +265,17 @@ int serve(const Settings& settings) {
   manage::add_connector_routes(router, connectors);
   manage::add_access_routes(router, directory);
   manage::add_user_routes(router, users, {.ttl_ms = settings.session_hours * 3600 * 1000LL});
+  access::UsageMeter usage(storage);
+  if (auto s = usage.load(now_millis()); !s) {
+    spdlog::critical("cannot load today's usage counts: {}", s.error().detail);
+    return 1;
+  }
+  access::AuditLog audit(storage);
   manage::add_cost_share_routes(router, directory,
                                 {.maintenance_tenths = settings.cost_maintenance * 10LL,
-                                 .api_development_tenths = settings.cost_api_development * 10LL});
+                                 .api_development_tenths = settings.cost_api_development * 10LL},
+                                usage, settings.cost_usage_weight / 100.0);
+  manage::add_usage_routes(router, usage, audit);
   add_route_list(router);
   access::Quotas quotas(storage);
   if (auto s = quotas.load(now_millis()); !s) {
@@ -273,6 +283,10 @@ int serve(const Settings& settings) {
     return 1;
   }
   quotas.start();
+  usage.start();
+  audit.start();
+  router.add_observer(&usage);
+  router.add_observer(&audit);
   access::AccessGate gate(directory, users, quotas);
   if (settings.auth == "on")
     router.set_gate(&gate);
@@ -298,8 +312,10 @@ int serve(const Settings& settings) {
   std::fflush(stdout);
   connectors.start();
   server.run(true);
-  connectors.stop();    // a run in progress ends first
-  quotas.stop();        // the last counts
+  connectors.stop();  // a run in progress ends first
+  quotas.stop();      // the last counts
+  usage.stop();
+  audit.stop();
   tenants.close_all();  // the last commits may still queue notifications
   subscriptions.stop();
   dispatcher.stop();

@@ -153,6 +153,10 @@ const std::vector<SettingDef>& table() {
                    100000000),
       UINT_SETTING(cost_api_development, "cost-api-development",
                    "the yearly API development and support cost (API開発等経費) in 千円", 0, 100000000),
+      UINT_SETTING(cost_usage_weight, "cost-usage-weight",
+                   "percent of the API development cost the cities and towns split by their measured requests "
+                   "(利用按分) instead of population",
+                   0, 100),
       BOOL_SETTING(demo, "demo", "declare the demo connectors (Nagasaki's shelters, AMeDAS weather, tourist sites)"),
       STR_SETTING(demo_data, "demo-data",
                   "directory with local copies of the demo sources (like ../shared/data); empty = official URLs", true),

@@ -45,6 +45,7 @@ struct Settings {
   unsigned session_hours = 8;               // a login's session lasts this long
   unsigned cost_maintenance = 10000;        // 維持管理経費 per year, 千円 (cost shares)
   unsigned cost_api_development = 10000;    // API開発等経費 per year, 千円
+  unsigned cost_usage_weight = 0;           // % of API開発等経費 split by measured usage (利用按分)
   bool demo = false;                        // declare the demo connectors
   std::string demo_data;                    // local copies of the demo sources ("" = official URLs)
 };

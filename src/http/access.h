@@ -24,6 +24,7 @@ enum class Need {
 enum class TenantFrom {
   Header,  // NGSILD-Tenant (absent: the default tenant)
   Path,    // the route's first capture
+  Query,   // the "tenant" query parameter (absent: the default tenant; the operator: every tenant)
 };
 
 struct Permission {

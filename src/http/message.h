@@ -20,7 +20,8 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;  // percent-decoded, in order
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::string_view body;
-  Grant grant;  // what the router's gate admitted (everything when access control is off)
+  std::string_view peer;  // the client's address
+  Grant grant;            // what the router's gate admitted (everything when access control is off)
 
   // First header with this name (case-insensitive), or empty.
   std::string_view header(std::string_view name) const;
@@ -34,6 +35,9 @@ struct Response {
   std::string content_type;  // empty = no body
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Whom the request acted for when the gate could not tell (a login names the user it tried);
+  // not sent, read by the audit log.
+  std::string actor;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -1,4 +1,5 @@
 #include "http/router.h"
+#include <memory>
 
 #include "http/problem.h"
 #include "util/json.h"
@@ -67,6 +68,20 @@ std::vector<Router::RouteInfo> Router::routes() const {
 }
 
 void Router::dispatch(Request& req, Reply reply) const {
+  const Route* matched = nullptr;
+  if (observers_.empty()) return route(req, std::move(reply), matched);
+  // `matched` is set before any reply (the handler's may come later, from another thread).
+  auto at = std::make_shared<const Route*>(nullptr);
+  route(
+      req,
+      [this, &req, at, received = std::chrono::steady_clock::now(), inner = std::move(reply)](Response&& r) {
+    for (Observer* o : observers_) o->observe(req, *at ? &(*at)->info : nullptr, r, received);
+    inner(std::move(r));
+      },
+      *at);
+}
+
+void Router::route(Request& req, Reply reply, const Route*& matched) const {
   // A trailing slash is ignored: "/entities/" is "/entities" (405 for a method it lacks).
   const auto segs = split_path(req.path);
   std::string allow;  // the methods of the routes that match the path
@@ -96,12 +111,18 @@ void Router::dispatch(Request& req, Reply reply) const {
             Error{ErrorKind::BadRequestData, "Malformed path", "invalid percent-encoding or UTF-8 in the path"}));
       p = std::move(*decoded);
     }
+    matched = &r;
     if (gate_) {
-      Gate::Headers headers;
-      auto grant = gate_->admit(req, r.info.permission, params, headers);
+      Refusal refusal;
+      auto grant = gate_->admit(req, r.info.permission, params, refusal);
       if (!grant) {
+        req.grant = Grant{.caller = std::move(refusal.caller),
+                          .tenant = std::move(refusal.tenant),
+                          .operator_rights = false,
+                          .tenant_admin = false,
+                          .all_types = false};
         Response resp = problem(grant.error());
-        for (auto& [name, value] : headers) resp.header(std::move(name), std::move(value));
+        for (auto& [name, value] : refusal.headers) resp.header(std::move(name), std::move(value));
         return reply(std::move(resp));
       }
       req.grant = std::move(*grant);

@@ -3,6 +3,7 @@
 // Every route declares the Permission it needs (http/access.h); when a Gate is installed, it
 // decides before the handler runs, and a refusal is the handler's answer.
 #pragma once
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,15 +15,38 @@ namespace dejima::http {
 
 using RouteHandler = std::function<void(const Request&, const std::vector<std::string>& params, Reply)>;
 
+struct RouteInfo {
+  Method method;
+  std::string pattern;  // as added, e.g. /ngsi-ld/v1/entities/{id}
+  Permission permission;
+};
+
+// What a refusal says besides its error: the headers its answer carries (WWW-Authenticate,
+// Retry-After) and whom it refused in which tenant, as far as the gate got (the audit log).
+struct Refusal {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string caller = "anonymous";
+  std::string tenant;
+};
+
 // The one decision point: admits a request to a route (the Grant goes into the Request) or
-// refuses it (Unauthorized → 401, Forbidden → 403, TooManyRequests → 429, ...), adding to
-// `refusal_headers` what the refusal's answer carries (WWW-Authenticate, Retry-After).
+// refuses it (Unauthorized → 401, Forbidden → 403, TooManyRequests → 429, ...).
 class Gate {
  public:
-  using Headers = std::vector<std::pair<std::string, std::string>>;
   virtual ~Gate() = default;
   virtual Result<Grant> admit(const Request& req, const Permission& need, const std::vector<std::string>& params,
-                              Headers& refusal_headers) = 0;
+                              Refusal& refusal) = 0;
+};
+
+// Sees every request the router answers, after its handler replied and before the answer is
+// sent: the Grant (a refused request's holds whom the gate refused, with no rights), the route
+// (null when none matched), the answer and when the router got the request. Runs on the thread
+// that replies, on every request: keep it cheap (usage metering, the audit log).
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void observe(const Request& req, const RouteInfo* route, const Response& resp,
+                       std::chrono::steady_clock::time_point received) = 0;
 };
 
 class Router {
@@ -30,13 +54,10 @@ class Router {
   void add(Method method, std::string_view pattern, Permission permission, RouteHandler handler);
   // Without a gate every request is admitted with the default (unrestricted) Grant.
   void set_gate(Gate* gate) { gate_ = gate; }
+  void add_observer(Observer* o) { observers_.push_back(o); }
   void dispatch(Request& req, Reply reply) const;
 
-  struct RouteInfo {
-    Method method;
-    std::string pattern;  // as added, e.g. /ngsi-ld/v1/entities/{id}
-    Permission permission;
-  };
+  using RouteInfo = http::RouteInfo;
   // Every route, in the order added (the access tests walk them).
   std::vector<RouteInfo> routes() const;
 
@@ -47,8 +68,12 @@ class Router {
     RouteInfo info;
     RouteHandler handler;
   };
+  // Answers req with its route's handler, or with the refusal or error that stops it, through
+  // `reply`; `matched` is set to the route whose path and method matched.
+  void route(Request& req, Reply reply, const Route*& matched) const;
   std::vector<Route> routes_;
   Gate* gate_ = nullptr;
+  std::vector<Observer*> observers_;
 };
 
 std::string_view method_name(Method m);

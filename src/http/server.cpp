@@ -105,6 +105,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, Worker& worker, Server::Impl& server)
       : socket_(std::move(socket)), worker_(worker), server_(server) {
     worker_.sessions.insert(this);
+    beast::error_code ec;
+    const auto remote = socket_.remote_endpoint(ec);
+    if (!ec) peer_ = remote.address().to_string();
   }
   ~Session() { worker_.sessions.erase(this); }
 
@@ -152,6 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     auto& msg = parser_->get();
     request_ = Request{};
+    request_.peer = peer_;
     request_.method = method_of(msg.method());
     request_.target = msg.target();
     const auto qpos = request_.target.find('?');
@@ -227,6 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   tcp::socket socket_;
+  std::string peer_;  // the client's address
   Worker& worker_;
   Server::Impl& server_;
   beast::flat_buffer buffer_;

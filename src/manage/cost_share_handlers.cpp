@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "http/problem.h"
+#include "manage/csv.h"
 
 namespace dejima::manage {
 namespace {
@@ -12,14 +13,6 @@ using Params = std::vector<std::string>;
 void write_amount(json::Writer& w, long long tenths) {
   const std::string t = access::tenths_text(tenths);
   w.RawValue(t.data(), t.size(), rapidjson::kNumberType);
-}
-
-// A CSV field: quoted when it holds a comma, quote or line break.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 Result<int> year_of(const http::Request& req) {
@@ -33,7 +26,8 @@ Result<int> year_of(const http::Request& req) {
   return std::stoi(*y);
 }
 
-http::Response as_json(int year, const access::CostTotals& totals, const std::vector<access::MemberShare>& shares) {
+http::Response as_json(int year, const access::CostTotals& totals, double usage_weight,
+                       const std::vector<access::MemberShare>& shares) {
   return http::json_body(
       200, json::written([&](json::Writer& w) {
         w.StartObject();
@@ -41,6 +35,10 @@ http::Response as_json(int year, const access::CostTotals& totals, const std::ve
         w.Int(year);
         w.Key("unit");
         w.String("千円");
+        if (usage_weight > 0) {
+          w.Key("usageWeight");
+          w.Double(usage_weight);
+        }
         w.Key("totals");
         w.StartObject();
         w.Key("maintenance");
@@ -68,6 +66,10 @@ http::Response as_json(int year, const access::CostTotals& totals, const std::ve
           write_amount(w, s.api_development_tenths);
           w.Key("total");
           write_amount(w, s.maintenance_tenths + s.api_development_tenths);
+          if (usage_weight > 0) {
+            w.Key("requests");
+            w.Int64(s.requests);
+          }
           w.EndObject();
         }
         w.EndArray();
@@ -76,8 +78,7 @@ http::Response as_json(int year, const access::CostTotals& totals, const std::ve
 }
 
 http::Response as_csv(const access::CostTotals& totals, const std::vector<access::MemberShare>& shares) {
-  std::string out = "\xEF\xBB\xBF";  // BOM: Excel reads UTF-8
-  out += "tenant,name,code,kind,population,maintenance,apiDevelopment,total\r\n";
+  std::string out = "tenant,name,code,kind,population,maintenance,apiDevelopment,total\r\n";
   for (const auto& s : shares)
     out += csv_field(s.member.name.empty() ? std::string(access::kDefaultTenantAlias) : s.member.name) + "," +
            csv_field(s.member.name_ja) + "," + s.member.code + "," + s.member.kind + "," +
@@ -87,26 +88,29 @@ http::Response as_csv(const access::CostTotals& totals, const std::vector<access
   out += ",合計,,,," + access::tenths_text(totals.maintenance_tenths) + "," +
          access::tenths_text(totals.api_development_tenths) + "," +
          access::tenths_text(totals.maintenance_tenths + totals.api_development_tenths) + "\r\n";
-  http::Response r;
-  r.content_type = "text/csv; charset=utf-8";
-  r.body = std::move(out);
-  return r;
+  return csv_body(std::move(out));
 }
 
 }  // namespace
 
-void add_cost_share_routes(http::Router& r, access::Directory& d, access::CostTotals totals) {
+void add_cost_share_routes(http::Router& r, access::Directory& d, access::CostTotals totals, access::UsageMeter& usage,
+                           double usage_weight) {
   r.add(http::Method::Get, "/dejima/v1/cost-shares", {http::Need::Open},
-        [&d, totals](const http::Request& req, const Params&, http::Reply reply) {
+        [&d, &usage, totals, usage_weight](const http::Request& req, const Params&, http::Reply reply) {
     auto year = year_of(req);
     if (!year) return reply(http::problem(year.error()));
-    const std::string* format = req.param("format");
-    if (format && *format != "json" && *format != "csv")
-      return reply(http::problem({ErrorKind::BadRequestData, "Invalid format", "format is json or csv"}));
-    auto shares = access::cost_shares(d.tenants(), totals);
+    auto csv = wants_csv(req);
+    if (!csv) return reply(http::problem(csv.error()));
+    access::UsageBlend blend{.weight = usage_weight};
+    if (usage_weight > 0) {
+      const std::string y = std::to_string(*year);
+      auto requests = usage.requests_by_tenant(y + "-01-01", y + "-12-31");
+      if (!requests) return reply(http::problem(requests.error()));
+      blend.requests = std::move(*requests);
+    }
+    auto shares = access::cost_shares(d.tenants(), totals, blend);
     if (!shares) return reply(http::problem(shares.error()));
-    const bool csv = format ? *format == "csv" : req.header("Accept").starts_with("text/csv");
-    reply(csv ? as_csv(totals, *shares) : as_json(*year, totals, *shares));
+    reply(*csv ? as_csv(totals, *shares) : as_json(*year, totals, usage_weight, *shares));
   });
 }
 

@@ -71,7 +71,12 @@ void login(Users& users, const SessionOptions& options, const http::Request& req
   if (!name || !name->IsString() || !password || !password->IsString())
     return reply(http::problem({ErrorKind::BadRequestData, "Invalid login", R"(send {"user": …, "password": …})"}));
   auto session = users.login(json::view(*name), json::view(*password), now_millis(), options.ttl_ms);
-  if (!session) return reply(http::problem(session.error()));
+  const std::string actor = "user:" + std::string(json::view(*name).substr(0, 64));  // the audit log's
+  if (!session) {
+    http::Response refused = http::problem(session.error());
+    refused.actor = actor;
+    return reply(std::move(refused));
+  }
   http::Response resp = http::json_body(200, json::written([&](json::Writer& w) {
                                           w.StartObject();
                                           w.Key("user");
@@ -84,15 +89,20 @@ void login(Users& users, const SessionOptions& options, const http::Request& req
                                         }));
   resp.header("Set-Cookie", cookie(session->token, options.ttl_ms));
   resp.header("Cache-Control", "no-store");
+  resp.actor = actor;
   reply(std::move(resp));
 }
 
 void logout(Users& users, const http::Request& req, http::Reply reply) {
   auto creds = access::presented_credentials(req);
+  std::string actor = "anonymous";
   if (creds && (creds->kind == access::Credentials::Kind::Cookie ||
-                (creds->kind == access::Credentials::Kind::Bearer && creds->text.starts_with("djs_"))))
+                (creds->kind == access::Credentials::Kind::Bearer && creds->text.starts_with("djs_")))) {
+    if (auto user = users.session_user(creds->text, now_millis())) actor = "user:" + user->name;
     if (auto s = users.logout(creds->text); !s) return reply(http::problem(s.error()));
+  }
   http::Response resp = status_only(204);
+  resp.actor = std::move(actor);
   resp.header("Set-Cookie", cookie("", 0));
   reply(std::move(resp));
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -190,6 +191,24 @@ struct StoredRecord {
   std::string body;  // JSON
 };
 
+// An entry of an append-only journal (the audit log, the usage meter's batches): the time it
+// is filed under, the tenant it concerns ("" = the default tenant) and a JSON body.
+struct JournalEntry {
+  Millis at = 0;
+  std::string tenant;
+  std::string body;
+};
+
+// Which entries of a journal to read: `from` <= at < `to`, of one tenant when given, at most
+// `limit`, oldest or newest first.
+struct JournalQuery {
+  Millis from = 0;
+  Millis to = std::numeric_limits<Millis>::max();
+  std::optional<std::string> tenant;
+  size_t limit = std::numeric_limits<size_t>::max();
+  bool newest_first = false;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -215,6 +234,14 @@ class Storage {
   virtual Result<std::vector<StoredRecord>> load_records(const std::string& kind) = 0;
   virtual Status save_record(const std::string& kind, const StoredRecord& r) = 0;
   virtual Status delete_record(const std::string& kind, const std::string& key) = 0;
+  // The records of a kind whose keys k are first <= k < last, ordered by key.
+  virtual Result<std::vector<StoredRecord>> load_record_range(const std::string& kind, const std::string& first,
+                                                              const std::string& last) = 0;
+  // Saves several records in one transaction.
+  virtual Status save_records(const std::string& kind, const std::vector<StoredRecord>& records) = 0;
+  // Journals: appended in one transaction, durable when the call returns; never changed.
+  virtual Status append_journal(const std::string& kind, const std::vector<JournalEntry>& entries) = 0;
+  virtual Result<std::vector<JournalEntry>> read_journal(const std::string& kind, const JournalQuery& q) = 0;
 };
 
 // Tenant names become file names and database identifiers: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.

@@ -353,10 +353,10 @@ def test_every_route_refuses_whom_it_must(secured):
     viewer = {"Authorization": "Bearer " + token.json()["token"]}
     checked = 0
     for route in routes:
-        url = secured.url + fill(route["path"], "mine")
+        url = secured.url + fill(route["path"], "mine") + ("?tenant=mine" if route["tenant"] == "query" else "")
         method = route["method"]
         need = route["need"]
-        tenant = {} if route["tenant"] == "path" else {"NGSILD-Tenant": "mine"}
+        tenant = {"NGSILD-Tenant": "mine"} if route["tenant"] == "header" else {}
         body = {"data": "{}", "headers": {"Content-Type": "application/json"}} if method in ("POST", "PUT", "PATCH") \
             else {"headers": {}}
 
@@ -422,10 +422,13 @@ def test_a_daily_quota_holds_across_a_restart(start_server):
     assert 0 < int(r.headers["Retry-After"]) <= 86400, "until local midnight"
 
 
-def independent_shares(members, maintenance, api):
-    """The agreed rules, computed here with exact fractions (amounts in 0.1 千円)."""
+def independent_shares(members, maintenance, api, weight=0, requests=None):
+    """The agreed rules, computed here with exact fractions (amounts in 0.1 千円); `weight` of the
+    cities' and towns' API cost split by `requests` (tenant → count) instead of population."""
     from fractions import Fraction
     from math import floor
+    weight = Fraction(weight)
+    requests = requests or {}
     groups = {"prefecture": [], "city": [], "town": []}
     for m in members:
         groups["town" if m["kind"] in ("town", "village") else m["kind"]].append(m)
@@ -433,8 +436,12 @@ def independent_shares(members, maintenance, api):
     exact = {}
     for g, ms in groups.items():
         pop = sum(m["population"] for m in ms)
+        used = sum(requests.get(m["tenant"], 0) for m in ms)
         for m in ms:
             per_head = Fraction(m["population"], pop) if g != "prefecture" else Fraction(1)
+            per_use = Fraction(requests.get(m["tenant"], 0), used) if used else per_head
+            if g != "prefecture":
+                per_head = (1 - weight) * per_head + weight * per_use
             exact[m["code"]] = (maintenance * 10 * part[g] / len(ms), api * 10 * part[g] * per_head)
     out = {}
     for col, total in ((0, maintenance * 10), (1, api * 10)):

@@ -62,9 +62,17 @@ class SqliteStorage final : public Storage {
                          "body TEXT NOT NULL, PRIMARY KEY(connector, started))");
         !s)
       return s;
-    return system_.exec(
-        "CREATE TABLE IF NOT EXISTS records(kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, "
-        "PRIMARY KEY(kind, key))");
+    if (auto s = system_.exec(
+            "CREATE TABLE IF NOT EXISTS records(kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, "
+            "PRIMARY KEY(kind, key))");
+        !s)
+      return s;
+    if (auto s = system_.exec(
+            "CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, at INTEGER NOT NULL, "
+            "tenant TEXT NOT NULL, body TEXT NOT NULL)");
+        !s)
+      return s;
+    return system_.exec("CREATE INDEX IF NOT EXISTS journal_by_time ON journal(kind, at, seq)");
   }
 
   Result<std::vector<std::string>> list_tenants() override {
@@ -220,6 +228,79 @@ class SqliteStorage final : public Storage {
     st.bind(2, key);
     if (st.step() != SQLITE_DONE) return std::unexpected(system_.error("delete " + kind));
     return {};
+  }
+
+  Result<std::vector<StoredRecord>> load_record_range(const std::string& kind, const std::string& first,
+                                                      const std::string& last) override {
+    std::lock_guard lock(mu_);
+    Statement q(system_.handle(),
+                "SELECT key, body FROM records WHERE kind = ?1 AND key >= ?2 AND key < ?3 ORDER BY key");
+    if (!q.ok()) return std::unexpected(system_.error("load " + kind));
+    q.bind(1, kind);
+    q.bind(2, first);
+    q.bind(3, last);
+    std::vector<StoredRecord> out;
+    while (q.step() == SQLITE_ROW) out.push_back({std::string(q.column_text(0)), std::string(q.column_text(1))});
+    return out;
+  }
+
+  Status save_records(const std::string& kind, const std::vector<StoredRecord>& records) override {
+    if (records.empty()) return {};
+    std::lock_guard lock(mu_);
+    if (auto s = system_.exec("BEGIN"); !s) return s;
+    Statement st(system_.handle(), "INSERT OR REPLACE INTO records(kind, key, body) VALUES(?1,?2,?3)");
+    Status status = st.ok() ? Status{} : std::unexpected(system_.error("save " + kind));
+    for (const auto& r : records) {
+      if (!status) break;
+      st.bind(1, kind);
+      st.bind(2, r.key);
+      st.bind(3, r.body);
+      if (st.step() != SQLITE_DONE) status = std::unexpected(system_.error("save " + kind));
+      st.reset();
+    }
+    if (status) status = system_.exec("COMMIT");
+    if (!status) (void)system_.exec("ROLLBACK");
+    return status;
+  }
+
+  Status append_journal(const std::string& kind, const std::vector<JournalEntry>& entries) override {
+    if (entries.empty()) return {};
+    std::lock_guard lock(mu_);
+    if (auto s = system_.exec("BEGIN"); !s) return s;
+    Statement st(system_.handle(), "INSERT INTO journal(kind, at, tenant, body) VALUES(?1,?2,?3,?4)");
+    Status status = st.ok() ? Status{} : std::unexpected(system_.error("append " + kind));
+    for (const auto& e : entries) {
+      if (!status) break;
+      st.bind(1, kind);
+      st.bind(2, static_cast<long long>(e.at));
+      st.bind(3, e.tenant);
+      st.bind(4, e.body);
+      if (st.step() != SQLITE_DONE) status = std::unexpected(system_.error("append " + kind));
+      st.reset();
+    }
+    if (status) status = system_.exec("COMMIT");
+    if (!status) (void)system_.exec("ROLLBACK");
+    return status;
+  }
+
+  Result<std::vector<JournalEntry>> read_journal(const std::string& kind, const JournalQuery& q) override {
+    std::lock_guard lock(mu_);
+    const std::string sql =
+        std::string("SELECT at, tenant, body FROM journal WHERE kind = ?1 AND at >= ?2 AND at < ?3") +
+        (q.tenant ? " AND tenant = ?5" : "") + (q.newest_first ? " ORDER BY at DESC, seq DESC" : " ORDER BY at, seq") +
+        " LIMIT ?4";
+    Statement st(system_.handle(), sql.c_str());
+    if (!st.ok()) return std::unexpected(system_.error("read " + kind));
+    st.bind(1, kind);
+    st.bind(2, static_cast<long long>(q.from));
+    st.bind(3, static_cast<long long>(q.to));
+    st.bind(4, q.limit > static_cast<size_t>(std::numeric_limits<long long>::max()) ? -1LL
+                                                                                    : static_cast<long long>(q.limit));
+    if (q.tenant) st.bind(5, *q.tenant);
+    std::vector<JournalEntry> out;
+    while (st.step() == SQLITE_ROW)
+      out.push_back({st.column_int(0), std::string(st.column_text(1)), std::string(st.column_text(2))});
+    return out;
   }
 
   Status delete_connector(const std::string& name) override {

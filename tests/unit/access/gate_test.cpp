@@ -33,7 +33,7 @@ class GateTest : public ::testing::Test {
     if (!tenant.empty()) headers.emplace_back("NGSILD-Tenant", tenant);
     if (!key.empty()) headers.emplace_back("X-API-Key", key);
     for (const auto& [n, v] : headers) req.headers.emplace_back(n, v);
-    http::Gate::Headers refusal;
+    http::Refusal refusal;
     return gate.admit(req, {need}, {}, refusal);
   }
   static ErrorKind refusal(const Result<http::Grant>& g) { return g ? ErrorKind::InternalError : g.error().kind; }
@@ -126,7 +126,7 @@ TEST_F(GateTest, AUsersRoleDecidesInItsTenantAndASessionEndsWithItsPassword) {
     req.headers.emplace_back(credential.first, credential.second);
     req.headers.emplace_back("Host", "dejima.example");
     req.headers.emplace_back("Origin", "https://elsewhere.example");
-    http::Gate::Headers refusal;
+    http::Refusal refusal;
     return gate.admit(req, {need}, {}, refusal);
   };
   const std::pair<std::string, std::string> by_bearer{"Authorization", "Bearer " + session->token};

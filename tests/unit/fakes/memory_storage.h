@@ -272,10 +272,42 @@ class MemoryStorage final : public store::Storage {
     records_[kind].erase(key);
     return {};
   }
+  Result<std::vector<store::StoredRecord>> load_record_range(const std::string& kind, const std::string& first,
+                                                             const std::string& last) override {
+    std::lock_guard lock(mu_);
+    std::vector<store::StoredRecord> out;
+    auto& of = records_[kind];
+    for (auto it = of.lower_bound(first); it != of.end() && it->first < last; ++it)
+      out.push_back({it->first, it->second});
+    return out;
+  }
+  Status save_records(const std::string& kind, const std::vector<store::StoredRecord>& records) override {
+    std::lock_guard lock(mu_);
+    for (const auto& r : records) records_[kind][r.key] = r.body;
+    return {};
+  }
+  Status append_journal(const std::string& kind, const std::vector<store::JournalEntry>& entries) override {
+    std::lock_guard lock(mu_);
+    auto& j = journals_[kind];
+    j.insert(j.end(), entries.begin(), entries.end());
+    std::stable_sort(j.begin(), j.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    return {};
+  }
+  Result<std::vector<store::JournalEntry>> read_journal(const std::string& kind,
+                                                        const store::JournalQuery& q) override {
+    std::lock_guard lock(mu_);
+    std::vector<store::JournalEntry> out;
+    for (const auto& e : journals_[kind])
+      if (e.at >= q.from && e.at < q.to && (!q.tenant || *q.tenant == e.tenant)) out.push_back(e);
+    if (q.newest_first) std::reverse(out.begin(), out.end());
+    if (out.size() > q.limit) out.resize(q.limit);
+    return out;
+  }
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, std::map<std::string, std::string>> records_;  // kind → key → body
+  std::map<std::string, std::vector<store::JournalEntry>> journals_;   // kind → entries by time
   std::map<std::string, MemoryTenantStore*> tenants_;                  // owned by the broker's Tenant
   std::map<std::string, store::StoredContext> contexts_;
   std::map<std::string, store::StoredSubscription> subscriptions_;

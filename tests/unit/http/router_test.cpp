@@ -20,10 +20,11 @@ struct Routed {
 class FakeGate : public http::Gate {
  public:
   Result<http::Grant> admit(const http::Request& req, const http::Permission& p, const std::vector<std::string>& params,
-                            Headers& refusal_headers) override {
+                            http::Refusal& refusal) override {
     asked.push_back(std::string(http::need_name(p.need)) + (params.empty() ? "" : " " + params[0]));
     if (p.need == http::Need::Read) return http::Grant{.caller = "reader"};
-    refusal_headers.emplace_back("WWW-Authenticate", "ApiKey realm=\"test\"");
+    refusal.headers.emplace_back("WWW-Authenticate", "ApiKey realm=\"test\"");
+    refusal.caller = "someone";
     if (!req.has_header("X-API-Key")) return fail(ErrorKind::Unauthorized, "Credentials required");
     return fail(ErrorKind::Forbidden, "Not allowed");
   }
@@ -88,6 +89,31 @@ TEST_F(RouterTest, TheGateDecidesBeforeTheHandlerAndItsGrantReachesIt) {
   r = dispatch(Method::Get, "/nothing/here");
   EXPECT_EQ(r.response.status, 404u);
   EXPECT_EQ(gate.asked.size(), 2u) << "no route, no decision";
+}
+
+// Records what an observer sees of each answered request.
+class Seen : public http::Observer {
+ public:
+  void observe(const http::Request& req, const http::RouteInfo* route, const http::Response& resp,
+               std::chrono::steady_clock::time_point) override {
+    log.push_back((route ? route->pattern : std::string("-")) + " " + std::to_string(resp.status) + " " +
+                  req.grant.caller);
+  }
+  std::vector<std::string> log;
+};
+
+TEST_F(RouterTest, ObserversSeeEveryAnswerWithItsRouteAndWhomTheGateRefused) {
+  FakeGate gate;
+  Seen seen;
+  router.set_gate(&gate);
+  router.add_observer(&seen);
+  dispatch(Method::Get, "/ngsi-ld/v1/entities/urn:a");
+  dispatch(Method::Delete, "/ngsi-ld/v1/entities/urn:a");
+  dispatch(Method::Get, "/nothing/here");
+  dispatch(Method::Put, "/ngsi-ld/v1/entities/urn:a");
+  EXPECT_EQ(seen.log,
+            (std::vector<std::string>{"/ngsi-ld/v1/entities/{id} 200 reader", "/ngsi-ld/v1/entities/{id} 401 someone",
+                                      "- 404 anonymous", "- 405 anonymous"}));
 }
 
 TEST_F(RouterTest, MatchesLiteralsAndCapturesInOrder) {

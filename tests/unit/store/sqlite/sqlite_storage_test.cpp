@@ -127,6 +127,49 @@ TEST(SqliteStore, ContextsPersist) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SqliteStore, JournalsAreAppendedAndReadByTimeAndTenant) {
+  const auto dir = temp_dir();
+  {
+    auto storage = store::open_sqlite_storage(dir, true);
+    ASSERT_TRUE((*storage)->append_journal("audit", {{30, "a", "{\"n\":3}"}, {10, "", "{\"n\":1}"}}));
+    ASSERT_TRUE((*storage)->append_journal("audit", {{20, "a", "{\"n\":2}"}}));
+    ASSERT_TRUE((*storage)->append_journal("usage", {{20, "a", "{}"}}));
+  }
+  auto storage = store::open_sqlite_storage(dir, true);
+  auto bodies = [&](const store::JournalQuery& q) {
+    std::vector<std::string> out;
+    auto entries = (*storage)->read_journal("audit", q);
+    EXPECT_TRUE(entries);
+    for (const auto& e : *entries) out.push_back(e.body);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(bodies({}), (V{"{\"n\":1}", "{\"n\":2}", "{\"n\":3}"}));
+  EXPECT_EQ(bodies({.from = 11, .to = 30}), V{"{\"n\":2}"});
+  EXPECT_EQ(bodies({.tenant = "a", .limit = 1, .newest_first = true}), V{"{\"n\":3}"});
+  EXPECT_EQ(bodies({.tenant = ""}), V{"{\"n\":1}"});
+  EXPECT_EQ((*storage)->read_journal("usage", {})->size(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SqliteStore, RecordsAreSavedTogetherAndReadByKeyRange) {
+  const auto dir = temp_dir();
+  {
+    auto storage = store::open_sqlite_storage(dir, true);
+    ASSERT_TRUE(
+        (*storage)->save_records("usage", {{"2026-12-05|a", "1"}, {"2026-12-06|a", "2"}, {"2026-12-06|b", "3"}}));
+    ASSERT_TRUE((*storage)->save_records("usage", {{"2026-12-06|a", "4"}}));
+  }
+  auto storage = store::open_sqlite_storage(dir, true);
+  auto day = (*storage)->load_record_range("usage", "2026-12-06", "2026-12-06~");
+  ASSERT_TRUE(day);
+  ASSERT_EQ(day->size(), 2u);
+  EXPECT_EQ((*day)[0].body, "4");
+  EXPECT_EQ((*day)[1].key, "2026-12-06|b");
+  EXPECT_EQ((*storage)->load_records("usage")->size(), 3u);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SqliteStore, SubscriptionStatesFollowTheirSubscriptions) {
   const auto dir = temp_dir();
   {
