@@ -36,21 +36,24 @@ struct Settings {
   std::string history_max_age = "none";    // ISO 8601 duration, e.g. P90D
   std::string history_max_count = "none";  // instances kept per attribute of an entity
   unsigned history_retention_interval_s = 60;
-  unsigned temporal_max_instances = 1000;         // per attribute in one temporal response (206 beyond)
-  std::string time_zone = "Asia/Tokyo";           // of connectors' cron schedules (the process's TZ)
-  std::string connectors_file;                    // connector declarations applied at start
-  std::string auth = "on";                        // off: no access control (local development, conformance runs)
-  std::string bootstrap_operator_key;             // the operator's API key at the first start ("" = generate one)
-  std::string bootstrap_operator_password;        // creates the user "operator" at the first start ("" = none)
-  unsigned session_hours = 8;                     // a login's session lasts this long
-  std::string oidc_issuer;                        // OpenID Connect tokens of this issuer ("" = none accepted)
-  std::string oidc_audience = "dejima";           // the "aud" they must hold
-  std::string oidc_jwks_url;                      // "" = the issuer's discovery document's jwks_uri
-  std::string oidc_roles_claim = "dejima_roles";  // dotted path of the claim holding the roles
-  unsigned cost_maintenance = 10000;              // 維持管理経費 per year, 千円 (cost shares)
-  unsigned cost_api_development = 10000;          // API開発等経費 per year, 千円
-  bool demo = false;                              // declare the demo connectors
-  std::string demo_data;                          // local copies of the demo sources ("" = official URLs)
+  unsigned temporal_max_instances = 1000;   // per attribute in one temporal response (206 beyond)
+  std::string time_zone = "Asia/Tokyo";     // of connectors' cron schedules (the process's TZ)
+  std::string connectors_file;              // connector declarations applied at start
+  std::string auth = "on";                  // off: no access control (local development, conformance runs)
+  std::string bootstrap_operator_key;       // the operator's API key at the first start ("" = generate one)
+  std::string bootstrap_operator_password;  // creates the user "operator" at the first start ("" = none)
+  unsigned session_hours = 8;               // a login's session lasts this long
+  unsigned cost_maintenance = 10000;        // 維持管理経費 per year, 千円 (cost shares)
+  unsigned cost_api_development = 10000;    // API開発等経費 per year, 千円
+  bool demo = false;                        // declare the demo connectors
+  std::string demo_data;                    // local copies of the demo sources ("" = official URLs)
+  // OpenID Connect: bearer tokens of oidc_issuer ("" = none) for oidc_audience, signed with a key of
+  // the JWKS at oidc_jwks_url ("" = the issuer's discovery document's); roles in the claim at the
+  // dotted path oidc_roles_claim.
+  std::string oidc_issuer;
+  std::string oidc_audience = "dejima";
+  std::string oidc_jwks_url;
+  std::string oidc_roles_claim = "dejima_roles";
 };
 
 // The value a "DEFAULT[,TENANT=VALUE...]" setting gives a tenant ("" = the default tenant).
