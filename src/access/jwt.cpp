@@ -136,8 +136,10 @@ Result<PkeyPtr> ec_key(const json::Value& jwk) {
   if (!x) return std::unexpected(x.error());
   auto y = key_bytes(jwk, "y");
   if (!y) return std::unexpected(y.error());
-  if (x->size() != 32 || y->size() != 32) return bad_key("a P-256 key's x and y are 32 bytes each");
-  const std::string point = "\x04" + *x + *y;  // the uncompressed point
+  // RFC 7518 wants 32 bytes each; some libraries drop leading zero bytes (PyJWT 2.6 does).
+  if (x->size() > 32 || y->size() > 32) return bad_key("a P-256 key's x and y are 32 bytes each");
+  const std::string point =  // the uncompressed point
+      "\x04" + std::string(32 - x->size(), '\0') + *x + std::string(32 - y->size(), '\0') + *y;
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1)
