@@ -149,7 +149,7 @@ Result<std::shared_ptr<const UserRecord>> Oidc::verify(std::string_view text, Mi
   auto token = jwt::parse(text);
   if (!token) return std::unexpected(token.error());
 
-  // The keys that may have signed it: the one its kid names, or, without a kid, any of its kind.
+  // The keys that may have signed it: the one its kid names, or, without a kid, the only one of its kind.
   auto candidates = [&token](const Keys* set) {
     std::vector<jwt::PublicKey> out;
     if (set)
@@ -172,6 +172,8 @@ Result<std::shared_ptr<const UserRecord>> Oidc::verify(std::string_view text, Mi
     if (!set) detail += " (the JWKS could not be fetched: " + fetch_problem + ")";
     return refused(std::move(detail));
   }
+  if (token->kid.empty() && found.size() > 1)  // not one signature check per key for a made-up token
+    return refused("the token names no kid and the identity provider has several keys for its alg");
   Status signature = refused("no key");
   for (const auto& key : found)
     if ((signature = jwt::verify_signature(*token, key))) break;

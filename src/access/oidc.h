@@ -6,12 +6,13 @@
 // ("default" is the default tenant); other entries are ignored.
 //
 // The JWKS comes from `jwks_url`, or from the issuer's discovery document
-// (<issuer>/.well-known/openid-configuration, "jwks_uri"). Keys are kept by "kid"; a token naming
-// an unknown kid makes Oidc fetch the JWKS again (at most once per `refetch_interval_ms`, so a
-// flood of made-up kids cannot hammer the provider; keys older than `keys_max_age_ms` are fetched
-// again the same way), and the new set replaces the old one. A verified token is remembered by its
-// text until it expires, so a repeated token costs one lookup: a key removed from the JWKS does not
-// end the tokens it signed that were already seen. Thread-safe.
+// (<issuer>/.well-known/openid-configuration, "jwks_uri"). Keys are kept by "kid" (a token without
+// one needs the JWKS to hold a single key for its alg); a token naming an unknown kid makes Oidc
+// fetch the JWKS again (at most once per `refetch_interval_ms`, so a flood of made-up kids cannot
+// hammer the provider; keys older than `keys_max_age_ms` are fetched again the same way), and the
+// new set replaces the old one. A verified token is remembered by its text until it expires, so a
+// repeated token costs one lookup; a new set that lacks a kid of the old one forgets them all, so
+// a withdrawn key stops working at the fetch that notices it. Thread-safe.
 #pragma once
 #include <functional>
 #include <memory>

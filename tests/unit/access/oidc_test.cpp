@@ -211,3 +211,17 @@ TEST(OidcTest, TheGateAdmitsATokensSubjectWithItsRoles) {
   ASSERT_FALSE(g);
   EXPECT_EQ(g.error().kind, ErrorKind::Unauthorized);
 }
+
+TEST(OidcTest, ATokenWithoutKidNeedsASingleKeyForItsAlg) {
+  FakeProvider idp;
+  idp.serve({&rsa(), &ec()});
+  Oidc oidc({.issuer = kIssuer}, idp.fetcher());
+  const std::string no_kid = R"({"alg":"RS256","typ":"JWT"})";
+  auto u = oidc.verify(rsa().sign(no_kid, claims("solo")), kNow);
+  ASSERT_TRUE(u) << u.error().detail;
+  idp.serve({&rsa(), &rsa2(), &ec()});
+  ASSERT_TRUE(oidc.refresh(kNow));
+  auto r = oidc.verify(rsa().sign(no_kid, claims("solo2")), kNow);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().detail.find("names no kid"), std::string::npos) << r.error().detail;
+}
