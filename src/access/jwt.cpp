@@ -176,6 +176,12 @@ Result<std::optional<Millis>> date_claim(const json::Value& claims, std::string_
 
 }  // namespace
 
+std::string excerpt(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  while (max > 0 && (static_cast<unsigned char>(text[max]) & 0xC0) == 0x80) --max;
+  return std::string(text.substr(0, max)) + "…";
+}
+
 std::optional<std::string> base64url_decode(std::string_view text) {
   std::string out(text.size() * 3 / 4 + 1, '\0');
   size_t len = 0;
@@ -203,7 +209,7 @@ Result<Token> parse(std::string_view compact) {
   else if (alg_name == "ES256")
     t.alg = Alg::ES256;
   else
-    return refused("alg \"" + std::string(alg_name.substr(0, 32)) + "\" is not accepted (RS256 or ES256)");
+    return refused("alg \"" + excerpt(alg_name, 32) + "\" is not accepted (RS256 or ES256)");
   if (member(**header, "crit")) return refused("the token's header names critical extensions Dejima does not know");
   if (const json::Value* kid = member(**header, "kid")) {
     if (!kid->IsString() || kid->GetStringLength() > 256) return refused("the token's \"kid\" is not a short string");
@@ -261,7 +267,8 @@ Result<std::vector<PublicKey>> parse_jwks(std::string_view text) {
 
 Status verify_signature(const Token& token, const PublicKey& key) {
   if (!key.suits(token.alg))
-    return refused("the key '" + key.kid() + "' is not for " + (token.alg == Alg::RS256 ? "RS256" : "ES256"));
+    return refused("the key '" + excerpt(key.kid(), 64) + "' is not for " +
+                   (token.alg == Alg::RS256 ? "RS256" : "ES256"));
   std::string der;
   std::string_view signature = token.signature;
   if (token.alg == Alg::ES256) {
@@ -278,7 +285,7 @@ Status verify_signature(const Token& token, const PublicKey& key) {
                              token.signing_input.size())
           : -1;
   forget_openssl_errors();
-  if (ok != 1) return refused("the token's signature does not verify with the key '" + key.kid() + "'");
+  if (ok != 1) return refused("the token's signature does not verify with the key '" + excerpt(key.kid(), 64) + "'");
   return {};
 }
 
@@ -287,7 +294,7 @@ Result<Millis> check_claims(const Token& token, const ClaimRules& rules, Millis 
   const auto iss = string_member(claims, "iss");
   if (!iss) return refused("the token has no \"iss\" claim");
   if (*iss != rules.issuer)
-    return refused("the token's issuer '" + iss->substr(0, 200) + "' is not '" + rules.issuer + "'");
+    return refused("the token's issuer '" + excerpt(*iss, 200) + "' is not '" + rules.issuer + "'");
   bool audience = false;
   if (const json::Value* aud = member(claims, "aud")) {
     if (aud->IsString()) audience = json::view(*aud) == rules.audience;

@@ -69,6 +69,9 @@ struct ClaimRules {
 // no longer passes, exp plus skew.
 Result<Millis> check_claims(const Token& token, const ClaimRules& rules, Millis now);
 
+// At most `max` bytes of a text for an error's detail, cut where a UTF-8 character starts.
+std::string excerpt(std::string_view text, size_t max);
+
 // Decodes base64url without padding (RFC 7515 section 2); nullopt when not canonical.
 std::optional<std::string> base64url_decode(std::string_view text);
 

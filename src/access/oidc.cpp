@@ -167,7 +167,7 @@ Result<std::shared_ptr<const UserRecord>> Oidc::verify(std::string_view text, Mi
   }
   if (found.empty()) {
     std::string detail = token->kid.empty() ? "no key of the identity provider suits the token's alg"
-                                            : "the signing key '" + token->kid.substr(0, 64) +
+                                            : "the signing key '" + jwt::excerpt(token->kid, 64) +
                                                   "' is not in the identity provider's JWKS";
     if (!set) detail += " (the JWKS could not be fetched: " + fetch_problem + ")";
     return refused(std::move(detail));

@@ -221,3 +221,30 @@ TEST(JwtTest, Base64urlIsStrict) {
   EXPECT_FALSE(jwt::base64url_decode("c2l+"));
   EXPECT_FALSE(jwt::base64url_decode("c2lnbh"));  // non-zero trailing bits
 }
+
+TEST(JwtTest, ExcerptsCutBetweenCharacters) {
+  EXPECT_EQ(jwt::excerpt("short", 10), "short");
+  EXPECT_EQ(jwt::excerpt("あいう", 4), "あ…");
+  EXPECT_EQ(jwt::excerpt("abcdef", 3), "abc…");
+}
+
+TEST(JwtTest, AP256KeyWithAShortCoordinateIsPadded) {
+  // PyJWT 2.6 writes x and y without their leading zero bytes: this y has 31. The token is the
+  // fuzz seed tests/fuzz/seeds/access/jwt_es256, signed by PyJWT with the private half.
+  json::Document doc;
+  ASSERT_EQ(json::parse(doc, R"({"kty":"EC","crv":"P-256","x":"J4H39dzJuiX5ez83xww5GGqgXUen5SoaAAjptbfEmZI",)"
+                             R"("y":"YhNz8yXt_U-kGB7Bbf2lF47037ETW5-Pe6p36uah2w","kid":"fuzz-ec"})"),
+            "");
+  auto key = jwt::key_from_jwk(doc);
+  ASSERT_TRUE(key) << key.error().detail;
+  const std::string token =
+      "eyJhbGciOiJFUzI1NiIsImtpZCI6ImZ1enotZWMiLCJ0eXAiOiJKV1QifQ."
+      "eyJpc3MiOiJodHRwczovL3Nzby5leGFtcGxlLmpwL3JlYWxtcy9uYWdhc2FraSIsImF1ZCI6WyJhY2NvdW50IiwiZGVqaW1hIl0sInN1YiI6"
+      "ImZ1enotdXNlciIsImlhdCI6MTc3OTk5OTAwMCwiZXhwIjo0MTAyNDQ0ODAwLCJuYW1lIjoiRnV6eiIsImRlamltYV9yb2xlcyI6WyJvcGVy"
+      "YXRvciIsInNhc2VibzplZGl0b3IiLCJkZWZhdWx0OnZpZXdlciJdLCJyZWFsbV9hY2Nlc3MiOnsicm9sZXMiOlsib211cmE6YWRtaW4iLCJv"
+      "ZmZsaW5lX2FjY2VzcyJdfX0.7B6vF2wX-3bBziybEiHOqbqFD7cxXahFEqsmre7HqAmafF-YUYsaqmMyJAbiQhmUHVmPWeViet_hAkrRDzMh9g";
+  auto t = jwt::parse(token);
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(jwt::verify_signature(*t, *key));
+  EXPECT_TRUE(jwt::check_claims(*t, kRules, kNow));
+}
