@@ -13,6 +13,7 @@ packages=(
   libmosquitto-dev mosquitto mosquitto-clients  # MQTT notifications; broker and client for tests
   libjemalloc-dev               # allocator of the release server binary
   libsodium-dev                 # API key hashes and random keys, argon2id passwords (access/)
+  libssl-dev                    # OpenSSL 3: the signatures of OpenID Connect tokens (access/jwt.cpp)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-16 libclang-rt-16-dev llvm-16  # libFuzzer targets (scripts/fuzz.sh) and their symbolizer
   clang-format-16 clang-tidy-16        # scripts/lint.sh (pinned: another version formats differently)

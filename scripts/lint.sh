@@ -32,6 +32,7 @@ owners=(
   '<zip\.h> src/connect/'
   '<iconv\.h> src/connect/'
   '<sodium\.h> src/access/'
+  '<openssl/ src/access/'
   '<jemalloc/ src/allocator.cpp'
 )
 for rule in "${owners[@]}"; do

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "access/gate.h"
+#include "access/oidc.h"
 #include "app/demo.h"
 #include "broker/tenant.h"
 #include "connect/connectors.h"
@@ -287,7 +288,20 @@ int serve(const Settings& settings) {
   audit.start();
   router.add_observer(&usage);
   router.add_observer(&audit);
-  access::AccessGate gate(directory, users, quotas);
+  std::unique_ptr<access::Oidc> oidc;
+  if (!settings.oidc_issuer.empty()) {
+    oidc = std::make_unique<access::Oidc>(access::OidcOptions{.issuer = settings.oidc_issuer,
+                                                              .audience = settings.oidc_audience,
+                                                              .jwks_url = settings.oidc_jwks_url,
+                                                              .roles_claim = settings.oidc_roles_claim});
+    if (auto s = oidc->refresh(now_millis()); !s)  // not fatal: the keys are fetched at the first token
+      spdlog::warn("OpenID Connect: the signing keys of {} are not fetched yet ({}); trying again at the first token",
+                   settings.oidc_issuer, s.error().detail);
+    else
+      spdlog::info("OpenID Connect: tokens of {} for audience {} accepted", settings.oidc_issuer,
+                   settings.oidc_audience);
+  }
+  access::AccessGate gate(directory, users, quotas, oidc.get());
   if (settings.auth == "on")
     router.set_gate(&gate);
   else

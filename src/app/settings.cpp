@@ -148,6 +148,20 @@ const std::vector<SettingDef>& table() {
                   "role) with this password (10 to 1024 bytes)",
                   v.empty() || (v.size() >= 10 && v.size() <= 1024)),
       UINT_SETTING(session_hours, "session-hours", "hours a login's session (cookie or bearer token) lasts", 1, 720),
+      STR_SETTING(oidc_issuer, "oidc-issuer",
+                  "the OpenID Connect issuer whose bearer tokens (JWT, RS256/ES256) are accepted, e.g. "
+                  "https://sso.example.jp/realms/nagasaki; empty = none",
+                  v.empty() || v.starts_with("http://") || v.starts_with("https://")),
+      STR_SETTING(oidc_audience, "oidc-audience", "the audience (\"aud\") an OpenID Connect token must name",
+                  !v.empty()),
+      STR_SETTING(oidc_jwks_url, "oidc-jwks-url",
+                  "where the issuer's signing keys (JWKS) are; empty = the jwks_uri of "
+                  "<issuer>/.well-known/openid-configuration",
+                  v.empty() || v.starts_with("http://") || v.starts_with("https://")),
+      STR_SETTING(oidc_roles_claim, "oidc-roles-claim",
+                  "the claim holding a token's roles (\"operator\", \"<tenant>:<admin|editor|viewer>\"), a dotted "
+                  "path such as realm_access.roles",
+                  !v.empty() && !v.starts_with('.') && !v.ends_with('.') && v.find("..") == std::string::npos),
       UINT_SETTING(cost_maintenance, "cost-maintenance",
                    "the platform's yearly maintenance cost (維持管理経費) in 千円, split by /dejima/v1/cost-shares", 0,
                    100000000),

@@ -48,6 +48,13 @@ struct Settings {
   unsigned cost_usage_weight = 0;           // % of API開発等経費 split by measured usage (利用按分)
   bool demo = false;                        // declare the demo connectors
   std::string demo_data;                    // local copies of the demo sources ("" = official URLs)
+  // OpenID Connect: bearer tokens of oidc_issuer ("" = none) for oidc_audience, signed with a key of
+  // the JWKS at oidc_jwks_url ("" = the issuer's discovery document's); roles in the claim at the
+  // dotted path oidc_roles_claim.
+  std::string oidc_issuer;
+  std::string oidc_audience = "dejima";
+  std::string oidc_jwks_url;
+  std::string oidc_roles_claim = "dejima_roles";
 };
 
 // The value a "DEFAULT[,TENANT=VALUE...]" setting gives a tenant ("" = the default tenant).
