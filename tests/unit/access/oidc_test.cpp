@@ -198,7 +198,7 @@ TEST(OidcTest, TheGateAdmitsATokensSubjectWithItsRoles) {
     http::Request req;
     req.headers.emplace_back("NGSILD-Tenant", tenant);
     req.headers.emplace_back("Authorization", authorization);
-    http::Gate::Headers refusal;
+    http::Refusal refusal;
     return gate.admit(req, {need}, {}, refusal);
   };
   auto g = ask(http::Need::Write, "sasebo", token);
