@@ -216,14 +216,17 @@ Result<http::Grant> AccessGate::decide(const http::Request& req, const http::Per
   const Error refused{ErrorKind::Forbidden, "Not allowed",
                       (caller.user ? "the user may not " : "the key's service may not ") +
                           std::string(http::need_name(need)) + " in " + shown(tenant)};
+  // Allowed by a scope with the need's operation; the readable types are those of the scopes
+  // that read (the history's for a temporal need): a subscription may not notify others.
   bool allowed = false;
-  if (need != Need::Operator)
-    for (const auto& scope : caller.scopes_in(tenant)) {
-      if (!scope.allows(operation_of(need))) continue;
-      allowed = true;
-      if (scope.types.empty()) g.all_types = true;
-      g.types.insert(g.types.end(), scope.types.begin(), scope.types.end());
-    }
+  const std::string_view reading = need == Need::Temporal ? "temporal" : "read";
+  const auto scopes = need == Need::Operator ? std::vector<Scope>{} : caller.scopes_in(tenant);
+  for (const auto& scope : scopes) {
+    allowed = allowed || scope.allows(operation_of(need));
+    if (!scope.allows(reading)) continue;
+    if (scope.types.empty()) g.all_types = true;
+    g.types.insert(g.types.end(), scope.types.begin(), scope.types.end());
+  }
   if (!allowed) return public_grant(std::move(g), need, directory_.public_types(tenant), refused);
   g.tenant_admin = need == Need::TenantAdmin;
   if (g.all_types)

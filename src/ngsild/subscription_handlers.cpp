@@ -12,11 +12,30 @@ using subscription::Subscription;
 
 Error not_found(const std::string& id) { return Error{ErrorKind::ResourceNotFound, "Subscription not found", id}; }
 
+// A subscription carries its owner's rights: a caller who may read some entity types only may
+// subscribe to those only — every entity selector names readable types (A, or A,B) — so that no
+// notification shows what it could not read.
+Status check_readable(const Subscription& sub, const RequestContext& c) {
+  if (!c.readable_types) return {};
+  const Error refused{ErrorKind::Forbidden, "Not allowed",
+                      "the caller may read some entity types only: each entities[] selector must name them (a type, "
+                      "or types separated by commas)"};
+  if (sub.filter.entities.empty()) return std::unexpected(refused);
+  for (const auto& selector : sub.filter.entities) {
+    std::vector<std::string> types;
+    if (!selector.types || !selector.types->alternatives(types)) return std::unexpected(refused);
+    for (const auto& t : types)
+      if (!c.readable_type(t)) return std::unexpected(refused);
+  }
+  return {};
+}
+
 // Parses the document with `ctx` and resolves its jsonldContext (the context notifications use).
 Result<std::shared_ptr<Subscription>> build(const json::Value& doc, std::shared_ptr<const jsonld::Context> ctx,
                                             RequestContext& c, Services& s) {
   auto sub = subscription::parse_subscription(doc, std::move(ctx), c.now);
   if (!sub) return sub;
+  if (auto st = check_readable(**sub, c); !st) return std::unexpected(st.error());
   (*sub)->tenant = c.tenant;
   if (auto it = doc.FindMember("jsonldContext"); it != doc.MemberEnd()) {
     auto ctx = s.contexts.from_link(std::string(json::view(it->value)));

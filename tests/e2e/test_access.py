@@ -130,6 +130,60 @@ def test_public_types_are_readable_by_anyone_and_nothing_else_is(secured):
     assert requests.get(secured.url + ENTITIES, params={"type": "Patient"}).status_code == 401
 
 
+def test_a_subscription_carries_its_owners_read_scope(secured):
+    register(secured, "mine")
+    k = key(service(secured, "mine", [{"types": ["Shelter"], "operations": ["read"]},
+                                      {"operations": ["subscribe"]}])["apiKey"])
+    subs = secured.url + "/ngsi-ld/v1/subscriptions"
+    mine = {"NGSILD-Tenant": "mine", **k}
+
+    def sub(sid, **members):
+        return {"id": sid, "type": "Subscription",
+                "notification": {"endpoint": {"uri": "http://127.0.0.1:9/n"}}, **members}
+
+    assert requests.post(subs, json=sub("urn:s:1", entities=[{"type": "Shelter"}]), headers=mine).status_code == 201
+    for refused in (sub("urn:s:2", entities=[{"type": "Bus"}]), sub("urn:s:3", entities=[{"type": "Shelter,Bus"}]),
+                    sub("urn:s:4", watchedAttributes=["name"]), sub("urn:s:5", entities=[{"type": "Shelter|Bus"}])):
+        r = requests.post(subs, json=refused, headers=mine)
+        assert r.status_code == 403, (refused, r.text)
+    r = requests.patch(subs + "/urn:s:1", json={"entities": [{"type": "Bus"}]}, headers=mine)
+    assert r.status_code == 403
+    # A key that reads every type subscribes to anything.
+    everything = key(service(secured, "mine", [{"operations": ["read", "subscribe"]}])["apiKey"])
+    assert requests.post(subs, json=sub("urn:s:6", watchedAttributes=["name"]),
+                         headers={"NGSILD-Tenant": "mine", **everything}).status_code == 201
+
+
+def test_a_tenant_admin_manages_its_own_tenants_connectors_from_the_web_only(secured):
+    register(secured, "mine")
+    register(secured, "theirs")
+    admin = {"NGSILD-Tenant": "mine", **key(service(secured, "mine", [{"operations": ["admin"]}])["apiKey"])}
+    base = secured.url + "/dejima/v1/connectors"
+
+    def doc(name, **extra):
+        return {"name": name, "source": "http://127.0.0.1:9/aed.csv", "format": "csv", "type": "AED",
+                "tenant": "mine", **extra}
+
+    assert requests.post(base, json=doc("mine-aed"), headers=admin).status_code == 201
+    assert requests.post(base, json=doc("their-aed", tenant="theirs"), headers=admin).status_code == 403
+    r = requests.post(base, json=doc("passwd", source="/etc/passwd"), headers=admin)
+    assert r.status_code == 403 and "operator" in r.json()["detail"]
+    assert requests.post(base, json=doc("passwd", source="file:///etc/passwd"), headers=admin).status_code == 403
+    # The operator's connector of another tenant is invisible to this admin.
+    assert requests.post(base, json=doc("op-aed", tenant="theirs", source="/etc/hostname"),
+                         headers=op()).status_code == 201
+    assert [c["name"] for c in requests.get(base, headers=admin).json()] == ["mine-aed"]
+    assert {c["name"] for c in requests.get(base, headers=op()).json()} == {"mine-aed", "op-aed"}
+    for method, path in (("GET", "/op-aed"), ("DELETE", "/op-aed"), ("GET", "/op-aed/runs"), ("POST", "/op-aed/runs")):
+        assert requests.request(method, base + path, headers=admin).status_code == 404, (method, path)
+    assert requests.put(base + "/op-aed", json=doc("op-aed"), headers=admin).status_code == 404
+    assert requests.get(base + "/mine-aed", headers=admin).status_code == 200
+    assert requests.delete(base + "/mine-aed", headers=admin).status_code == 204
+    # Another tenant's admin, or a reader, manage nothing here.
+    reader = {"NGSILD-Tenant": "mine", **key(service(secured, "mine", [{"operations": ["read"]}])["apiKey"])}
+    assert requests.get(base, headers=reader).status_code == 403
+
+
 def test_a_linked_entity_the_caller_may_not_read_is_left_out(secured):
     register(secured, "links", public_types=["Shelter"])
     rel = {"type": "Shelter", "id": "urn:s:1", "managedBy": {"type": "Relationship", "object": "urn:o:1"}}
