@@ -196,6 +196,9 @@ Result<http::Grant> AccessGate::decide(const http::Request& req, const http::Per
     if (!*who) return fail(ErrorKind::Unauthorized, "Credentials required", "sign in or send an API key");
     http::Grant g = nothing((*who)->id, "");
     g.operator_rights = (*who)->operator_rights;
+    if ((*who)->user)
+      for (const auto& [t, role] : (*who)->user->roles)
+        g.roles.emplace_back(t.empty() ? std::string(kDefaultTenantAlias) : t, role_name(role));
     return g;
   }
   if (need != Need::Operator && !directory_.has_tenant(tenant))

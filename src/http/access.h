@@ -44,6 +44,9 @@ struct Grant {
   // all_types: every type.
   bool all_types = true;
   std::vector<std::string> types;
+  // On routes that need only valid credentials (who am I): the caller's role in each tenant
+  // ("default" for the default tenant), for a user or a token's subject.
+  std::vector<std::pair<std::string, std::string>> roles;
 };
 
 std::string_view need_name(Need n);

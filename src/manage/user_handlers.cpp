@@ -1,6 +1,7 @@
 #include "manage/user_handlers.h"
 
 #include "access/gate.h"
+#include "access/login_throttle.h"
 #include "http/problem.h"
 #include "manage/json_body.h"
 
@@ -63,20 +64,34 @@ std::string cookie(std::string_view token, Millis max_age_ms) {
          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_ms / 1000);
 }
 
-void login(Users& users, const SessionOptions& options, const http::Request& req, http::Reply reply) {
+void login(Users& users, access::LoginThrottle& throttle, const SessionOptions& options, const http::Request& req,
+           http::Reply reply) {
   json::Document doc;
   if (auto s = parse_json_body(req, doc, "login"); !s) return reply(http::problem(s.error()));
   const json::Value* name = doc.IsObject() ? member(doc, "user") : nullptr;
   const json::Value* password = doc.IsObject() ? member(doc, "password") : nullptr;
   if (!name || !name->IsString() || !password || !password->IsString())
     return reply(http::problem({ErrorKind::BadRequestData, "Invalid login", R"(send {"user": …, "password": …})"}));
-  auto session = users.login(json::view(*name), json::view(*password), now_millis(), options.ttl_ms);
-  const std::string actor = "user:" + std::string(json::view(*name).substr(0, 64));  // the audit log's
+  const std::string tried(json::view(*name).substr(0, 64));
+  const std::string actor = "user:" + tried;  // the audit log's
+  const std::string address(req.peer);
+  const Millis now = now_millis();
+  if (const unsigned wait = throttle.wait(address, tried, now); wait > 0) {
+    http::Response refused =
+        http::problem({ErrorKind::TooManyRequests, "Too many failed logins",
+                       "from this address or for this user; retry in " + std::to_string(wait) + " s"});
+    refused.header("Retry-After", std::to_string(wait));
+    refused.actor = actor;
+    return reply(std::move(refused));
+  }
+  auto session = users.login(json::view(*name), json::view(*password), now, options.ttl_ms);
   if (!session) {
+    throttle.failed(address, tried, now);
     http::Response refused = http::problem(session.error());
     refused.actor = actor;
     return reply(std::move(refused));
   }
+  throttle.succeeded(tried);
   http::Response resp = http::json_body(200, json::written([&](json::Writer& w) {
                                           w.StartObject();
                                           w.Key("user");
@@ -115,9 +130,10 @@ std::shared_ptr<const UserRecord> own_user(Users& users, const http::Grant& g) {
 void add_self_routes(http::Router& r, Users& users, const SessionOptions& options) {
   using http::Method;
   using http::Need;
+  auto throttle = std::make_shared<access::LoginThrottle>();
   r.add(Method::Post, "/dejima/v1/login", {Need::Open},
-        [&users, options](const http::Request& req, const Params&, http::Reply reply) {
-    login(users, options, req, std::move(reply));
+        [&users, throttle, options](const http::Request& req, const Params&, http::Reply reply) {
+    login(users, *throttle, options, req, std::move(reply));
   });
   r.add(Method::Post, "/dejima/v1/logout", {Need::Open},
         [&users](const http::Request& req, const Params&, http::Reply reply) { logout(users, req, std::move(reply)); });
@@ -130,6 +146,13 @@ void add_self_routes(http::Router& r, Users& users, const SessionOptions& option
                             json::write_string(w, req.grant.caller);
                             w.Key("operator");
                             w.Bool(req.grant.operator_rights);
+                            w.Key("roles");
+                            w.StartObject();
+                            for (const auto& [tenant, role] : req.grant.roles) {
+                              json::write_key(w, tenant);
+                              json::write_string(w, role);
+                            }
+                            w.EndObject();
                             if (user) {
                               w.Key("user");
                               access::write_user(w, *user);

@@ -146,6 +146,7 @@ def test_tokens_act_with_the_roles_of_their_claim(start, idp, rsa_key, ec_key):
     me = requests.get(s.url + "/dejima/v1/me", headers=bearer(editor))
     assert me.status_code == 200, me.text
     assert me.json()["caller"] == "oidc:alice" and me.json()["operator"] is False
+    assert me.json()["roles"] == {"sasebo": "editor", "omura": "viewer"}, "the claim's roles, unknown ones left out"
     assert post(s, editor, "sasebo", "urn:s:1").status_code == 201
     assert requests.get(s.url + ENTITIES + "/urn:s:1", headers={**bearer(editor), "NGSILD-Tenant": "sasebo"}).ok
     assert post(s, editor, "omura", "urn:o:1").status_code == 403
@@ -159,7 +160,7 @@ def test_tokens_act_with_the_roles_of_their_claim(start, idp, rsa_key, ec_key):
     assert post(s, operator, "omura", "urn:o:2").status_code == 201
     assert requests.get(s.url + "/dejima/v1/users", headers=bearer(operator)).status_code == 200
     me = requests.get(s.url + "/dejima/v1/me", headers=bearer(operator)).json()
-    assert me == {"caller": "oidc:platform-team", "operator": True}
+    assert me == {"caller": "oidc:platform-team", "operator": True, "roles": {}}
     # A token without roles identifies its subject and grants nothing more than the public types.
     nobody = token(ec_key, idp.issuer, "bob")
     assert requests.get(s.url + "/dejima/v1/me", headers=bearer(nobody)).json()["caller"] == "oidc:bob"

@@ -67,7 +67,7 @@ def test_the_operators_user_signs_in_and_the_cookie_is_http_only_and_same_site(s
     session = requests.Session()
     session.cookies.set("dejima_session", body["token"])
     me = session.get(secured.url + "/dejima/v1/me").json()
-    assert me["caller"] == "user:operator" and me["operator"] is True
+    assert me["caller"] == "user:operator" and me["operator"] is True and me["roles"] == {}
     register(secured, "mine")
     assert session.post(secured.url + ENTITIES, json=entity("urn:s:1"),
                         headers={"NGSILD-Tenant": "mine"}).status_code == 201
@@ -236,3 +236,16 @@ def test_sessions_and_users_survive_a_restart_and_dejima_admin_works_offline(sta
     # The running server holds the data directory: dejima admin says so instead of writing.
     r = run("user", "list")
     assert r.returncode == 1 and r.stderr
+
+
+def test_repeated_failed_logins_are_held_back(secured):
+    register(secured, "mine")
+    add_user(secured, "mine", "aki", "editor")
+    for _ in range(5):
+        assert requests.post(secured.url + LOGIN, json={"user": "aki", "password": "guess-guess"}).status_code == 401
+    r = requests.post(secured.url + LOGIN, json={"user": "aki", "password": "aki-password-1"})
+    assert r.status_code == 429, r.text
+    assert 800 < int(r.headers["Retry-After"]) <= 900
+    log = requests.get(secured.url + "/dejima/v1/audit", headers=op()).json()
+    assert [e["status"] for e in log if e["path"] == LOGIN][:2] == [429, 401]
+
