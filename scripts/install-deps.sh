@@ -8,6 +8,7 @@ packages=(
   rapidjson-dev libsimdjson-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
   libpcre2-dev libgeos-dev      # q patterns / idPattern; geo-queries
   libpugixml-dev libzip-dev     # JMA 防災情報XML and Atom feeds; GTFS zip files
+  zlib1g-dev                    # gzip of the web app's files (site/)
   tzdata                        # --time-zone of cron schedules
   libabsl-dev                   # B-tree sets for the in-memory indexes
   libmosquitto-dev mosquitto mosquitto-clients  # MQTT notifications; broker and client for tests

@@ -33,6 +33,7 @@ owners=(
   '<iconv\.h> src/connect/'
   '<sodium\.h> src/access/'
   '<openssl/ src/access/'
+  '<zlib\.h> src/site/'
   '<jemalloc/ src/allocator.cpp'
 )
 for rule in "${owners[@]}"; do

@@ -57,10 +57,7 @@ size_t depth(const json::Value& v, size_t limit) {
   return deepest + 1;
 }
 
-const json::Value* member(const json::Value& obj, std::string_view name) {
-  auto it = obj.FindMember(json::Value(rapidjson::StringRef(name.data(), name.size())));
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
+using json::member;
 
 std::optional<std::string> string_member(const json::Value& obj, std::string_view name) {
   const json::Value* v = member(obj, name);

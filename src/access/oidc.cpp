@@ -14,11 +14,7 @@ std::unexpected<Error> unreachable(std::string detail) {
   return fail(ErrorKind::ServiceUnavailable, "Identity provider unreachable", std::move(detail));
 }
 
-const json::Value* member(const json::Value& obj, std::string_view name) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(json::Value(rapidjson::StringRef(name.data(), name.size())));
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
+using json::member;
 
 std::vector<std::string> dotted(std::string_view path) {
   std::vector<std::string> parts;

@@ -9,10 +9,7 @@ constexpr std::string_view kOperations[] = {"read", "temporal", "write", "subscr
 
 Status bad(std::string detail) { return fail(ErrorKind::BadRequestData, "Invalid service", std::move(detail)); }
 
-const json::Value* member(const json::Value& o, const char* key) {
-  auto it = o.FindMember(key);
-  return it == o.MemberEnd() ? nullptr : &it->value;
-}
+using json::member;
 
 std::string text(const json::Value& o, const char* key) {
   const auto* v = member(o, key);

@@ -36,6 +36,8 @@
 #include "ngsild/subscription_handlers.h"
 #include "ngsild/temporal_handlers.h"
 #include "notify/dispatcher.h"
+#include "site/boundaries.h"
+#include "site/site_handlers.h"
 #include "store/sqlite/sqlite_storage.h"
 #include "subscription/manager.h"
 #include "temporal/duration.h"
@@ -61,6 +63,38 @@ void add_system_routes(http::Router& r) {
 
 // GET /dejima/v1/routes: every route with the permission it declares (added last, so that it
 // lists all of them; the access tests walk it).
+// The web app's files, its map layers and its live stream; what is missing is said once.
+site::Site web_app(const Settings& settings, const access::Directory& directory, site::LiveHub& live) {
+  site::Site site{.map_style = settings.map_style, .live = &live};
+  if (settings.web_root.empty()) {
+    site.files_error = "no --web-root";
+  } else if (auto files = site::StaticFiles::load(settings.web_root); !files) {
+    site.files_error = files.error().detail;
+    spdlog::warn("web app: {} ({}); / answers 404 until it is built", files.error().title, files.error().detail);
+  } else {
+    spdlog::info("web app: {} files, {} KiB ({} KiB gzipped) from {}", files->size(), files->bytes() / 1024,
+                 files->gzipped_bytes() / 1024, settings.web_root);
+    site.files = std::move(*files);
+  }
+  std::string file = settings.boundaries;
+  if (file.empty() && !settings.demo_data.empty())
+    file = (std::filesystem::path(settings.demo_data) / "boundaries" / "N03-21_42_210101.json").string();
+  if (file.empty()) {
+    site.boundaries_error = "no --boundaries file";
+    return site;
+  }
+  std::vector<site::Municipality> members;
+  for (const auto& t : directory.tenants())
+    if (!t.code.empty()) members.push_back({t.code, t.name, t.name_ja, t.name_en});
+  if (auto layer = site::load_boundaries(file, members); !layer) {
+    site.boundaries_error = layer.error().detail;
+    spdlog::warn("map: {}: {}", layer.error().title, layer.error().detail);
+  } else {
+    site.boundaries = std::move(*layer);
+  }
+  return site;
+}
+
 void add_route_list(http::Router& r) {
   using Params = std::vector<std::string>;
   r.add(http::Method::Get, "/dejima/v1/routes", {http::Need::Operator},
@@ -204,8 +238,11 @@ int serve(const Settings& settings) {
     spdlog::critical("cannot load subscriptions: {}", s.error().detail);
     return 1;
   }
-  tenants.set_listener([&subscriptions](const std::string& tenant, const std::vector<broker::ChangeEvent>& changes) {
+  site::LiveHub live;  // the web app's change stream
+  tenants.set_listener(
+      [&subscriptions, &live](const std::string& tenant, const std::vector<broker::ChangeEvent>& changes) {
     subscriptions.on_changes(tenant, changes);
+    live.publish(tenant, changes);
   });
 
   access::Directory directory(storage, [&tenants](const std::string& name) -> Status {
@@ -277,6 +314,8 @@ int serve(const Settings& settings) {
                                  .api_development_tenths = settings.cost_api_development * 10LL},
                                 usage, settings.cost_usage_weight / 100.0);
   manage::add_usage_routes(router, usage, audit);
+  const site::Site site = web_app(settings, directory, live);
+  site::add_site_routes(router, site);
   add_route_list(router);
   access::Quotas quotas(storage);
   if (auto s = quotas.load(now_millis()); !s) {

@@ -171,6 +171,17 @@ const std::vector<SettingDef>& table() {
                    "percent of the API development cost the cities and towns split by their measured requests "
                    "(利用按分) instead of population",
                    0, 100),
+      STR_SETTING(web_root, "web-root",
+                  "directory of the built web app, served at / (\"\" = none); built by scripts/start.sh into web/dist",
+                  true),
+      STR_SETTING(map_style, "map-style",
+                  "URL of a MapLibre style for the web app's base map (e.g. GSI vector tiles); \"\" = the municipal "
+                  "boundaries alone, with no network",
+                  true),
+      STR_SETTING(boundaries, "boundaries",
+                  "GeoJSON of the municipal boundaries the map draws (国土数値情報 N03); \"\" = "
+                  "<demo-data>/boundaries/N03-21_42_210101.json when --demo-data is given",
+                  true),
       BOOL_SETTING(demo, "demo", "declare the demo connectors (Nagasaki's shelters, AMeDAS weather, tourist sites)"),
       STR_SETTING(demo_data, "demo-data",
                   "directory with local copies of the demo sources (like ../shared/data); empty = official URLs", true),

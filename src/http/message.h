@@ -2,6 +2,7 @@
 // these types (never Beast's), so they can be unit-tested without a socket.
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,16 @@ struct Request {
   const std::string* param(std::string_view name) const;
 };
 
+// The far end of a streamed response (server-sent events): bytes written here go to the client
+// after the head, in order, until either side closes. Thread-safe.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Queues bytes for the client; false once the connection is gone (the writer drops the sink).
+  virtual bool write(std::string bytes) = 0;
+  virtual bool closed() const = 0;
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type;  // empty = no body
@@ -38,6 +49,10 @@ struct Response {
   // Whom the request acted for when the gate could not tell (a login names the user it tried);
   // not sent, read by the audit log.
   std::string actor;
+  // When set, the body goes on after the head: the server sends the head without a
+  // Content-Length, with Connection: close, then hands this function the sink of the connection
+  // (on the connection's thread). `body` is ignored.
+  std::function<void(std::shared_ptr<StreamSink>)> stream;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -1,4 +1,6 @@
 #include "http/router.h"
+
+#include <algorithm>
 #include <memory>
 
 #include "http/problem.h"
@@ -61,9 +63,15 @@ void Router::add(Method method, std::string_view pattern, Permission permission,
   routes_.push_back(std::move(r));
 }
 
+void Router::set_fallback(Permission permission, std::vector<std::string> reserved, RouteHandler handler) {
+  fallback_ = Route{Method::Get, {}, RouteInfo{Method::Get, "/{file}", permission}, std::move(handler)};
+  reserved_ = std::move(reserved);
+}
+
 std::vector<Router::RouteInfo> Router::routes() const {
   std::vector<RouteInfo> out;
   for (const auto& r : routes_) out.push_back(r.info);
+  if (fallback_) out.push_back(fallback_->info);
   return out;
 }
 
@@ -112,22 +120,7 @@ void Router::route(Request& req, Reply reply, const Route*& matched) const {
       p = std::move(*decoded);
     }
     matched = &r;
-    if (gate_) {
-      Refusal refusal;
-      auto grant = gate_->admit(req, r.info.permission, params, refusal);
-      if (!grant) {
-        req.grant = Grant{.caller = std::move(refusal.caller),
-                          .tenant = std::move(refusal.tenant),
-                          .operator_rights = false,
-                          .tenant_admin = false,
-                          .all_types = false};
-        Response resp = problem(grant.error());
-        for (auto& [name, value] : refusal.headers) resp.header(std::move(name), std::move(value));
-        return reply(std::move(resp));
-      }
-      req.grant = std::move(*grant);
-    }
-    return r.handler(req, params, std::move(reply));
+    return admit_and_run(req, r, params, std::move(reply));
   }
   if (!allow.empty()) {
     Response resp =
@@ -136,7 +129,33 @@ void Router::route(Request& req, Reply reply, const Route*& matched) const {
     resp.header("Allow", allow);
     return reply(std::move(resp));
   }
+  if (fallback_ && req.method == Method::Get &&
+      std::none_of(reserved_.begin(), reserved_.end(), [&](const std::string& p) {
+        return req.path.starts_with(p) && (req.path.size() == p.size() || req.path[p.size()] == '/');
+      })) {
+    matched = &*fallback_;
+    return admit_and_run(req, *fallback_, {}, std::move(reply));
+  }
   reply(problem(Error{ErrorKind::ResourceNotFound, "No such resource", std::string(req.path)}));
+}
+
+void Router::admit_and_run(Request& req, const Route& r, const std::vector<std::string>& params, Reply reply) const {
+  if (gate_) {
+    Refusal refusal;
+    auto grant = gate_->admit(req, r.info.permission, params, refusal);
+    if (!grant) {
+      req.grant = Grant{.caller = std::move(refusal.caller),
+                        .tenant = std::move(refusal.tenant),
+                        .operator_rights = false,
+                        .tenant_admin = false,
+                        .all_types = false};
+      Response resp = problem(grant.error());
+      for (auto& [name, value] : refusal.headers) resp.header(std::move(name), std::move(value));
+      return reply(std::move(resp));
+    }
+    req.grant = std::move(*grant);
+  }
+  r.handler(req, params, std::move(reply));
 }
 
 }  // namespace dejima::http

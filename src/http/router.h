@@ -4,6 +4,7 @@
 // decides before the handler runs, and a refusal is the handler's answer.
 #pragma once
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ class Observer {
 class Router {
  public:
   void add(Method method, std::string_view pattern, Permission permission, RouteHandler handler);
+  // The route for a GET of any path no other route matches (the web app's files); listed in
+  // routes() with the pattern "/{file}". Paths under a prefix in `reserved` keep their 404.
+  void set_fallback(Permission permission, std::vector<std::string> reserved, RouteHandler handler);
   // Without a gate every request is admitted with the default (unrestricted) Grant.
   void set_gate(Gate* gate) { gate_ = gate; }
   void add_observer(Observer* o) { observers_.push_back(o); }
@@ -71,7 +75,11 @@ class Router {
   // Answers req with its route's handler, or with the refusal or error that stops it, through
   // `reply`; `matched` is set to the route whose path and method matched.
   void route(Request& req, Reply reply, const Route*& matched) const;
+  // Asks the gate, then runs the route's handler.
+  void admit_and_run(Request& req, const Route& r, const std::vector<std::string>& params, Reply reply) const;
   std::vector<Route> routes_;
+  std::optional<Route> fallback_;
+  std::vector<std::string> reserved_;
   Gate* gate_ = nullptr;
   std::vector<Observer*> observers_;
 };

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
@@ -57,6 +59,10 @@ void serialize(const Response& r, bool keep_alive, std::string& out) {
     out += r.content_type;
     out += "\r\n";
   }
+  if (r.stream) {  // the body goes on until the connection closes
+    out += "Connection: close\r\n\r\n";
+    return;
+  }
   out += "Content-Length: ";
   out += std::to_string(r.body.size());
   out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
@@ -64,6 +70,9 @@ void serialize(const Response& r, bool keep_alive, std::string& out) {
 }
 
 class Session;
+
+// A streamed response's client may fall this far behind before it is dropped.
+constexpr size_t kMaxStreamBacklog = 4 << 20;
 
 }  // namespace
 
@@ -109,7 +118,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto remote = socket_.remote_endpoint(ec);
     if (!ec) peer_ = remote.address().to_string();
   }
-  ~Session() { worker_.sessions.erase(this); }
+  ~Session() {
+    worker_.sessions.erase(this);
+    if (sink_) sink_->gone = true;
+  }
 
   void start() { read(); }
 
@@ -212,7 +224,74 @@ class Session : public std::enable_shared_from_this<Session> {
     send(std::move(r));
   }
 
+  // On the worker's thread: bytes for a streamed response's client, written in order.
+  void stream_write(std::string bytes) {
+    if (!socket_.is_open()) return;
+    if (pending_.size() + bytes.size() > kMaxStreamBacklog) return close();  // a client that stopped reading
+    pending_ += bytes;
+    if (!writing_) flush_stream();
+  }
+
+  // The sink a streaming handler writes to: posts to the connection's own thread.
+  struct Sink : StreamSink {
+    Sink(std::weak_ptr<Session> s, std::shared_ptr<Server::Impl> server, net::io_context& ioc)
+        : session(std::move(s)), keep_server(std::move(server)), ioc(ioc) {}
+    bool write(std::string bytes) override {
+      if (gone) return false;
+      net::post(ioc, [s = session, bytes = std::move(bytes)]() mutable {
+        if (auto sp = s.lock()) sp->stream_write(std::move(bytes));
+      });
+      return true;
+    }
+    bool closed() const override { return gone; }
+    std::weak_ptr<Session> session;
+    std::shared_ptr<Server::Impl> keep_server;  // the event loop outlives every sink
+    net::io_context& ioc;
+    std::atomic<bool> gone{false};
+  };
+
+  void flush_stream() {
+    out_ = std::move(pending_);
+    pending_.clear();
+    writing_ = true;
+    arm();
+    net::async_write(socket_, net::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->deadline_ = {};
+      self->writing_ = false;
+      if (ec) return self->close();
+      if (!self->pending_.empty()) self->flush_stream();
+    });
+  }
+
+  // A streamed response: the head is out; the handler's writer gets the sink, and a read that
+  // only ever ends with an error tells when the client went away.
+  void begin_stream(std::function<void(std::shared_ptr<StreamSink>)> opened) {
+    busy_ = false;  // a stop closes it at once
+    sink_ = std::make_shared<Sink>(weak_from_this(), server_.shared_from_this(), worker_.ioc);
+    opened(sink_);
+    watch_close();
+  }
+
+  void watch_close() {
+    socket_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->watch_close();  // whatever the client sends now is ignored
+    });
+  }
+
   void send(Response&& r) {
+    if (r.stream && !closing_) {
+      serialize(r, false, out_);
+      arm();
+      net::async_write(socket_, net::buffer(out_),
+                       [self = shared_from_this(), opened = std::move(r.stream)](beast::error_code ec, std::size_t) {
+        self->deadline_ = {};
+        if (ec) return self->close();
+        self->begin_stream(opened);
+      });
+      return;
+    }
+    r.stream = nullptr;
     const bool keep = keep_alive_ && !closing_;
     serialize(r, keep, out_);
     arm();
@@ -225,6 +304,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close() {
+    if (sink_) sink_->gone = true;
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
@@ -244,6 +324,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool closing_ = false;
   bool keep_alive_ = true;
+  std::shared_ptr<Sink> sink_;  // a streamed response's
+  std::string pending_;         // its bytes not yet written
+  bool writing_ = false;
+  std::array<char, 512> scratch_{};
 };
 
 }  // namespace

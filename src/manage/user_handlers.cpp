@@ -17,10 +17,7 @@ std::string path_name(const std::string& tenant) { return tenant.empty() ? "defa
 Error bad(std::string detail) { return {ErrorKind::BadRequestData, "Invalid user", std::move(detail)}; }
 Error forbidden(std::string detail) { return {ErrorKind::Forbidden, "Not allowed", std::move(detail)}; }
 
-const json::Value* member(const json::Value& o, const char* key) {
-  auto it = o.FindMember(key);
-  return it == o.MemberEnd() ? nullptr : &it->value;
-}
+using json::member;
 
 // Applies a body's members to u: displayName, password, role (in `tenant`) and operator. What
 // `creating` requires (name, password, a role or operator) is checked by the caller.

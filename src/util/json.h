@@ -35,6 +35,16 @@ inline void write_string(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 inline void write_key(Writer& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+// The member `name` of an object, or null (also when v is not an object).
+inline const Value* member(const Value& v, std::string_view name) {
+  if (!v.IsObject()) return nullptr;
+  auto it = v.FindMember(Value(rapidjson::StringRef(name.data(), name.size())));
+  return it == v.MemberEnd() ? nullptr : &it->value;
+}
+inline Value* member(Value& v, std::string_view name) {
+  return const_cast<Value*>(member(static_cast<const Value&>(v), name));
+}
+
 // Appends already-serialized JSON as a value.
 inline void write_raw(Writer& w, std::string_view json) {
   w.RawValue(json.data(), json.size(), rapidjson::kObjectType);

@@ -156,6 +156,33 @@ TEST_F(RouterTest, AnUnknownPathIs404) {
   EXPECT_EQ(r.response.status, 404u);
 }
 
+// The fallback takes a GET of any other path (the web app's pages), after the gate, and is
+// listed; paths under a reserved prefix, and other methods, keep their 404.
+TEST_F(RouterTest, TheFallbackTakesOtherGetsButNotReservedPrefixes) {
+  router.set_fallback({http::Need::Read}, {"/ngsi-ld", "/dejima"},
+                      [this](const http::Request& req, const std::vector<std::string>& params, http::Reply reply) {
+    last.route = "fallback " + std::string(req.path);
+    last.caller = req.grant.caller;
+    last.params = params;
+    reply(http::json_body(200, "{}"));
+  });
+  FakeGate gate;
+  router.set_gate(&gate);
+  auto r = dispatch(Method::Get, "/map/shimabara");
+  EXPECT_EQ(r.route, "fallback /map/shimabara");
+  EXPECT_EQ(r.caller, "reader");
+  EXPECT_EQ(dispatch(Method::Get, "/").route, "fallback /");
+  EXPECT_EQ(dispatch(Method::Get, "/ngsi-ld-docs").route, "fallback /ngsi-ld-docs");
+  EXPECT_EQ(dispatch(Method::Get, "/ngsi-ld/v1/nothing").response.status, 404u);
+  EXPECT_EQ(dispatch(Method::Get, "/dejima").response.status, 404u);
+  EXPECT_EQ(dispatch(Method::Post, "/map").response.status, 404u);
+  EXPECT_EQ(dispatch(Method::Get, "/ngsi-ld/v1/entities").route, "GET /ngsi-ld/v1/entities");
+  auto routes = router.routes();
+  ASSERT_FALSE(routes.empty());
+  EXPECT_EQ(routes.back().pattern, "/{file}");
+  EXPECT_EQ(routes.back().permission.need, http::Need::Read);
+}
+
 TEST_F(RouterTest, AnEmptyCaptureIs400) {
   auto r = dispatch(Method::Patch, "/ngsi-ld/v1/entities//attrs/speed");
   EXPECT_TRUE(r.route.empty());

@@ -92,4 +92,64 @@ TEST_F(ServerTest, AThrowingHandlerAnswers500AndTheServerGoesOn) {
   EXPECT_EQ(r->body, "{}");
 }
 
+// A streamed response: the head without a Content-Length, then what the handler's sink writes,
+// from another thread, in order; when the client goes away the sink says so and refuses writes;
+// a stop closes a stream that is still open.
+TEST_F(ServerTest, AStreamedResponseGoesOnUntilTheClientLeaves) {
+  std::promise<std::shared_ptr<http::StreamSink>> opened;
+  start([&opened](const http::Request&, http::Reply reply) {
+    http::Response r;
+    r.content_type = "text/event-stream";
+    r.stream = [&opened](std::shared_ptr<http::StreamSink> sink) { opened.set_value(std::move(sink)); };
+    reply(std::move(r));
+  });
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request = "GET /events HTTP/1.1\r\nHost: t\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  auto sink = opened.get_future().get();
+  std::thread([sink] {
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(sink->write("data: " + std::to_string(i) + "\n\n"));
+  }).join();
+  std::string received;
+  char buf[4096];
+  while (received.find("data: 2\n\n") == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << received;
+    received.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_TRUE(received.starts_with("HTTP/1.1 200")) << received;
+  EXPECT_EQ(received.find("Content-Length"), std::string::npos) << received;
+  EXPECT_NE(received.find("Connection: close\r\n\r\ndata: 0\n\ndata: 1\n\ndata: 2\n\n"), std::string::npos) << received;
+  EXPECT_FALSE(sink->closed());
+  ::close(fd);
+  for (int i = 0; i < 200 && !sink->closed(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(sink->closed());
+  EXPECT_FALSE(sink->write("data: late\n\n"));
+}
+
+TEST_F(ServerTest, AStopClosesOpenStreams) {
+  std::promise<std::shared_ptr<http::StreamSink>> opened;
+  start([&opened](const http::Request&, http::Reply reply) {
+    http::Response r;
+    r.content_type = "text/event-stream";
+    r.stream = [&opened](std::shared_ptr<http::StreamSink> sink) { opened.set_value(std::move(sink)); };
+    reply(std::move(r));
+  });
+  auto got = std::async(std::launch::async, [this] { return get("/events"); });
+  auto sink = opened.get_future().get();
+  ASSERT_TRUE(sink->write("data: x\n\n"));
+  server->stop();
+  runner.join();  // returns although the stream never ended by itself
+  auto r = got.get();
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->body, "data: x\n\n");
+  EXPECT_TRUE(sink->closed());
+  server.reset();
+}
+
 }  // namespace
