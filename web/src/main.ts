@@ -53,9 +53,9 @@ function header(): HTMLElement {
     ...NAV.map((n) => h('a', { href: href(n.path), 'data-link': '', 'aria-current': path === n.path ? 'page' : null }, s[n.key])),
     h('span', { class: 'nav-admin', 'data-slot': 'admin' }),
   );
-  const liveEl = h('span', { class: 'live offline', 'data-testid': 'live-indicator', role: 'status' }, s.offline);
+  const liveEl = h('span', { class: 'live is-offline', 'data-testid': 'live-indicator', role: 'status' }, s.offline);
   onLiveStatus((st) => {
-    liveEl.className = `live ${st}`;
+    liveEl.className = `live is-${st}`;
     liveEl.textContent = st === 'live' ? s.live : s.offline;
   });
   const langBtn = h('button', { type: 'button', class: 'lang', 'data-testid': 'lang-toggle', 'aria-label': s.langSwitchLabel, lang: currentLang() === 'en' ? 'ja' : 'en' }, s.langSwitch);

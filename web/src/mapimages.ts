@@ -55,8 +55,7 @@ function stationImage(id: string) {
 export const imageStats = { counts: 0, stations: 0 };
 
 export function installTextImages(map: MLMap): void {
-  map.on('styleimagemissing', (e: { id: string }) => {
-    const id = e.id;
+  map.setMissingStyleImageResolver((id: string) => {
     if (map.hasImage(id)) return;
     if (id.startsWith('cnt-')) {
       map.addImage(id, countImage(id.slice(4)), { pixelRatio: RATIO });

@@ -1,6 +1,8 @@
 // The map view: municipal boundaries, one clustered layer per entity type, filters kept in the URL,
 // popups with Japanese labels, live updates, and the AMeDAS chart panel.
 import * as maplibregl from 'maplibre-gl';
+// MapLibre's worker is a separate, self-contained module: bundled as a hashed asset.
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Map as MLMap, GeoJSONSource, StyleSpecification, MapGeoJSONFeature } from 'maplibre-gl';
 import type { View, Ctx } from '../main';
 import { h } from '../dom';
@@ -14,6 +16,8 @@ import { connectLive, type ChangeEvent } from '../live';
 import { renderPopup } from './popup';
 import { openStationChart } from './chart';
 import { WARNING_COLORS, TYPE_COLORS } from '../warncolors';
+
+maplibregl.setWorkerUrl(workerUrl);
 
 const PREF_BOUNDS: [number, number, number, number] = [128.55, 32.55, 130.45, 34.75];
 
