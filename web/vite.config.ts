@@ -11,6 +11,13 @@ export default defineConfig({
     assetsDir: 'assets',
     chunkSizeWarningLimit: 1500,
     sourcemap: false,
+    rollupOptions: {
+      output: {
+        // MapLibre's worker module (.mjs) is emitted as .js, so any static server sends a JavaScript type.
+        assetFileNames: (info) =>
+          (info.names?.[0] ?? '').endsWith('.mjs') ? 'assets/[name]-[hash].js' : 'assets/[name]-[hash][extname]',
+      },
+    },
   },
   server: {
     proxy: {
