@@ -110,11 +110,12 @@ const view: View = {
       h('div', { class: 'drawer-head' }, h('h2', {}, s.filters), h('button', { type: 'button', class: 'drawer-close', 'aria-label': s.closeFilters }, '×')),
       form, status);
     const mapEl = h('div', { id: 'map', class: 'map', 'data-testid': 'map', role: 'region', 'aria-label': s.mapLabel });
-    const legend = h('div', { class: 'legend', 'aria-label': s.legend });
-    legend.append(h('strong', {}, s.types.EvacuationSpace));
-    for (const [k, c] of HAZARD_ORDER) legend.append(h('span', {}, h('i', { style: `background:${c}` }), s.hazardNames[k]));
-    legend.append(h('strong', {}, s.level));
-    for (const lv of [5, 4, 3, 2, 1]) legend.append(h('span', {}, h('i', { style: `background:${WARNING_COLORS[lv].bg}` }), String(lv)));
+    const legendBody = h('div', { class: 'legend-body' });
+    const legend = h('details', { class: 'legend', open: window.innerWidth > 760 }, h('summary', {}, s.legend), legendBody);
+    legendBody.append(h('strong', {}, s.types.EvacuationSpace));
+    for (const [k, c] of HAZARD_ORDER) legendBody.append(h('span', {}, h('i', { style: `background:${c}` }), s.hazardNames[k]));
+    legendBody.append(h('strong', {}, s.level));
+    for (const lv of [5, 4, 3, 2, 1]) legendBody.append(h('span', {}, h('i', { style: `background:${WARNING_COLORS[lv].bg}` }), String(lv)));
     const chartPanel = h('section', { class: 'chart-panel', hidden: true, 'data-testid': 'chart-panel', 'aria-label': s.chartTitle });
     root.append(h('div', { class: 'map-layout' }, drawerBtn, aside, h('div', { class: 'map-wrap' }, mapEl, legend), chartPanel));
     const setDrawer = (open: boolean) => {
@@ -135,6 +136,9 @@ const view: View = {
     });
 
     // ---------- map ----------
+    // start the independent requests at once; they are awaited where needed
+    const boundariesP = boundaries();
+    const munisP = municipalities();
     let styleUrl: string | null = null;
     try {
       styleUrl = (await getJson<{ style: string | null }>('/dejima/v1/map/config')).style ?? null;
@@ -166,7 +170,7 @@ const view: View = {
     if (disposed) return;
 
     // boundaries
-    const bfeatures = await boundaries();
+    const bfeatures = await boundariesP;
     map.addSource('boundaries', { type: 'geojson', data: { type: 'FeatureCollection', features: bfeatures as unknown as GeoJSON.Feature[] }, promoteId: 'N03_007' });
     const levelColor: any = ['match', ['coalesce', ['feature-state', 'level'], 0]];
     for (const lv of [5, 4, 3, 2, 1]) levelColor.push(lv, WARNING_COLORS[lv].bg);
@@ -295,7 +299,7 @@ const view: View = {
     };
 
     // ---------- filters ----------
-    munis = await municipalities();
+    munis = await munisP;
     for (const m of munis) muniSel.append(h('option', { value: m.code, selected: m.code === state.muni }, lang === 'en' ? m.nameEn : m.nameJa));
     const markSelected = () => {
       for (const m of munis) map.setFeatureState({ source: 'boundaries', id: m.code5 }, { selected: m.code === state.muni });

@@ -22,10 +22,15 @@ const view: View = {
       const m = munis.find((x) => x.code5 === code.slice(0, 5));
       return m ? (lang === 'en' ? m.nameEn : m.nameJa) : code;
     };
+    const areaTitle = (e: Entity) => {
+      const muni = nameOf(String(e.areaCode ?? ''));
+      const area = String(e.name ?? '');
+      return area && area !== muni && lang === 'ja' ? `${muni}（${area}）` : muni;
+    };
     const load = async () => {
       let all: Entity[] = [];
       try {
-        all = await queryAll('WeatherWarning', { attrs: ['areaCode', 'areaName', 'name', 'warningLevel', 'alerts', 'headline', 'title', 'dateIssued', 'reportDateTime', 'publisher'] });
+        all = await queryAll('WeatherWarning', { attrs: ['areaCode', 'name', 'warningLevel', 'alerts', 'headline', 'title', 'dateIssued', 'reportDateTime', 'publisher'] });
       } catch (err) {
         status.textContent = String(err);
         return;
@@ -40,7 +45,7 @@ const view: View = {
           const alerts = Array.isArray(e.alerts) ? (e.alerts as { name?: string; status?: string }[]) : [];
           return h('article', { class: 'warning', 'data-testid': 'warning-item', 'data-level': lv },
             h('span', { class: 'badge', style: `background:${c.bg};color:${c.fg}`, 'data-testid': 'warning-badge' }, `${s.level} ${lv}`),
-            h('h2', {}, `${nameOf(String(e.areaCode ?? ''))} ${e.areaName && !String(e.areaName).includes(nameOf(String(e.areaCode ?? ''))) ? `(${e.areaName})` : ''}`),
+            h('h2', {}, areaTitle(e)),
             h('p', {}, alerts.map((a) => `${a.name ?? ''}${a.status ? `（${a.status}）` : ''}`).join('、') || String(e.headline ?? '')),
             h('p', { class: 'meta' }, `${s.reported}: ${fmtTime(when(e), lang)} ${e.title ? '— ' + String(e.title) : ''}`),
           );
