@@ -20,7 +20,11 @@ packages=(
   clang-format-16 clang-tidy-16        # scripts/lint.sh (pinned: another version formats differently)
   python3 python3-pytest python3-requests python3-yaml python3-cryptography python3-jwt
   wrk nginx-light curl
+  chromium fonts-ipafont-gothic  # the web app's browser tests (Playwright drives Debian's Chromium)
 )
+# The web app is built with npm (web/package-lock.json; Vite needs Node.js >= 20.19). A machine
+# that has Node.js already keeps it; otherwise Debian's is installed.
+command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

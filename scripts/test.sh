@@ -4,7 +4,8 @@
 #  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
 #     and the end-to-end suite against the real binary over HTTP;
 #  2. release preset (the binary scripts/start.sh runs: -O2, LTO, jemalloc with huge pages): the
-#     end-to-end suite again;
+#     end-to-end suite again, then the web app's browser tests (web/, tests/web/: Playwright
+#     driving Debian's Chromium against the release binary with the demo data);
 #  3. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
 #     subscription tests (notifier and timer threads), the temporal tests (read pool, retention)
 #     the import tests (conversion overlapping commits) and the connector tests (worker thread);
@@ -27,6 +28,10 @@ echo "== release (-O2, LTO, jemalloc) =="
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs" --target dejima
 DEJIMA_BIN=build/release/dejima /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+
+echo "== web app (Playwright + Debian's Chromium, against the release binary) =="
+bash scripts/build-web.sh
+(cd web && DEJIMA_BIN="$PWD/../build/release/dejima" npm run test:browser --silent)
 
 echo "== tsan (ThreadSanitizer) =="
 cmake --preset tsan >/dev/null

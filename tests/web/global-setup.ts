@@ -7,6 +7,5 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.DEJIMA_API_URL = s.apiUrl;
   process.env.DEJIMA_OPERATOR_KEY = s.operatorKey;
   process.env.DEJIMA_OPERATOR_PASSWORD = OPERATOR_PASSWORD;
-  process.env.DEJIMA_SHIM = s.shim ? '1' : '';
   return () => s.stop();
 }

@@ -1,11 +1,10 @@
 // Starts the real Dejima server for browser tests and benchmarks: fresh data dir, free port,
 // demo connectors; waits until /health answers and the demo data has loaded.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
-import { startShim } from './shim';
 
 export const WEB_DIR = resolve(__dirname, '../../web');
 export const OPERATOR_PASSWORD = 'operator-pass-123';
@@ -21,7 +20,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface Running { baseUrl: string; apiUrl: string; operatorKey: string; dataDir: string; shim: boolean; stop(): Promise<void> }
+export interface Running { baseUrl: string; apiUrl: string; operatorKey: string; dataDir: string; stop(): Promise<void> }
 
 async function waitFor(what: string, f: () => Promise<boolean>, ms: number, proc: ChildProcess): Promise<void> {
   const until = Date.now() + ms;
@@ -48,12 +47,10 @@ export async function startServer(opts: { auth?: 'on' | 'off'; demo?: boolean; l
   const shared = resolve(process.env.DEJIMA_SHARED_DATA ?? join(WEB_DIR, '../../shared/data'));
   const dataDir = mkdtempSync(join(tmpdir(), 'dejima-web-'));
   const port = await freePort();
-  const help = execFileSync(bin, ['serve', '--help'], { encoding: 'utf8' });
-  const hasWebRoot = help.includes('--web-root');
   const args = ['serve', '--data-dir', dataDir, '--port', String(port), '--bootstrap-operator-password', OPERATOR_PASSWORD, '--log-level', 'warn'];
   if (opts.demo !== false) args.push('--demo', '--demo-data', shared);
   if (opts.auth === 'off') args.push('--auth', 'off');
-  if (hasWebRoot) args.push('--web-root', join(WEB_DIR, 'dist'));
+  args.push('--web-root', join(WEB_DIR, 'dist'));
   const proc = spawn(bin, args, { stdio: ['ignore', opts.log ? 'inherit' : 'ignore', opts.log ? 'inherit' : 'ignore'] });
   const apiUrl = `http://127.0.0.1:${port}`;
   await waitFor('/health', async () => (await fetch(`${apiUrl}/health`)).ok, 60_000, proc);
@@ -62,24 +59,12 @@ export async function startServer(opts: { auth?: 'on' | 'off'; demo?: boolean; l
   }
   const keyFile = join(dataDir, 'operator-key');
   const operatorKey = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
-  let baseUrl = apiUrl;
-  let shimStop: (() => Promise<void>) | null = null;
-  if (!hasWebRoot) {
-    // This server binary cannot serve the app yet (no --web-root): a stand-in front serves web/dist
-    // and the map endpoints the server will provide, and proxies everything else to it.
-    console.warn(`[tests/web] ${bin} has no --web-root: using the stand-in front (tests/web/shim.ts)`);
-    const shim = await startShim({ upstream: apiUrl, distDir: join(WEB_DIR, 'dist'), sharedData: shared });
-    baseUrl = shim.url;
-    shimStop = shim.stop;
-  }
   return {
-    baseUrl,
+    baseUrl: apiUrl,
     apiUrl,
     operatorKey,
     dataDir,
-    shim: !hasWebRoot,
     async stop() {
-      await shimStop?.();
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
         await new Promise<void>((r) => {

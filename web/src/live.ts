@@ -5,6 +5,10 @@ import { debug } from './debug';
 export interface ChangeEvent { tenant: string; op: 'create' | 'update' | 'delete'; id: string; type: string }
 export type LiveStatus = 'live' | 'offline' | 'connecting';
 
+// Changes gathered for this long are handled together; more than BURST of them reload the layers.
+const BATCH_MS = 100;
+const BURST = 100;
+
 const listeners = new Set<(s: LiveStatus) => void>();
 let status: LiveStatus = 'offline';
 
@@ -27,11 +31,26 @@ export function connectLive(types: string[], onChange: (e: ChangeEvent) => void,
   setStatus('connecting');
   es.onopen = () => setStatus('live');
   es.onerror = () => setStatus(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+  // Changes are handled in small batches: a connector's run writes thousands of entities at
+  // once, and reloading the visible layers then costs less than one request per entity.
+  let pending: ChangeEvent[] = [];
+  let timer = 0;
+  const flush = () => {
+    timer = 0;
+    const batch = pending;
+    pending = [];
+    if (batch.length > BURST) {
+      debug.resets++;
+      onReset();
+    } else {
+      for (const e of batch) onChange(e);
+    }
+  };
   es.addEventListener('change', (ev) => {
     try {
-      const data = JSON.parse((ev as MessageEvent).data) as ChangeEvent;
+      pending.push(JSON.parse((ev as MessageEvent).data) as ChangeEvent);
       debug.events++;
-      onChange(data);
+      if (!timer) timer = window.setTimeout(flush, BATCH_MS);
     } catch {
       /* a malformed event is ignored */
     }
@@ -41,6 +60,7 @@ export function connectLive(types: string[], onChange: (e: ChangeEvent) => void,
     onReset();
   });
   return () => {
+    if (timer) window.clearTimeout(timer);
     es.close();
     setStatus('offline');
   };
