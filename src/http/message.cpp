@@ -1,5 +1,7 @@
 #include "http/message.h"
 
+#include <algorithm>
+
 #include "util/json.h"
 #include "util/uri.h"
 
@@ -14,6 +16,19 @@ bool iequals(std::string_view a, std::string_view b) {
     if (x != y) return false;
   }
   return true;
+}
+
+std::vector<std::string_view> list_items(std::string_view value) {
+  std::vector<std::string_view> out;
+  while (!value.empty()) {
+    const size_t end = std::min(value.find(','), value.size());
+    std::string_view item = value.substr(0, end);
+    value.remove_prefix(std::min(end + 1, value.size()));
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
 }
 
 std::string_view Request::header(std::string_view name) const {

@@ -73,6 +73,9 @@ inline Response json_body(unsigned status, std::string body) {
 using Reply = std::function<void(Response&&)>;
 
 bool iequals(std::string_view a, std::string_view b);
+// The items of a comma-separated header value (Accept-Encoding, If-None-Match, ...) or list
+// parameter, spaces around each trimmed, empty items left out.
+std::vector<std::string_view> list_items(std::string_view value);
 // Splits a query string into decoded pairs. Returns false on malformed percent-encoding or a
 // decoded name or value that is not UTF-8.
 bool parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out);

@@ -29,13 +29,7 @@ bool compressible(const std::string& type) {
 
 bool names_tag(std::string_view if_none_match, std::string_view etag) {
   if (if_none_match == "*") return true;
-  for (size_t pos = 0; pos < if_none_match.size();) {
-    size_t end = if_none_match.find(',', pos);
-    if (end == std::string_view::npos) end = if_none_match.size();
-    std::string_view t = if_none_match.substr(pos, end - pos);
-    pos = end + 1;
-    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  for (std::string_view t : http::list_items(if_none_match)) {
     if (t.starts_with("W/")) t.remove_prefix(2);
     if (t == etag) return true;
   }

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include "http/message.h"
+
 namespace dejima::site {
 
 std::string gzip(std::string_view data) {
@@ -20,12 +22,7 @@ std::string gzip(std::string_view data) {
 }
 
 bool accepts_gzip(std::string_view ae) {
-  for (size_t pos = 0; pos < ae.size();) {
-    size_t end = ae.find(',', pos);
-    if (end == std::string_view::npos) end = ae.size();
-    std::string_view item = ae.substr(pos, end - pos);
-    pos = end + 1;
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+  for (std::string_view item : http::list_items(ae)) {
     std::string_view coding = item.substr(0, item.find(';'));
     while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
     if (coding != "gzip" && coding != "*") continue;

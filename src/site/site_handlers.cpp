@@ -23,13 +23,7 @@ std::string content_security_policy(const Site& site) {
 
 std::vector<std::string> expanded_list(std::string_view csv) {
   std::vector<std::string> out;
-  const auto& core = *jsonld::Context::core();
-  for (size_t pos = 0; pos <= csv.size();) {
-    size_t end = csv.find(',', pos);
-    if (end == std::string_view::npos) end = csv.size();
-    if (end > pos) out.push_back(core.expand(csv.substr(pos, end - pos)));
-    pos = end + 1;
-  }
+  for (std::string_view t : http::list_items(csv)) out.push_back(jsonld::Context::core()->expand(t));
   return out;
 }
 

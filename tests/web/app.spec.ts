@@ -23,6 +23,7 @@ test('1. the map renders the shelters of a chosen municipality', async ({ page }
   const expectedSpace = await apiCount('EvacuationSpace', { geometry });
   const expectedShelter = await apiCount('EvacuationShelter', { geometry });
   expect(expectedSpace).toBeGreaterThan(0);
+  expect(expectedShelter).toBeGreaterThan(0);
   await expect.poll(() => shownCount(page, 'EvacuationSpace')).toBe(expectedSpace);
   expect(await shownCount(page, 'EvacuationShelter')).toBe(expectedShelter);
   // the map draws them all (the view is zoomed to the municipality)

@@ -55,7 +55,8 @@ export async function startServer(opts: { auth?: 'on' | 'off'; demo?: boolean; l
   const apiUrl = `http://127.0.0.1:${port}`;
   await waitFor('/health', async () => (await fetch(`${apiUrl}/health`)).ok, 60_000, proc);
   if (opts.demo !== false) {
-    await waitFor('the demo data', async () => (await count(apiUrl, 'EvacuationSpace')) > 0 && (await count(apiUrl, 'WeatherObserved')) > 0, 120_000, proc);
+    // The demo connectors run one at a time, Shimabara's tourist sites last.
+    await waitFor('the demo data', async () => (await count(apiUrl, 'TouristAttraction')) > 0, 180_000, proc);
   }
   const keyFile = join(dataDir, 'operator-key');
   const operatorKey = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';

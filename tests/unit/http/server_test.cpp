@@ -29,6 +29,17 @@ class ServerTest : public ::testing::Test {
     if (server) server->stop();
     if (runner.joinable()) runner.join();
   }
+  // A plain socket to the server, for what a client library would hide (-1 on failure).
+  int connect_raw() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(server->port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+    ::close(fd);
+    return -1;
+  }
   Result<fetch::Response> get(const std::string& path) {
     return fetch::get({.url = "http://127.0.0.1:" + std::to_string(server->port()) + path, .timeout_ms = 5000});
   }
@@ -69,12 +80,8 @@ TEST_F(ServerTest, AThrowingHandlerAnswers500AndTheServerGoesOn) {
 
   // On one raw connection: the 500 comes, the connection closes (a Reply handed on may still read
   // the request), and the reply the handler kept, sent late, is dropped, not written after it.
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int fd = connect_raw();
+  ASSERT_GE(fd, 0);
   const std::string request = "GET /keep-then-throw HTTP/1.1\r\nHost: t\r\n\r\n";
   ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
   kept.get_future().get()(http::json_body(200, R"({"late":true})"));
@@ -103,12 +110,8 @@ TEST_F(ServerTest, AStreamedResponseGoesOnUntilTheClientLeaves) {
     r.stream = [&opened](std::shared_ptr<http::StreamSink> sink) { opened.set_value(std::move(sink)); };
     reply(std::move(r));
   });
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int fd = connect_raw();
+  ASSERT_GE(fd, 0);
   const std::string request = "GET /events HTTP/1.1\r\nHost: t\r\n\r\n";
   ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
   auto sink = opened.get_future().get();
