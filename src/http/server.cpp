@@ -63,6 +63,10 @@ void serialize(const Response& r, bool keep_alive, std::string& out) {
     out += "Connection: close\r\n\r\n";
     return;
   }
+  if (r.status == 304) {  // no body, and no length to announce (that would be the 200's)
+    out += keep_alive ? "\r\n" : "Connection: close\r\n\r\n";
+    return;
+  }
   out += "Content-Length: ";
   out += std::to_string(r.body.size());
   out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
@@ -140,7 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void arm() { deadline_ = Clock::now() + std::chrono::seconds(server_.settings.idle_timeout_s); }
 
   void read() {
-    if (closing_) return close();
+    if (closing_ || server_.stopping) return close();
     parser_.emplace();
     parser_->body_limit(server_.settings.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_.settings.max_header_bytes));
@@ -280,13 +284,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(Response&& r) {
-    if (r.stream && !closing_) {
+    if (r.stream && r.status == 200 && !closing_) {
       serialize(r, false, out_);
       arm();
       net::async_write(socket_, net::buffer(out_),
                        [self = shared_from_this(), opened = std::move(r.stream)](beast::error_code ec, std::size_t) {
         self->deadline_ = {};
-        if (ec) return self->close();
+        if (ec || self->closing_ || self->server_.stopping) return self->close();  // a stop came meanwhile
         self->begin_stream(opened);
       });
       return;

@@ -43,25 +43,26 @@ Asset make_asset(std::string body, std::string content_type, std::string cache_c
   a.etag = content_tag(a.body);
   if (a.body.size() > 256 && compressible(a.content_type)) {
     std::string z = gzip(a.body);
-    if (!z.empty() && z.size() < a.body.size()) a.gzipped = std::move(z);
+    if (!z.empty() && z.size() < a.body.size()) {
+      a.gzipped = std::move(z);
+      a.gzipped_etag = a.etag.substr(0, a.etag.size() - 1) + "-gz\"";
+    }
   }
   return a;
 }
 
 http::Response respond(const Asset& a, const http::Request& req) {
+  const bool zipped = !a.gzipped.empty() && accepts_gzip(req.header("Accept-Encoding"));
+  const std::string& etag = zipped ? a.gzipped_etag : a.etag;
   http::Response r;
-  r.header("ETag", a.etag).header("Cache-Control", a.cache_control).header("Vary", "Accept-Encoding");
-  if (auto inm = req.header("If-None-Match"); !inm.empty() && names_tag(inm, a.etag)) {
+  r.header("ETag", etag).header("Cache-Control", a.cache_control).header("Vary", "Accept-Encoding");
+  if (auto inm = req.header("If-None-Match"); !inm.empty() && names_tag(inm, etag)) {
     r.status = 304;
     return r;
   }
   r.content_type = a.content_type;
-  if (!a.gzipped.empty() && accepts_gzip(req.header("Accept-Encoding"))) {
-    r.header("Content-Encoding", "gzip");
-    r.body = a.gzipped;
-  } else {
-    r.body = a.body;
-  }
+  if (zipped) r.header("Content-Encoding", "gzip");
+  r.body = zipped ? a.gzipped : a.body;
   return r;
 }
 

@@ -13,6 +13,7 @@ struct Asset {
   std::string body;
   std::string gzipped;  // empty: not worth compressing
   std::string etag;     // quoted
+  std::string gzipped_etag;  // the gzipped body's: another representation, another tag
 };
 
 Asset make_asset(std::string body, std::string content_type, std::string cache_control);

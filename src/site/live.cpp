@@ -48,6 +48,7 @@ LiveHub::~LiveHub() { heartbeat_.stop(); }
 void LiveHub::publish(const std::string& tenant, const std::vector<broker::ChangeEvent>& changes) {
   const auto& core = *jsonld::Context::core();
   std::lock_guard lock(mu_);
+  std::vector<std::string> out(clients_.size());  // one write per client for the whole commit
   for (const auto& c : changes) {
     const model::Entity& e = c.after ? *c.after : *c.before;
     Event ev{next_seq_++, tenant, e.types, {}};
@@ -66,10 +67,17 @@ void LiveHub::publish(const std::string& tenant, const std::vector<broker::Chang
       w.EndObject();
     });
     ev.frame = "id: " + boot_ + "-" + std::to_string(ev.seq) + "\nevent: change\ndata: " + data + "\n\n";
-    std::erase_if(clients_, [&](Client& cl) { return cl.watch.wants(tenant, ev.types) && !cl.sink->write(ev.frame); });
+    for (size_t i = 0; i < clients_.size(); ++i)
+      if (clients_[i].watch.wants(tenant, ev.types)) out[i] += ev.frame;
     events_.push_back(std::move(ev));
     if (events_.size() > retained_) events_.pop_front();
   }
+  std::vector<Client> kept;
+  kept.reserve(clients_.size());
+  for (size_t i = 0; i < clients_.size(); ++i)
+    if (out[i].empty() ? !clients_[i].sink->closed() : clients_[i].sink->write(std::move(out[i])))
+      kept.push_back(std::move(clients_[i]));
+  clients_ = std::move(kept);
 }
 
 void LiveHub::attach(std::shared_ptr<http::StreamSink> sink, Watch watch, std::string_view last_event_id) {

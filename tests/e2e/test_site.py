@@ -108,6 +108,11 @@ def test_the_app_is_served_at_every_path_the_api_does_not_own(site):
     assert "Content-Encoding" not in raw.headers and len(raw.content) == 13 * 500
     again = requests.get(site.url + "/assets/app-1a2b.js", headers={"If-None-Match": js.headers["ETag"]})
     assert again.status_code == 304 and again.content == b""
+    assert "Content-Length" not in again.headers  # a 304 announces no length (it would be the 200's)
+    plain_tag = raw.headers["ETag"]
+    assert plain_tag != js.headers["ETag"]  # two representations, two tags
+    assert requests.get(site.url + "/assets/app-1a2b.js",
+                        headers={"If-None-Match": plain_tag, "Accept-Encoding": "identity"}).status_code == 304
     assert requests.get(site.url + "/assets/gone-0000.js").status_code == 404
     # The API keeps its own answers: nothing under these prefixes is the app.
     for path in ("/ngsi-ld/v1/nothing", "/dejima/v1/nothing", "/v2/entities", "/health"):
@@ -161,7 +166,7 @@ def test_no_boundaries_file_is_a_404_the_app_can_live_with(tmp_path, web_root):
 
 def test_live_events_follow_the_callers_read_rights(site):
     put_public(site, "", ["Shelter"])
-    anonymous = EventStream(site, "/dejima/v1/events")
+    anonymous = EventStream(site, "/dejima/v1/events?tenant=default")  # the default tenant by its name
     operator = EventStream(site, "/dejima/v1/events", OP)
     only_secret = EventStream(site, "/dejima/v1/events?types=Secret", OP)
     assert anonymous.response.status == 200

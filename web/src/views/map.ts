@@ -423,7 +423,11 @@ const view: View = {
     };
     const onChange = async (ev: ChangeEvent) => {
       const ty = ev.type;
-      if (!stores[ty] || !state.types.includes(ty)) return;
+      if (!stores[ty]) return;
+      if (!state.types.includes(ty)) {
+        loaded.delete(ty); // missed while hidden: shown again, the layer is read afresh
+        return;
+      }
       if (ev.op === 'delete') {
         stores[ty].delete(ev.id);
       } else {

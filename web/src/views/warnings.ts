@@ -40,7 +40,7 @@ const view: View = {
       status.textContent = active.length ? '' : s.noWarnings;
       list.replaceChildren(
         ...active.map((e) => {
-          const lv = Math.min(5, Math.max(0, Number(e.warningLevel ?? 0)));
+          const lv = Math.min(5, Math.max(0, Math.round(Number(e.warningLevel ?? 0)) || 0));
           const c = WARNING_COLORS[lv];
           const alerts = Array.isArray(e.alerts) ? (e.alerts as { name?: string; status?: string }[]) : [];
           return h('article', { class: 'warning', 'data-testid': 'warning-item', 'data-level': lv },
