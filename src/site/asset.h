@@ -11,8 +11,8 @@ struct Asset {
   std::string content_type;
   std::string cache_control;
   std::string body;
-  std::string gzipped;  // empty: not worth compressing
-  std::string etag;     // quoted
+  std::string gzipped;       // empty: not worth compressing
+  std::string etag;          // quoted
   std::string gzipped_etag;  // the gzipped body's: another representation, another tag
 };
 

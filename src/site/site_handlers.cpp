@@ -19,7 +19,9 @@ constexpr size_t kMaxLiveClients = 1000;
 std::string content_security_policy(const Site& site) {
   return std::string("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; ") +
          "img-src 'self' data: blob: https:; font-src 'self' data:; connect-src 'self'" +
-         (site.map_style.empty() ? "" : site.map_style.starts_with("http:") ? " http: https:" : " https:") +
+         (site.map_style.empty()                ? ""
+          : site.map_style.starts_with("http:") ? " http: https:"
+                                                : " https:") +
          "; worker-src 'self' blob:; child-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action "
          "'self'";
 }
@@ -45,9 +47,9 @@ void serve_file(const Site& site, const std::string& csp, const http::Request& r
 
 void serve_events(const Site& site, const http::Request& req, http::Reply reply) {
   if (site.live->clients() >= kMaxLiveClients)
-    return reply(http::problem({ErrorKind::ServiceUnavailable, "Too many live clients",
-                                "the server keeps at most " + std::to_string(kMaxLiveClients) +
-                                    " event streams open; try again later"}));
+    return reply(http::problem(
+        {ErrorKind::ServiceUnavailable, "Too many live clients",
+         "the server keeps at most " + std::to_string(kMaxLiveClients) + " event streams open; try again later"}));
   Watch w;
   if (const auto* t = req.param("tenant"); t && *t != "default") w.tenant = *t;  // "default": as the gate reads it
   const std::string* types = req.param("types");
