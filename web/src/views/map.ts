@@ -139,26 +139,6 @@ const view: View = {
     // start the independent requests at once; they are awaited where needed
     const boundariesP = boundaries();
     const munisP = municipalities();
-    // The first load's queries start now, beside MapLibre's own start, instead of after its `load`
-    // (they are used if the filters are still the same when the layers are first filled).
-    const fetchLayer = (ty: string, m: Municipality | null, signal: AbortSignal) =>
-      queryAll(ty, {
-        attrs: ATTRS[ty],
-        q: ty === 'WeatherWarning' ? undefined : state.q || undefined,
-        geometry: ty === 'WeatherWarning' ? null : m?.geometry ?? null,
-        signal,
-      });
-    const filterKey = () => JSON.stringify([state.muni, state.q, state.types]);
-    const early = new AbortController();
-    let firstLoad: { key: string; lists: Promise<Record<string, Promise<Entity[]>>> } | null = {
-      key: filterKey(),
-      lists: munisP.then((ms) => {
-        const m = ms.find((x) => x.code === state.muni) ?? null;
-        const lists = Object.fromEntries(state.types.map((ty) => [ty, fetchLayer(ty, m, early.signal)]));
-        for (const l of Object.values(lists)) l.catch(() => undefined); // awaited later, or dropped
-        return lists;
-      }),
-    };
     let styleUrl: string | null = null;
     try {
       styleUrl = (await getJson<{ style: string | null }>('/dejima/v1/map/config')).style ?? null;
@@ -279,8 +259,10 @@ const view: View = {
       countEls.WeatherWarning.textContent = `(${max.size})`;
     };
 
-    const loadType = async (ty: string, signal: AbortSignal, prefetched?: Promise<Entity[]>) => {
-      const list = await (prefetched ?? fetchLayer(ty, selectedMuni(), signal));
+    const loadType = async (ty: string, signal: AbortSignal) => {
+      const m = selectedMuni();
+      const geo = ty === 'WeatherWarning' ? null : m?.geometry ?? null;
+      const list = await queryAll(ty, { attrs: ATTRS[ty], q: ty === 'WeatherWarning' ? undefined : state.q || undefined, geometry: geo, signal });
       if (signal.aborted) return;
       stores[ty] = new Map(list.map((e) => [e.id, e]));
       debug.loaded[ty] = list.length;
@@ -294,14 +276,10 @@ const view: View = {
       const signal = abort.signal;
       const todo = (only ?? state.types).filter((ty) => state.types.includes(ty));
       if (!only) loaded.clear();
-      const first = firstLoad;
-      firstLoad = null;
-      const prefetched = first && !only && first.key === filterKey() ? await first.lists : {};
-      if (first && !Object.keys(prefetched).length) early.abort();
       status.textContent = s.loading;
       qErr.textContent = '';
       debug.ready = false;
-      const results = await Promise.allSettled(todo.map((ty) => loadType(ty, signal, prefetched[ty]).then(() => loaded.add(ty))));
+      const results = await Promise.allSettled(todo.map((ty) => loadType(ty, signal).then(() => loaded.add(ty))));
       if (signal.aborted || disposed) return;
       const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
       if (failed) {
