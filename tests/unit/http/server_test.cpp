@@ -29,6 +29,15 @@ class ServerTest : public ::testing::Test {
     if (server) server->stop();
     if (runner.joinable()) runner.join();
   }
+  // Serves every request as a stream whose sink goes to `opened`.
+  void start_streaming(std::promise<std::shared_ptr<http::StreamSink>>& opened) {
+    start([&opened](const http::Request&, http::Reply reply) {
+      http::Response r;
+      r.content_type = "text/event-stream";
+      r.stream = [&opened](std::shared_ptr<http::StreamSink> sink) { opened.set_value(std::move(sink)); };
+      reply(std::move(r));
+    });
+  }
   // A plain socket to the server, for what a client library would hide (-1 on failure).
   int connect_raw() {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -104,12 +113,7 @@ TEST_F(ServerTest, AThrowingHandlerAnswers500AndTheServerGoesOn) {
 // a stop closes a stream that is still open.
 TEST_F(ServerTest, AStreamedResponseGoesOnUntilTheClientLeaves) {
   std::promise<std::shared_ptr<http::StreamSink>> opened;
-  start([&opened](const http::Request&, http::Reply reply) {
-    http::Response r;
-    r.content_type = "text/event-stream";
-    r.stream = [&opened](std::shared_ptr<http::StreamSink> sink) { opened.set_value(std::move(sink)); };
-    reply(std::move(r));
-  });
+  start_streaming(opened);
   const int fd = connect_raw();
   ASSERT_GE(fd, 0);
   const std::string request = "GET /events HTTP/1.1\r\nHost: t\r\n\r\n";
@@ -137,12 +141,7 @@ TEST_F(ServerTest, AStreamedResponseGoesOnUntilTheClientLeaves) {
 
 TEST_F(ServerTest, AStopClosesOpenStreams) {
   std::promise<std::shared_ptr<http::StreamSink>> opened;
-  start([&opened](const http::Request&, http::Reply reply) {
-    http::Response r;
-    r.content_type = "text/event-stream";
-    r.stream = [&opened](std::shared_ptr<http::StreamSink> sink) { opened.set_value(std::move(sink)); };
-    reply(std::move(r));
-  });
+  start_streaming(opened);
   auto got = std::async(std::launch::async, [this] { return get("/events"); });
   auto sink = opened.get_future().get();
   ASSERT_TRUE(sink->write("data: x\n\n"));
