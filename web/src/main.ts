@@ -6,9 +6,7 @@ import { h, href } from './dom';
 import { me, type Me } from './api';
 import { onLiveStatus } from './live';
 
-export type Cleanup = () => void;
-export interface View { mount(el: HTMLElement, ctx: Ctx): Cleanup | void | Promise<Cleanup | void> }
-export interface Ctx { me: Me | null; navigate(path: string): void; refreshUser(): Promise<void> }
+import type { Cleanup, View, Ctx } from './view';
 
 // Routes; admin screens slot in here (and in NAV) later.
 const routes: Record<string, () => Promise<View>> = {

@@ -1,5 +1,5 @@
 // Developer page: per entity type an example request (curl, JavaScript) and the API URL.
-import type { View } from '../main';
+import type { View } from '../view';
 import { h } from '../dom';
 import { t } from '../i18n';
 import { getJson } from '../api';

@@ -1,5 +1,5 @@
 // Sign-in: POST /dejima/v1/login sets the HttpOnly session cookie.
-import type { View } from '../main';
+import type { View } from '../view';
 import { h, href } from '../dom';
 import { t } from '../i18n';
 

@@ -4,7 +4,7 @@ import * as maplibregl from 'maplibre-gl';
 // MapLibre's worker is a separate, self-contained module: bundled as a hashed asset.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Map as MLMap, GeoJSONSource, StyleSpecification, MapGeoJSONFeature } from 'maplibre-gl';
-import type { View, Ctx } from '../main';
+import type { View, Ctx } from '../view';
 import { h } from '../dom';
 import { t, currentLang } from '../i18n';
 import { readState, writeState, ALL_TYPES, HAZARDS, type MapState } from '../state';

@@ -1,5 +1,5 @@
 // Data sources: the connectors with their schedule, last run, counts, rejected rows and "run now".
-import type { View } from '../main';
+import type { View } from '../view';
 import { h, href, fmtTime } from '../dom';
 import { t, currentLang } from '../i18n';
 import { getJson, HttpError } from '../api';

@@ -1,5 +1,5 @@
 // Entity count per type and municipality (geo queries within each boundary, count only).
-import type { View } from '../main';
+import type { View } from '../view';
 import { h } from '../dom';
 import { t, currentLang } from '../i18n';
 import { countOf, municipalities } from '../api';

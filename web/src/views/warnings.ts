@@ -1,5 +1,5 @@
 // Warnings and advisories in force per municipality (WeatherWarning entities), newest first.
-import type { View } from '../main';
+import type { View } from '../view';
 import { h, fmtTime } from '../dom';
 import { t, currentLang } from '../i18n';
 import { queryAll, municipalities, type Entity } from '../api';
