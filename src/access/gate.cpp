@@ -170,7 +170,7 @@ std::string tenant_of_request(const http::Request& req, const http::Permission& 
     }
     case http::TenantFrom::Header: break;
   }
-  return tenant_of_name(req.header("NGSILD-Tenant"));
+  return tenant_of_name(req.tenant_header());
 }
 
 Result<http::Grant> AccessGate::admit(const http::Request& req, const http::Permission& permission,

@@ -35,6 +35,9 @@
 #include "ngsild/query_handlers.h"
 #include "ngsild/subscription_handlers.h"
 #include "ngsild/temporal_handlers.h"
+#include "ngsiv2/batch_handlers.h"
+#include "ngsiv2/entity_handlers.h"
+#include "ngsiv2/query_handlers.h"
 #include "notify/dispatcher.h"
 #include "site/boundaries.h"
 #include "site/site_handlers.h"
@@ -300,6 +303,11 @@ int serve(const Settings& settings) {
   ngsild::add_context_routes(router, services);
   ngsild::add_subscription_routes(router, services);
   ngsild::add_temporal_routes(router, services);
+  const ngsiv2::Options v2_options{.default_limit = settings.default_limit, .max_limit = settings.max_limit};
+  ngsiv2::Services v2{v2_options, tenants};
+  ngsiv2::add_entity_routes(router, v2);
+  ngsiv2::add_query_routes(router, v2);
+  ngsiv2::add_batch_routes(router, v2);
   manage::add_connector_routes(router, connectors);
   manage::add_access_routes(router, directory);
   manage::add_user_routes(router, users, {.ttl_ms = settings.session_hours * 3600 * 1000LL});

@@ -43,6 +43,14 @@ bool Request::has_header(std::string_view name) const {
   return false;
 }
 
+std::string Request::tenant_header() const {
+  if (std::string_view t = header("NGSILD-Tenant"); !t.empty()) return std::string(t);
+  std::string t(header("Fiware-Service"));
+  for (char& ch : t)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return t;
+}
+
 const std::string* Request::param(std::string_view name) const {
   for (const auto& [k, v] : query)
     if (k == name) return &v;

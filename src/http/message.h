@@ -29,6 +29,9 @@ struct Request {
   bool has_header(std::string_view name) const;
   // First query parameter with this name, or nullptr.
   const std::string* param(std::string_view name) const;
+  // The tenant the headers name: NGSILD-Tenant, else Fiware-Service lower-cased (as Orion
+  // does), else empty. Both APIs name the same tenants this way.
+  std::string tenant_header() const;
 };
 
 // The far end of a streamed response (server-sent events): bytes written here go to the client

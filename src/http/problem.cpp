@@ -1,5 +1,7 @@
 #include "http/problem.h"
 
+#include <algorithm>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -79,6 +81,80 @@ Response problem(const Error& e) {
   r.status = status_of(e.kind);
   r.content_type = "application/json";
   r.body.assign(sb.GetString(), sb.GetSize());
+  return r;
+}
+
+namespace {
+
+// Orion's status and error name for each kind.
+std::pair<unsigned, std::string_view> orion_status(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::InvalidRequest:
+    case ErrorKind::BadRequestData:
+    case ErrorKind::LdContextNotAvailable: return {400, "BadRequest"};
+    case ErrorKind::AlreadyExists:
+    case ErrorKind::OperationNotSupported: return {422, "Unprocessable"};
+    case ErrorKind::ResourceNotFound:
+    case ErrorKind::NonexistentTenant: return {404, "NotFound"};
+    case ErrorKind::TooManyResults: return {409, "TooManyResults"};
+    case ErrorKind::NotAcceptable: return {406, "NotAcceptable"};
+    case ErrorKind::UnsupportedMediaType: return {415, "UnsupportedMediaType"};
+    case ErrorKind::PayloadTooLarge: return {413, "RequestEntityTooLarge"};
+    case ErrorKind::MethodNotAllowed: return {405, "MethodNotAllowed"};
+    case ErrorKind::Unauthorized: return {401, "Unauthorized"};
+    case ErrorKind::Forbidden: return {403, "Forbidden"};
+    case ErrorKind::TooManyRequests: return {429, "TooManyRequests"};
+    case ErrorKind::ServiceUnavailable: return {503, "ServiceUnavailable"};
+    case ErrorKind::InternalError: break;
+  }
+  return {500, "InternalServerError"};
+}
+
+// Orion's own error names: an Error whose title is one of them carries its description as detail.
+bool orion_name(std::string_view title) {
+  static constexpr std::string_view kNames[] = {
+      "BadRequest",     "ParseError",    "PartialUpdate", "NoResourcesAvailable",
+      "NotImplemented", "Unprocessable", "NotFound",      "TooManyResults"};
+  return std::find(std::begin(kNames), std::end(kNames), title) != std::end(kNames);
+}
+
+// Orion writes its error texts HTML-escaped.
+std::string escaped(std::string_view s) {
+  std::string out;
+  for (char ch : s) switch (ch) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      case '=': out += "&#61;"; break;
+      case ';': out += "&#59;"; break;
+      case '(': out += "&#40;"; break;
+      case ')': out += "&#41;"; break;
+      default: out += ch;
+    }
+  return out;
+}
+
+}  // namespace
+
+Response orion_error(const Error& e) {
+  auto [status, name] = orion_status(e.kind);
+  std::string_view description = e.detail.empty() ? e.title : e.detail;
+  if (orion_name(e.title)) {
+    name = e.title;
+    description = e.detail;
+  }
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = json::written([&](json::Writer& w) {
+    w.StartObject();
+    w.Key("error");
+    json::write_string(w, escaped(name));
+    w.Key("description");
+    json::write_string(w, escaped(description));
+    w.EndObject();
+  });
   return r;
 }
 

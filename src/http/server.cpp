@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <ctime>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -39,6 +40,28 @@ Method method_of(bhttp::verb v) {
   }
 }
 
+// The reason phrase: RFC 9110's names where they changed (as FIWARE Orion sends them).
+std::string_view reason(unsigned status) {
+  if (status == 413) return "Content Too Large";
+  if (status == 422) return "Unprocessable Content";
+  return bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+}
+
+// The Date header's value (RFC 9110 IMF-fixdate), formatted once per second per thread.
+const std::string& http_date() {
+  thread_local std::time_t last = 0;
+  thread_local std::string text;
+  const std::time_t now = std::time(nullptr);
+  if (now != last) {
+    last = now;
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[40];
+    text.assign(buf, std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+  }
+  return text;
+}
+
 // HTTP/1.1 response head + body in one buffer: one write per response.
 void serialize(const Response& r, bool keep_alive, std::string& out) {
   out.clear();
@@ -46,7 +69,9 @@ void serialize(const Response& r, bool keep_alive, std::string& out) {
   out += "HTTP/1.1 ";
   out += std::to_string(r.status);
   out += ' ';
-  out += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  out += reason(r.status);
+  out += "\r\nDate: ";
+  out += http_date();
   out += "\r\n";
   for (const auto& [k, v] : r.headers) {
     out += k;
@@ -63,7 +88,7 @@ void serialize(const Response& r, bool keep_alive, std::string& out) {
     out += "Connection: close\r\n\r\n";
     return;
   }
-  if (r.status == 304) {  // no body, and no length to announce (that would be the 200's)
+  if (r.status == 304 || r.status == 204) {  // no body, and no length to announce
     out += keep_alive ? "\r\n" : "Connection: close\r\n\r\n";
     return;
   }

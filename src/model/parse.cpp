@@ -279,10 +279,11 @@ Status write_members(json::Writer& w, std::string_view name, const json::Value& 
         return std::unexpected(bad("Invalid observedAt", what(name) + ": observedAt must be an ISO 8601 DateTime"));
       w.Key("observedAt");
       m->value.Accept(w);
-    } else if (key == "unitCode") {
+    } else if (key == "unitCode" || key == "valueType") {
       if (!m->value.IsString())
-        return std::unexpected(bad("Invalid unitCode", what(name) + ": unitCode must be a string"));
-      w.Key("unitCode");
+        return std::unexpected(
+            bad("Invalid " + std::string(key), what(name) + ": " + std::string(key) + " must be a string"));
+      json::write_key(w, key);
       m->value.Accept(w);
     } else if (key == "objectType") {
       if (info.type != AttrType::Relationship && info.type != AttrType::ListRelationship)

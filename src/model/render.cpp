@@ -13,8 +13,8 @@ struct SmallDoc : json::LocalDocument<8192> {
 
 bool core_member(std::string_view k) {
   return k == "type" || k == "value" || k == "object" || k == "languageMap" || k == "json" || k == "valueList" ||
-         k == "objectList" || k == "observedAt" || k == "unitCode" || k == "vocab" || k == "objectType" ||
-         k == "lang" || k == "instanceId" || k == "deletedAt" ||
+         k == "objectList" || k == "observedAt" || k == "unitCode" || k == "valueType" || k == "vocab" ||
+         k == "objectType" || k == "lang" || k == "instanceId" || k == "deletedAt" ||
          k.starts_with("previous");  // previousValue etc. (showChanges)
 }
 

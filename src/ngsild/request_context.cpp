@@ -16,10 +16,10 @@ Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request
         return fail(ErrorKind::InvalidRequest, "Unknown query parameter",
                     "'" + name + "' is not a parameter of this operation");
     }
-  std::string_view tenant = req.header("NGSILD-Tenant");
+  const std::string tenant = req.tenant_header();
   if (!tenant.empty() && !store::valid_tenant_name(tenant))
     return fail(ErrorKind::BadRequestData, "Invalid tenant name",
-                "NGSILD-Tenant must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+                "NGSILD-Tenant (or Fiware-Service) must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   c->tenant = tenant == "default" ? std::string_view() : tenant;  // the registry's name of the default tenant
   if (!req.grant.all_types) {
     c->readable_types.emplace();

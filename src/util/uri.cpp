@@ -75,8 +75,23 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
   return out;
 }
 
+namespace {
+std::mt19937_64& rng() {
+  static thread_local std::mt19937_64 r{std::random_device{}()};
+  return r;
+}
+}  // namespace
+
+std::string random_uuid() {
+  const unsigned long long a = rng()(), b = rng()();
+  char s[37];
+  std::snprintf(s, sizeof s, "%08llx-%04llx-4%03llx-%04llx-%012llx", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
+                0x8000 | ((b >> 48) & 0x3fff), b & 0xffffffffffffULL);
+  return s;
+}
+
 std::string random_urn(std::string_view kind) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  auto& rng = dejima::rng();
   char hex[33];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(rng()),
                 static_cast<unsigned long long>(rng()));

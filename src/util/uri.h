@@ -15,5 +15,7 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 std::string percent_encode(std::string_view s, std::string_view keep);
 // A fresh identifier "urn:ngsi-ld:<kind>:<32 random hex digits>".
 std::string random_urn(std::string_view kind);
+// A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
+std::string random_uuid();
 
 }  // namespace dejima

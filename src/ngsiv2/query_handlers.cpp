@@ -1,0 +1,328 @@
+#include "ngsiv2/query_handlers.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "jsonld/context.h"
+#include "ngsiv2/handler_util.h"
+#include "ngsiv2/simple_query.h"
+#include "query/selection.h"
+#include "util/regex.h"
+
+namespace dejima::ngsiv2 {
+namespace {
+
+using broker::EntityPtr;
+
+// One entity selector of a query: id or idPattern, type or typePattern.
+struct Item {
+  std::vector<std::string> ids;
+  std::shared_ptr<const Regex> id_pattern;
+  std::vector<std::string> types;  // expanded
+  std::shared_ptr<const Regex> type_pattern;
+  bool matches(const model::Entity& e) const {
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), e.id) == ids.end()) return false;
+    if (id_pattern && !id_pattern->search(e.id)) return false;
+    if (!types.empty() && std::none_of(types.begin(), types.end(), [&](const std::string& t) { return e.has_type(t); }))
+      return false;
+    return !type_pattern || type_pattern->search(entity_type(e));
+  }
+};
+
+struct Query {
+  std::vector<Item> items;  // any of them; none: every entity
+  SimpleQuery q;
+  View view;
+  query::Page page;
+};
+
+Result<std::shared_ptr<const Regex>> pattern(std::string_view text, std::string_view what) {
+  auto re = Regex::compile(text);
+  if (!re) return std::unexpected(bad_request("Invalid regex for " + std::string(what)));
+  return *re;
+}
+
+Result<Item> item_of(const std::string* id, const std::string* id_pattern, const std::string* type,
+                     const std::string* type_pattern) {
+  Item it;
+  if (id && id_pattern) return std::unexpected(bad_request("Incompatible parameters: id, IdPattern"));
+  if (type && type_pattern) return std::unexpected(bad_request("Incompatible parameters: type, typePattern"));
+  if (id)
+    for (auto i : http::list_items(*id)) it.ids.emplace_back(i);
+  if (type)
+    for (auto t : http::list_items(*type)) it.types.push_back(expanded_name(t));
+  if (id_pattern) {
+    auto re = pattern(*id_pattern, "idPattern");
+    if (!re) return std::unexpected(re.error());
+    it.id_pattern = *re;
+  }
+  if (type_pattern) {
+    auto re = pattern(*type_pattern, "typePattern");
+    if (!re) return std::unexpected(re.error());
+    it.type_pattern = *re;
+  }
+  return it;
+}
+
+Result<size_t> number_param(const std::string* text, std::string_view what, size_t fallback) {
+  if (!text) return fallback;
+  size_t v = 0;
+  auto r = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (text->empty() || r.ec != std::errc() || r.ptr != text->data() + text->size())
+    return std::unexpected(
+        bad_request("Bad pagination " + std::string(what) + ": /" + *text + "/ [must be a decimal number]"));
+  return v;
+}
+
+Result<query::Page> page_of(const RequestContext& c, const Options& o) {
+  auto limit = number_param(c.req.param("limit"), "limit", o.default_limit);
+  if (!limit) return std::unexpected(limit.error());
+  if (*limit == 0) return std::unexpected(bad_request("Bad pagination limit: /0/ [a value of ZERO is unacceptable]"));
+  if (*limit > o.max_limit)
+    return std::unexpected(bad_request("Bad pagination limit: /" + std::to_string(*limit) +
+                                       "/ [max: " + std::to_string(o.max_limit) + "]"));
+  auto offset = number_param(c.req.param("offset"), "offset", 0);
+  if (!offset) return std::unexpected(offset.error());
+  return query::Page{.offset = *offset, .limit = *limit, .count = has_option(c, "count")};
+}
+
+// The shared filter for the query: selectors where the broker's indexes can use them, and what
+// only NGSIv2 knows (service paths, type patterns, absent attributes) as the filter's predicate.
+Result<query::Filter> filter_of(const RequestContext& c, const Query& q) {
+  query::Filter f;
+  const bool patterns = std::any_of(q.items.begin(), q.items.end(), [](const Item& i) { return i.type_pattern; });
+  if (!patterns)
+    for (const auto& it : q.items) {
+      query::Selector sel;
+      sel.ids = it.ids;
+      sel.id_pattern = it.id_pattern;
+      if (!it.types.empty()) {
+        query::Names names;
+        names.kind = query::Names::Kind::Or;
+        for (const auto& t : it.types) names.children.push_back(query::Names{.atom = t});
+        sel.types = std::move(names);
+      }
+      f.entities.push_back(std::move(sel));
+    }
+  if (!q.q.q.empty()) {
+    auto expr = query::parse_q(q.q.q, *jsonld::Context::core());
+    if (!expr) return std::unexpected(bad_request("invalid query expression: " + expr.error().detail));
+    f.q = std::move(*expr);
+  }
+  f.readable_types = c.readable_types;
+  std::vector<std::string> absent;
+  for (const auto& a : q.q.absent) absent.push_back(expanded_name(a));
+  f.shown = [&c, items = patterns ? q.items : std::vector<Item>{}, absent](const model::Entity& e) {
+    if (!c.in_query_paths(e)) return false;
+    for (const auto& a : absent)
+      if (e.has_attr(a)) return false;
+    return items.empty() || std::any_of(items.begin(), items.end(), [&](const Item& i) { return i.matches(e); });
+  };
+  return f;
+}
+
+// Runs the query and answers with the page (and Fiware-Total-Count with options=count).
+void answer(Services& s, const RequestContext& c, const Query& q, http::Reply reply) {
+  auto f = filter_of(c, q);
+  if (!f) return reply(error_response(c, f.error()));
+  broker::QueryResult result;
+  if (auto tenant = s.tenants.find(c.tenant); tenant) result = (*tenant)->query(*f, q.page);
+  std::string body = json::written([&](json::Writer& w) {
+    w.StartArray();
+    std::set<std::string> seen;  // unique: rows already written
+    for (const auto& e : result.entities) {
+      if (q.view.format == Format::Unique) {
+        std::string row = json::written([&](json::Writer& rw) { write_entity(rw, *e, q.view); });
+        if (!seen.insert(row).second) continue;
+        json::write_raw(w, row);
+        continue;
+      }
+      write_entity(w, *e, q.view);
+    }
+    w.EndArray();
+  });
+  http::Response r = json_response(c, 200, std::move(body));
+  if (q.page.count) r.header("Fiware-Total-Count", std::to_string(result.total));
+  reply(std::move(r));
+}
+
+void list_entities(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    Query q;
+    auto item = item_of(req.param("id"), req.param("idPattern"), req.param("type"), req.param("typePattern"));
+    if (!item) return reply(error_response(*c, item.error()));
+    if (req.param("id") || req.param("idPattern") || req.param("type") || req.param("typePattern"))
+      q.items.push_back(std::move(*item));
+    if (const auto* text = req.param("q"))
+      if (auto st = translate_query(*text, false, q.q); !st) return reply(error_response(*c, st.error()));
+    if (const auto* text = req.param("mq"))
+      if (auto st = translate_query(*text, true, q.q); !st) return reply(error_response(*c, st.error()));
+    auto view = view_of(req.param("attrs"), req.param("metadata"), req.param("options"));
+    if (!view) return reply(error_response(*c, view.error()));
+    q.view = std::move(*view);
+    auto page = page_of(*c, s.options);
+    if (!page) return reply(error_response(*c, page.error()));
+    q.page = *page;
+    answer(s, *c, q, std::move(reply));
+  });
+}
+
+// A list of strings in a body member (attrs, metadata), joined as a URL parameter would be.
+Result<std::optional<std::string>> joined(const json::Value& body, std::string_view name) {
+  const auto* v = json::member(body, name);
+  if (!v) return std::optional<std::string>();
+  if (!v->IsArray()) return std::unexpected(bad_request("invalid JSON type for " + std::string(name)));
+  std::string out;
+  for (const auto& s : v->GetArray()) {
+    if (!s.IsString()) return std::unexpected(bad_request("invalid JSON type for " + std::string(name)));
+    if (!out.empty()) out += ',';
+    out += json::view(s);
+  }
+  return std::optional<std::string>(std::move(out));
+}
+
+const std::string* string_member(const json::Value& v, std::string_view name, std::string& holder) {
+  const auto* m = json::member(v, name);
+  if (!m || !m->IsString()) return nullptr;
+  holder = json::view(*m);
+  return &holder;
+}
+
+void op_query(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, {.body = Body::Json}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const json::Value& body = c->body;
+    if (!body.IsObject()) return reply(error_response(*c, bad_request("Parse Error")));
+    Query q;
+    if (const auto* entities = json::member(body, "entities")) {
+      if (!entities->IsArray()) return reply(error_response(*c, bad_request("invalid JSON type for entities")));
+      for (const auto& e : entities->GetArray()) {
+        if (!e.IsObject()) return reply(error_response(*c, bad_request("invalid JSON type for entities")));
+        std::string id, idp, type, typep;
+        auto item = item_of(string_member(e, "id", id), string_member(e, "idPattern", idp),
+                            string_member(e, "type", type), string_member(e, "typePattern", typep));
+        if (!item) return reply(error_response(*c, item.error()));
+        q.items.push_back(std::move(*item));
+      }
+    }
+    if (const auto* ex = json::member(body, "expression")) {
+      if (!ex->IsObject()) return reply(error_response(*c, bad_request("invalid JSON type for expression")));
+      std::string text;
+      if (string_member(*ex, "q", text))
+        if (auto st = translate_query(text, false, q.q); !st) return reply(error_response(*c, st.error()));
+      if (string_member(*ex, "mq", text))
+        if (auto st = translate_query(text, true, q.q); !st) return reply(error_response(*c, st.error()));
+    }
+    auto attrs = joined(body, "attrs");
+    if (!attrs) return reply(error_response(*c, attrs.error()));
+    auto metadata = joined(body, "metadata");
+    if (!metadata) return reply(error_response(*c, metadata.error()));
+    auto view = view_of(*attrs ? &**attrs : nullptr, *metadata ? &**metadata : nullptr, req.param("options"));
+    if (!view) return reply(error_response(*c, view.error()));
+    q.view = std::move(*view);
+    auto page = page_of(*c, s.options);
+    if (!page) return reply(error_response(*c, page.error()));
+    q.page = *page;
+    answer(s, *c, q, std::move(reply));
+  });
+}
+
+// Per entity type: how many entities, and each attribute's v2 types.
+using TypeSummary = std::map<std::string, std::pair<size_t, std::map<std::string, std::set<std::string>>>>;
+
+TypeSummary summarize(Services& s, const RequestContext& c, const std::string* only_type) {
+  TypeSummary out;
+  auto tenant = s.tenants.find(c.tenant);
+  if (!tenant) return out;
+  Query q;
+  if (only_type) q.items.push_back(Item{.types = {expanded_name(*only_type)}});
+  auto f = filter_of(c, q);
+  if (!f) return out;
+  auto all = (*tenant)->query(*f, query::Page{.offset = 0, .limit = static_cast<size_t>(-1)});
+  for (const auto& e : all.entities) {
+    auto& [count, attrs] = out[entity_type(*e)];
+    ++count;
+    for (const auto* a : shown_attributes(*e)) attrs[v2_name(a->name)].insert(type_of(*a));
+  }
+  return out;
+}
+
+void write_type(json::Writer& w, const std::pair<size_t, std::map<std::string, std::set<std::string>>>& t,
+                bool details) {
+  w.Key("attrs");
+  w.StartObject();
+  for (const auto& [name, types] : t.second) {
+    json::write_key(w, name);
+    w.StartObject();
+    w.Key("types");
+    w.StartArray();
+    if (details)
+      for (const auto& ty : types) json::write_string(w, ty);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Key("count");
+  w.Uint64(t.first);
+}
+
+void list_types(const http::Request& req, Services& s, http::Reply reply) {
+  with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    auto page = page_of(*c, s.options);
+    if (!page) return reply(error_response(*c, page.error()));
+    const auto types = summarize(s, *c, nullptr);
+    const bool values = has_option(*c, "values");
+    const bool details = !has_option(*c, "noAttrDetail");
+    std::string body = json::written([&](json::Writer& w) {
+      w.StartArray();
+      size_t i = 0;
+      for (const auto& [name, t] : types) {
+        if (i++ < page->offset || i > page->offset + page->limit) continue;
+        if (values) {
+          json::write_string(w, name);
+          continue;
+        }
+        w.StartObject();
+        w.Key("type");
+        json::write_string(w, name);
+        write_type(w, t, details);
+        w.EndObject();
+      }
+      w.EndArray();
+    });
+    http::Response r = json_response(*c, 200, std::move(body));
+    if (page->count) r.header("Fiware-Total-Count", std::to_string(types.size()));
+    reply(std::move(r));
+  });
+}
+
+void get_type(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+  with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
+    const auto types = summarize(s, *c, &p[0]);
+    auto it = types.find(p[0]);
+    if (it == types.end()) return reply(error_response(*c, not_found("Entity type not found")));
+    reply(json_response(*c, 200, json::written([&](json::Writer& w) {
+      w.StartObject();
+      write_type(w, it->second, !has_option(*c, "noAttrDetail"));
+      w.EndObject();
+    })));
+  });
+}
+
+}  // namespace
+
+void add_query_routes(http::Router& r, Services& s) {
+  using http::Method;
+  const http::Permission read{http::Need::Read};
+  r.add(Method::Get, "/v2/entities", read,
+        [&s](const http::Request& req, const Params&, http::Reply reply) { list_entities(req, s, std::move(reply)); });
+  r.add(Method::Post, "/v2/op/query", read,
+        [&s](const http::Request& req, const Params&, http::Reply reply) { op_query(req, s, std::move(reply)); });
+  r.add(Method::Get, "/v2/types", read,
+        [&s](const http::Request& req, const Params&, http::Reply reply) { list_types(req, s, std::move(reply)); });
+  r.add(Method::Get, "/v2/types/{type}", read,
+        [&s](const http::Request& req, const Params& p, http::Reply reply) { get_type(req, p, s, std::move(reply)); });
+}
+
+}  // namespace dejima::ngsiv2

@@ -1,0 +1,176 @@
+#include "ngsiv2/simple_query.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "ngsiv2/request_context.h"
+
+namespace dejima::ngsiv2 {
+namespace {
+
+Error invalid(std::string_view what) { return bad_request("invalid query expression: " + std::string(what)); }
+
+// The statements of a query, split at ';' outside quotes.
+std::vector<std::string_view> statements(std::string_view text) {
+  std::vector<std::string_view> out;
+  char quote = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (quote) {
+      if (ch == quote) quote = 0;
+    } else if (ch == '\'' || ch == '"') {
+      quote = ch;
+    } else if (ch == ';') {
+      out.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.push_back(text.substr(start));
+  return out;
+}
+
+bool is_number(std::string_view s) {
+  double d;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), d);
+  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(d);
+}
+
+bool is_date(std::string_view s) { return s.size() >= 10 && s[4] == '-' && s[7] == '-' && s[0] >= '0' && s[0] <= '9'; }
+
+std::string_view trimmed(std::string_view v) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  return v;
+}
+
+bool is_quoted(std::string_view v) {
+  return v.size() >= 2 && (v.front() == '\'' || v.front() == '"') && v.back() == v.front();
+}
+
+void write_quoted(std::string_view v, std::string& out) {
+  out += '"';
+  for (char ch : v) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  out += '"';
+}
+
+// One value: a quoted string, a number, true/false, a date; any other word is a string.
+Status value(std::string_view v, std::string& out) {
+  v = trimmed(v);
+  if (v.empty()) return std::unexpected(invalid("empty value"));
+  if (is_quoted(v)) {
+    write_quoted(v.substr(1, v.size() - 2), out);
+  } else if (is_number(v) || v == "true" || v == "false" || is_date(v)) {
+    out += v;
+  } else {
+    write_quoted(v, out);
+  }
+  return {};
+}
+
+// Splits at `sep` outside quotes.
+std::vector<std::string_view> split_outside_quotes(std::string_view s, std::string_view sep) {
+  std::vector<std::string_view> out;
+  char quote = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (quote) {
+      if (s[i] == quote) quote = 0;
+    } else if (s[i] == '\'' || s[i] == '"') {
+      quote = s[i];
+    } else if (s.substr(i, sep.size()) == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + sep.size();
+      i += sep.size() - 1;
+    }
+  }
+  out.push_back(s.substr(start));
+  return out;
+}
+
+Status path(std::string_view lhs, bool metadata, std::string& out) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= lhs.size()) {
+    size_t dot = lhs.find('.', start);
+    if (dot == std::string_view::npos) dot = lhs.size();
+    parts.push_back(lhs.substr(start, dot - start));
+    start = dot + 1;
+  }
+  for (auto p : parts)
+    if (p.empty()) return std::unexpected(invalid("empty attribute name"));
+  if (metadata && parts.size() < 2) return std::unexpected(invalid("mq needs attribute.metadata"));
+  out += parts[0];
+  size_t i = 1;
+  if (metadata) {
+    out += '.';
+    out += parts[1];
+    i = 2;
+  }
+  for (; i < parts.size(); ++i) {
+    out += '[';
+    out += parts[i];
+    out += ']';
+  }
+  return {};
+}
+
+}  // namespace
+
+Status translate_query(std::string_view text, bool metadata, SimpleQuery& out) {
+  static constexpr std::string_view kOps[] = {"==", "!=", ">=", "<=", "~=", ">", "<"};
+  for (std::string_view st : statements(text)) {
+    while (!st.empty() && st.front() == ' ') st.remove_prefix(1);
+    while (!st.empty() && st.back() == ' ') st.remove_suffix(1);
+    if (st.empty()) return std::unexpected(invalid("empty statement"));
+    size_t at = std::string_view::npos;
+    std::string_view op;
+    for (size_t i = 0; i < st.size() && at == std::string_view::npos; ++i)
+      for (std::string_view o : kOps)
+        if (st.substr(i, o.size()) == o) {
+          at = i;
+          op = o;
+          break;
+        }
+    std::string term;
+    if (at == std::string_view::npos) {  // unary: exists / does not exist
+      const bool negated = st.front() == '!';
+      if (negated) st.remove_prefix(1);
+      if (st.empty() || st.find_first_of(" '\"") != std::string_view::npos) return std::unexpected(invalid(st));
+      if (negated && !metadata) {
+        out.absent.emplace_back(st);
+        continue;
+      }
+      if (negated) return std::unexpected(invalid("!attribute.metadata"));
+      if (auto s = path(st, metadata, term); !s) return s;
+    } else {
+      if (auto s = path(st.substr(0, at), metadata, term); !s) return s;
+      term += op;
+      std::string_view rhs = st.substr(at + op.size());
+      if (op == "~=") {
+        rhs = trimmed(rhs);
+        if (rhs.empty()) return std::unexpected(invalid("empty pattern"));
+        write_quoted(is_quoted(rhs) ? rhs.substr(1, rhs.size() - 2) : rhs, term);
+      } else if (auto range = split_outside_quotes(rhs, ".."); range.size() == 2 && (op == "==" || op == "!=")) {
+        if (auto s = value(range[0], term); !s) return s;
+        term += "..";
+        if (auto s = value(range[1], term); !s) return s;
+      } else {
+        auto list = split_outside_quotes(rhs, ",");
+        if (list.size() > 1 && op != "==" && op != "!=") return std::unexpected(invalid("a list needs == or !="));
+        for (size_t i = 0; i < list.size(); ++i) {
+          if (i) term += ',';
+          if (auto s = value(list[i], term); !s) return s;
+        }
+      }
+    }
+    if (!out.q.empty()) out.q += ';';
+    out.q += term;
+  }
+  return {};
+}
+
+}  // namespace dejima::ngsiv2
