@@ -1,6 +1,8 @@
 """Data-driven end-to-end cases: each tests/e2e/cases/*.yaml file is a sequence of HTTP steps
 (request + expected response) run against a fresh server. Expected bodies are compared exactly,
 except for placeholders: "<any>" matches anything, "<datetime>" an ISO 8601 UTC timestamp.
+`problem: Kind` expects an NGSI-LD ProblemDetails; `orion: [error, description]` expects an
+NGSIv2 error body as FIWARE Orion writes it; `text:` a raw body.
 A step may `save: {var: Header-Name}`; later steps use ${var} (and ${base}, the server URL) in
 paths, headers and bodies."""
 import json
@@ -18,6 +20,10 @@ PROBLEM_STATUS = {
     "InvalidRequest": 400, "BadRequestData": 400, "AlreadyExists": 409, "OperationNotSupported": 422,
     "ResourceNotFound": 404, "LdContextNotAvailable": 503, "NonexistentTenant": 404, "TooManyResults": 403,
 }
+
+
+ORION_STATUS = {"BadRequest": 400, "ParseError": 400, "NotFound": 404, "Unprocessable": 422, "PartialUpdate": 422,
+                "NotAcceptable": 406, "UnsupportedMediaType": 415, "TooManyResults": 409}
 
 
 def matches(expected, actual, path="$"):
@@ -72,6 +78,8 @@ def run_step(base, step, variables):
     exp = step["expect"]
     where = f"step '{step.get('name', step['path'])}'"
     status = exp.get("status", PROBLEM_STATUS.get(exp.get("problem")))
+    if "orion" in exp and status is None:
+        status = ORION_STATUS[exp["orion"][0]]
     assert resp.status_code == status, f"{where}: status {resp.status_code}, body {resp.text}"
     for name, value in exp.get("headers", {}).items():
         got = resp.headers.get(name)
@@ -84,6 +92,15 @@ def run_step(base, step, variables):
         assert body.get("type") == ERRORS + exp["problem"], f"{where}: problem {body}"
         assert body.get("status") == status and isinstance(body.get("title"), str), f"{where}: problem {body}"
         assert resp.headers["Content-Type"].startswith("application/json")
+    if "orion" in exp:
+        assert resp.json() == {"error": exp["orion"][0], "description": exp["orion"][1]}, f"{where}: {resp.text}"
+        assert resp.headers["Content-Type"] == "application/json"
+    if step["path"].startswith("/v2"):
+        assert "Fiware-Correlator" in resp.headers, f"{where}: no Fiware-Correlator"
+        if resp.status_code == 204:
+            assert "Content-Length" not in resp.headers and "Content-Type" not in resp.headers, f"{where}: {resp.headers}"
+    if "text" in exp:
+        assert resp.text == exp["text"], f"{where}: body {resp.text!r}"
     if "body" in exp:
         diff = matches(exp["body"], resp.json())
         assert diff is None, f"{where}: {diff}\nfull body: {resp.text}"
