@@ -27,35 +27,50 @@ Result<Action> action_of(const json::Value& body) {
       bad_request("invalid update action type: right ones are: append, appendStric, delete, replace, update"));
 }
 
-// The next version of one entity under the action (nullptr deletes it).
+// What became of one entity of the request, for Orion's summary of a refused part.
+struct Outcome {
+  std::string label;                 // "E/T"
+  bool missing = false;              // the entity does not exist
+  std::vector<std::string> refused;  // attributes missing (update, delete) or existing (appendStrict)
+  bool wrote = false;                // something of it was written
+};
+
+// The next version of one entity under the action (nullptr deletes it). Attributes the action
+// refuses are left out and listed in `out`; the rest is written, as Orion does.
 Result<std::shared_ptr<Entity>> change(Action action, const RequestContext& c, const json::Value& item,
-                                       model::ParsedEntity p, const EntityPtr& cur) {
-  const std::string id = *p.id;
+                                       model::ParsedEntity p, const EntityPtr& cur, Outcome& out) {
   const std::string type = p.types.empty() ? std::string() : v2_name(p.types.front());
   const bool typed = json::member(item, "type") != nullptr;
-  if (cur && (!names_entity(c, *cur, typed ? &type : nullptr, true))) {
+  out.label = entity_label(*p.id, typed ? &type : nullptr);
+  if (cur && !names_entity(c, *cur, typed ? &type : nullptr, true)) {
     if (action == Action::Append || action == Action::AppendStrict)
       return std::unexpected(unprocessable("Already Exists"));
+    out.missing = true;
     return std::unexpected(not_found(std::string(kEntityNotFound)));
   }
   if (!cur) {
-    if (action != Action::Append && action != Action::AppendStrict)
+    if (action != Action::Append && action != Action::AppendStrict) {
+      out.missing = true;
       return std::unexpected(not_found(std::string(kEntityNotFound)));
+    }
+    out.wrote = true;
     return std::make_shared<Entity>(model::new_entity(std::move(p), c.now));
   }
   auto next = std::make_shared<Entity>(*cur);
-  std::vector<std::string> existing, missing;
-  for (const auto& a : p.attrs) (cur->find(a.name, a.dataset_id) ? existing : missing).push_back(v2_name(a.name));
+  const bool refuse_existing = action == Action::AppendStrict;
+  if (action == Action::AppendStrict || action == Action::Update || action == Action::Delete) {
+    for (const auto& a : p.attrs)
+      if ((cur->find(a.name, a.dataset_id) != nullptr) == refuse_existing) out.refused.push_back(v2_name(a.name));
+    std::erase_if(p.attrs, [&](const model::AttrInstance& a) {
+      return (cur->find(a.name, a.dataset_id) != nullptr) == refuse_existing;
+    });
+    if (!out.refused.empty() && p.attrs.empty()) return std::unexpected(unprocessable("nothing to write"));
+  }
+  out.wrote = true;
   switch (action) {
     case Action::AppendStrict:
-      if (!existing.empty())
-        return std::unexpected(unprocessable("one or more of the attributes in the request already exist: " + id +
-                                             " - " + names_list(existing)));
-      [[fallthrough]];
     case Action::Append:
     case Action::Update:
-      if (action == Action::Update && !missing.empty())
-        return std::unexpected(unprocessable("do not exist: " + id + " - " + names_list(missing)));
       for (auto& a : p.attrs)
         if (const auto* old = cur->find(a.name, a.dataset_id)) keep_metadata(a, *old);
       p.types.clear();
@@ -67,13 +82,40 @@ Result<std::shared_ptr<Entity>> change(Action action, const RequestContext& c, c
       p.scopes = cur->scopes;
       return std::make_shared<Entity>(model::replaced_entity(*cur, std::move(p), c.now));
     case Action::Delete:
-      if (p.attrs.empty()) return nullptr;
-      if (!missing.empty()) return std::unexpected(unprocessable("do not exist: " + id + " - " + names_list(missing)));
+      if (p.attrs.empty() && out.refused.empty()) return nullptr;
       for (const auto& a : p.attrs) next->erase(a.name, "", true);
       next->modified_at = c.now;
       return next;
   }
   return next;
+}
+
+// Orion's answer to a request of which some entities or attributes were refused: 404 when no
+// entity exists, PartialUpdate when something was written, Unprocessable otherwise; the text lists
+// each refused entity ("E/T - [ A ]", and "E/T [entity itself]" for a missing one after the first).
+Status summary(Action action, const std::vector<Outcome>& outcomes, const std::vector<Status>& items) {
+  std::string text;
+  bool all_missing = true, wrote = false, refused = false;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const Outcome& o = outcomes[i];
+    wrote = wrote || (o.wrote && items[i]);
+    all_missing = all_missing && o.missing;
+    if (!o.missing && o.refused.empty()) {
+      if (!items[i]) return std::unexpected(items[i].error());  // an error of its own (Already Exists)
+      continue;
+    }
+    refused = true;
+    if (!text.empty()) text += ", ";
+    text += o.label;
+    text += o.missing ? (text.size() == o.label.size() ? " - [entity itself]" : " [entity itself]")
+                      : " - " + names_list(o.refused);
+  }
+  if (!refused) return {};
+  text = (action == Action::AppendStrict ? "one or more of the attributes in the request already exist: "
+                                         : "do not exist: ") +
+         text;
+  if (all_missing) return std::unexpected(Error{ErrorKind::ResourceNotFound, "NotFound", text});
+  return std::unexpected(unprocessable(text, wrote));
 }
 
 void op_update(const http::Request& req, Services& s, http::Reply reply) {
@@ -111,15 +153,15 @@ void op_update(const http::Request& req, Services& s, http::Reply reply) {
     if (!tenant) return reply(error_response(*c, not_found(std::string(kEntityNotFound))));
     const Action act = *action;
     const RequestContext& ctx = *c;
+    auto outcomes = std::make_shared<std::vector<Outcome>>(ids.size());
     (*tenant)->apply_batch(
         ids,
         [&](size_t i, const EntityPtr& cur) {
-      return change(act, ctx, entities->GetArray()[static_cast<rapidjson::SizeType>(i)], parsed[i], cur);
+      return change(act, ctx, entities->GetArray()[static_cast<rapidjson::SizeType>(i)], parsed[i], cur,
+                    (*outcomes)[i]);
         },
-        [reply = std::move(reply), corr = c->correlator](std::vector<Status> items, Status commit) {
-      Status st = commit;
-      for (auto& item : items)
-        if (st && !item) st = std::move(item);
+        [reply = std::move(reply), corr = c->correlator, act, outcomes](std::vector<Status> items, Status commit) {
+      Status st = commit ? summary(act, *outcomes, items) : commit;
       http::Response r;
       if (st)
         r.status = 204;

@@ -49,7 +49,8 @@ TEST(Attribute, DateTimeGeoAndRelationship) {
   EXPECT_EQ(d.json, R"({"type":"Property","value":{"@type":"DateTime","@value":"2026-12-01T00:00:00.000Z"}})");
   EXPECT_EQ(shown(d), R"({"type":"DateTime","value":"2026-12-01T00:00:00.000Z","metadata":{}})");
   auto p = parse("location", R"({"type": "geo:point", "value": "32.75, 129.87"})");
-  EXPECT_EQ(p.json, R"({"type":"GeoProperty","value":{"type":"Point","coordinates":[129.87,32.75]},"valueType":"geo:point"})");
+  EXPECT_EQ(p.json,
+            R"({"type":"GeoProperty","value":{"type":"Point","coordinates":[129.87,32.75]},"valueType":"geo:point"})");
   EXPECT_EQ(shown(p), R"({"type":"geo:point","value":"32.75, 129.87","metadata":{}})");
   auto box = parse("area", R"({"type": "geo:box", "value": ["32.7, 129.8", "32.8, 129.9"]})");
   EXPECT_EQ(shown(box), R"({"type":"geo:box","value":["32.7, 129.8","32.8, 129.9"],"metadata":{}})");
@@ -62,22 +63,27 @@ TEST(Attribute, DateTimeGeoAndRelationship) {
 TEST(Attribute, MetadataAreSubAttributesObservedAtAndUnitCodeMembers) {
   auto a = parse("t", R"({"value": 1, "metadata": {"accuracy": {"value": 0.9},
       "observedAt": {"type": "DateTime", "value": "2026-12-01T00:00:00Z"}, "unitCode": {"value": "CEL"}}})");
-  EXPECT_EQ(a.json, R"({"type":"Property","value":1,")" + kVocab +
-                        R"(accuracy":{"type":"Property","value":0.9},"observedAt":"2026-12-01T00:00:00.000Z","unitCode":"CEL"})");
+  EXPECT_EQ(
+      a.json,
+      R"({"type":"Property","value":1,")" + kVocab +
+          R"(accuracy":{"type":"Property","value":0.9},"observedAt":"2026-12-01T00:00:00.000Z","unitCode":"CEL"})");
   EXPECT_EQ(shown(a, MetadataFilter{.all = false, .names = {"accuracy"}}),
             R"({"type":"Number","value":1,"metadata":{"accuracy":{"type":"Number","value":0.9}}})");
 }
 
 TEST(Attribute, OrionNumbers) {
   EXPECT_EQ(shown(parse("n", R"({"value": 1.0})")), R"({"type":"Number","value":1,"metadata":{}})");
-  EXPECT_EQ(shown(parse("n", R"({"value": 442.123456785551})")), R"({"type":"Number","value":442.123456786,"metadata":{}})");
+  EXPECT_EQ(shown(parse("n", R"({"value": 442.123456785551})")),
+            R"({"type":"Number","value":442.123456786,"metadata":{}})");
 }
 
 TEST(Attribute, KeepMetadataKeepsWhatTheUpdateDoesNotSet) {
   auto old = parse("t", R"({"value": 1, "metadata": {"a": {"value": 1}, "b": {"value": 2}}})");
   auto next = parse("t", R"({"value": 2, "metadata": {"b": {"value": 3}}})");
   keep_metadata(next, old);
-  EXPECT_EQ(shown(next), R"({"type":"Number","value":2,"metadata":{"b":{"type":"Number","value":3},"a":{"type":"Number","value":1}}})");
+  EXPECT_EQ(
+      shown(next),
+      R"({"type":"Number","value":2,"metadata":{"b":{"type":"Number","value":3},"a":{"type":"Number","value":1}}})");
 }
 
 TEST(Attribute, Refusals) {
@@ -88,7 +94,8 @@ TEST(Attribute, Refusals) {
   EXPECT_EQ(error_of("a", R"({"type": "geo:polygon", "value": ["1, 2", "3, 4", "5, 6"]})"),
             "error parsing location attribute: geo:polygon uses at least 4 coordinates");
   EXPECT_EQ(error_of("a", R"({"value": 1, "metadata": {"m": 1}})"), "metadata must be a JSON object");
-  EXPECT_EQ(error_of(std::string(257, 'a'), R"({"value": 1})"), "attribute name length: 257, max length supported: 256");
+  EXPECT_EQ(error_of(std::string(257, 'a'), R"({"value": 1})"),
+            "attribute name length: 257, max length supported: 256");
 }
 
 }  // namespace

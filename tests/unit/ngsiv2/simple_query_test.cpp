@@ -42,11 +42,11 @@ TEST(SimpleQuery, ExistenceAndAbsence) {
 }
 
 TEST(SimpleQuery, Refusals) {
-  EXPECT_TRUE(q("a>1,2").starts_with("error"));     // a list needs == or !=
-  EXPECT_TRUE(q("a;;b").starts_with("error"));      // empty statement
-  EXPECT_TRUE(q("a==").starts_with("error"));       // empty value
+  EXPECT_TRUE(q("a>1,2").starts_with("error"));        // a list needs == or !=
+  EXPECT_TRUE(q("a;;b").starts_with("error"));         // empty statement
+  EXPECT_TRUE(q("a==").starts_with("error"));          // empty value
   EXPECT_TRUE(q("speed", true).starts_with("error"));  // mq needs attribute.metadata
-  EXPECT_TRUE(q("..x==1").starts_with("error"));   // empty name in the path
+  EXPECT_TRUE(q("..x==1").starts_with("error"));       // empty name in the path
 }
 
 }  // namespace
