@@ -389,7 +389,7 @@ Status check_name(std::string_view what, std::string_view s) {
                                        ", max length supported: " + std::to_string(kMaxNameLength)));
   const bool id = what == "entity id";
   for (unsigned char ch : s)
-    if (ch <= ' ' || ch == 0x7f || forbidden_in_text(static_cast<char>(ch)) ||
+    if (ch <= ' ' || ch >= 0x7f || forbidden_in_text(static_cast<char>(ch)) ||
         (id && (ch == '&' || ch == '?' || ch == '/' || ch == '#')))
       return std::unexpected(bad_request("Invalid characters in " + std::string(what)));
   return {};

@@ -15,8 +15,8 @@
 
 namespace dejima::ngsiv2 {
 
-// Orion's checks of ids, types and names: not empty, at most 256 characters, none of
-// <>"'=;() nor whitespace or control characters (ids: nor &?/#). `what` is "entity id",
+// Orion's checks of ids, types and names: printable ASCII, not empty, at most 256 characters,
+// none of <>"'=;() (ids: nor &?/#). `what` is "entity id",
 // "entity type", "attribute name", "attribute type", "metadata name" or "metadata type".
 Status check_name(std::string_view what, std::string_view s);
 

@@ -1,6 +1,7 @@
 #include "ngsiv2/entity.h"
 
 #include <algorithm>
+#include <set>
 
 #include "http/message.h"
 #include "jsonld/context.h"
@@ -76,6 +77,12 @@ Result<model::ParsedEntity> parse_entity(const json::Value& body, BodyKind kind,
       p.attrs.push_back(std::move(*a));
     }
   }
+  const auto geo = std::count_if(p.attrs.begin(), p.attrs.end(),
+                                 [](const model::AttrInstance& a) { return a.json.starts_with(R"({"type":"GeoProperty")"); });
+  if (geo > 1)
+    return std::unexpected(Error{ErrorKind::PayloadTooLarge, "NoResourcesAvailable",
+                                 "You cannot use more than one geo location attribute when creating an entity. Use "
+                                 "ignoreType metadata if you want to add additional informative locations."});
   if (kind == BodyKind::Entity) {
     if (!p.id) return std::unexpected(bad_request("entity id length: 0, min length supported: 1"));
     if (p.types.empty()) p.types = {expanded_name(kDefaultType)};
@@ -94,8 +101,10 @@ Result<View> view_of(const std::string* attrs, const std::string* metadata, cons
     v.metadata.all = false;
     v.metadata.names = items(metadata);
   }
+  int formats = 0;
   for (const auto& o : items(options)) {
-    if (std::find(std::begin(kOptions), std::end(kOptions), o) == std::end(kOptions))
+    if (std::find(std::begin(kOptions), std::end(kOptions), o) == std::end(kOptions) ||
+        ((o == "keyValues" || o == "values" || o == "unique") && ++formats > 1))
       return std::unexpected(bad_request("Invalid value for URI param /options/"));
     if (o == "keyValues") v.format = Format::KeyValues;
     if (o == "values") v.format = Format::Values;
@@ -135,7 +144,12 @@ void write_entity(json::Writer& w, const model::Entity& e, const View& v, bool a
   }
   if (v.format == Format::Values || v.format == Format::Unique) {
     w.StartArray();
-    for (const auto& [n, a] : shown) write_value(w, *a);
+    std::set<std::string> seen;  // unique: values already written
+    for (const auto& [n, a] : shown) {
+      std::string value = json::written([&](json::Writer& vw) { write_value(vw, *a); });
+      if (v.format == Format::Unique && !seen.insert(value).second) continue;
+      json::write_raw(w, value);
+    }
     w.EndArray();
     return;
   }

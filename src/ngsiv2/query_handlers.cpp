@@ -6,6 +6,7 @@
 #include <set>
 
 #include "jsonld/context.h"
+#include "ngsiv2/geo_query.h"
 #include "ngsiv2/handler_util.h"
 #include "ngsiv2/simple_query.h"
 #include "query/selection.h"
@@ -34,6 +35,7 @@ struct Item {
 struct Query {
   std::vector<Item> items;  // any of them; none: every entity
   SimpleQuery q;
+  GeoTest geo;
   View view;
   query::Page page;
 };
@@ -112,12 +114,17 @@ Result<query::Filter> filter_of(const RequestContext& c, const Query& q) {
     f.q = std::move(*expr);
   }
   f.readable_types = c.readable_types;
-  std::vector<std::string> absent;
-  for (const auto& a : q.q.absent) absent.push_back(expanded_name(a));
-  f.shown = [&c, items = patterns ? q.items : std::vector<Item>{}, absent](const model::Entity& e) {
+  std::vector<query::Expr> absent;
+  for (const auto& a : q.q.absent) {
+    auto expr = query::parse_q(a, *jsonld::Context::core());
+    if (!expr) return std::unexpected(bad_request("invalid query expression: " + expr.error().detail));
+    absent.push_back(std::move(*expr));
+  }
+  f.shown = [&c, items = patterns ? q.items : std::vector<Item>{}, absent, geo = q.geo](const model::Entity& e) {
     if (!c.in_query_paths(e)) return false;
+    if (geo && !geo(e)) return false;
     for (const auto& a : absent)
-      if (e.has_attr(a)) return false;
+      if (query::matches(a, e)) return false;
     return items.empty() || std::any_of(items.begin(), items.end(), [&](const Item& i) { return i.matches(e); });
   };
   return f;
@@ -159,6 +166,9 @@ void list_entities(const http::Request& req, Services& s, http::Reply reply) {
       if (auto st = translate_query(*text, false, q.q); !st) return reply(error_response(*c, st.error()));
     if (const auto* text = req.param("mq"))
       if (auto st = translate_query(*text, true, q.q); !st) return reply(error_response(*c, st.error()));
+    auto geo = geo_test(req.param("georel"), req.param("geometry"), req.param("coords"));
+    if (!geo) return reply(error_response(*c, geo.error()));
+    q.geo = std::move(*geo);
     auto view = view_of(req.param("attrs"), req.param("metadata"), req.param("options"));
     if (!view) return reply(error_response(*c, view.error()));
     q.view = std::move(*view);
@@ -213,6 +223,11 @@ void op_query(const http::Request& req, Services& s, http::Reply reply) {
         if (auto st = translate_query(text, false, q.q); !st) return reply(error_response(*c, st.error()));
       if (string_member(*ex, "mq", text))
         if (auto st = translate_query(text, true, q.q); !st) return reply(error_response(*c, st.error()));
+      std::string georel, geometry, coords;
+      auto geo = geo_test(string_member(*ex, "georel", georel), string_member(*ex, "geometry", geometry),
+                          string_member(*ex, "coords", coords));
+      if (!geo) return reply(error_response(*c, geo.error()));
+      q.geo = std::move(*geo);
     }
     auto attrs = joined(body, "attrs");
     if (!attrs) return reply(error_response(*c, attrs.error()));

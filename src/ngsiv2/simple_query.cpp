@@ -140,12 +140,11 @@ Status translate_query(std::string_view text, bool metadata, SimpleQuery& out) {
       const bool negated = st.front() == '!';
       if (negated) st.remove_prefix(1);
       if (st.empty() || st.find_first_of(" '\"") != std::string_view::npos) return std::unexpected(invalid(st));
-      if (negated && !metadata) {
-        out.absent.emplace_back(st);
+      if (auto s = path(st, metadata, term); !s) return s;
+      if (negated) {
+        out.absent.push_back(std::move(term));
         continue;
       }
-      if (negated) return std::unexpected(invalid("!attribute.metadata"));
-      if (auto s = path(st, metadata, term); !s) return s;
     } else {
       if (auto s = path(st.substr(0, at), metadata, term); !s) return s;
       term += op;

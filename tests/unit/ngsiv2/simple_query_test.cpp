@@ -36,9 +36,12 @@ TEST(SimpleQuery, PathsGoIntoTheValueAndMetadataPathsToSubAttributes) {
 
 TEST(SimpleQuery, ExistenceAndAbsence) {
   SimpleQuery out;
-  ASSERT_TRUE(translate_query("speed;!spec", false, out));
+  ASSERT_TRUE(translate_query("speed;!spec;!spec.doors", false, out));
   EXPECT_EQ(out.q, "speed");
-  EXPECT_EQ(out.absent, std::vector<std::string>{"spec"});
+  EXPECT_EQ(out.absent, (std::vector<std::string>{"spec", "spec[doors]"}));
+  SimpleQuery md;
+  ASSERT_TRUE(translate_query("!A1.M1.i", true, md));
+  EXPECT_EQ(md.absent, std::vector<std::string>{"A1.M1[i]"});
 }
 
 TEST(SimpleQuery, Refusals) {
