@@ -209,6 +209,7 @@ void get_value(const http::Request& req, const Params& p, Services& s, http::Rep
     const bool structured = body[0] == '{' || body[0] == '[';
     if (!structured && !ok.text)
       return reply(error_response(*c, Error{ErrorKind::NotAcceptable, "accepted MIME types: text/plain"}));
+    if (type_of(*a) == "DateTime" && body.size() > 1 && body[0] == '"') body = body.substr(1, body.size() - 2);
     http::Response r = json_response(*c, 200, std::move(body));
     if (!structured || !ok.json || (ok.text && !ok.json_first)) r.content_type = "text/plain";
     reply(std::move(r));

@@ -110,7 +110,7 @@ Result<query::Filter> filter_of(const RequestContext& c, const Query& q) {
     }
   if (!q.q.q.empty()) {
     auto expr = query::parse_q(q.q.q, *jsonld::Context::core());
-    if (!expr) return std::unexpected(bad_request("invalid query expression: " + expr.error().detail));
+    if (!expr) return std::unexpected(bad_request("invalid query: " + expr.error().detail));
     f.q = std::move(*expr);
   }
   f.readable_types = c.readable_types;

@@ -98,6 +98,8 @@ Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request
   auto c = std::make_unique<RequestContext>(req);
   c->now = now_millis();
   c->correlator = correlator_of(req);
+  for (const auto& [name, value] : req.query)
+    if (value.empty()) return std::unexpected(bad_request("Empty right-hand-side for URI param /" + name + "/"));
   if (std::string_view ld = req.header("NGSILD-Tenant"); !ld.empty()) {
     if (!store::valid_tenant_name(ld)) return std::unexpected(bad_request("bad character in tenant name"));
   } else if (auto s = check_service(req.header("Fiware-Service")); !s) {

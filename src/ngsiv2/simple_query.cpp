@@ -8,7 +8,8 @@
 namespace dejima::ngsiv2 {
 namespace {
 
-Error invalid(std::string_view what) { return bad_request("invalid query expression: " + std::string(what)); }
+// Orion's texts for a bad query (no prefix: they are the whole description).
+Error invalid(std::string_view what) { return bad_request(std::string(what)); }
 
 // The statements of a query, split at ';' outside quotes.
 std::vector<std::string_view> statements(std::string_view text) {
@@ -60,7 +61,7 @@ void write_quoted(std::string_view v, std::string& out) {
 // One value: a quoted string, a number, true/false, a date; any other word is a string.
 Status value(std::string_view v, std::string& out) {
   v = trimmed(v);
-  if (v.empty()) return std::unexpected(invalid("empty value"));
+  if (v.empty()) return std::unexpected(invalid("empty right-hand-side in q-item"));
   if (is_quoted(v)) {
     write_quoted(v.substr(1, v.size() - 2), out);
   } else if (is_number(v) || v == "true" || v == "false" || is_date(v)) {
@@ -125,7 +126,7 @@ Status translate_query(std::string_view text, bool metadata, SimpleQuery& out) {
   for (std::string_view st : statements(text)) {
     while (!st.empty() && st.front() == ' ') st.remove_prefix(1);
     while (!st.empty() && st.back() == ' ') st.remove_suffix(1);
-    if (st.empty()) return std::unexpected(invalid("empty statement"));
+    if (st.empty()) return std::unexpected(invalid("empty q-item"));
     size_t at = std::string_view::npos;
     std::string_view op;
     for (size_t i = 0; i < st.size() && at == std::string_view::npos; ++i)
@@ -146,20 +147,22 @@ Status translate_query(std::string_view text, bool metadata, SimpleQuery& out) {
         continue;
       }
     } else {
+      if (at == 0) return std::unexpected(invalid("empty left-hand-side in q-item"));
       if (auto s = path(st.substr(0, at), metadata, term); !s) return s;
       term += op;
       std::string_view rhs = st.substr(at + op.size());
       if (op == "~=") {
         rhs = trimmed(rhs);
-        if (rhs.empty()) return std::unexpected(invalid("empty pattern"));
+        if (rhs.empty()) return std::unexpected(invalid("empty right-hand-side in q-item"));
         write_quoted(is_quoted(rhs) ? rhs.substr(1, rhs.size() - 2) : rhs, term);
-      } else if (auto range = split_outside_quotes(rhs, ".."); range.size() == 2 && (op == "==" || op == "!=")) {
+      } else if (auto range = split_outside_quotes(rhs, ".."); range.size() == 2) {
+        if (op != "==" && op != "!=") return std::unexpected(invalid("ranges only valid for equal and not equal ops"));
         if (auto s = value(range[0], term); !s) return s;
         term += "..";
         if (auto s = value(range[1], term); !s) return s;
       } else {
         auto list = split_outside_quotes(rhs, ",");
-        if (list.size() > 1 && op != "==" && op != "!=") return std::unexpected(invalid("a list needs == or !="));
+        if (list.size() > 1 && op != "==" && op != "!=") return std::unexpected(invalid("lists only valid for equal and not equal ops"));
         for (size_t i = 0; i < list.size(); ++i) {
           if (i) term += ',';
           if (auto s = value(list[i], term); !s) return s;

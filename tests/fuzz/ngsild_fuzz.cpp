@@ -1,6 +1,7 @@
-// libFuzzer target for the NGSI-LD request parsers that take untrusted text: the first byte of
-// the input picks the parser (q, type/scopeQ expressions, geoQ coordinates, pick/omit
-// projections, orderBy, entity bodies), the rest is its input. Each must give a value or a 400
+// libFuzzer target for the NGSI-LD and NGSIv2 request parsers that take untrusted text: the first
+// byte of the input picks the parser (q, type/scopeQ expressions, geoQ coordinates, pick/omit
+// projections, orderBy, entity bodies; NGSIv2's q/mq, georel/geometry/coords and entity bodies,
+// rendered back in every format), the rest is its input. Each must give a value or a 400
 // (BadRequestData, or InvalidRequest for a body that is not an object), never crash. Entity
 // bodies are also read as stored entity documents (a damaged data file): a value or an
 // InternalError.
@@ -13,6 +14,10 @@
 #include "model/parse.h"
 #include "ngsild/order_by.h"
 #include "ngsild/projection.h"
+#include "ngsiv2/entity.h"
+#include "ngsiv2/geo_query.h"
+#include "ngsiv2/simple_query.h"
+#include "model/mutate.h"
 #include "query/geo.h"
 #include "query/names.h"
 #include "query/q.h"
@@ -33,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return -1;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   const auto& ctx = *jsonld::Context::core();
-  switch (data[0] % 6) {
+  switch (static_cast<uint8_t>(data[0] - '0') % 9) {  // the seeds start with a digit
     case 0: check(query::parse_q(text, ctx)); break;
     case 1: check(query::parse_names(text, "type")); break;
     case 2: {  // georel, then geometry, then coordinates, separated by newlines
@@ -45,13 +50,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 3: check(ngsild::parse_projection(text)); break;
     case 4: check(ngsild::parse_order_by(text, ctx)); break;
-    default: {
+    case 6: {  // NGSIv2 q (odd length) or mq, then the NGSI-LD q it becomes
+      ngsiv2::SimpleQuery q;
+      auto st = ngsiv2::translate_query(text, text.size() % 2 == 0, q);
+      check(st);
+      if (st && !q.q.empty()) check(query::parse_q(q.q, ctx));
+      break;
+    }
+    case 7: {  // georel, geometry, coords separated by newlines
+      const size_t a = text.find('\n'), b = a == std::string_view::npos ? a : text.find('\n', a + 1);
+      if (b == std::string_view::npos) return -1;
+      const std::string georel(text.substr(0, a)), geometry(text.substr(a + 1, b - a - 1)), coords(text.substr(b + 1));
+      check(ngsiv2::geo_test(&georel, &geometry, &coords));
+      break;
+    }
+    case 8: {  // an NGSIv2 entity body (keyValues when the text's length is odd), rendered back
+      json::Document doc;
+      if (!json::parse(doc, text).empty()) return 0;
+      auto p = ngsiv2::parse_entity(doc, ngsiv2::BodyKind::Entity, text.size() % 2 == 1, "/");
+      if (!p && p.error().kind != ErrorKind::BadRequestData && p.error().kind != ErrorKind::PayloadTooLarge) std::abort();
+      if (!p) return 0;
+      const model::Entity e = model::new_entity(std::move(*p), 0);
+      for (auto f : {ngsiv2::Format::Normalized, ngsiv2::Format::KeyValues, ngsiv2::Format::Unique})
+        (void)json::written([&](json::Writer& w) { ngsiv2::write_entity(w, e, ngsiv2::View{.format = f}); });
+      break;
+    }
+    case 5: {
       if (auto stored = model::decode(text); !stored && stored.error().kind != ErrorKind::InternalError) std::abort();
       json::Document doc;
       if (!json::parse(doc, text).empty()) return 0;
       check(model::parse_entity(doc, ctx, model::ParseMode::Create));
       break;
     }
+    default: break;
   }
   return 0;
 }
