@@ -330,6 +330,12 @@ void get_type(const http::Request& req, const Params& p, Services& s, http::Repl
 void add_query_routes(http::Router& r, Services& s) {
   using http::Method;
   const http::Permission read{http::Need::Read};
+  // The API's entry point: the resources served so far.
+  r.add(Method::Get, "/v2", {http::Need::Open}, [](const http::Request& req, const Params&, http::Reply reply) {
+    with_request(req, {}, std::move(reply), [](std::unique_ptr<RequestContext> c, http::Reply reply) {
+      reply(json_response(*c, 200, R"({"entities_url":"/v2/entities","types_url":"/v2/types"})"));
+    });
+  });
   r.add(Method::Get, "/v2/entities", read,
         [&s](const http::Request& req, const Params&, http::Reply reply) { list_entities(req, s, std::move(reply)); });
   r.add(Method::Post, "/v2/op/query", read,

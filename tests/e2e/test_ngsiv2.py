@@ -48,3 +48,10 @@ def test_access_rules_hold_for_a_tenant_named_by_fiware_service(tmp_path):
         assert requests.get(s.url + "/v2/entities", headers={"Fiware-Service": "omura", **writer}).status_code in (403, 404)
     finally:
         s.stop()
+
+
+def test_version_and_entry_point_in_orions_shape(server):
+    v = requests.get(server.url + "/version").json()
+    assert v["name"] == "dejima" and v["orion"]["version"].count(".") == 2 and v["orion"]["uptime"].endswith(" s")
+    r = requests.get(server.url + "/v2")
+    assert r.status_code == 200 and r.json()["entities_url"] == "/v2/entities"
