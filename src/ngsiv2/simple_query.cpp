@@ -92,15 +92,11 @@ std::vector<std::string_view> split_outside_quotes(std::string_view s, std::stri
   return out;
 }
 
+// An attribute path: names separated by '.', a 'quoted' name may hold dots.
 Status path(std::string_view lhs, bool metadata, std::string& out) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (start <= lhs.size()) {
-    size_t dot = lhs.find('.', start);
-    if (dot == std::string_view::npos) dot = lhs.size();
-    parts.push_back(lhs.substr(start, dot - start));
-    start = dot + 1;
-  }
+  std::vector<std::string_view> parts = split_outside_quotes(lhs, ".");
+  for (auto& p : parts)
+    if (is_quoted(p)) p = p.substr(1, p.size() - 2);
   for (auto p : parts)
     if (p.empty()) return std::unexpected(invalid("empty attribute name"));
   if (metadata && parts.size() < 2) return std::unexpected(invalid("mq needs attribute.metadata"));

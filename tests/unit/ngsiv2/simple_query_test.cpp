@@ -30,6 +30,7 @@ TEST(SimpleQuery, RangesListsAndPatterns) {
 TEST(SimpleQuery, PathsGoIntoTheValueAndMetadataPathsToSubAttributes) {
   EXPECT_EQ(q("spec.doors<3"), "spec[doors]<3");
   EXPECT_EQ(q("a.b.c==1"), "a[b][c]==1");
+  EXPECT_EQ(q("t.'b.c'.d>=20"), "t[b.c][d]>=20");  // a quoted name may hold dots
   EXPECT_EQ(q("speed.accuracy>0.5", true), "speed.accuracy>0.5");
   EXPECT_EQ(q("a.m.x==1", true), "a.m[x]==1");
 }
