@@ -48,6 +48,12 @@ TEST(Attribute, DateTimeGeoAndRelationship) {
   auto d = parse("at", R"({"type": "DateTime", "value": "2026-12-01T09:00:00+09:00"})");
   EXPECT_EQ(d.json, R"({"type":"Property","value":{"@type":"DateTime","@value":"2026-12-01T00:00:00.000Z"}})");
   EXPECT_EQ(shown(d), R"({"type":"DateTime","value":"2026-12-01T00:00:00.000Z","metadata":{}})");
+  for (auto [in, out] : {std::pair{"2016-10-01", "2016-10-01T00:00:00.000Z"}, {"2050-01-01T00:00:00.666", "2050-01-01T00:00:00.666Z"},
+                         {"2016-10-01T02:23:45.000+01:00", "2016-10-01T01:23:45.000Z"}, {"2016-10-01T0000", "2016-10-01T00:00:00.000Z"},
+                         {"2016-10-01T10-0130", "2016-10-01T11:30:00.000Z"}, {"2017-06-17T07:21:24.00Z", "2017-06-17T07:21:24.000Z"}})
+    EXPECT_EQ(shown(parse("at", "{\"type\": \"DateTime\", \"value\": \"" + std::string(in) + "\"}")),
+              "{\"type\":\"DateTime\",\"value\":\"" + std::string(out) + "\",\"metadata\":{}}")
+        << in;
   auto p = parse("location", R"({"type": "geo:point", "value": "32.75, 129.87"})");
   EXPECT_EQ(p.json,
             R"({"type":"GeoProperty","value":{"type":"Point","coordinates":[129.87,32.75]},"valueType":"geo:point"})");
