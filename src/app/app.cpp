@@ -41,6 +41,7 @@
 #include "ngsiv2/batch_handlers.h"
 #include "ngsiv2/entity_handlers.h"
 #include "ngsiv2/query_handlers.h"
+#include "ngsiv2/request_context.h"
 #include "notify/dispatcher.h"
 #include "site/boundaries.h"
 #include "site/site_handlers.h"
@@ -317,6 +318,7 @@ int serve(const Settings& settings) {
   ngsiv2::add_entity_routes(router, v2);
   ngsiv2::add_query_routes(router, v2);
   ngsiv2::add_batch_routes(router, v2);
+  router.set_error_format("/v2", ngsiv2::router_error);
   manage::add_connector_routes(router, connectors);
   manage::add_access_routes(router, directory);
   manage::add_user_routes(router, users, {.ttl_ms = settings.session_hours * 3600 * 1000LL});

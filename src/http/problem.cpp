@@ -113,7 +113,7 @@ std::pair<unsigned, std::string_view> orion_status(ErrorKind kind) {
 // Orion's own error names: an Error whose title is one of them carries its description as detail.
 bool orion_name(std::string_view title) {
   static constexpr std::string_view kNames[] = {
-      "BadRequest",     "ParseError",    "PartialUpdate", "NoResourcesAvailable",
+      "BadRequest",     "ParseError",    "PartialUpdate", "NoResourcesAvailable", "ContentLengthRequired", "MethodNotAllowed",
       "NotImplemented", "Unprocessable", "NotFound",      "TooManyResults"};
   return std::find(std::begin(kNames), std::end(kNames), title) != std::end(kNames);
 }
@@ -143,6 +143,8 @@ Response orion_error(const Error& e) {
   if (orion_name(e.title)) {
     name = e.title;
     description = e.detail;
+    if (name == "NotImplemented") status = 501;
+    if (name == "ContentLengthRequired") status = 411;
   }
   Response r;
   r.status = status;

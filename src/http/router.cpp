@@ -111,12 +111,12 @@ void Router::route(Request& req, Reply reply, const Route*& matched) const {
     }
     for (auto& p : params) {
       if (p.empty())
-        return reply(problem(Error{ErrorKind::BadRequestData, "Empty path parameter",
-                                   "the path " + std::string(req.path) + " leaves an identifier empty"}));
+        return reply(error(req, Error{ErrorKind::BadRequestData, "Empty path parameter",
+                                      "the path " + std::string(req.path) + " leaves an identifier empty"}));
       auto decoded = percent_decode(p);
       if (!decoded || !json::valid_utf8(*decoded))
-        return reply(problem(
-            Error{ErrorKind::BadRequestData, "Malformed path", "invalid percent-encoding or UTF-8 in the path"}));
+        return reply(error(
+            req, Error{ErrorKind::BadRequestData, "Malformed path", "invalid percent-encoding or UTF-8 in the path"}));
       p = std::move(*decoded);
     }
     matched = &r;
@@ -124,8 +124,8 @@ void Router::route(Request& req, Reply reply, const Route*& matched) const {
   }
   if (!allow.empty()) {
     Response resp =
-        problem(Error{ErrorKind::MethodNotAllowed, "Method not allowed",
-                      std::string(method_name(req.method)) + " is not supported on " + std::string(req.path)});
+        error(req, Error{ErrorKind::MethodNotAllowed, "Method not allowed",
+                         std::string(method_name(req.method)) + " is not supported on " + std::string(req.path)});
     resp.header("Allow", allow);
     return reply(std::move(resp));
   }
@@ -136,7 +136,14 @@ void Router::route(Request& req, Reply reply, const Route*& matched) const {
     matched = &*fallback_;
     return admit_and_run(req, *fallback_, {}, std::move(reply));
   }
-  reply(problem(Error{ErrorKind::ResourceNotFound, "No such resource", std::string(req.path)}));
+  reply(error(req, Error{ErrorKind::ResourceNotFound, "No such resource", std::string(req.path)}));
+}
+
+Response Router::error(const Request& req, const Error& e) const {
+  for (const auto& [prefix, format] : formats_)
+    if (req.path.starts_with(prefix) && (req.path.size() == prefix.size() || req.path[prefix.size()] == '/'))
+      return format(req, e);
+  return problem(e);
 }
 
 void Router::admit_and_run(Request& req, const Route& r, const std::vector<std::string>& params, Reply reply) const {
@@ -149,7 +156,7 @@ void Router::admit_and_run(Request& req, const Route& r, const std::vector<std::
                         .operator_rights = false,
                         .tenant_admin = false,
                         .all_types = false};
-      Response resp = problem(grant.error());
+      Response resp = error(req, grant.error());
       for (auto& [name, value] : refusal.headers) resp.header(std::move(name), std::move(value));
       return reply(std::move(resp));
     }

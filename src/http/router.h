@@ -56,6 +56,10 @@ class Router {
   // The route for a GET of any path no other route matches (the web app's files); listed in
   // routes() with the pattern "/{file}". Paths under a prefix in `reserved` keep their 404.
   void set_fallback(Permission permission, std::vector<std::string> reserved, RouteHandler handler);
+  // How the router's own answers (404, 405, a bad path, the gate's refusals) are written for paths
+  // under `prefix`, when an API there has its own error format (NGSIv2); ProblemDetails otherwise.
+  using ErrorFormat = std::function<Response(const Request&, const Error&)>;
+  void set_error_format(std::string prefix, ErrorFormat format) { formats_.emplace_back(std::move(prefix), std::move(format)); }
   // Without a gate every request is admitted with the default (unrestricted) Grant.
   void set_gate(Gate* gate) { gate_ = gate; }
   void add_observer(Observer* o) { observers_.push_back(o); }
@@ -75,11 +79,14 @@ class Router {
   // Answers req with its route's handler, or with the refusal or error that stops it, through
   // `reply`; `matched` is set to the route whose path and method matched.
   void route(Request& req, Reply reply, const Route*& matched) const;
+  // The router's own answer to `req`: ProblemDetails, or the format of the API the path is under.
+  Response error(const Request& req, const Error& e) const;
   // Asks the gate, then runs the route's handler.
   void admit_and_run(Request& req, const Route& r, const std::vector<std::string>& params, Reply reply) const;
   std::vector<Route> routes_;
   std::optional<Route> fallback_;
   std::vector<std::string> reserved_;
+  std::vector<std::pair<std::string, ErrorFormat>> formats_;
   Gate* gate_ = nullptr;
   std::vector<Observer*> observers_;
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <unordered_map>
 
 #include "jsonld/context.h"
 #include "model/geojson.h"
@@ -311,10 +312,10 @@ void write_orion_number(json::Writer& w, const json::Value& v) {
   if (v.IsInt64() || v.IsUint64()) return (void)v.Accept(w);
   const double d = v.GetDouble();
   if (std::trunc(d) == d && std::fabs(d) < 9.2e18) return (void)w.Int64(static_cast<long long>(d));
-  char buf[64];
-  int n =
-      std::fabs(d) >= 9.2e18 ? std::snprintf(buf, sizeof buf, "%.17g", d) : std::snprintf(buf, sizeof buf, "%.9f", d);
-  std::string_view text(buf, static_cast<size_t>(n));
+  char buf[64];  // below 9.2e18, %.9f has at most 19 + 10 digits
+  const auto r = std::fabs(d) >= 9.2e18 ? std::to_chars(buf, buf + sizeof buf, d, std::chars_format::general, 17)
+                                        : std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed, 9);
+  std::string_view text(buf, static_cast<size_t>(r.ptr - buf));
   if (text.find('.') != std::string_view::npos && text.find('e') == std::string_view::npos) {
     while (text.back() == '0') text.remove_suffix(1);
     if (text.back() == '.') text.remove_suffix(1);
@@ -433,7 +434,16 @@ Status check_name(std::string_view what, std::string_view s) {
   return {};
 }
 
-std::string v2_name(std::string_view expanded) { return jsonld::Context::core()->compact(expanded); }
+std::string v2_name(std::string_view expanded) {
+  // Names repeat across every entity: each thread remembers the ones it compacted.
+  thread_local std::unordered_map<std::string, std::string> names;
+  std::string key(expanded);
+  if (auto it = names.find(key); it != names.end()) return it->second;
+  if (names.size() > 100000) names.clear();
+  std::string v2 = jsonld::Context::core()->compact(expanded);
+  names.emplace(std::move(key), v2);
+  return v2;
+}
 std::string expanded_name(std::string_view v2) { return jsonld::Context::core()->expand(v2); }
 
 Result<model::AttrInstance> parse_attribute(std::string_view name, const json::Value& v, bool key_values) {

@@ -117,7 +117,9 @@ Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request
   if (expect.body == Body::None) return c;
 
   std::string_view type = req.header("Content-Type");
-  if (req.body.empty()) return std::unexpected(bad_request("empty payload"));
+  if (req.body.empty())  // Orion: 411 for a write without a body
+    return std::unexpected(Error{ErrorKind::InvalidRequest, "ContentLengthRequired",
+                                 "Zero/No Content-Length in PUT/POST/PATCH request"});
   if (type.empty())
     return fail(ErrorKind::UnsupportedMediaType,
                 "Content-Type header not used, default application/octet-stream is not supported");
@@ -180,6 +182,14 @@ http::Response error_response(const RequestContext& c, const Error& e) {
   http::Response r = http::orion_error(e);
   r.header("Fiware-Correlator", c.correlator);
   return r;
+}
+
+http::Response router_error(const http::Request& req, const Error& e) {
+  if (e.kind == ErrorKind::MethodNotAllowed)
+    return error_response(req, Error{e.kind, "MethodNotAllowed", "method not allowed"});
+  if (e.kind == ErrorKind::ResourceNotFound)
+    return error_response(req, bad_request("Service not found. Check your URL as probably it is wrong."));
+  return error_response(req, e);
 }
 
 http::Response error_response(const http::Request& req, const Error& e) {

@@ -70,6 +70,10 @@ http::Response error_response(const RequestContext& c, const Error& e);
 // An error before a context exists: the request's correlator or a new one.
 http::Response error_response(const http::Request& req, const Error& e);
 
+// The router's own answers under /v2 (http::Router::set_error_format) as Orion words them: 405
+// "method not allowed", an unknown path 400 "Service not found. ...", refusals with a correlator.
+http::Response router_error(const http::Request& req, const Error& e);
+
 // Orion's errors: BadRequest and ParseError (400), NotFound (404), Unprocessable and
 // PartialUpdate (422), with Orion's descriptions.
 Error bad_request(std::string description);
