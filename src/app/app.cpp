@@ -64,12 +64,17 @@ void add_system_routes(http::Router& r) {
   // probe it (the Orion version whose behaviour /v2 follows).
   r.add(http::Method::Get, "/version", {http::Need::Open},
         [started = std::chrono::steady_clock::now()](const http::Request&, const Params&, http::Reply reply) {
-    const auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+    const auto up =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
     const std::string uptime = fmt::format("{} d, {} h, {} m, {} s", up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
     http::Response resp;
     resp.content_type = "application/json";
-    resp.body = R"({"name":"dejima","version":")" DEJIMA_VERSION R"(","ngsi-ld":"1.8.1","orion":{"version":"4.0.0","uptime":")" +
-                uptime + R"(","git_hash":"dejima-)" DEJIMA_VERSION R"(","compile_time":")" __DATE__ R"(","compiled_by":"dejima","compiled_in":"dejima","release_date":")" __DATE__ R"(","machine":"x86_64","doc":"https://fiware-orion.rtfd.io/","libversions":{}}})";
+    resp.body = R"({"name":"dejima","version":")" DEJIMA_VERSION
+                R"(","ngsi-ld":"1.8.1","orion":{"version":"4.0.0","uptime":")" +
+                uptime +
+                R"(","git_hash":"dejima-)" DEJIMA_VERSION R"(","compile_time":")" __DATE__
+                R"(","compiled_by":"dejima","compiled_in":"dejima","release_date":")" __DATE__
+                R"(","machine":"x86_64","doc":"https://fiware-orion.rtfd.io/","libversions":{}}})";
     reply(std::move(resp));
   });
 }

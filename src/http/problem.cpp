@@ -112,9 +112,16 @@ std::pair<unsigned, std::string_view> orion_status(ErrorKind kind) {
 
 // Orion's own error names: an Error whose title is one of them carries its description as detail.
 bool orion_name(std::string_view title) {
-  static constexpr std::string_view kNames[] = {
-      "BadRequest",     "ParseError",    "PartialUpdate", "NoResourcesAvailable", "ContentLengthRequired", "MethodNotAllowed",
-      "NotImplemented", "Unprocessable", "NotFound",      "TooManyResults"};
+  static constexpr std::string_view kNames[] = {"BadRequest",
+                                                "ParseError",
+                                                "PartialUpdate",
+                                                "NoResourcesAvailable",
+                                                "ContentLengthRequired",
+                                                "MethodNotAllowed",
+                                                "NotImplemented",
+                                                "Unprocessable",
+                                                "NotFound",
+                                                "TooManyResults"};
   return std::find(std::begin(kNames), std::end(kNames), title) != std::end(kNames);
 }
 

@@ -59,7 +59,9 @@ class Router {
   // How the router's own answers (404, 405, a bad path, the gate's refusals) are written for paths
   // under `prefix`, when an API there has its own error format (NGSIv2); ProblemDetails otherwise.
   using ErrorFormat = std::function<Response(const Request&, const Error&)>;
-  void set_error_format(std::string prefix, ErrorFormat format) { formats_.emplace_back(std::move(prefix), std::move(format)); }
+  void set_error_format(std::string prefix, ErrorFormat format) {
+    formats_.emplace_back(std::move(prefix), std::move(format));
+  }
   // Without a gate every request is admitted with the default (unrestricted) Grant.
   void set_gate(Gate* gate) { gate_ = gate; }
   void add_observer(Observer* o) { observers_.push_back(o); }

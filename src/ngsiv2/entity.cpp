@@ -77,8 +77,9 @@ Result<model::ParsedEntity> parse_entity(const json::Value& body, BodyKind kind,
       p.attrs.push_back(std::move(*a));
     }
   }
-  const auto geo = std::count_if(p.attrs.begin(), p.attrs.end(),
-                                 [](const model::AttrInstance& a) { return a.json.starts_with(R"({"type":"GeoProperty")"); });
+  const auto geo = std::count_if(p.attrs.begin(), p.attrs.end(), [](const model::AttrInstance& a) {
+    return a.json.starts_with(R"({"type":"GeoProperty")");
+  });
   if (geo > 1)
     return std::unexpected(Error{ErrorKind::PayloadTooLarge, "NoResourcesAvailable",
                                  "You cannot use more than one geo location attribute when creating an entity. Use "

@@ -121,14 +121,13 @@ Result<GeoTest> geo_test(const std::string* georel, const std::string* geometry,
   }
   auto rel = georel_of(georel ? *georel : "intersects", shape);
   if (!rel) return std::unexpected(rel.error());
-  const std::string ld_geometry = shape == "point"  ? "Point"
-                                  : shape == "line" ? "LineString"
-                                                    : "Polygon";
+  const std::string ld_geometry = shape == "point" ? "Point" : shape == "line" ? "LineString" : "Polygon";
   const std::string coordinates = coordinates_json(*pts, shape == "box" ? "polygon" : shape);
   // One GeoQuery per name of location attribute met (an entity has one, of any name).
   auto by_name = std::make_shared<std::map<std::string, std::shared_ptr<query::GeoQuery>>>();
   auto probe = query::GeoQuery::parse(*rel, ld_geometry, coordinates, "location");
-  if (!probe) return std::unexpected(invalid(probe.error().detail.empty() ? probe.error().title : probe.error().detail));
+  if (!probe)
+    return std::unexpected(invalid(probe.error().detail.empty() ? probe.error().title : probe.error().detail));
   return GeoTest([=](const model::Entity& e) {
     for (const auto& a : e.attrs) {
       if (!a.json.starts_with(R"({"type":"GeoProperty")")) continue;

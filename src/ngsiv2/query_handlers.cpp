@@ -155,6 +155,16 @@ void answer(Services& s, const RequestContext& c, const Query& q, http::Reply re
   reply(std::move(r));
 }
 
+// Completes the query with its view and the URL's paging, then answers it.
+void answer(Services& s, const RequestContext& c, Query& q, Result<View> view, http::Reply reply) {
+  if (!view) return reply(error_response(c, view.error()));
+  q.view = std::move(*view);
+  auto page = page_of(c, s.options);
+  if (!page) return reply(error_response(c, page.error()));
+  q.page = *page;
+  answer(s, c, q, std::move(reply));
+}
+
 void list_entities(const http::Request& req, Services& s, http::Reply reply) {
   with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     Query q;
@@ -169,13 +179,7 @@ void list_entities(const http::Request& req, Services& s, http::Reply reply) {
     auto geo = geo_test(req.param("georel"), req.param("geometry"), req.param("coords"));
     if (!geo) return reply(error_response(*c, geo.error()));
     q.geo = std::move(*geo);
-    auto view = view_of(req.param("attrs"), req.param("metadata"), req.param("options"));
-    if (!view) return reply(error_response(*c, view.error()));
-    q.view = std::move(*view);
-    auto page = page_of(*c, s.options);
-    if (!page) return reply(error_response(*c, page.error()));
-    q.page = *page;
-    answer(s, *c, q, std::move(reply));
+    answer(s, *c, q, view_of(req.param("attrs"), req.param("metadata"), req.param("options")), std::move(reply));
   });
 }
 
@@ -233,13 +237,8 @@ void op_query(const http::Request& req, Services& s, http::Reply reply) {
     if (!attrs) return reply(error_response(*c, attrs.error()));
     auto metadata = joined(body, "metadata");
     if (!metadata) return reply(error_response(*c, metadata.error()));
-    auto view = view_of(*attrs ? &**attrs : nullptr, *metadata ? &**metadata : nullptr, req.param("options"));
-    if (!view) return reply(error_response(*c, view.error()));
-    q.view = std::move(*view);
-    auto page = page_of(*c, s.options);
-    if (!page) return reply(error_response(*c, page.error()));
-    q.page = *page;
-    answer(s, *c, q, std::move(reply));
+    answer(s, *c, q, view_of(*attrs ? &**attrs : nullptr, *metadata ? &**metadata : nullptr, req.param("options")),
+           std::move(reply));
   });
 }
 

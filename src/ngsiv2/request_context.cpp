@@ -118,8 +118,8 @@ Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request
 
   std::string_view type = req.header("Content-Type");
   if (req.body.empty())  // Orion: 411 for a write without a body
-    return std::unexpected(Error{ErrorKind::InvalidRequest, "ContentLengthRequired",
-                                 "Zero/No Content-Length in PUT/POST/PATCH request"});
+    return std::unexpected(
+        Error{ErrorKind::InvalidRequest, "ContentLengthRequired", "Zero/No Content-Length in PUT/POST/PATCH request"});
   if (type.empty())
     return fail(ErrorKind::UnsupportedMediaType,
                 "Content-Type header not used, default application/octet-stream is not supported");

@@ -158,7 +158,8 @@ Status translate_query(std::string_view text, bool metadata, SimpleQuery& out) {
         if (auto s = value(range[1], term); !s) return s;
       } else {
         auto list = split_outside_quotes(rhs, ",");
-        if (list.size() > 1 && op != "==" && op != "!=") return std::unexpected(invalid("lists only valid for equal and not equal ops"));
+        if (list.size() > 1 && op != "==" && op != "!=")
+          return std::unexpected(invalid("lists only valid for equal and not equal ops"));
         for (size_t i = 0; i < list.size(); ++i) {
           if (i) term += ',';
           if (auto s = value(list[i], term); !s) return s;

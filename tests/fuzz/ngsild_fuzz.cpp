@@ -11,13 +11,13 @@
 
 #include "jsonld/context.h"
 #include "model/codec.h"
+#include "model/mutate.h"
 #include "model/parse.h"
 #include "ngsild/order_by.h"
 #include "ngsild/projection.h"
 #include "ngsiv2/entity.h"
 #include "ngsiv2/geo_query.h"
 #include "ngsiv2/simple_query.h"
-#include "model/mutate.h"
 #include "query/geo.h"
 #include "query/names.h"
 #include "query/q.h"
@@ -68,7 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       json::Document doc;
       if (!json::parse(doc, text).empty()) return 0;
       auto p = ngsiv2::parse_entity(doc, ngsiv2::BodyKind::Entity, text.size() % 2 == 1, "/");
-      if (!p && p.error().kind != ErrorKind::BadRequestData && p.error().kind != ErrorKind::PayloadTooLarge) std::abort();
+      if (!p && p.error().kind != ErrorKind::BadRequestData && p.error().kind != ErrorKind::PayloadTooLarge)
+        std::abort();
       if (!p) return 0;
       const model::Entity e = model::new_entity(std::move(*p), 0);
       for (auto f : {ngsiv2::Format::Normalized, ngsiv2::Format::KeyValues, ngsiv2::Format::Unique})
