@@ -74,14 +74,14 @@ Result<size_t> number_param(const std::string* text, std::string_view what, size
   auto r = std::from_chars(text->data(), text->data() + text->size(), v);
   if (text->empty() || r.ec != std::errc() || r.ptr != text->data() + text->size())
     return std::unexpected(
-        bad_request("Bad pagination " + std::string(what) + ": /" + *text + "/ [must be a decimal number]"));
+        bad_request("Bad pagination " + std::string(what) + ": /" + *text +
+                    (what == "limit" ? "/ [must be a positive integer number]" : "/ [must be a decimal number]")));
   return v;
 }
 
 Result<query::Page> page_of(const RequestContext& c, const Options& o) {
   auto limit = number_param(c.req.param("limit"), "limit", o.default_limit);
   if (!limit) return std::unexpected(limit.error());
-  if (*limit == 0) return std::unexpected(bad_request("Bad pagination limit: /0/ [a value of ZERO is unacceptable]"));
   if (*limit > o.max_limit)
     return std::unexpected(bad_request("Bad pagination limit: /" + std::to_string(*limit) +
                                        "/ [max: " + std::to_string(o.max_limit) + "]"));
