@@ -507,6 +507,11 @@ void keep_metadata(model::AttrInstance& next, const model::AttrInstance& old) {
   if (added) next.json = json::to_string(n.doc);
 }
 
+void keep_metadata(const model::Entity& e, model::ParsedEntity& p) {
+  for (auto& a : p.attrs)
+    if (const auto* old = e.find(a.name, a.dataset_id)) keep_metadata(a, *old);
+}
+
 bool MetadataFilter::shows(std::string_view name) const {
   return all || std::find(names.begin(), names.end(), name) != names.end() ||
          std::find(names.begin(), names.end(), "*") != names.end();

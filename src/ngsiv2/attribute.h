@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/entity.h"
+#include "model/parse.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -34,6 +35,8 @@ Result<model::AttrInstance> parse_value(const model::AttrInstance& current, cons
 
 // Keeps the metadata of `old` that `next` does not set (Orion's update of an attribute).
 void keep_metadata(model::AttrInstance& next, const model::AttrInstance& old);
+// The same for each attribute of `p` that `e` already has.
+void keep_metadata(const model::Entity& e, model::ParsedEntity& p);
 
 // Which metadata a response shows: every one, or those named; the built-ins (dateCreated,
 // dateModified) only when named.

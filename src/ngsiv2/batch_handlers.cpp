@@ -71,8 +71,7 @@ Result<std::shared_ptr<Entity>> change(Action action, const RequestContext& c, c
     case Action::AppendStrict:
     case Action::Append:
     case Action::Update:
-      for (auto& a : p.attrs)
-        if (const auto* old = cur->find(a.name, a.dataset_id)) keep_metadata(a, *old);
+      keep_metadata(*cur, p);
       p.types.clear();
       p.scopes.reset();
       (void)model::append_attrs(*next, std::move(p), false, c.now);  // nothing is refused without noOverwrite

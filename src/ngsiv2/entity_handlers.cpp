@@ -14,12 +14,6 @@ using model::Entity;
 
 Error attribute_not_found() { return not_found("The entity does not have such an attribute"); }
 
-// Orion's update of attributes keeps the metadata a request does not mention.
-void keep_old_metadata(const Entity& e, model::ParsedEntity& p) {
-  for (auto& a : p.attrs)
-    if (const auto* old = e.find(a.name, a.dataset_id)) keep_metadata(a, *old);
-}
-
 std::string location_of(const Entity& e) { return "/v2/entities/" + e.id + "?type=" + entity_type(e); }
 
 void create_entity(const http::Request& req, Services& s, http::Reply reply) {
@@ -45,7 +39,7 @@ void create_entity(const http::Request& req, Services& s, http::Reply reply) {
           auto next = std::make_shared<Entity>(*cur);
           model::ParsedEntity p;
           for (const auto& a : entity->attrs) p.attrs.push_back(a);
-          keep_old_metadata(*next, p);
+          keep_metadata(*next, p);
           (void)model::append_attrs(*next, std::move(p), false, now);  // every attribute is written
           return next;
         },
@@ -117,7 +111,7 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
             e = model::replaced_entity(e, std::move(*parsed), now);
             return {};
           }
-          keep_old_metadata(e, *parsed);
+          keep_metadata(e, *parsed);
           parsed->scopes.reset();
           if (how == AttrsWrite::Update)
             (void)model::update_attrs(e, std::move(*parsed), now);  // every attribute exists (checked above)
@@ -129,8 +123,9 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
 }
 
 const model::AttrInstance* shown_attribute(const Entity& e, const std::string& name) {
+  const std::string expanded = expanded_name(name);
   for (const auto* a : shown_attributes(e))
-    if (a->name == expanded_name(name)) return a;
+    if (a->name == expanded) return a;
   return nullptr;
 }
 
