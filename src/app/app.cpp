@@ -40,8 +40,10 @@
 #include "ngsild/temporal_handlers.h"
 #include "ngsiv2/batch_handlers.h"
 #include "ngsiv2/entity_handlers.h"
+#include "ngsiv2/notification.h"
 #include "ngsiv2/query_handlers.h"
 #include "ngsiv2/request_context.h"
+#include "ngsiv2/subscription_handlers.h"
 #include "notify/dispatcher.h"
 #include "site/boundaries.h"
 #include "site/site_handlers.h"
@@ -69,9 +71,8 @@ void add_system_routes(http::Router& r) {
     const std::string uptime = fmt::format("{} d, {} h, {} m, {} s", up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
     http::Response resp;
     resp.content_type = "application/json";
-    resp.body = R"({"name":"dejima","version":")" DEJIMA_VERSION
-                R"(","ngsi-ld":"1.8.1","orion":{"version":"4.0.0","uptime":")" +
-                uptime +
+    resp.body = R"({"name":"dejima","version":")" DEJIMA_VERSION R"(","ngsi-ld":"1.8.1","orion":{"version":")" +
+                std::string(ngsiv2::kOrionVersion) + R"(","uptime":")" + uptime +
                 R"(","git_hash":"dejima-)" DEJIMA_VERSION R"(","compile_time":")" __DATE__
                 R"(","compiled_by":"dejima","compiled_in":"dejima","release_date":")" __DATE__
                 R"(","machine":"x86_64","doc":"https://fiware-orion.rtfd.io/","libversions":{}}})";
@@ -252,6 +253,8 @@ int serve(const Settings& settings) {
                                                 .timeout_ms = settings.notify_timeout_ms,
                                                 .ca_file = settings.notify_ca_file});
   subscription::Manager subscriptions(storage, contexts, tenants, dispatcher);
+  const ngsiv2::SubscriptionFlavor v2_subscriptions;
+  subscriptions.add_flavor(v2_subscriptions);
   if (auto s = subscriptions.load(); !s) {
     spdlog::critical("cannot load subscriptions: {}", s.error().detail);
     return 1;
@@ -319,10 +322,11 @@ int serve(const Settings& settings) {
   ngsild::add_subscription_routes(router, services);
   ngsild::add_temporal_routes(router, services);
   const ngsiv2::Options v2_options{.default_limit = settings.default_limit, .max_limit = settings.max_limit};
-  ngsiv2::Services v2{v2_options, tenants};
+  ngsiv2::Services v2{v2_options, tenants, subscriptions, v2_subscriptions};
   ngsiv2::add_entity_routes(router, v2);
   ngsiv2::add_query_routes(router, v2);
   ngsiv2::add_batch_routes(router, v2);
+  ngsiv2::add_subscription_routes(router, v2);
   router.set_error_format("/v2", ngsiv2::router_error);
   manage::add_connector_routes(router, connectors);
   manage::add_access_routes(router, directory);

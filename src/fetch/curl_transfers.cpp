@@ -41,12 +41,13 @@ class CurlTransfers final : public Transfers {
     }
     auto* t = new Transfer{std::move(post), std::move(done), easy, nullptr, {egress_policy()}};
     for (const auto& [name, value] : t->post.headers)
-      t->headers = curl_slist_append(t->headers, (name + ": " + value).c_str());
+      t->headers = curl_slist_append(t->headers, (value.empty() ? name + ":" : name + ": " + value).c_str());
     t->headers = curl_slist_append(t->headers, "Expect:");
     curl_easy_setopt(easy, CURLOPT_URL, t->post.url.c_str());
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->post.body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(t->post.body.size()));
+    if (t->post.method != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, t->post.method.c_str());
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, t->post.timeout_ms);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -118,5 +119,7 @@ class CurlTransfers final : public Transfers {
 std::unique_ptr<Transfers> curl_transfers(long max_host_connections) {
   return std::make_unique<CurlTransfers>(max_host_connections);
 }
+
+std::string libcurl_version() { return curl_version_info(CURLVERSION_NOW)->version; }
 
 }  // namespace dejima::fetch

@@ -12,7 +12,8 @@ namespace dejima::fetch {
 
 struct Post {
   std::string url;
-  Headers headers;
+  std::string method = "POST";  // sent with the body whatever it is (NGSIv2 custom notifications)
+  Headers headers;              // a header with an empty value removes the one libcurl would add
   std::string body;
   long timeout_ms = 10000;
   std::string ca_file;  // PEM certificate authorities for https ("" = the system's)
@@ -33,6 +34,9 @@ class Transfers {
   virtual void wake() = 0;
   // Transfers still in flight when this is destroyed are abandoned: their `done` never runs.
 };
+
+// The version of the libcurl that carries requests ("7.88.1"), for User-Agent headers.
+std::string libcurl_version();
 
 // libcurl's multi interface: connections are reused per host, at most max_host_connections each.
 std::unique_ptr<Transfers> curl_transfers(long max_host_connections);

@@ -14,13 +14,51 @@
 #include "util/uri.h"
 
 namespace dejima::ngsiv2 {
-namespace {
-
-constexpr size_t kMaxNameLength = 256;
 
 bool forbidden_in_text(char ch) {
   return ch == '<' || ch == '>' || ch == '"' || ch == '\'' || ch == '=' || ch == ';' || ch == '(' || ch == ')';
 }
+
+// Orion's DateTime: ISO 8601 with or without a zone (UTC when none), the time shortened to hh or
+// hh:mm or written without colons (hhmmss), or a date alone.
+std::optional<Millis> orion_date(std::string_view s) {
+  if (s.size() == 10) return parse_iso8601(std::string(s) + "T00:00:00Z");
+  const size_t t = s.find('T');
+  if (t != 10) return parse_iso8601(s);
+  std::string_view time = s.substr(t + 1), zone;
+  if (time.ends_with('Z')) {
+    zone = "Z";
+    time.remove_suffix(1);
+  } else if (size_t z = time.find_last_of("+-"); z != std::string_view::npos) {
+    zone = time.substr(z);
+    time = time.substr(0, z);
+  }
+  std::string frac;
+  if (size_t dot = time.find('.'); dot != std::string_view::npos) {
+    frac = time.substr(dot);
+    time = time.substr(0, dot);
+  }
+  std::string digits;
+  for (char ch : time)
+    if (ch != ':') digits += ch;
+  if (digits.size() != 2 && digits.size() != 4 && digits.size() != 6) return std::nullopt;
+  digits.resize(6, '0');
+  std::string z = zone.empty() ? "Z" : std::string(zone);
+  if (z != "Z") {
+    std::string zd;
+    for (char ch : z.substr(1))
+      if (ch != ':') zd += ch;
+    if (zd.size() != 2 && zd.size() != 4) return std::nullopt;
+    zd.resize(4, '0');
+    z = z.substr(0, 1) + zd.substr(0, 2) + ":" + zd.substr(2);
+  }
+  return parse_iso8601(std::string(s.substr(0, 11)) + digits.substr(0, 2) + ":" + digits.substr(2, 2) + ":" +
+                       digits.substr(4, 2) + frac + z);
+}
+
+namespace {
+
+constexpr size_t kMaxNameLength = 256;
 
 // Orion refuses these characters in string values (anywhere inside a structured value too).
 bool clean_text(const json::Value& v) {
@@ -133,43 +171,6 @@ Result<std::string> simple_geometry(std::string_view type, const json::Value& v)
   }
   out += '}';
   return out;
-}
-
-// Orion's DateTime: ISO 8601 with or without a zone (UTC when none), the time shortened to hh or
-// hh:mm or written without colons (hhmmss), or a date alone.
-std::optional<Millis> orion_date(std::string_view s) {
-  if (s.size() == 10) return parse_iso8601(std::string(s) + "T00:00:00Z");
-  const size_t t = s.find('T');
-  if (t != 10) return parse_iso8601(s);
-  std::string_view time = s.substr(t + 1), zone;
-  if (time.ends_with('Z')) {
-    zone = "Z";
-    time.remove_suffix(1);
-  } else if (size_t z = time.find_last_of("+-"); z != std::string_view::npos) {
-    zone = time.substr(z);
-    time = time.substr(0, z);
-  }
-  std::string frac;
-  if (size_t dot = time.find('.'); dot != std::string_view::npos) {
-    frac = time.substr(dot);
-    time = time.substr(0, dot);
-  }
-  std::string digits;
-  for (char ch : time)
-    if (ch != ':') digits += ch;
-  if (digits.size() != 2 && digits.size() != 4 && digits.size() != 6) return std::nullopt;
-  digits.resize(6, '0');
-  std::string z = zone.empty() ? "Z" : std::string(zone);
-  if (z != "Z") {
-    std::string zd;
-    for (char ch : z.substr(1))
-      if (ch != ':') zd += ch;
-    if (zd.size() != 2 && zd.size() != 4) return std::nullopt;
-    zd.resize(4, '0');
-    z = z.substr(0, 1) + zd.substr(0, 2) + ":" + zd.substr(2);
-  }
-  return parse_iso8601(std::string(s.substr(0, 11)) + digits.substr(0, 2) + ":" + digits.substr(2, 2) + ":" +
-                       digits.substr(4, 2) + frac + z);
 }
 
 // Opens the instance and writes its type, value and valueType for a v2 (type, value).

@@ -5,6 +5,7 @@
 // Relationship, and metadata sub-attributes (`observedAt` and `unitCode` their NGSI-LD members).
 // Names are expanded and compacted with the core @context (the default vocabulary).
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "model/parse.h"
 #include "util/error.h"
 #include "util/json.h"
+#include "util/time.h"
 
 namespace dejima::ngsiv2 {
 
@@ -20,6 +22,13 @@ namespace dejima::ngsiv2 {
 // none of <>"'=;() (ids: nor &?/#). `what` is "entity id",
 // "entity type", "attribute name", "attribute type", "metadata name" or "metadata type".
 Status check_name(std::string_view what, std::string_view s);
+
+// Characters Orion refuses in names and text values: <>"'=;()
+bool forbidden_in_text(char ch);
+
+// Orion's DateTime: ISO 8601 with or without a zone (UTC when none), the time shortened to hh or
+// hh:mm or written without colons (hhmmss), or a date alone.
+std::optional<Millis> orion_date(std::string_view s);
 
 // The v2 name of an expanded attribute name, and back.
 std::string v2_name(std::string_view expanded);

@@ -8,6 +8,7 @@
 #include "jsonld/context.h"
 #include "ngsiv2/geo_query.h"
 #include "ngsiv2/handler_util.h"
+#include "ngsiv2/selection.h"
 #include "ngsiv2/simple_query.h"
 #include "query/selection.h"
 #include "util/regex.h"
@@ -17,56 +18,11 @@ namespace {
 
 using broker::EntityPtr;
 
-// One entity selector of a query: id or idPattern, type or typePattern.
-struct Item {
-  std::vector<std::string> ids;
-  std::shared_ptr<const Regex> id_pattern;
-  std::vector<std::string> types;  // expanded
-  std::shared_ptr<const Regex> type_pattern;
-  bool matches(const model::Entity& e) const {
-    if (!ids.empty() && std::find(ids.begin(), ids.end(), e.id) == ids.end()) return false;
-    if (id_pattern && !id_pattern->search(e.id)) return false;
-    if (!types.empty() && std::none_of(types.begin(), types.end(), [&](const std::string& t) { return e.has_type(t); }))
-      return false;
-    return !type_pattern || type_pattern->search(entity_type(e));
-  }
-};
-
 struct Query {
-  std::vector<Item> items;  // any of them; none: every entity
-  SimpleQuery q;
-  GeoTest geo;
+  Selection sel;
   View view;
   query::Page page;
 };
-
-Result<std::shared_ptr<const Regex>> pattern(std::string_view text, std::string_view what) {
-  auto re = Regex::compile(text);
-  if (!re) return std::unexpected(bad_request("Invalid regex for " + std::string(what)));
-  return *re;
-}
-
-Result<Item> item_of(const std::string* id, const std::string* id_pattern, const std::string* type,
-                     const std::string* type_pattern) {
-  Item it;
-  if (id && id_pattern) return std::unexpected(bad_request("Incompatible parameters: id, IdPattern"));
-  if (type && type_pattern) return std::unexpected(bad_request("Incompatible parameters: type, typePattern"));
-  if (id)
-    for (auto i : http::list_items(*id)) it.ids.emplace_back(i);
-  if (type)
-    for (auto t : http::list_items(*type)) it.types.push_back(expanded_name(t));
-  if (id_pattern) {
-    auto re = pattern(*id_pattern, "idPattern");
-    if (!re) return std::unexpected(re.error());
-    it.id_pattern = *re;
-  }
-  if (type_pattern) {
-    auto re = pattern(*type_pattern, "typePattern");
-    if (!re) return std::unexpected(re.error());
-    it.type_pattern = *re;
-  }
-  return it;
-}
 
 Result<size_t> number_param(const std::string* text, std::string_view what, size_t fallback) {
   if (!text) return fallback;
@@ -90,44 +46,9 @@ Result<query::Page> page_of(const RequestContext& c, const Options& o) {
   return query::Page{.offset = *offset, .limit = *limit, .count = has_option(c, "count")};
 }
 
-// The shared filter for the query: selectors where the broker's indexes can use them, and what
-// only NGSIv2 knows (service paths, type patterns, absent attributes) as the filter's predicate.
 Result<query::Filter> filter_of(const RequestContext& c, const Query& q) {
-  query::Filter f;
-  const bool patterns = std::any_of(q.items.begin(), q.items.end(), [](const Item& i) { return i.type_pattern; });
-  if (!patterns)
-    for (const auto& it : q.items) {
-      query::Selector sel;
-      sel.ids = it.ids;
-      sel.id_pattern = it.id_pattern;
-      if (!it.types.empty()) {
-        query::Names names;
-        names.kind = query::Names::Kind::Or;
-        for (const auto& t : it.types) names.children.push_back(query::Names{.atom = t});
-        sel.types = std::move(names);
-      }
-      f.entities.push_back(std::move(sel));
-    }
-  if (!q.q.q.empty()) {
-    auto expr = query::parse_q(q.q.q, *jsonld::Context::core());
-    if (!expr) return std::unexpected(bad_request("invalid query: " + expr.error().detail));
-    f.q = std::move(*expr);
-  }
-  f.readable_types = c.readable_types;
-  std::vector<query::Expr> absent;
-  for (const auto& a : q.q.absent) {
-    auto expr = query::parse_q(a, *jsonld::Context::core());
-    if (!expr) return std::unexpected(bad_request("invalid query expression: " + expr.error().detail));
-    absent.push_back(std::move(*expr));
-  }
-  f.shown = [&c, items = patterns ? q.items : std::vector<Item>{}, absent, geo = q.geo](const model::Entity& e) {
-    if (!c.in_query_paths(e)) return false;
-    if (geo && !geo(e)) return false;
-    for (const auto& a : absent)
-      if (query::matches(a, e)) return false;
-    return items.empty() || std::any_of(items.begin(), items.end(), [&](const Item& i) { return i.matches(e); });
-  };
-  return f;
+  return filter_of(
+      q.sel, [&c](const model::Entity& e) { return c.in_query_paths(e); }, c.readable_types);
 }
 
 // Runs the query and answers with the page (and Fiware-Total-Count with options=count).
@@ -171,14 +92,14 @@ void list_entities(const http::Request& req, Services& s, http::Reply reply) {
     auto item = item_of(req.param("id"), req.param("idPattern"), req.param("type"), req.param("typePattern"));
     if (!item) return reply(error_response(*c, item.error()));
     if (req.param("id") || req.param("idPattern") || req.param("type") || req.param("typePattern"))
-      q.items.push_back(std::move(*item));
+      q.sel.items.push_back(std::move(*item));
     if (const auto* text = req.param("q"))
-      if (auto st = translate_query(*text, false, q.q); !st) return reply(error_response(*c, st.error()));
+      if (auto st = translate_query(*text, false, q.sel.q); !st) return reply(error_response(*c, st.error()));
     if (const auto* text = req.param("mq"))
-      if (auto st = translate_query(*text, true, q.q); !st) return reply(error_response(*c, st.error()));
+      if (auto st = translate_query(*text, true, q.sel.q); !st) return reply(error_response(*c, st.error()));
     auto geo = geo_test(req.param("georel"), req.param("geometry"), req.param("coords"));
     if (!geo) return reply(error_response(*c, geo.error()));
-    q.geo = std::move(*geo);
+    q.sel.geo = std::move(*geo);
     answer(s, *c, q, view_of(req.param("attrs"), req.param("metadata"), req.param("options")), std::move(reply));
   });
 }
@@ -217,21 +138,21 @@ void op_query(const http::Request& req, Services& s, http::Reply reply) {
         auto item = item_of(string_member(e, "id", id), string_member(e, "idPattern", idp),
                             string_member(e, "type", type), string_member(e, "typePattern", typep));
         if (!item) return reply(error_response(*c, item.error()));
-        q.items.push_back(std::move(*item));
+        q.sel.items.push_back(std::move(*item));
       }
     }
     if (const auto* ex = json::member(body, "expression")) {
       if (!ex->IsObject()) return reply(error_response(*c, bad_request("invalid JSON type for expression")));
       std::string text;
       if (string_member(*ex, "q", text))
-        if (auto st = translate_query(text, false, q.q); !st) return reply(error_response(*c, st.error()));
+        if (auto st = translate_query(text, false, q.sel.q); !st) return reply(error_response(*c, st.error()));
       if (string_member(*ex, "mq", text))
-        if (auto st = translate_query(text, true, q.q); !st) return reply(error_response(*c, st.error()));
+        if (auto st = translate_query(text, true, q.sel.q); !st) return reply(error_response(*c, st.error()));
       std::string georel, geometry, coords;
       auto geo = geo_test(string_member(*ex, "georel", georel), string_member(*ex, "geometry", geometry),
                           string_member(*ex, "coords", coords));
       if (!geo) return reply(error_response(*c, geo.error()));
-      q.geo = std::move(*geo);
+      q.sel.geo = std::move(*geo);
     }
     auto attrs = joined(body, "attrs");
     if (!attrs) return reply(error_response(*c, attrs.error()));
@@ -250,7 +171,7 @@ TypeSummary summarize(Services& s, const RequestContext& c, const std::string* o
   auto tenant = s.tenants.find(c.tenant);
   if (!tenant) return out;
   Query q;
-  if (only_type) q.items.push_back(Item{.types = {expanded_name(*only_type)}});
+  if (only_type) q.sel.items.push_back(Item{.types = {expanded_name(*only_type)}});
   auto f = filter_of(c, q);
   if (!f) return out;
   auto all = (*tenant)->query(*f, query::Page{.offset = 0, .limit = static_cast<size_t>(-1)});

@@ -145,10 +145,10 @@ const std::string& RequestContext::path_of(const model::Entity& e) {
   return e.scopes.empty() ? root : e.scopes.front();
 }
 
-bool RequestContext::in_query_paths(const model::Entity& e) const {
-  if (service_paths.empty()) return true;
-  const std::string& path = path_of(e);
-  for (std::string_view p : service_paths) {
+bool in_service_paths(const std::vector<std::string>& paths, const model::Entity& e) {
+  if (paths.empty()) return true;
+  const std::string& path = RequestContext::path_of(e);
+  for (std::string_view p : paths) {
     if (p == "/#" || p == "#") return true;
     if (p.ends_with("/#")) {
       p.remove_suffix(2);

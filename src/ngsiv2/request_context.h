@@ -9,9 +9,13 @@
 
 #include "broker/tenant.h"
 #include "http/message.h"
+#include "subscription/manager.h"
 #include "util/json.h"
 
 namespace dejima::ngsiv2 {
+
+// The Orion version whose behaviour /v2 follows (/version, notifications' User-Agent).
+inline constexpr std::string_view kOrionVersion = "4.0.0";
 
 // The API's limits and defaults, built by app/ from the settings table.
 struct Options {
@@ -19,10 +23,14 @@ struct Options {
   unsigned max_limit = 1000;    // larger limits are 400 (as Orion)
 };
 
+class SubscriptionFlavor;
+
 // The services a handler may use.
 struct Services {
   const Options& options;
   broker::Tenants& tenants;
+  subscription::Manager& subscriptions;
+  const SubscriptionFlavor& flavor;  // NGSIv2's subscriptions in the Manager
 };
 
 struct RequestContext {
@@ -41,14 +49,18 @@ struct RequestContext {
   std::optional<std::vector<std::string>> readable_types;
 
   bool readable(const model::Entity& e) const;
-  // Whether a query sees the entity: its service path is one of the request's (absent: "/#",
-  // every path; "/a/#": /a and below; "/a": exactly /a).
+  // Whether a query sees the entity: in_service_paths(service_paths, e).
   bool in_query_paths(const model::Entity& e) const;
   // The one service path a write names ("/" when absent); a write finds an entity only there.
   const std::string& write_path() const;
   bool in_write_path(const model::Entity& e) const { return path_of(e) == write_path(); }
   static const std::string& path_of(const model::Entity& e);
 };
+
+// Whether an entity is in the service paths a query or subscription names (none: every path;
+// "/a/#": /a and below; "/a": exactly /a).
+bool in_service_paths(const std::vector<std::string>& paths, const model::Entity& e);
+inline bool RequestContext::in_query_paths(const model::Entity& e) const { return in_service_paths(service_paths, e); }
 
 enum class Body {
   None,        // no body is read

@@ -68,18 +68,20 @@ void Dispatcher::start(const std::string& key, Pending& p, const std::string& ho
   ++p.attempts;
   if (is_mqtt(p.msg.uri)) {
     const std::string reason = mqtt_->publish(p.msg.uri, p.msg.body, p.msg.qos);
-    return finish(key, reason.empty(), reason);
+    return finish(key, reason.empty(), 0, reason);
   }
   ++hosts_[host].in_flight;
   fetch::Post post{.url = p.msg.uri,
+                   .method = p.msg.method,
                    .headers = p.msg.headers,
                    .body = p.msg.body,
-                   .timeout_ms = opt_.timeout_ms,
+                   .timeout_ms = p.msg.timeout_ms ? p.msg.timeout_ms : opt_.timeout_ms,
                    .ca_file = opt_.ca_file};
-  transfers_->start(std::move(post), [this, key, host](long status, const std::string& error) {
-    const bool ok = error.empty() && status >= 200 && status < 300;
+  transfers_->start(std::move(post),
+                    [this, key, host, any = p.msg.any_status_ok](long status, const std::string& error) {
+    const bool ok = error.empty() && (any || (status >= 200 && status < 300));
     release(host);
-    finish(key, ok, !error.empty() ? error : ok ? "" : "HTTP " + std::to_string(status));
+    finish(key, ok, status, !error.empty() ? error : ok ? "" : "HTTP " + std::to_string(status));
   });
 }
 
@@ -94,13 +96,14 @@ void Dispatcher::release(const std::string& host) {
   if (h.in_flight == 0 && h.waiting.empty()) hosts_.erase(host);
 }
 
-void Dispatcher::finish(const std::string& key, bool ok, const std::string& reason) {
-  std::function<void(bool, const std::string&)> outcome;
+void Dispatcher::finish(const std::string& key, bool ok, long status, const std::string& reason) {
+  std::function<void(bool, long, const std::string&)> outcome;
   {
     std::lock_guard lock(mu_);
     Queue& q = queues_[key];
     Pending& head = q.items.front();
-    if (!ok && head.attempts < opt_.max_attempts && !stopping_) {
+    const int attempts = head.msg.max_attempts ? head.msg.max_attempts : opt_.max_attempts;
+    if (!ok && head.attempts < attempts && !stopping_) {
       const Millis delay = opt_.first_backoff_ms << (head.attempts - 1);
       head.not_before = now_millis() + delay;
       retries_.emplace_back(head.not_before, key);
@@ -117,7 +120,7 @@ void Dispatcher::finish(const std::string& key, bool ok, const std::string& reas
       ready_.push_back(key);  // stays busy
     }
   }
-  if (outcome) outcome(ok, reason);
+  if (outcome) outcome(ok, status, reason);
 }
 
 void Dispatcher::run() {
@@ -171,7 +174,7 @@ void Dispatcher::run() {
   }
   hosts_.clear();  // what is still in flight is abandoned: its completion never runs
   // Whatever could not be delivered before the deadline is reported as failed.
-  std::vector<std::function<void(bool, const std::string&)>> lost;
+  std::vector<std::function<void(bool, long, const std::string&)>> lost;
   {
     std::lock_guard lock(mu_);
     for (auto& [key, q] : queues_)
@@ -181,7 +184,7 @@ void Dispatcher::run() {
     queues_.clear();
     total_ = 0;
   }
-  for (auto& f : lost) f(false, "shutdown");
+  for (auto& f : lost) f(false, 0, "shutdown");
 }
 
 }  // namespace dejima::notify

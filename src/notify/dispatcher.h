@@ -26,9 +26,14 @@ struct Message {
   std::string uri;  // http(s)://... or mqtt(s)://host:port/topic
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  int qos = 0;  // MQTT
-  // Runs once, on the dispatcher thread: delivered, or failed after the last retry.
-  std::function<void(bool ok, const std::string& reason)> outcome;
+  std::string method = "POST";  // HTTP
+  int qos = 0;                  // MQTT
+  int max_attempts = 0;         // 0: Options::max_attempts
+  long timeout_ms = 0;          // 0: Options::timeout_ms
+  bool any_status_ok = false;   // any HTTP answer is a delivery (NGSIv2), not only 2xx
+  // Runs once, on the dispatcher thread: delivered, or failed after the last retry. `status` is
+  // the HTTP status of the last answer (0: none).
+  std::function<void(bool ok, long status, const std::string& reason)> outcome;
 };
 
 struct Options {
@@ -72,7 +77,7 @@ class Dispatcher {
   // Starts delivering the head of `key`'s queue (mu_ not held).
   void start(const std::string& key, Pending& p, const std::string& host);
   // The head of `key`'s queue was delivered (ok) or failed once.
-  void finish(const std::string& key, bool ok, const std::string& reason);
+  void finish(const std::string& key, bool ok, long status, const std::string& reason);
   // A delivery to `host` ended: the next key waiting for one of its connections may start.
   void release(const std::string& host);
 

@@ -29,40 +29,60 @@ Status Manager::load() {
   if (!stored) return std::unexpected(stored.error());
   const Millis now = now_millis();
   for (const auto& row : *stored) {
-    json::Document d;
-    if (auto err = json::parse_stored(d, row.body); !err.empty() || !d.IsObject()) {
-      spdlog::error("subscription {}: stored document unreadable, skipped", row.id);
-      continue;
-    }
-    auto ctx = d.HasMember("@context") ? contexts_.from_inline(d["@context"]) : contexts_.from_link("");
-    if (!ctx) {
-      spdlog::error("subscription {}: @context unavailable ({}), skipped", row.id, ctx.error().detail);
-      continue;
-    }
-    d.RemoveMember("@context");
-    d.RemoveMember("expiresAt");  // already validated when written; may be past now
-    auto s = parse_subscription(d, *ctx, now);
-    if (!s) {
-      spdlog::error("subscription {}: {}, skipped", row.id, s.error().detail);
-      continue;
-    }
-    if (auto it = d.FindMember("jsonldContext"); it != d.MemberEnd())
-      if (auto nc = contexts_.from_link(std::string(json::view(it->value)))) (*s)->notification_context = *nc;
-    json::Document original;
-    json::parse_stored(original, row.body);
-    if (auto e = original.FindMember("expiresAt"); e != original.MemberEnd() && e->value.IsString()) {
-      (*s)->expires_at = parse_iso8601(json::view(e->value)).value_or(0);
-      original.RemoveMember("@context");
-      rename_terms(original, original.GetAllocator(), [&](std::string_view t) { return (*ctx)->expand(t); });
-      (*s)->document = json::to_string(original);
-    }
-    (*s)->tenant = row.tenant;
-    if (!row.state.empty()) restore_state(*(*s)->state, row.state);
+    auto s = restore(row, now);
+    if (!s) continue;
+    s->tenant = row.tenant;
+    if (!row.state.empty()) restore_state(*s->state, row.state);
     std::unique_lock lock(mu_);
-    add_locked(std::move(*s));
+    add_locked(std::move(s));
   }
   timer_ = std::thread([this] { timer_loop(); });
   return {};
+}
+
+std::shared_ptr<Subscription> Manager::restore(const store::StoredSubscription& row, Millis now) const {
+  json::Document d;
+  if (auto err = json::parse_stored(d, row.body); !err.empty() || !d.IsObject()) {
+    spdlog::error("subscription {}: stored document unreadable, skipped", row.id);
+    return nullptr;
+  }
+  if (const auto* tag = json::member(d, "@flavor")) {
+    const std::string_view name = tag->IsString() ? json::view(*tag) : "";
+    auto f = std::find_if(flavors_.begin(), flavors_.end(), [&](const Flavor* f) { return f->name() == name; });
+    if (f == flavors_.end()) {
+      spdlog::error("subscription {}: no API reads its kind '{}', skipped", row.id, name);
+      return nullptr;
+    }
+    auto s = (*f)->restore(d, now);
+    if (!s) {
+      spdlog::error("subscription {}: {}, skipped", row.id, s.error().detail);
+      return nullptr;
+    }
+    return *s;
+  }
+  auto ctx = d.HasMember("@context") ? contexts_.from_inline(d["@context"]) : contexts_.from_link("");
+  if (!ctx) {
+    spdlog::error("subscription {}: @context unavailable ({}), skipped", row.id, ctx.error().detail);
+    return nullptr;
+  }
+  d.RemoveMember("@context");
+  d.RemoveMember("expiresAt");  // already validated when written; may be past now
+  auto s = parse_subscription(d, *ctx, now);
+  if (!s) {
+    spdlog::error("subscription {}: {}, skipped", row.id, s.error().detail);
+    return nullptr;
+  }
+  if (auto it = d.FindMember("jsonldContext"); it != d.MemberEnd())
+    if (auto nc = contexts_.from_link(std::string(json::view(it->value)))) (*s)->notification_context = *nc;
+  json::Document original;
+  json::parse_stored(original, row.body);
+  if (auto e = original.FindMember("expiresAt"); e != original.MemberEnd() && e->value.IsString()) {
+    (*s)->expires_at = parse_iso8601(json::view(e->value)).value_or(0);
+    original.RemoveMember("@context");
+    rename_terms(original, original.GetAllocator(), [&](std::string_view t) { return (*ctx)->expand(t); });
+    (*s)->document = json::to_string(original);
+  }
+  return *s;
 }
 
 void Manager::stop() {
@@ -84,13 +104,24 @@ void Manager::index(TenantSubs& t, const Subscription* s, bool add) {
       if (it->second.empty()) map.erase(it);
     }
   };
+  auto put_any = [&] {
+    if (!add)
+      std::erase(t.by_any, s);
+    else if (std::find(t.by_any.begin(), t.by_any.end(), s) == t.by_any.end())
+      t.by_any.push_back(s);
+  };
   if (s->filter.entities.empty()) {
+    if (s->watched.empty()) put_any();
     for (const auto& a : s->watched) put(t.by_attr, a);
     return;
   }
   for (const auto& sel : s->filter.entities) {
     if (!sel.ids.empty()) {  // the id is more selective than the type
       for (const auto& id : sel.ids) put(t.by_entity, id);
+      continue;
+    }
+    if (!sel.types) {
+      put_any();
       continue;
     }
     query::Names types = *sel.types;
@@ -115,75 +146,89 @@ void Manager::erase_locked(const std::string& tenant, const std::string& id) {
 
 Status Manager::create(SubPtr s) {
   std::unique_lock lock(mu_);
-  if (find(s->tenant, s->id, lock)) return fail(ErrorKind::AlreadyExists, "Subscription already exists", s->id);
-  if (auto st = storage_.save_subscription({s->tenant, s->id, stored_document(*s)}); !st) return st;
+  if (find(s->tenant, s->id, s->flavor, lock))
+    return fail(ErrorKind::AlreadyExists, "Subscription already exists", s->id);
+  if (auto st = storage_.save_subscription({s->tenant, s->id, s->flavor ? s->flavor->stored(*s) : stored_document(*s)});
+      !st)
+    return st;
   add_locked(std::move(s));
   return {};
 }
 
 Status Manager::replace(SubPtr s) {
   std::unique_lock lock(mu_);
-  if (!find(s->tenant, s->id, lock)) return fail(ErrorKind::ResourceNotFound, "Subscription not found", s->id);
-  if (auto st = storage_.save_subscription({s->tenant, s->id, stored_document(*s)}); !st) return st;
+  if (!find(s->tenant, s->id, s->flavor, lock))
+    return fail(ErrorKind::ResourceNotFound, "Subscription not found", s->id);
+  if (auto st = storage_.save_subscription({s->tenant, s->id, s->flavor ? s->flavor->stored(*s) : stored_document(*s)});
+      !st)
+    return st;
   erase_locked(s->tenant, s->id);
   add_locked(std::move(s));
   return {};
 }
 
-Status Manager::remove(const std::string& tenant, const std::string& id) {
+Status Manager::remove(const std::string& tenant, const std::string& id, const Flavor* flavor) {
   std::unique_lock lock(mu_);
-  if (!find(tenant, id, lock)) return fail(ErrorKind::ResourceNotFound, "Subscription not found", id);
+  if (!find(tenant, id, flavor, lock)) return fail(ErrorKind::ResourceNotFound, "Subscription not found", id);
   if (auto st = storage_.delete_subscription(tenant, id); !st) return st;
   erase_locked(tenant, id);
   return {};
 }
 
-SubPtr Manager::find(const std::string& tenant, const std::string& id) const {
+SubPtr Manager::find(const std::string& tenant, const std::string& id, const Flavor* flavor) const {
   std::shared_lock lock(mu_);
-  return find(tenant, id, lock);
+  return find(tenant, id, flavor, lock);
 }
 
 template <class Lock>
-SubPtr Manager::find(const std::string& tenant, const std::string& id, Lock&) const {
+SubPtr Manager::find(const std::string& tenant, const std::string& id, const Flavor* flavor, Lock&) const {
   auto t = tenants_subs_.find(tenant);
   if (t == tenants_subs_.end()) return nullptr;
   auto it = t->second.by_id.find(id);
-  return it == t->second.by_id.end() ? nullptr : it->second;
+  return it == t->second.by_id.end() || it->second->flavor != flavor ? nullptr : it->second;
 }
 
-std::vector<SubPtr> Manager::list(const std::string& tenant) const {
+std::vector<SubPtr> Manager::list(const std::string& tenant, const Flavor* flavor) const {
   std::vector<SubPtr> out;
   std::shared_lock lock(mu_);
   if (auto t = tenants_subs_.find(tenant); t != tenants_subs_.end())
-    for (const auto& [id, s] : t->second.by_id) out.push_back(s);
+    for (const auto& [id, s] : t->second.by_id)
+      if (s->flavor == flavor) out.push_back(s);
   return out;
 }
 
-void Manager::send(const Subscription& s, std::string body, Millis now) {
+void Manager::send(const Subscription& s, notify::Message m, Millis now) {
   auto state = s.state;
   {
     std::lock_guard lock(state->mu);
     state->last_notification = now;
   }
-  notify::Message m = notification_message(s, std::move(body));
+  m.key = s.key();
   // timesSent counts every notification handed to the sender (clause 5.2.12: sent, whatever the
   // outcome); timesFailed those that then failed, and those dropped before they could be sent.
-  m.outcome = [state](bool ok, const std::string& reason) {
+  m.outcome = [state, max_fails = s.max_fails](bool ok, long status, const std::string& reason) {
     const Millis t = now_millis();
     std::lock_guard lock(state->mu);
     state->dirty = true;
     state->last_ok = ok;
+    if (status) state->last_status = status;
     if (ok) {
       state->last_success = t;
+      state->consecutive_fails = 0;
     } else {
       ++state->times_failed;
       state->last_failure = t;
       state->last_failure_reason = reason;
+      if (++state->consecutive_fails > max_fails && max_fails) state->disabled = true;
     }
   };
   {
     std::lock_guard lock(state->mu);
     ++state->times_sent;  // before the submit: the receiver may see it before the sender returns
+    if (s.oneshot) {
+      state->disabled = true;
+      state->dirty = true;
+    }
   }
   if (!dispatcher_.submit(std::move(m))) {
     // The subscription's queue is full (its endpoint is slow or down): this notification is
@@ -217,6 +262,7 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
     for (const auto& type : e.types) add(subs.by_type, type);
     if (c.before && c.after && c.before->types != c.after->types)
       for (const auto& type : c.before->types) add(subs.by_type, type);
+    candidates.insert(candidates.end(), subs.by_any.begin(), subs.by_any.end());
     if (candidates.empty() && subs.by_attr.empty()) continue;
     const Diff d = diff(c);
     for (const auto& [name, kind] : d.attrs) add(subs.by_attr, name);
@@ -226,12 +272,18 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
       if (!s->active || s->interval_ms || s->expired(now)) continue;
       const unsigned trigger = fired(*s, d);
       if (!trigger || !selected(*s, e)) continue;
-      if (s->throttling_ms) {
+      {
         std::lock_guard guard(s->state->mu);
-        if (s->state->last_notification && now - s->state->last_notification < s->throttling_ms) continue;
+        if (s->state->disabled) continue;
+        if (s->throttling_ms && s->state->last_notification && now - s->state->last_notification < s->throttling_ms)
+          continue;
       }
       const Item item{c.after ? c.after : c.before, c.before, !c.after};
-      send(*s, notification_body(*s, {item}, trigger_name(trigger), now), now);
+      if (s->flavor) {
+        for (auto& m : s->flavor->messages(*s, item, d, trigger, now)) send(*s, std::move(m), now);
+        continue;
+      }
+      send(*s, notification_message(*s, notification_body(*s, {item}, trigger_name(trigger), now)), now);
     }
   }
 }
@@ -288,7 +340,7 @@ void Manager::timer_loop() {
         for (auto& e : (*tenant)->query(s->filter, page).entities) items.push_back({std::move(e), nullptr, false});
       }
       if (items.empty()) continue;
-      send(*s, notification_body(*s, items, "", now), now);
+      send(*s, notification_message(*s, notification_body(*s, items, "", now)), now);
     }
   }
 }

@@ -309,6 +309,12 @@ std::string state_json(const DeliveryState& st) {
   json::write_string(w, st.last_failure_reason);
   w.Key("lastOk");
   w.Bool(st.last_ok);
+  w.Key("lastStatus");
+  w.Int64(st.last_status);
+  w.Key("consecutiveFails");
+  w.Uint64(st.consecutive_fails);
+  w.Key("disabled");
+  w.Bool(st.disabled);
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};
 }
@@ -330,6 +336,10 @@ void restore_state(DeliveryState& st, std::string_view text) {
   if (auto it = d.FindMember("lastFailureReason"); it != d.MemberEnd() && it->value.IsString())
     st.last_failure_reason = std::string(json::view(it->value));
   if (auto it = d.FindMember("lastOk"); it != d.MemberEnd() && it->value.IsBool()) st.last_ok = it->value.GetBool();
+  if (auto it = d.FindMember("lastStatus"); it != d.MemberEnd() && it->value.IsInt64())
+    st.last_status = static_cast<long>(it->value.GetInt64());
+  st.consecutive_fails = static_cast<std::uint64_t>(number("consecutiveFails"));
+  if (auto it = d.FindMember("disabled"); it != d.MemberEnd() && it->value.IsBool()) st.disabled = it->value.GetBool();
 }
 
 std::string stored_document(const Subscription& s) {

@@ -27,7 +27,14 @@ enum Trigger : unsigned {
   kAttributeCreated = 8,
   kAttributeUpdated = 16,
   kAttributeDeleted = 32,
+  // NGSIv2's alterationTypes: an entity created, touched by an update (whatever it changed),
+  // changed by one (a watched attribute's value, or its metadata), deleted.
+  kAltCreate = 64,
+  kAltUpdate = 128,
+  kAltChange = 256,
+  kAltDelete = 512,
 };
+constexpr unsigned kAlterations = kAltCreate | kAltUpdate | kAltChange | kAltDelete;
 std::string_view trigger_name(unsigned bit);
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
@@ -39,15 +46,21 @@ struct DeliveryState {
   Millis last_notification = 0, last_success = 0, last_failure = 0;
   std::string last_failure_reason;
   bool last_ok = true;
-  Millis last_periodic = 0;  // when the last timeInterval round ran
-  bool dirty = false;        // changed since it was last kept in the store (under mu)
-  std::mutex geo_mu;         // a GeoQuery is evaluated by one thread at a time
+  long last_status = -1;                // HTTP status of the last answer (-1: none yet)
+  std::uint64_t consecutive_fails = 0;  // failures since the last delivery
+  bool disabled = false;                // a oneshot that was sent, or past its max_fails: sends nothing
+  Millis last_periodic = 0;             // when the last timeInterval round ran
+  bool dirty = false;                   // changed since it was last kept in the store (under mu)
+  std::mutex geo_mu;                    // a GeoQuery is evaluated by one thread at a time
 };
 
 // The counters and times of a DeliveryState as kept across restarts (JSON; takes st.mu), and
 // back (an unreadable document leaves the state as it is).
 std::string state_json(const DeliveryState& st);
 void restore_state(DeliveryState& st, std::string_view json);
+
+class Flavor;
+struct Extension;
 
 struct Subscription {
   std::string tenant;
@@ -76,6 +89,13 @@ struct Subscription {
   std::string uri;                       // endpoint.uri
   bool accept_jsonld = false;            // endpoint.accept application/ld+json
   KeyValues receiver_info, notifier_info;
+
+  // Another API's subscription (flavor.h): it renders the document and builds the messages.
+  const Flavor* flavor = nullptr;
+  std::shared_ptr<const Extension> ext;
+  bool oneshot = false;                   // disabled once it has sent a notification
+  std::uint64_t max_fails = 0;            // disabled after more consecutive failures (0: never)
+  bool notify_on_metadata_change = true;  // kAltChange: a change of metadata alone counts
 
   std::shared_ptr<DeliveryState> state = std::make_shared<DeliveryState>();
 

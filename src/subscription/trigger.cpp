@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/json.h"
+
 namespace dejima::subscription {
 namespace {
 
@@ -18,6 +20,37 @@ bool same_instances(const model::Entity& a, const model::Entity& b, const model:
   return true;
 }
 
+// Whether two versions of an instance differ in what it is (type, value, object, ...), rather
+// than only in its sub-attributes, observedAt or unitCode.
+bool value_differs(const model::AttrInstance& a, const model::AttrInstance& b) {
+  json::Document x, y;
+  if (!json::parse_stored(x, a.json).empty() || !json::parse_stored(y, b.json).empty()) return true;
+  for (const char* key : {"type", "value", "object", "languageMap", "json", "vocab", "valueType"}) {
+    const json::Value* u = json::member(x, key);
+    const json::Value* v = json::member(y, key);
+    if (!u != !v || (u && *u != *v)) return true;
+  }
+  return false;
+}
+
+// Sorts an updated attribute into value_changed or meta_changed (or neither: written as it was).
+void classify(Diff& d, const model::Entity& before, const model::Entity& after, const model::Name& name) {
+  bool value = false, meta = false;
+  for (const auto& i : after.attrs) {
+    if (i.name != name) continue;
+    const model::AttrInstance* old = before.find(i.name, i.dataset_id);
+    if (!old || value_differs(*old, i)) {
+      value = true;
+    } else if (old->json != i.json) {
+      meta = true;
+    }
+  }
+  if (value)
+    d.value_changed.push_back(name);
+  else if (meta)
+    d.meta_changed.push_back(name);
+}
+
 }  // namespace
 
 Diff diff(const broker::ChangeEvent& c) {
@@ -31,11 +64,13 @@ Diff diff(const broker::ChangeEvent& c) {
   if (!c.before) {
     d.entity_trigger = kEntityCreated;
     for (const auto& n : names(*c.after)) d.attrs.emplace_back(n, kAttributeCreated);
+    for (const auto& [n, kind] : d.attrs) d.value_changed.push_back(n);
     return d;
   }
   if (!c.after) {  // every attribute goes with the entity
     d.entity_trigger = kEntityDeleted;
     for (const auto& n : names(*c.before)) d.attrs.emplace_back(n, kAttributeDeleted);
+    for (const auto& [n, kind] : d.attrs) d.value_changed.push_back(n);
     return d;
   }
   // An instance (datasetId) that went is a deletion, a new one a creation, else a change.
@@ -46,6 +81,7 @@ Diff diff(const broker::ChangeEvent& c) {
   for (const auto& n : names(*c.after)) {
     if (std::find(old_names.begin(), old_names.end(), n) == old_names.end()) {
       d.attrs.emplace_back(n, kAttributeCreated);
+      d.value_changed.push_back(n);
       continue;
     }
     if (same_instances(*c.before, *c.after, n)) continue;
@@ -54,9 +90,16 @@ Diff diff(const broker::ChangeEvent& c) {
     const bool came = std::any_of(c.after->attrs.begin(), c.after->attrs.end(),
                                   [&](const auto& i) { return i.name == n && !has_instance(*c.before, i); });
     d.attrs.emplace_back(n, went ? kAttributeDeleted : came ? kAttributeCreated : kAttributeUpdated);
+    if (went || came)
+      d.value_changed.push_back(n);
+    else
+      classify(d, *c.before, *c.after, n);
   }
   for (const auto& n : old_names)
-    if (!c.after->has_attr(n)) d.attrs.emplace_back(n, kAttributeDeleted);
+    if (!c.after->has_attr(n)) {
+      d.attrs.emplace_back(n, kAttributeDeleted);
+      d.value_changed.push_back(n);
+    }
   if (!d.attrs.empty() || c.before->types != c.after->types || c.before->scopes != c.after->scopes)
     d.entity_trigger = kEntityUpdated;
   return d;
@@ -66,6 +109,21 @@ unsigned fired(const Subscription& s, const Diff& d) {
   auto watched = [&](const model::Name& n) {
     return s.watched.empty() || std::find(s.watched.begin(), s.watched.end(), n) != s.watched.end();
   };
+  if (s.triggers & kAlterations) {
+    auto any_watched = [&](const auto& names) {
+      return std::any_of(names.begin(), names.end(), [&](const auto& n) { return watched(n); });
+    };
+    std::vector<model::Name> touched;
+    for (const auto& [name, kind] : d.attrs) touched.push_back(name);
+    if (d.entity_trigger == kEntityDeleted) return s.triggers & kAltDelete;
+    if (d.entity_trigger == kEntityCreated)
+      return (s.triggers & kAltCreate) && (s.watched.empty() || any_watched(touched)) ? kAltCreate : 0;
+    if ((s.triggers & kAltChange) &&
+        (any_watched(d.value_changed) || (s.notify_on_metadata_change && any_watched(d.meta_changed))))
+      return kAltChange;
+    if ((s.triggers & kAltUpdate) && any_watched(touched)) return kAltUpdate;
+    return 0;
+  }
   if (d.entity_trigger == kEntityDeleted && (s.triggers & kEntityDeleted)) return kEntityDeleted;
   for (const auto& [name, kind] : d.attrs)
     if ((kind & s.triggers) && watched(name)) return kind;

@@ -15,13 +15,18 @@ namespace dejima::subscription {
 struct Diff {
   unsigned entity_trigger = 0;
   std::vector<std::pair<model::Name, unsigned>> attrs;
+  // Of the attributes in `attrs`: those whose value (or type) changed, created and deleted ones
+  // included, and those whose sub-attributes (metadata) alone changed. An attribute that was
+  // written again as it was is in neither.
+  std::vector<model::Name> value_changed, meta_changed;
 };
 
 // The change's triggers: an attribute counts once, by name, whatever its datasetIds did (an
 // instance that went is a deletion, a new one a creation, else an update).
 Diff diff(const broker::ChangeEvent& c);
 
-// The trigger of `s` that the change fires (0: none).
+// The trigger of `s` that the change fires (0: none). A subscription with alteration bits
+// (kAltCreate ...) is matched on those instead of notificationTrigger.
 unsigned fired(const Subscription& s, const Diff& d);
 
 }  // namespace dejima::subscription

@@ -20,11 +20,13 @@ struct Outcomes {
   std::condition_variable cv;
   std::vector<std::pair<std::string, bool>> seen;  // (body, ok) in outcome order
   std::vector<std::string> reasons;
+  std::vector<long> statuses;
   auto callback(std::string body) {
-    return [this, body](bool ok, const std::string& reason) {
+    return [this, body](bool ok, long status, const std::string& reason) {
       std::lock_guard lock(mu);
       seen.emplace_back(body, ok);
       reasons.push_back(reason);
+      statuses.push_back(status);
       cv.notify_all();
     };
   }
@@ -97,6 +99,29 @@ TEST(Dispatcher, AFailureIsRetriedWithDoublingBackOffThenReported) {
   EXPECT_FALSE(f.outcomes.seen[0].second);
   EXPECT_EQ(f.outcomes.reasons[0], "HTTP 500");
   EXPECT_GE(took, std::chrono::milliseconds(40 + 80)) << "two back-offs: 40 ms, then 80 ms";
+}
+
+TEST(Dispatcher, AMessageMaySetItsOwnAttemptsMethodTimeoutAndTakeAnyAnswer) {
+  Fixture f({.max_attempts = 3, .first_backoff_ms = 10});
+  f.state->set_auto_answer([](const fetch::Post&) { return std::optional<long>(404); });
+  notify::Message once = f.message("a", "http://a.test/", "once");
+  once.max_attempts = 1;
+  once.method = "PUT";
+  once.timeout_ms = 1234;
+  ASSERT_TRUE(f.dispatcher->submit(std::move(once)));
+  ASSERT_TRUE(f.outcomes.wait(1));
+  EXPECT_EQ(f.state->started_count(), 1u) << "no retry";
+  EXPECT_FALSE(f.outcomes.seen[0].second);
+  EXPECT_EQ(f.outcomes.statuses[0], 404);
+  EXPECT_EQ(f.state->posts()[0].method, "PUT");
+  EXPECT_EQ(f.state->posts()[0].timeout_ms, 1234);
+  notify::Message any = f.message("b", "http://a.test/", "any");
+  any.any_status_ok = true;
+  ASSERT_TRUE(f.dispatcher->submit(std::move(any)));
+  ASSERT_TRUE(f.outcomes.wait(2));
+  EXPECT_EQ(f.state->started_count(), 2u);
+  EXPECT_TRUE(f.outcomes.seen[1].second) << "a 404 answer is a delivery when any answer counts";
+  EXPECT_EQ(f.outcomes.statuses[1], 404);
 }
 
 TEST(Dispatcher, ARetryThatSucceedsIsDeliveredAndKeepsTheOrder) {

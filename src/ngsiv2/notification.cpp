@@ -1,0 +1,268 @@
+#include "ngsiv2/notification.h"
+
+#include <strings.h>
+#include <algorithm>
+
+#include "fetch/transfers.h"
+#include "ngsiv2/entity.h"
+#include "ngsiv2/request_context.h"
+#include "ngsiv2/subscription.h"
+#include "util/uri.h"
+
+namespace dejima::ngsiv2 {
+namespace {
+
+const std::string& user_agent() {
+  static const std::string ua = "orion/" + std::string(kOrionVersion) + " libcurl/" + fetch::libcurl_version();
+  return ua;
+}
+
+// The macro values of one entity: id, type, service, servicePath and each attribute's value.
+json::Document macro_values(const model::Entity& e, const std::string& tenant) {
+  json::Document d;
+  json::parse(d, json::written([&](json::Writer& w) { write_entity(w, e, View{.format = Format::KeyValues}); }));
+  auto& a = d.GetAllocator();
+  d.AddMember("service", json::Value(tenant.c_str(), a), a);
+  d.AddMember("servicePath", json::Value(RequestContext::path_of(e).c_str(), a), a);
+  d.AddMember("authToken", json::Value("", a), a);
+  return d;
+}
+
+// A json template with its macros filled: a string that is exactly ${x} becomes x's JSON value.
+void fill_json(json::Value& v, const json::Value& values, rapidjson::MemoryPoolAllocator<>& a) {
+  if (v.IsString()) {
+    std::string_view s = json::view(v);
+    if (s.starts_with("${") && s.ends_with("}") && s.find("${", 2) == std::string_view::npos) {
+      const std::string name(s.substr(2, s.size() - 3));
+      if (const auto* m = json::member(values, name))
+        v.CopyFrom(*m, a);
+      else
+        v.SetNull();
+      return;
+    }
+    const std::string filled = fill_macros(s, values, "null");
+    v.SetString(filled.c_str(), static_cast<rapidjson::SizeType>(filled.size()), a);
+  } else if (v.IsArray()) {
+    for (auto& e : v.GetArray()) fill_json(e, values, a);
+  } else if (v.IsObject()) {
+    for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) fill_json(m->value, values, a);
+  }
+}
+
+// What the notification shows of the entity.
+View view_for(const Spec& spec, const model::Entity& e, const subscription::Diff& d) {
+  View v;
+  if (spec.attrs_format == "keyValues" || spec.attrs_format == "simplifiedKeyValues") v.format = Format::KeyValues;
+  if (spec.attrs_format == "values") v.format = Format::Values;
+  if (!spec.metadata.empty()) v.metadata = MetadataFilter{.all = false, .names = spec.metadata};
+  if (spec.except) {
+    for (const auto* a : shown_attributes(e))
+      if (std::string n = v2_name(a->name); std::find(spec.attrs.begin(), spec.attrs.end(), n) == spec.attrs.end())
+        v.attrs.push_back(std::move(n));
+    std::sort(v.attrs.begin(), v.attrs.end());
+    if (v.attrs.empty()) v.attrs.push_back("");  // none of its attributes
+  } else {
+    v.attrs = spec.attrs;
+  }
+  if (spec.only_changed) {
+    std::vector<std::string> changed;
+    for (const auto& [name, kind] : d.attrs) changed.push_back(v2_name(name));
+    if (v.attrs.empty()) {
+      v.attrs = changed;
+      std::sort(v.attrs.begin(), v.attrs.end());
+    } else {
+      std::erase_if(
+          v.attrs, [&](const std::string& n) { return std::find(changed.begin(), changed.end(), n) == changed.end(); });
+    }
+    if (v.attrs.empty()) v.attrs.push_back("");
+  }
+  return v;
+}
+
+// The standard body: {"subscriptionId", "data": [entity]}, or the bare entity (simplified formats).
+std::string standard_body(const subscription::Subscription& s, const Spec& spec, const model::Entity& e,
+                          const View& v) {
+  const bool simplified = spec.attrs_format.starts_with("simplified");
+  return json::written([&](json::Writer& w) {
+    if (simplified) return write_entity(w, e, v);
+    w.StartObject();
+    w.Key("subscriptionId");
+    json::write_string(w, s.id);
+    w.Key("data");
+    w.StartArray();
+    write_entity(w, e, v);
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
+// The ngsi template applied to the normalized entity: id, type and attributes it names replaced.
+std::string ngsi_body(const subscription::Subscription& s, const Spec& spec, const model::Entity& e, const View& v,
+                      const json::Value& values) {
+  json::Document entity;
+  json::parse(entity, json::written([&](json::Writer& w) {
+                write_entity(w, e, View{.attrs = v.attrs, .metadata = v.metadata});
+              }));
+  json::Document patch;
+  json::parse(patch, spec.endpoint.text);
+  auto& a = entity.GetAllocator();
+  fill_json(patch, values, patch.GetAllocator());
+  for (auto m = patch.MemberBegin(); m != patch.MemberEnd(); ++m) {
+    const std::string_view name = json::view(m->name);
+    json::Value value;
+    if (name == "id" || name == "type" || !m->value.IsObject()) {
+      value.CopyFrom(m->value, a);
+    } else {
+      value.CopyFrom(m->value, a);
+      if (!value.HasMember("type")) {
+        const json::Value* v = json::member(m->value, "value");
+        const char* type = !v || v->IsNull() ? "None"
+                           : v->IsString()   ? "Text"
+                           : v->IsNumber()   ? "Number"
+                           : v->IsBool()     ? "Boolean"
+                                             : "StructuredValue";
+        value.AddMember("type", json::Value(rapidjson::StringRef(type)), a);
+      }
+      if (!value.HasMember("metadata")) value.AddMember("metadata", json::Value(rapidjson::kObjectType), a);
+    }
+    entity.RemoveMember(m->name);
+    entity.AddMember(json::Value(m->name, a), value, a);
+  }
+  return json::written([&](json::Writer& w) {
+    w.StartObject();
+    w.Key("subscriptionId");
+    json::write_string(w, s.id);
+    w.Key("data");
+    w.StartArray();
+    entity.Accept(w);
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
+void set_header(notify::Message& m, const std::string& name, std::string value) {
+  auto it = std::find_if(m.headers.begin(), m.headers.end(),
+                         [&](const auto& h) { return strcasecmp(h.first.c_str(), name.c_str()) == 0; });
+  if (it == m.headers.end())
+    m.headers.emplace_back(name, std::move(value));
+  else
+    it->second = std::move(value);
+}
+
+}  // namespace
+
+std::string fill_macros(std::string_view tmpl, const json::Value& values, std::string_view missing) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < tmpl.size()) {
+    const size_t open = tmpl.find("${", pos);
+    const size_t close = open == std::string_view::npos ? open : tmpl.find('}', open + 2);
+    if (close == std::string_view::npos) {
+      out += tmpl.substr(pos);
+      break;
+    }
+    out += tmpl.substr(pos, open - pos);
+    const json::Value* v = json::member(values, tmpl.substr(open + 2, close - open - 2));
+    if (!v)
+      out += missing;
+    else if (v->IsString())
+      out += json::view(*v);
+    else
+      out += json::to_string(*v);
+    pos = close + 1;
+  }
+  return out;
+}
+
+Result<std::shared_ptr<subscription::Subscription>> SubscriptionFlavor::restore(const json::Value& stored,
+                                                                                Millis) const {
+  auto spec = std::make_shared<Spec>();
+  if (auto st = parse_spec(stored, *spec, false); !st) return std::unexpected(st.error());
+  if (const auto* path = json::member(stored, "servicePath"); path && path->IsString())
+    spec->service_path = std::string(json::view(*path));
+  const auto* id = json::member(stored, "id");
+  if (!id || !id->IsString()) return fail(ErrorKind::BadRequestData, "stored subscription", "no id");
+  return build_subscription(std::move(spec), "", std::string(json::view(*id)), *this);
+}
+
+std::string SubscriptionFlavor::stored(const subscription::Subscription& s) const {
+  return render_subscription(s, static_cast<const Spec&>(*s.ext), 0, true);
+}
+
+std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Subscription& s,
+                                                          const subscription::Item& item, const subscription::Diff& d,
+                                                          unsigned, Millis) const {
+  const Spec& spec = static_cast<const Spec&>(*s.ext);
+  const Endpoint& ep = spec.endpoint;
+  const model::Entity& e = *item.entity;
+  const View view = view_for(spec, e, d);
+  notify::Message m;
+  m.method = ep.method.empty() ? "POST" : ep.method;
+  m.max_attempts = 1;
+  m.timeout_ms = ep.timeout_ms;
+  m.any_status_ok = true;
+  m.headers = {{"User-Agent", user_agent()}};
+  if (!s.tenant.empty()) m.headers.emplace_back("Fiware-Service", s.tenant);
+  m.headers.emplace_back("Fiware-ServicePath", RequestContext::path_of(e));
+  m.headers.emplace_back("Accept", "application/json");
+  std::string format = spec.attrs_format;
+  std::string content_type = "application/json; charset=utf-8";
+  if (!ep.custom) {
+    m.uri = ep.url;
+    m.body = standard_body(s, spec, e, view);
+  } else {
+    const json::Document values = macro_values(e, s.tenant);
+    m.uri = fill_macros(ep.url, values, "");
+    char sep = m.uri.find('?') == std::string::npos ? '?' : '&';
+    for (const auto& [k, v] : ep.qs) {
+      std::string value = fill_macros(v, values, "");
+      if (value.empty()) continue;
+      m.uri += sep + fill_macros(k, values, "") + "=" + value;
+      sep = '&';
+    }
+    switch (ep.payload) {
+      case Endpoint::Payload::Standard: m.body = standard_body(s, spec, e, view); break;
+      case Endpoint::Payload::Text:
+        m.body = percent_decode(fill_macros(ep.text, values, "null")).value_or(fill_macros(ep.text, values, "null"));
+        content_type = "text/plain; charset=utf-8";
+        format = "custom";
+        break;
+      case Endpoint::Payload::Null:
+        content_type.clear();
+        format = "custom";
+        break;
+      case Endpoint::Payload::Json: {
+        json::Document tmpl;
+        json::parse(tmpl, ep.text);
+        fill_json(tmpl, values, tmpl.GetAllocator());
+        m.body = json::to_string(tmpl);
+        format = "custom";
+        break;
+      }
+      case Endpoint::Payload::Ngsi:
+        m.body = ngsi_body(s, spec, e, view, values);
+        format = "normalized";
+        break;
+    }
+    if (!content_type.empty()) m.headers.emplace_back("Content-Type", content_type);
+    content_type.clear();
+    for (const auto& [k, v] : ep.headers) {
+      std::string value = fill_macros(v, values, "");
+      if (value.empty() || strcasecmp(k.c_str(), "Fiware-Correlator") == 0 ||
+          strcasecmp(k.c_str(), "Ngsiv2-AttrsFormat") == 0)
+        continue;
+      set_header(m, k, std::move(value));
+    }
+  }
+  if (!content_type.empty()) m.headers.emplace_back("Content-Type", content_type);
+  if (!std::any_of(m.headers.begin(), m.headers.end(),
+                   [](const auto& h) { return strcasecmp(h.first.c_str(), "Content-Type") == 0; }))
+    m.headers.emplace_back("Content-Type", "");  // curl adds none of its own
+  m.headers.emplace_back("Fiware-Correlator", random_uuid() + "; cbnotif=1");
+  m.headers.emplace_back("Ngsiv2-AttrsFormat", format);
+  std::vector<notify::Message> out;
+  out.push_back(std::move(m));
+  return out;
+}
+
+}  // namespace dejima::ngsiv2
