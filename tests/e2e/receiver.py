@@ -1,5 +1,6 @@
 """A real HTTP server that records the notifications it receives. Paths decide behaviour:
-/slow/... waits `slow_seconds` before answering, /fail/... answers 500, anything else 200."""
+/slow/... waits `slow_seconds` before answering, /fail/... answers 500, /missing/... 404, anything
+else 200. Any method is taken; a body that is not JSON is kept as text."""
 import json
 import ssl
 import threading
@@ -11,7 +12,7 @@ class Receiver:
     def __init__(self, slow_seconds=2.0, tls=None):
         """tls: (certificate file, key file) to answer HTTPS."""
         self.slow_seconds = slow_seconds
-        self.received = []  # (arrival time, path, headers, body)
+        self.received = []  # (arrival time, path, headers, body, method)
         self.cond = threading.Condition()
         receiver = self
 
@@ -19,16 +20,22 @@ class Receiver:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = raw.decode()
                 if self.path.startswith("/slow"):
                     time.sleep(receiver.slow_seconds)
-                status = 500 if self.path.startswith("/fail") else 200
+                status = 500 if self.path.startswith("/fail") else 404 if self.path.startswith("/missing") else 200
                 with receiver.cond:
-                    receiver.received.append((time.time(), self.path, dict(self.headers), json.loads(body)))
+                    receiver.received.append((time.time(), self.path, dict(self.headers), body, self.command))
                     receiver.cond.notify_all()
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            do_PUT = do_PATCH = do_DELETE = do_POST
 
             def log_message(self, *args):
                 pass
