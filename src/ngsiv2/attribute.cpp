@@ -47,7 +47,7 @@ std::optional<Millis> orion_date(std::string_view s) {
   if (z != "Z") {
     std::string zd;
     for (char ch : z.substr(1))
-      if (ch != ':') zd += ch;
+      if (ch != ':' && ch != '.') zd += ch;  // +01:00, +0100, +01.00
     if (zd.size() != 2 && zd.size() != 4) return std::nullopt;
     zd.resize(4, '0');
     z = z.substr(0, 1) + zd.substr(0, 2) + ":" + zd.substr(2);

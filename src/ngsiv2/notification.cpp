@@ -2,6 +2,7 @@
 
 #include <strings.h>
 #include <algorithm>
+#include <functional>
 
 #include "fetch/transfers.h"
 #include "ngsiv2/entity.h"
@@ -79,29 +80,29 @@ View view_for(const Spec& spec, const model::Entity& e, const subscription::Diff
   return v;
 }
 
-// The standard body: {"subscriptionId", "data": [entity]}, or the bare entity (simplified formats).
-std::string standard_body(const subscription::Subscription& s, const Spec& spec, const model::Entity& e,
-                          const View& v) {
-  const bool simplified = spec.attrs_format.starts_with("simplified");
+// {"subscriptionId", "data": [entity]}, or the bare entity (simplified formats).
+std::string wrapped(const subscription::Subscription& s, const Spec& spec,
+                    const std::function<void(json::Writer&)>& entity) {
   return json::written([&](json::Writer& w) {
-    if (simplified) return write_entity(w, e, v);
+    if (spec.attrs_format.starts_with("simplified")) return entity(w);
     w.StartObject();
     w.Key("subscriptionId");
     json::write_string(w, s.id);
     w.Key("data");
     w.StartArray();
-    write_entity(w, e, v);
+    entity(w);
     w.EndArray();
     w.EndObject();
   });
 }
 
-// The ngsi template applied to the normalized entity: id, type and attributes it names replaced.
-std::string ngsi_body(const subscription::Subscription& s, const Spec& spec, const model::Entity& e, const View& v,
-                      const json::Value& values) {
+// The ngsi template applied to the normalized entity (id, type and the attributes it names
+// replaced), then written in the subscription's format.
+void write_patched(json::Writer& w, const Spec& spec, const model::Entity& e, const View& v,
+                   const json::Value& values) {
   json::Document entity;
-  json::parse(entity, json::written([&](json::Writer& w) {
-                write_entity(w, e, View{.attrs = v.attrs, .metadata = v.metadata});
+  json::parse(entity, json::written([&](json::Writer& ew) {
+                write_entity(ew, e, View{.attrs = v.attrs, .metadata = v.metadata});
               }));
   json::Document patch;
   json::parse(patch, spec.endpoint.text);
@@ -110,10 +111,8 @@ std::string ngsi_body(const subscription::Subscription& s, const Spec& spec, con
   for (auto m = patch.MemberBegin(); m != patch.MemberEnd(); ++m) {
     const std::string_view name = json::view(m->name);
     json::Value value;
-    if (name == "id" || name == "type" || !m->value.IsObject()) {
-      value.CopyFrom(m->value, a);
-    } else {
-      value.CopyFrom(m->value, a);
+    value.CopyFrom(m->value, a);
+    if (name != "id" && name != "type" && value.IsObject()) {
       if (!value.HasMember("type")) {
         const json::Value* v = json::member(m->value, "value");
         const char* type = !v || v->IsNull() ? "None"
@@ -128,16 +127,26 @@ std::string ngsi_body(const subscription::Subscription& s, const Spec& spec, con
     entity.RemoveMember(m->name);
     entity.AddMember(json::Value(m->name, a), value, a);
   }
-  return json::written([&](json::Writer& w) {
-    w.StartObject();
-    w.Key("subscriptionId");
-    json::write_string(w, s.id);
-    w.Key("data");
+  if (v.format == Format::Normalized) return (void)entity.Accept(w);
+  if (v.format == Format::Values)
     w.StartArray();
-    entity.Accept(w);
+  else
+    w.StartObject();
+  for (auto m = entity.MemberBegin(); m != entity.MemberEnd(); ++m) {
+    const std::string_view name = json::view(m->name);
+    const bool builtin = name == "id" || name == "type";
+    if (v.format == Format::Values && builtin) continue;
+    if (v.format != Format::Values) json::write_key(w, name);
+    const json::Value* value = builtin ? &m->value : json::member(m->value, "value");
+    if (value)
+      value->Accept(w);
+    else
+      w.Null();
+  }
+  if (v.format == Format::Values)
     w.EndArray();
+  else
     w.EndObject();
-  });
 }
 
 void set_header(notify::Message& m, const std::string& name, std::string value) {
@@ -209,7 +218,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
   std::string content_type = "application/json; charset=utf-8";
   if (!ep.custom) {
     m.uri = ep.url;
-    m.body = standard_body(s, spec, e, view);
+    m.body = wrapped(s, spec, [&](json::Writer& w) { write_entity(w, e, view); });
   } else {
     const json::Document values = macro_values(e, s.tenant);
     m.uri = fill_macros(ep.url, values, "");
@@ -221,7 +230,9 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
       sep = '&';
     }
     switch (ep.payload) {
-      case Endpoint::Payload::Standard: m.body = standard_body(s, spec, e, view); break;
+      case Endpoint::Payload::Standard:
+        m.body = wrapped(s, spec, [&](json::Writer& w) { write_entity(w, e, view); });
+        break;
       case Endpoint::Payload::Text:
         m.body = percent_decode(fill_macros(ep.text, values, "null")).value_or(fill_macros(ep.text, values, "null"));
         content_type = "text/plain; charset=utf-8";
@@ -240,8 +251,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
         break;
       }
       case Endpoint::Payload::Ngsi:
-        m.body = ngsi_body(s, spec, e, view, values);
-        format = "normalized";
+        m.body = wrapped(s, spec, [&](json::Writer& w) { write_patched(w, spec, e, view, values); });
         break;
     }
     if (!content_type.empty()) m.headers.emplace_back("Content-Type", content_type);

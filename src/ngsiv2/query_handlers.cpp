@@ -253,7 +253,9 @@ void add_query_routes(http::Router& r, Services& s) {
   // The API's entry point: the resources served so far.
   r.add(Method::Get, "/v2", {http::Need::Open}, [](const http::Request& req, const Params&, http::Reply reply) {
     with_request(req, {}, std::move(reply), [](std::unique_ptr<RequestContext> c, http::Reply reply) {
-      reply(json_response(*c, 200, R"({"entities_url":"/v2/entities","types_url":"/v2/types"})"));
+      reply(json_response(
+          *c, 200,
+          R"({"entities_url":"/v2/entities","types_url":"/v2/types","subscriptions_url":"/v2/subscriptions"})"));
     });
   });
   r.add(Method::Get, "/v2/entities", read,

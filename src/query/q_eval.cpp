@@ -32,6 +32,8 @@ std::optional<int> compare(const Value& v, const Literal& l) {
       if (v.IsBool()) return sign(v.GetBool(), l.boolean);
       return std::nullopt;
     case Literal::Kind::DateTime:
+      if (v.IsObject())  // a typed value {"@type": "DateTime", "@value": "..."}
+        if (const Value* typed = json::member(v, "@value")) return compare(*typed, l);
       if (v.IsString()) {
         auto t = parse_iso8601(json::view(v));
         if (!t && v.GetStringLength() == 10) t = parse_iso8601(std::string(json::view(v)) + "T00:00:00Z");

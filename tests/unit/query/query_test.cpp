@@ -68,6 +68,15 @@ TEST(Q, ComparisonsOnScalarsAndJson) {
   EXPECT_FALSE(q("plain==1", e));  // number against string: no match, not an error
 }
 
+TEST(Q, ATypedDateTimeValueComparesAsATime) {
+  auto e = entity(R"({"id":"urn:ngsi-ld:Person:1","type":"Person",
+    "birthday":{"type":"Property","value":{"@type":"DateTime","@value":"2016-02-25T10:00:00.000Z"}}})");
+  EXPECT_TRUE(q("birthday==2016-02-25T10:00:00Z", e));
+  EXPECT_TRUE(q("birthday>2016-02-24T10:00:00Z", e));
+  EXPECT_FALSE(q("birthday<2016-02-25T10:00:00Z", e));
+  EXPECT_TRUE(q("birthday==2016-02-24T00:00:00Z..2016-02-26T00:00:00Z", e));
+}
+
 TEST(Q, RejectsMalformedExpressions) {
   for (const char* bad : {"", "speed>", ">5", "speed>>5", "(speed>5", "speed>5)", "a==\"x", "a>1..2", "a>1,2",
                           "a==2026-02-30T00:00:00Z", "a~=(", "a;", "|a", "a>1e999", "a==-1e400..1"}) {
