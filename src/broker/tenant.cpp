@@ -154,14 +154,16 @@ void Tenant::publish(const std::string& id, const EntityPtr& before, const Entit
   }
 }
 
-void Tenant::apply(const std::string& id, const Change& change, std::function<void(Status)> done) {
+void Tenant::apply(const std::string& id, const Change& change, std::function<void(Status)> done,
+                   std::shared_ptr<const Origin> origin) {
   apply_batch(
       {id}, [&](size_t, const EntityPtr& cur) { return change(cur); },
-      [done = std::move(done)](std::vector<Status> items, Status commit) { done(!items[0] ? items[0] : commit); });
+      [done = std::move(done)](std::vector<Status> items, Status commit) { done(!items[0] ? items[0] : commit); },
+      History::Keep, std::move(origin));
 }
 
 void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done,
-                         History history) {
+                         History history, std::shared_ptr<const Origin> origin) {
   std::vector<Status> items(ids.size());
   std::vector<Step> steps;
   store::WriteBatch writes;
@@ -189,7 +191,7 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
   }
   // Submitting under the lock keeps the store's commit order equal to the memory order.
   auto shared_steps = std::make_shared<std::vector<Step>>(std::move(steps));
-  auto queued = store_->write(std::move(writes), [this, shared_steps, items, done](Status s) mutable {
+  auto queued = store_->write(std::move(writes), [this, shared_steps, items, done, origin](Status s) mutable {
     if (!s) {
       spdlog::error("tenant '{}': write of {} entities failed, rolling back: {}", name_, shared_steps->size(),
                     s.error().detail);
@@ -200,7 +202,7 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
     if (s && listener_ && *listener_) {
       std::vector<ChangeEvent> changes;
       changes.reserve(shared_steps->size());
-      for (const auto& step : *shared_steps) changes.push_back({step.before, step.after});
+      for (const auto& step : *shared_steps) changes.push_back({step.before, step.after, origin});
       (*listener_)(name_, changes);
     }
   });

@@ -2,6 +2,7 @@
 // tenant's durable store. Reads never touch disk; writes are applied in memory under the
 // tenant's write lock and acknowledged once the store has committed them.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,8 +23,17 @@
 namespace dejima::broker {
 
 // One committed change of an entity (before or after is null for a creation or a deletion).
+// Who made a change, for the notifications it causes (NGSIv2 passes its request's).
+struct Origin {
+  std::string correlator;  // the request's Fiware-Correlator
+  std::string auth_token;  // X-Auth-Token, passed on to notifications
+  bool forced = false;     // options=forcedUpdate: a write notifies whether it changed anything or not
+  mutable std::atomic<unsigned> notifications{0};  // sent so far for this request (cbnotif)
+};
+
 struct ChangeEvent {
   EntityPtr before, after;
+  std::shared_ptr<const Origin> origin;  // null: an NGSI-LD request, a connector
 };
 // Told about every durable change of a tenant, in commit order, after the writer got its reply
 // (on the storage thread: it must not block).
@@ -67,7 +77,8 @@ class Tenant {
   using Change = std::function<Result<std::shared_ptr<model::Entity>>(const EntityPtr& current)>;
   // Applies the change in memory and in the store; `done` runs once the write is durable (or
   // failed, in which case the in-memory state is rolled back).
-  void apply(const std::string& id, const Change& change, std::function<void(Status)> done);
+  void apply(const std::string& id, const Change& change, std::function<void(Status)> done,
+             std::shared_ptr<const Origin> origin = nullptr);
 
   // Batch form: change(i, current) for ids[i] in order (an id may repeat and then sees the
   // previous result). Items whose change fails are left out; an item whose change returns the
@@ -79,7 +90,7 @@ class Tenant {
   // data that asks for no history).
   enum class History { Keep, Skip };
   void apply_batch(const std::vector<std::string>& ids, const BatchChange& change, BatchDone done,
-                   History history = History::Keep);
+                   History history = History::Keep, std::shared_ptr<const Origin> origin = nullptr);
 
   // The temporal API's own writes: history only, the current state is left alone.
   void write_history(std::vector<store::HistoryWrite> history, std::function<void(Status)> done);

@@ -43,7 +43,7 @@ void create_entity(const http::Request& req, Services& s, http::Reply reply) {
           (void)model::append_attrs(*next, std::move(p), false, now);  // every attribute is written
           return next;
         },
-        reply_status(*c, std::move(reply), upsert ? 204 : 201, {{"Location", location}}));
+        reply_status(*c, std::move(reply), upsert ? 204 : 201, {{"Location", location}}), c->origin());
   });
 }
 
@@ -70,7 +70,7 @@ void delete_entity(const http::Request& req, const Params& p, Services& s, http:
             return std::unexpected(not_found(std::string(kEntityNotFound)));
           return nullptr;
         },
-        std::move(done));
+        std::move(done), c->origin());
   });
 }
 

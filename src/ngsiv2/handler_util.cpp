@@ -49,7 +49,8 @@ void modify_entity(Services& s, const RequestContext& c, const std::string& id, 
       [done = std::move(done), report](Status st) {
     if (st && *report) return done(std::unexpected(**report));
     done(std::move(st));
-      });
+      },
+      c.origin());
 }
 
 std::string names_list(const std::vector<std::string>& names) {

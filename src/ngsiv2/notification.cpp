@@ -19,13 +19,13 @@ const std::string& user_agent() {
 }
 
 // The macro values of one entity: id, type, service, servicePath and each attribute's value.
-json::Document macro_values(const model::Entity& e, const std::string& tenant) {
+json::Document macro_values(const model::Entity& e, const std::string& tenant, const broker::Origin* origin) {
   json::Document d;
   json::parse(d, json::written([&](json::Writer& w) { write_entity(w, e, View{.format = Format::KeyValues}); }));
   auto& a = d.GetAllocator();
   d.AddMember("service", json::Value(tenant.c_str(), a), a);
   d.AddMember("servicePath", json::Value(RequestContext::path_of(e).c_str(), a), a);
-  d.AddMember("authToken", json::Value("", a), a);
+  d.AddMember("authToken", json::Value(origin ? origin->auth_token.c_str() : "", a), a);
   return d;
 }
 
@@ -149,6 +149,49 @@ void write_patched(json::Writer& w, const Spec& spec, const model::Entity& e, co
     w.EndObject();
 }
 
+// The request's correlator (its root, before any "; cbnotif=") and the notification's number
+// among those the request caused; a new one when the change has no request.
+std::string correlator(const broker::Origin* origin) {
+  if (!origin) return random_uuid() + "; cbnotif=1";
+  const std::string_view root = std::string_view(origin->correlator).substr(0, origin->correlator.find(';'));
+  return std::string(root) + "; cbnotif=" + std::to_string(++origin->notifications);
+}
+
+// Orion's name of what a change did: a write that changed nothing is an update.
+std::string_view alteration_name(const subscription::Item& item, const subscription::Diff& d) {
+  if (item.deleted) return "entityDelete";
+  if (!item.before) return "entityCreate";
+  return d.value_changed.empty() && d.meta_changed.empty() ? "entityUpdate" : "entityChange";
+}
+
+// The entity as the view shows it, with the built-in alterationType when the view names it.
+void write_notified(json::Writer& w, const model::Entity& e, const View& v, std::string_view alteration) {
+  if (!v.builtin("alterationType")) return write_entity(w, e, v);
+  std::string text = json::written([&](json::Writer& ew) { write_entity(ew, e, v); });
+  const char close = text.back();  // '}' or ']' (values)
+  text.pop_back();
+  const bool empty = text.size() == 1;
+  std::string extra = json::written([&](json::Writer& xw) {
+    if (v.format == Format::Normalized) {
+      xw.StartObject();
+      xw.Key("type");
+      xw.String("Text");
+      xw.Key("value");
+      json::write_string(xw, alteration);
+      xw.Key("metadata");
+      xw.StartObject();
+      xw.EndObject();
+      xw.EndObject();
+    } else {
+      json::write_string(xw, alteration);
+    }
+  });
+  text += empty ? "" : ",";
+  text += close == '}' ? "\"alterationType\":" + extra : extra;
+  text += close;
+  json::write_raw(w, text);
+}
+
 void set_header(notify::Message& m, const std::string& name, std::string value) {
   auto it = std::find_if(m.headers.begin(), m.headers.end(),
                          [&](const auto& h) { return strcasecmp(h.first.c_str(), name.c_str()) == 0; });
@@ -205,6 +248,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
   const Endpoint& ep = spec.endpoint;
   const model::Entity& e = *item.entity;
   const View view = view_for(spec, e, d);
+  const std::string_view alteration = alteration_name(item, d);
   notify::Message m;
   m.method = ep.method.empty() ? "POST" : ep.method;
   m.max_attempts = 1;
@@ -213,14 +257,15 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
   m.headers = {{"User-Agent", user_agent()}};
   if (!s.tenant.empty()) m.headers.emplace_back("Fiware-Service", s.tenant);
   m.headers.emplace_back("Fiware-ServicePath", RequestContext::path_of(e));
+  if (item.origin && !item.origin->auth_token.empty()) m.headers.emplace_back("X-Auth-Token", item.origin->auth_token);
   m.headers.emplace_back("Accept", "application/json");
   std::string format = spec.attrs_format;
   std::string content_type = "application/json; charset=utf-8";
   if (!ep.custom) {
     m.uri = ep.url;
-    m.body = wrapped(s, spec, [&](json::Writer& w) { write_entity(w, e, view); });
+    m.body = wrapped(s, spec, [&](json::Writer& w) { write_notified(w, e, view, alteration); });
   } else {
-    const json::Document values = macro_values(e, s.tenant);
+    const json::Document values = macro_values(e, s.tenant, item.origin);
     m.uri = fill_macros(ep.url, values, "");
     char sep = m.uri.find('?') == std::string::npos ? '?' : '&';
     for (const auto& [k, v] : ep.qs) {
@@ -231,7 +276,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
     }
     switch (ep.payload) {
       case Endpoint::Payload::Standard:
-        m.body = wrapped(s, spec, [&](json::Writer& w) { write_entity(w, e, view); });
+        m.body = wrapped(s, spec, [&](json::Writer& w) { write_notified(w, e, view, alteration); });
         break;
       case Endpoint::Payload::Text:
         m.body = percent_decode(fill_macros(ep.text, values, "null")).value_or(fill_macros(ep.text, values, "null"));
@@ -257,18 +302,19 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
     if (!content_type.empty()) m.headers.emplace_back("Content-Type", content_type);
     content_type.clear();
     for (const auto& [k, v] : ep.headers) {
+      const std::string name = fill_macros(k, values, "");
       std::string value = fill_macros(v, values, "");
-      if (value.empty() || strcasecmp(k.c_str(), "Fiware-Correlator") == 0 ||
-          strcasecmp(k.c_str(), "Ngsiv2-AttrsFormat") == 0)
+      if (name.empty() || value.empty() || strcasecmp(name.c_str(), "Fiware-Correlator") == 0 ||
+          strcasecmp(name.c_str(), "Ngsiv2-AttrsFormat") == 0)
         continue;
-      set_header(m, k, std::move(value));
+      set_header(m, name, std::move(value));
     }
   }
   if (!content_type.empty()) m.headers.emplace_back("Content-Type", content_type);
   if (!std::any_of(m.headers.begin(), m.headers.end(),
                    [](const auto& h) { return strcasecmp(h.first.c_str(), "Content-Type") == 0; }))
     m.headers.emplace_back("Content-Type", "");  // curl adds none of its own
-  m.headers.emplace_back("Fiware-Correlator", random_uuid() + "; cbnotif=1");
+  m.headers.emplace_back("Fiware-Correlator", correlator(item.origin));
   m.headers.emplace_back("Ngsiv2-AttrsFormat", format);
   std::vector<notify::Message> out;
   out.push_back(std::move(m));

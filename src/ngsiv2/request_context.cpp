@@ -140,6 +140,15 @@ bool RequestContext::readable(const model::Entity& e) const {
                                         [&](const std::string& t) { return e.has_type(t); });
 }
 
+std::shared_ptr<const broker::Origin> RequestContext::origin() const {
+  auto o = std::make_shared<broker::Origin>();
+  o->correlator = correlator;
+  o->auth_token = std::string(req.header("X-Auth-Token"));
+  if (const std::string* options = req.param("options"))
+    for (auto item : http::list_items(*options)) o->forced = o->forced || item == "forcedUpdate";
+  return o;
+}
+
 const std::string& RequestContext::path_of(const model::Entity& e) {
   static const std::string root = "/";
   return e.scopes.empty() ? root : e.scopes.front();

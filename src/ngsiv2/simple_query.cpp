@@ -118,7 +118,7 @@ Status path(std::string_view lhs, bool metadata, std::string& out) {
 }  // namespace
 
 Status translate_query(std::string_view text, bool metadata, SimpleQuery& out) {
-  static constexpr std::string_view kOps[] = {"==", "!=", ">=", "<=", "~=", ">", "<"};
+  static constexpr std::string_view kOps[] = {"==", "!=", ">=", "<=", "~=", ">", "<", ":"};  // ':' is '=='
   for (std::string_view st : statements(text)) {
     while (!st.empty() && st.front() == ' ') st.remove_prefix(1);
     while (!st.empty() && st.back() == ' ') st.remove_suffix(1);
@@ -145,8 +145,10 @@ Status translate_query(std::string_view text, bool metadata, SimpleQuery& out) {
     } else {
       if (at == 0) return std::unexpected(invalid("empty left-hand-side in q-item"));
       if (auto s = path(st.substr(0, at), metadata, term); !s) return s;
+      if (op == ":") op = "==";
       term += op;
-      std::string_view rhs = st.substr(at + op.size());
+      const size_t op_size = st.substr(at, 1) == ":" ? 1 : op.size();
+      std::string_view rhs = st.substr(at + op_size);
       if (op == "~=") {
         rhs = trimmed(rhs);
         if (rhs.empty()) return std::unexpected(invalid("empty right-hand-side in q-item"));

@@ -21,6 +21,10 @@ constexpr std::string_view kAlterations[] = {"entityCreate", "entityUpdate", "en
 std::unexpected<Error> bad(std::string text) { return std::unexpected(bad_request(std::move(text))); }
 
 bool forbidden(std::string_view s) { return std::any_of(s.begin(), s.end(), forbidden_in_text); }
+// Ids and types: printable ASCII too.
+bool forbidden_name(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return forbidden_in_text(c) || c <= ' ' || c >= 0x7f; });
+}
 
 // Orion's optional members: absent is fine, another JSON type is "<what> is not a ...".
 Status opt_string(const json::Value& v, const char* name, std::string_view what, std::string& out, bool& given) {
@@ -78,20 +82,20 @@ Status parse_entities(const json::Value& v, std::vector<EntitySpec>& out) {
       return bad("/entities/ element has both /type/ and /typePattern/");
     EntitySpec es;
     bool given = false;
-    if (auto st = opt_string(e, "id", "entity id", es.id, given); !st) return st;
+    if (auto st = opt_string(e, "id", "/entities/ vector item /id/", es.id, given); !st) return st;
     if (id && es.id.empty()) return bad("/entities/ element id is empty");
-    if (forbidden(es.id)) return bad("forbidden characters in /entities/ vector item /id/");
+    if (forbidden_name(es.id)) return bad("forbidden characters in /entities/ vector item /id/");
     if (es.id.size() > 256) return bad("max id length exceeded in /entities/ vector item /id/");
-    if (auto st = opt_string(e, "idPattern", "entity idPattern", es.id_pattern, given); !st) return st;
+    if (auto st = opt_string(e, "idPattern", "/entities/ vector item /idPattern/", es.id_pattern, given); !st) return st;
     if (pattern && es.id_pattern.empty()) return bad("/entities/ vector item /idPattern/ is empty");
-    if (pattern && !Regex::compile(es.id_pattern)) return bad("Invalid regex for entity id pattern");
-    if (auto st = opt_string(e, "type", "entity type", es.type, given); !st) return st;
+    if (pattern && !Regex::compile(es.id_pattern)) return bad("Invalid regex for entity idPattern");
+    if (auto st = opt_string(e, "type", "/entities/ vector item /type/", es.type, given); !st) return st;
     if (given && es.type.empty()) return bad("entity type length: 0, min length supported: 1");
-    if (forbidden(es.type)) return bad("forbidden characters in /entities/ vector item /type/");
+    if (forbidden_name(es.type)) return bad("forbidden characters in /entities/ vector item /type/");
     if (es.type.size() > 256) return bad("max type length exceeded in /entities/ vector item /type/");
-    if (auto st = opt_string(e, "typePattern", "entity typePattern", es.type_pattern, given); !st) return st;
+    if (auto st = opt_string(e, "typePattern", "/entities/ vector item /typePattern/", es.type_pattern, given); !st) return st;
     if (given && es.type_pattern.empty()) return bad("/entities/ vector item /typePattern/ is empty");
-    if (given && !Regex::compile(es.type_pattern)) return bad("Invalid regex for entity type pattern");
+    if (given && !Regex::compile(es.type_pattern)) return bad("Invalid regex for entity typePattern");
     out.push_back(std::move(es));
   }
   return {};
@@ -119,7 +123,11 @@ Status parse_expression(const json::Value& v, Spec& spec) {
     if (spec.geometry.empty() || spec.coords.empty() || spec.georel.empty())
       return bad("partial geo expression: geometry, georel and coords have to be provided together");
     auto geo = geo_test(&spec.georel, &spec.geometry, &spec.coords);
-    if (!geo) return std::unexpected(geo.error());
+    if (!geo) {
+      std::string_view detail = geo.error().detail;
+      if (detail.starts_with("Invalid query: ")) detail.remove_prefix(15);
+      return bad("error parsing geo-query fields: " + std::string(detail));
+    }
   }
   return {};
 }
@@ -197,6 +205,7 @@ Status parse_dictionary(const json::Value& v, const std::string& what, KeyValues
     if (bad_char(key) || bad_char(value)) return bad("forbidden characters in custom " + what);
     out.emplace_back(key, value);
   }
+  std::sort(out.begin(), out.end());  // Orion keeps them in a map
   return {};
 }
 

@@ -28,11 +28,12 @@ Result<std::string> subscription_path(const RequestContext& c) {
   return c.service_paths.empty() ? std::string("/#") : c.service_paths.front();
 }
 
-// The subscription a request names, visible to it (else the error to answer).
-Result<SubPtr> named(Services& s, const RequestContext& c, const std::string& id) {
+// The subscription a request names (else the error to answer); a read sees it only from its
+// service path, a change finds it from any (and keeps its path).
+Result<SubPtr> named(Services& s, const RequestContext& c, const std::string& id, bool read) {
   if (auto st = check_subscription_id(id); !st) return std::unexpected(st.error());
   SubPtr sub = s.subscriptions.find(c.tenant, id, &s.flavor);
-  if (!sub || !visible(c, spec_of(*sub))) return std::unexpected(not_found_subscription());
+  if (!sub || (read && !visible(c, spec_of(*sub)))) return std::unexpected(not_found_subscription());
   return sub;
 }
 
@@ -87,7 +88,7 @@ void list(const http::Request& req, Services& s, http::Reply reply) {
 
 void retrieve(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
   with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto sub = named(s, *c, p[0]);
+    auto sub = named(s, *c, p[0], true);
     if (!sub) return reply(error_response(*c, sub.error()));
     reply(json_response(*c, 200, render_subscription(**sub, spec_of(**sub), c->now, false)));
   });
@@ -95,7 +96,7 @@ void retrieve(const http::Request& req, const Params& p, Services& s, http::Repl
 
 void update(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
   with_request(req, {.body = Body::Json}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto current = named(s, *c, p[0]);
+    auto current = named(s, *c, p[0], false);
     if (!current) return reply(error_response(*c, current.error()));
     auto spec = std::make_shared<Spec>(spec_of(**current));
     if (auto st = parse_spec(c->body, *spec, true); !st) return reply(error_response(*c, st.error()));
@@ -114,7 +115,7 @@ void update(const http::Request& req, const Params& p, Services& s, http::Reply 
 
 void remove(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
   with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto sub = named(s, *c, p[0]);
+    auto sub = named(s, *c, p[0], false);
     if (!sub) return reply(error_response(*c, sub.error()));
     if (auto st = s.subscriptions.remove(c->tenant, p[0], &s.flavor); !st)
       return reply(error_response(*c, not_found_subscription()));

@@ -264,10 +264,13 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
       for (const auto& type : c.before->types) add(subs.by_type, type);
     candidates.insert(candidates.end(), subs.by_any.begin(), subs.by_any.end());
     if (candidates.empty() && subs.by_attr.empty()) continue;
-    const Diff d = diff(c);
+    Diff d = diff(c);
+    d.forced = c.origin && c.origin->forced;
     for (const auto& [name, kind] : d.attrs) add(subs.by_attr, name);
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    if (candidates.size() > 1)  // sent in id order (NGSIv2 ids: creation order), as Orion sends them
+      std::sort(candidates.begin(), candidates.end(), [](const Subscription* a, const Subscription* b) { return a->id < b->id; });
     for (const Subscription* s : candidates) {
       if (!s->active || s->interval_ms || s->expired(now)) continue;
       const unsigned trigger = fired(*s, d);
@@ -278,7 +281,7 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
         if (s->throttling_ms && s->state->last_notification && now - s->state->last_notification < s->throttling_ms)
           continue;
       }
-      const Item item{c.after ? c.after : c.before, c.before, !c.after};
+      const Item item{c.after ? c.after : c.before, c.before, !c.after, c.origin.get()};
       if (s->flavor) {
         for (auto& m : s->flavor->messages(*s, item, d, trigger, now)) send(*s, std::move(m), now);
         continue;

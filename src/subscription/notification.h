@@ -15,6 +15,7 @@ struct Item {
   broker::EntityPtr entity;  // the current version; for a deletion, the last one
   broker::EntityPtr before;  // the previous version (showChanges), may be null
   bool deleted = false;
+  const broker::Origin* origin = nullptr;  // the request that made the change, when known
 };
 
 std::string notification_body(const Subscription& s, const std::vector<Item>& items, std::string_view trigger,

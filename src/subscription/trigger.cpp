@@ -118,8 +118,8 @@ unsigned fired(const Subscription& s, const Diff& d) {
     if (d.entity_trigger == kEntityDeleted) return s.triggers & kAltDelete;
     if (d.entity_trigger == kEntityCreated)
       return (s.triggers & kAltCreate) && (s.watched.empty() || any_watched(touched)) ? kAltCreate : 0;
-    if ((s.triggers & kAltChange) &&
-        (any_watched(d.value_changed) || (s.notify_on_metadata_change && any_watched(d.meta_changed))))
+    if ((s.triggers & kAltChange) && (any_watched(d.value_changed) || (d.forced && any_watched(touched)) ||
+                                      (s.notify_on_metadata_change && any_watched(d.meta_changed))))
       return kAltChange;
     if ((s.triggers & kAltUpdate) && any_watched(touched)) return kAltUpdate;
     return 0;

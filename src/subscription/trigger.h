@@ -19,6 +19,7 @@ struct Diff {
   // included, and those whose sub-attributes (metadata) alone changed. An attribute that was
   // written again as it was is in neither.
   std::vector<model::Name> value_changed, meta_changed;
+  bool forced = false;  // the writer asked that every touched attribute count as changed
 };
 
 // The change's triggers: an attribute counts once, by name, whatever its datasetIds did (an

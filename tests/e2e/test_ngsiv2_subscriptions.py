@@ -124,8 +124,10 @@ def test_notifications_carry_orions_headers_and_the_subscriptions_format(server,
     assert headers["Ngsiv2-AttrsFormat"] == "normalized" and headers["Accept"] == "application/json"
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert re.fullmatch(r"orion/\d+\.\d+\.\d+ libcurl/.*", headers["User-Agent"])
-    assert re.fullmatch(r"[0-9a-f\-]{36}; cbnotif=1", headers["Fiware-Correlator"])
+    first = headers["Fiware-Correlator"]
     (_, _, headers, body, _), = receiver.wait("/kv", 1)
+    assert {first, headers["Fiware-Correlator"]} == {"trace-7; cbnotif=1", "trace-7; cbnotif=2"}, \
+        "the request's correlator, numbered per notification it caused"
     assert body == {"subscriptionId": key_values, "data": [{"id": "Ferry1", "type": "Ship", "speed": 12.5}]}
     assert headers["Ngsiv2-AttrsFormat"] == "keyValues"
     # An entity in another service path is not the /harbour subscription's.
@@ -143,7 +145,8 @@ def test_notifications_carry_orions_headers_and_the_subscriptions_format(server,
 
 def test_alteration_types_say_what_fires(server, receiver):
     changes = subscribe(server, {"subject": {"entities": [{"id": "Lamp1"}]},
-                                 "notification": {"http": {"url": receiver.url + "/change"}, "attrsFormat": "keyValues"}})
+                                 "notification": {"http": {"url": receiver.url + "/change"}, "attrsFormat": "keyValues",
+                                                  "attrs": ["on", "alterationType"]}})
     updates = subscribe(server, {
         "subject": {"entities": [{"id": "Lamp1"}], "condition": {"alterationTypes": ["entityUpdate", "entityDelete"]}},
         "notification": {"http": {"url": receiver.url + "/update"}, "attrsFormat": "keyValues"}})
@@ -161,6 +164,20 @@ def test_alteration_types_say_what_fires(server, receiver):
     bodies = [r[3]["data"][0] for r in receiver.wait("/update", 3)]
     assert bodies[2] == {"id": "Lamp1", "type": "Lamp", "on": False}, "a deletion notifies the last contents"
     assert len(receiver.bodies("/change")) == 2 and changes != updates
+    assert [b["data"][0]["alterationType"] for b in receiver.bodies("/change")] == ["entityCreate", "entityChange"]
+
+
+def test_forced_updates_notify_and_the_callers_token_is_passed_on(server, receiver):
+    subscribe(server, {"subject": {"entities": [{"id": "Gate1"}]},
+                       "notification": {"http": {"url": receiver.url + "/gate"}, "attrsFormat": "keyValues"}})
+    assert requests.post(server.url + "/v2/entities", json={"id": "Gate1", "type": "Gate", "open": {"value": 1}}).ok
+    receiver.wait("/gate", 1)
+    r = requests.patch(server.url + "/v2/entities/Gate1/attrs?options=forcedUpdate", json={"open": {"value": 1}},
+                       headers={"X-Auth-Token": "tok-42"})
+    assert r.status_code == 204
+    (_, _, first, _, _), (_, _, headers, body, _) = receiver.wait("/gate", 2)
+    assert body["data"][0]["open"] == 1 and headers["X-Auth-Token"] == "tok-42"
+    assert "X-Auth-Token" not in first
 
 
 def test_delivery_state_counts_answers_failures_and_oneshots(server, receiver):

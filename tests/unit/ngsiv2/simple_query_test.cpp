@@ -25,6 +25,9 @@ TEST(SimpleQuery, RangesListsAndPatterns) {
   EXPECT_EQ(q("brand!=Toyota,Honda"), R"(brand!="Toyota","Honda")");
   EXPECT_EQ(q("brand~=^Ma"), R"(brand~="^Ma")");
   EXPECT_EQ(q("a==\"x\\y\""), R"(a=="x\\y")");
+  EXPECT_EQ(q("colour:brown,red"), R"(colour=="brown","red")");  // ':' is '=='
+  EXPECT_EQ(q("at:2026-12-01T10:00:00Z"), "at==2026-12-01T10:00:00Z");
+  EXPECT_EQ(q("a.m.f:3.14", true), "a.m[f]==3.14");
 }
 
 TEST(SimpleQuery, PathsGoIntoTheValueAndMetadataPathsToSubAttributes) {
