@@ -9,7 +9,7 @@
 #  3. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
 #     subscription tests (notifier and timer threads), the temporal tests (read pool, retention)
 #     the import tests (conversion overlapping commits) and the connector tests (worker thread);
-#  4. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 45 s (scripts/fuzz.sh).
+#  4. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 40 s (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -39,5 +39,5 @@ cmake --build --preset tsan -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions or temporal or import or connectors'" \
   ctest --preset tsan -j 2
 
-echo "== fuzz (libFuzzer, 45 s per target) =="
-bash scripts/fuzz.sh 45
+echo "== fuzz (libFuzzer, 40 s per target) =="
+bash scripts/fuzz.sh 40

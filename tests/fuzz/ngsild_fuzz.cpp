@@ -17,7 +17,9 @@
 #include "ngsild/projection.h"
 #include "ngsiv2/entity.h"
 #include "ngsiv2/geo_query.h"
+#include "ngsiv2/notification.h"
 #include "ngsiv2/simple_query.h"
+#include "ngsiv2/subscription.h"
 #include "query/geo.h"
 #include "query/names.h"
 #include "query/q.h"
@@ -38,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return -1;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   const auto& ctx = *jsonld::Context::core();
-  switch (static_cast<uint8_t>(data[0] - '0') % 9) {  // the seeds start with a digit
+  switch (static_cast<uint8_t>(data[0] - '0') % 10) {  // the seeds start with a digit
     case 0: check(query::parse_q(text, ctx)); break;
     case 1: check(query::parse_names(text, "type")); break;
     case 2: {  // georel, then geometry, then coordinates, separated by newlines
@@ -74,6 +76,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const model::Entity e = model::new_entity(std::move(*p), 0);
       for (auto f : {ngsiv2::Format::Normalized, ngsiv2::Format::KeyValues, ngsiv2::Format::Unique})
         (void)json::written([&](json::Writer& w) { ngsiv2::write_entity(w, e, ngsiv2::View{.format = f}); });
+      break;
+    }
+    case 9: {  // an NGSIv2 subscription body: parsed, built, rendered, restored, and a notification built
+      json::Document doc;
+      if (!json::parse(doc, text).empty()) return 0;
+      auto spec = std::make_shared<ngsiv2::Spec>();
+      if (auto st = ngsiv2::parse_spec(doc, *spec, text.size() % 2 == 1); !st) {
+        if (st.error().kind != ErrorKind::BadRequestData && st.error().kind != ErrorKind::OperationNotSupported)
+          std::abort();
+        return 0;
+      }
+      static const ngsiv2::SubscriptionFlavor flavor;
+      auto sub = ngsiv2::build_subscription(spec, "t", ngsiv2::new_subscription_id(), flavor);
+      if (!sub) return 0;
+      (void)ngsiv2::render_subscription(**sub, *spec, 0, false);
+      json::Document stored;
+      const bool created = text.size() % 2 == 0;  // a creation's document is restored as it was
+      if (!json::parse(stored, flavor.stored(**sub)).empty() || (created && !flavor.restore(stored, 0))) std::abort();
+      auto e = std::make_shared<model::Entity>();
+      e->id = "E1";
+      e->types = {jsonld::Context::core()->expand("T")};
+      (void)flavor.messages(**sub, subscription::Item{e, nullptr, false, nullptr}, subscription::Diff{}, 0, 0);
       break;
     }
     case 5: {
