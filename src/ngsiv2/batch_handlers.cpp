@@ -168,7 +168,7 @@ void op_update(const http::Request& req, Services& s, http::Reply reply) {
         r = http::orion_error(st.error());
       r.header("Fiware-Correlator", corr);
       reply(std::move(r));
-        },
+    },
         broker::Tenant::History::Keep, c->origin());
   });
 }

@@ -164,32 +164,72 @@ std::string_view alteration_name(const subscription::Item& item, const subscript
   return d.value_changed.empty() && d.meta_changed.empty() ? "entityUpdate" : "entityChange";
 }
 
-// The entity as the view shows it, with the built-in alterationType when the view names it.
-void write_notified(json::Writer& w, const model::Entity& e, const View& v, std::string_view alteration) {
-  if (!v.builtin("alterationType")) return write_entity(w, e, v);
-  std::string text = json::written([&](json::Writer& ew) { write_entity(ew, e, v); });
-  const char close = text.back();  // '}' or ']' (values)
-  text.pop_back();
-  const bool empty = text.size() == 1;
-  std::string extra = json::written([&](json::Writer& xw) {
-    if (v.format == Format::Normalized) {
-      xw.StartObject();
-      xw.Key("type");
-      xw.String("Text");
-      xw.Key("value");
-      json::write_string(xw, alteration);
-      xw.Key("metadata");
-      xw.StartObject();
-      xw.EndObject();
-      xw.EndObject();
-    } else {
-      json::write_string(xw, alteration);
+// An attribute of Orion's notifications that the entity does not hold: {"type", "value", "metadata": {}}.
+json::Value made_attribute(std::string_view type, json::Value value, rapidjson::MemoryPoolAllocator<>& a) {
+  json::Value out(rapidjson::kObjectType);
+  out.AddMember("type", json::Value(type.data(), static_cast<rapidjson::SizeType>(type.size()), a), a);
+  out.AddMember("value", value, a);
+  out.AddMember("metadata", json::Value(rapidjson::kObjectType), a);
+  return out;
+}
+
+// What a notification adds to the entity as the view shows it: the built-in alterationType, the
+// listed attributes the entity lacks (covered), and the previousValue and actionType metadata of
+// the attributes the change wrote, when the subscription asks for them.
+struct Additions {
+  std::string_view alteration;
+  const std::vector<std::string>* covered = nullptr;  // the listed attributes, when `covered`
+  const model::Entity* before = nullptr;              // previousValue: the version before
+  const subscription::Diff* diff = nullptr;           // previousValue, actionType: what was written
+  bool previous_value = false, action_type = false;
+};
+
+void write_notified(json::Writer& w, const model::Entity& e, const View& v, const Additions& add) {
+  const bool alteration = v.builtin("alterationType");
+  const bool metadata = v.format == Format::Normalized && (add.previous_value || add.action_type) && add.diff;
+  if (!alteration && !metadata && !add.covered) return write_entity(w, e, v);
+  json::Document d;
+  json::parse(d, json::written([&](json::Writer& ew) { write_entity(ew, e, v); }));
+  auto& a = d.GetAllocator();
+  auto value_of = [&](json::Value value, std::string_view type) {
+    return v.format == Format::Normalized ? made_attribute(type, std::move(value), a) : std::move(value);
+  };
+  auto add_member = [&](std::string_view name, json::Value value) {
+    if (d.IsArray()) return (void)d.PushBack(value, a);
+    d.AddMember(json::Value(name.data(), static_cast<rapidjson::SizeType>(name.size()), a), value, a);
+  };
+  if (metadata && d.IsObject())
+    for (const auto& [name, kind] : add.diff->attrs) {
+      json::Value* attr = json::member(d, v2_name(name));
+      json::Value* md = attr && attr->IsObject() ? json::member(*attr, "metadata") : nullptr;
+      if (!md || !md->IsObject()) continue;
+      if (add.previous_value && add.before)
+        if (const auto* old = add.before->find(name, "")) {
+          json::Document prev;
+          json::parse(prev, json::written([&](json::Writer& pw) { write_value(pw, *old); }));
+          md->AddMember("previousValue", made_attribute(type_of(*old), json::Value(prev, a), a), a);
+          md->FindMember("previousValue")->value.RemoveMember("metadata");
+        }
+      if (add.action_type) {
+        const char* action = kind == subscription::kAttributeDeleted   ? "delete"
+                             : kind == subscription::kAttributeCreated ? "append"
+                                                                       : "update";
+        json::Value at(rapidjson::kObjectType);
+        at.AddMember("type", "Text", a);
+        at.AddMember("value", json::Value(rapidjson::StringRef(action)), a);
+        md->AddMember("actionType", at, a);
+      }
     }
-  });
-  text += empty ? "" : ",";
-  text += close == '}' ? "\"alterationType\":" + extra : extra;
-  text += close;
-  json::write_raw(w, text);
+  if (add.covered && d.IsObject())
+    for (const auto& name : *add.covered)
+      if (name != "alterationType" && name != "dateCreated" && name != "dateModified" && name != "*" &&
+          !d.HasMember(name.c_str()))
+        add_member(name, value_of(json::Value(), "None"));
+  if (alteration) {
+    json::Value text(add.alteration.data(), static_cast<rapidjson::SizeType>(add.alteration.size()), a);
+    add_member("alterationType", value_of(std::move(text), "Text"));
+  }
+  d.Accept(w);
 }
 
 void set_header(notify::Message& m, const std::string& name, std::string value) {
@@ -248,7 +288,15 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
   const Endpoint& ep = spec.endpoint;
   const model::Entity& e = *item.entity;
   const View view = view_for(spec, e, d);
-  const std::string_view alteration = alteration_name(item, d);
+  auto asks = [&](std::string_view m) {
+    return std::find(spec.metadata.begin(), spec.metadata.end(), m) != spec.metadata.end();
+  };
+  const Additions add{.alteration = alteration_name(item, d),
+                      .covered = spec.covered && !spec.except ? &spec.attrs : nullptr,
+                      .before = item.deleted ? nullptr : item.before.get(),
+                      .diff = &d,
+                      .previous_value = asks("previousValue"),
+                      .action_type = asks("actionType")};
   notify::Message m;
   m.method = ep.method.empty() ? "POST" : ep.method;
   m.max_attempts = 1;
@@ -263,7 +311,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
   std::string content_type = "application/json; charset=utf-8";
   if (!ep.custom) {
     m.uri = ep.url;
-    m.body = wrapped(s, spec, [&](json::Writer& w) { write_notified(w, e, view, alteration); });
+    m.body = wrapped(s, spec, [&](json::Writer& w) { write_notified(w, e, view, add); });
   } else {
     const json::Document values = macro_values(e, s.tenant, item.origin);
     m.uri = fill_macros(ep.url, values, "");
@@ -276,7 +324,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
     }
     switch (ep.payload) {
       case Endpoint::Payload::Standard:
-        m.body = wrapped(s, spec, [&](json::Writer& w) { write_notified(w, e, view, alteration); });
+        m.body = wrapped(s, spec, [&](json::Writer& w) { write_notified(w, e, view, add); });
         break;
       case Endpoint::Payload::Text:
         m.body = percent_decode(fill_macros(ep.text, values, "null")).value_or(fill_macros(ep.text, values, "null"));
@@ -304,6 +352,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
     for (const auto& [k, v] : ep.headers) {
       const std::string name = fill_macros(k, values, "");
       std::string value = fill_macros(v, values, "");
+      value = percent_decode(value).value_or(value);  // Orion's forbidden characters come %-encoded
       if (name.empty() || value.empty() || strcasecmp(name.c_str(), "Fiware-Correlator") == 0 ||
           strcasecmp(name.c_str(), "Ngsiv2-AttrsFormat") == 0)
         continue;

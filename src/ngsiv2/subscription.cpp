@@ -86,14 +86,16 @@ Status parse_entities(const json::Value& v, std::vector<EntitySpec>& out) {
     if (id && es.id.empty()) return bad("/entities/ element id is empty");
     if (forbidden_name(es.id)) return bad("forbidden characters in /entities/ vector item /id/");
     if (es.id.size() > 256) return bad("max id length exceeded in /entities/ vector item /id/");
-    if (auto st = opt_string(e, "idPattern", "/entities/ vector item /idPattern/", es.id_pattern, given); !st) return st;
+    if (auto st = opt_string(e, "idPattern", "/entities/ vector item /idPattern/", es.id_pattern, given); !st)
+      return st;
     if (pattern && es.id_pattern.empty()) return bad("/entities/ vector item /idPattern/ is empty");
     if (pattern && !Regex::compile(es.id_pattern)) return bad("Invalid regex for entity idPattern");
     if (auto st = opt_string(e, "type", "/entities/ vector item /type/", es.type, given); !st) return st;
     if (given && es.type.empty()) return bad("entity type length: 0, min length supported: 1");
     if (forbidden_name(es.type)) return bad("forbidden characters in /entities/ vector item /type/");
     if (es.type.size() > 256) return bad("max type length exceeded in /entities/ vector item /type/");
-    if (auto st = opt_string(e, "typePattern", "/entities/ vector item /typePattern/", es.type_pattern, given); !st) return st;
+    if (auto st = opt_string(e, "typePattern", "/entities/ vector item /typePattern/", es.type_pattern, given); !st)
+      return st;
     if (given && es.type_pattern.empty()) return bad("/entities/ vector item /typePattern/ is empty");
     if (given && !Regex::compile(es.type_pattern)) return bad("Invalid regex for entity typePattern");
     out.push_back(std::move(es));

@@ -270,7 +270,8 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     if (candidates.size() > 1)  // sent in id order (NGSIv2 ids: creation order), as Orion sends them
-      std::sort(candidates.begin(), candidates.end(), [](const Subscription* a, const Subscription* b) { return a->id < b->id; });
+      std::sort(candidates.begin(), candidates.end(),
+                [](const Subscription* a, const Subscription* b) { return a->id < b->id; });
     for (const Subscription* s : candidates) {
       if (!s->active || s->interval_ms || s->expired(now)) continue;
       const unsigned trigger = fired(*s, d);

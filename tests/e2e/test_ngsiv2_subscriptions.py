@@ -246,3 +246,18 @@ def test_a_v2_subscription_survives_a_restart(start_server, receiver):
     assert r.status_code == 201
     (_, _, headers, body, _), = receiver.wait("/tide", 1)
     assert body == {"subscriptionId": sid, "data": [[1.8]]} and headers["Fiware-Service"] == "goto"
+
+
+def test_covered_attributes_and_the_previous_value_and_action_type_metadata(server, receiver):
+    subscribe(server, {"subject": {"entities": [{"id": "Boiler1"}]},
+                       "notification": {"http": {"url": receiver.url + "/boiler"}, "attrs": ["temp", "pressure"],
+                                        "covered": True, "metadata": ["previousValue", "actionType"]}})
+    assert requests.post(server.url + "/v2/entities", json={"id": "Boiler1", "type": "Boiler",
+                                                            "temp": {"value": 60, "type": "Number"}}).ok
+    receiver.wait("/boiler", 1)
+    assert requests.patch(server.url + "/v2/entities/Boiler1/attrs", json={"temp": {"value": 65, "type": "Number"}}).ok
+    created, updated = [r[3]["data"][0] for r in receiver.wait("/boiler", 2)]
+    assert created["pressure"] == {"type": "None", "value": None, "metadata": {}}, "covered: listed but absent"
+    assert created["temp"]["metadata"] == {"actionType": {"type": "Text", "value": "append"}}
+    assert updated["temp"] == {"type": "Number", "value": 65, "metadata": {
+        "previousValue": {"type": "Number", "value": 60}, "actionType": {"type": "Text", "value": "update"}}}
