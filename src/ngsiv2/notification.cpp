@@ -72,8 +72,10 @@ View view_for(const Spec& spec, const model::Entity& e, const subscription::Diff
       v.attrs = changed;
       std::sort(v.attrs.begin(), v.attrs.end());
     } else {
-      std::erase_if(
-          v.attrs, [&](const std::string& n) { return std::find(changed.begin(), changed.end(), n) == changed.end(); });
+      std::erase_if(v.attrs, [&](const std::string& n) {  // the built-ins stay
+        return n != "alterationType" && n != "dateCreated" && n != "dateModified" &&
+               std::find(changed.begin(), changed.end(), n) == changed.end();
+      });
     }
     if (v.attrs.empty()) v.attrs.push_back("");
   }
@@ -112,17 +114,24 @@ void write_patched(json::Writer& w, const Spec& spec, const model::Entity& e, co
     const std::string_view name = json::view(m->name);
     json::Value value;
     value.CopyFrom(m->value, a);
-    if (name != "id" && name != "type" && value.IsObject()) {
-      if (!value.HasMember("type")) {
-        const json::Value* v = json::member(m->value, "value");
-        const char* type = !v || v->IsNull() ? "None"
-                           : v->IsString()   ? "Text"
-                           : v->IsNumber()   ? "Number"
-                           : v->IsBool()     ? "Boolean"
-                                             : "StructuredValue";
-        value.AddMember("type", json::Value(rapidjson::StringRef(type)), a);
-      }
-      if (!value.HasMember("metadata")) value.AddMember("metadata", json::Value(rapidjson::kObjectType), a);
+    if (name != "id" && name != "type" && value.IsObject()) {  // as Orion writes it: type, value, metadata
+      const json::Value* v = json::member(m->value, "value");
+      const char* inferred = !v || v->IsNull() ? "None"
+                             : v->IsString()   ? "Text"
+                             : v->IsNumber()   ? "Number"
+                             : v->IsBool()     ? "Boolean"
+                                               : "StructuredValue";
+      json::Value attr(rapidjson::kObjectType);
+      if (const json::Value* t = json::member(value, "type"))
+        attr.AddMember("type", json::Value(*t, a), a);
+      else
+        attr.AddMember("type", json::Value(rapidjson::StringRef(inferred)), a);
+      for (auto f = value.MemberBegin(); f != value.MemberEnd(); ++f)
+        if (json::view(f->name) != "type" && json::view(f->name) != "metadata")
+          attr.AddMember(json::Value(f->name, a), json::Value(f->value, a), a);
+      const json::Value* md = json::member(value, "metadata");
+      attr.AddMember("metadata", md ? json::Value(*md, a) : json::Value(rapidjson::kObjectType), a);
+      value = std::move(attr);
     }
     entity.RemoveMember(m->name);
     entity.AddMember(json::Value(m->name, a), value, a);
@@ -161,7 +170,8 @@ std::string correlator(const broker::Origin* origin) {
 std::string_view alteration_name(const subscription::Item& item, const subscription::Diff& d) {
   if (item.deleted) return "entityDelete";
   if (!item.before) return "entityCreate";
-  return d.value_changed.empty() && d.meta_changed.empty() ? "entityUpdate" : "entityChange";
+  const bool forced = item.origin && item.origin->forced;
+  return d.value_changed.empty() && d.meta_changed.empty() && !forced ? "entityUpdate" : "entityChange";
 }
 
 // An attribute of Orion's notifications that the entity does not hold: {"type", "value", "metadata": {}}.
@@ -288,6 +298,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
   const Endpoint& ep = spec.endpoint;
   const model::Entity& e = *item.entity;
   const View view = view_for(spec, e, d);
+  if (spec.only_changed && view.attrs == std::vector<std::string>{""}) return {};  // none of them changed
   auto asks = [&](std::string_view m) {
     return std::find(spec.metadata.begin(), spec.metadata.end(), m) != spec.metadata.end();
   };
@@ -353,10 +364,10 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
       const std::string name = fill_macros(k, values, "");
       std::string value = fill_macros(v, values, "");
       value = percent_decode(value).value_or(value);  // Orion's forbidden characters come %-encoded
-      if (name.empty() || value.empty() || strcasecmp(name.c_str(), "Fiware-Correlator") == 0 ||
+      if (name.empty() || strcasecmp(name.c_str(), "Fiware-Correlator") == 0 ||
           strcasecmp(name.c_str(), "Ngsiv2-AttrsFormat") == 0)
         continue;
-      set_header(m, name, std::move(value));
+      set_header(m, name, std::move(value));  // "" removes the header (fetch::Post)
     }
   }
   if (!content_type.empty()) m.headers.emplace_back("Content-Type", content_type);

@@ -100,7 +100,7 @@ def test_triggers_filters_and_formats(server, receiver):
               notification={"showChanges": True, "endpoint": {"uri": receiver.url + "/all",
                                                               "receiverInfo": [{"key": "X-Token", "value": "abc"}]}})
     create_bus(server, 1, speed=10, brand={"type": "Property", "value": "A"})
-    [(_, _, headers, n)] = receiver.wait("/watch", 1)
+    [(_, _, headers, n, _)] = receiver.wait("/watch", 1)
     assert n["type"] == "Notification" and n["triggerReason"] == "attributeCreated"
     assert n["data"][0]["id"] == "urn:ngsi-ld:Bus:1" and n["data"][0]["speed"]["value"] == 10
     assert headers["Content-Type"] == "application/json" and "ngsi-ld-core-context" in headers["Link"]
@@ -109,7 +109,7 @@ def test_triggers_filters_and_formats(server, receiver):
     patch(server, 1, {"speed": {"type": "Property", "value": 70}})
     watch = receiver.wait("/watch", 2)
     assert watch[1][3]["triggerReason"] == "attributeUpdated" and watch[1][3]["data"][0]["speed"]["value"] == 70
-    [(_, _, _, fast)] = receiver.wait("/fast", 1)
+    [(_, _, _, fast, _)] = receiver.wait("/fast", 1)
     assert fast["data"] == [{"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "speed": 70}]
 
     patch(server, 1, {"brand": {"type": "Property", "value": "urn:ngsi-ld:null"}})  # deletes brand
@@ -140,12 +140,12 @@ def test_geoq_and_tenants(server, receiver):
     subscribe(server, receiver, "/pattern", entities=[{"idPattern": ":Bus:[2-9]$", "type": "Bus"}])
     create_bus(server, 1, location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [129.8740, 32.7510]}})
     create_bus(server, 2, location={"type": "GeoProperty", "value": {"type": "Point", "coordinates": [129.7000, 33.1700]}})
-    [(_, _, _, n)] = receiver.wait("/near", 1)
+    [(_, _, _, n, _)] = receiver.wait("/near", 1)
     assert n["data"][0]["id"] == "urn:ngsi-ld:Bus:1"
     r = requests.post(server.url + V1 + "/entities", headers={"NGSILD-Tenant": "sasebo"},
                       json={"id": "urn:ngsi-ld:Bus:9", "type": "Bus", "speed": {"type": "Property", "value": 1}})
     assert r.status_code == 201
-    [(_, _, headers, n)] = receiver.wait("/sasebo", 1)
+    [(_, _, headers, n, _)] = receiver.wait("/sasebo", 1)
     assert n["data"][0]["id"] == "urn:ngsi-ld:Bus:9" and headers["NGSILD-Tenant"] == "sasebo"
     time.sleep(0.3)
     assert len(receiver.bodies("/near")) == 1 and len(receiver.bodies("/sasebo")) == 1
@@ -213,7 +213,7 @@ def test_subscriptions_survive_restart(start_server, receiver, tmp_path):
     s = get_sub(server, sid)
     assert s["q"] == "speed>5" and s["expiresAt"] == "2099-01-01T00:00:00Z" and s["status"] == "active"
     create_bus(server, 1, speed=9)
-    [(_, _, _, n)] = receiver.wait("/kept", 1)
+    [(_, _, _, n, _)] = receiver.wait("/kept", 1)
     assert n["data"][0]["speed"] == 9
 
     # The delivery state (timesSent, lastSuccess, ...) is kept too: at shutdown, and every 5 s.
@@ -277,7 +277,7 @@ def test_notifications_use_the_subscription_context(server, receiver):
     e = {"id": "urn:ngsi-ld:Bus:ctx", "type": "Bus", "pace": {"type": "Property", "value": 40}, "@context": [url]}
     r = requests.post(server.url + V1 + "/entities", data=json.dumps(e), headers={"Content-Type": "application/ld+json"})
     assert r.status_code == 201, r.text
-    [(_, _, headers, n)] = receiver.wait("/ctx", 1)
+    [(_, _, headers, n, _)] = receiver.wait("/ctx", 1)
     assert n["data"][0]["pace"]["value"] == 40 and n["data"][0]["type"] == "Bus"
     assert headers["Link"].startswith("<" + url + ">")
     # endpoint.accept application/ld+json: no Link header, the @context in the body and each entity
@@ -287,7 +287,7 @@ def test_notifications_use_the_subscription_context(server, receiver):
     assert r.status_code == 201, r.text
     r = requests.post(server.url + V1 + "/entities/urn:ngsi-ld:Bus:ctx/attrs", json={"note": {"type": "Property", "value": 1}})
     assert r.status_code == 204, r.text
-    [(_, _, headers, n)] = receiver.wait("/ld", 1)
+    [(_, _, headers, n, _)] = receiver.wait("/ld", 1)
     assert "Link" not in headers and headers["Content-Type"] == "application/ld+json"
     assert n["@context"] == url and n["data"][0]["@context"] == url
 
@@ -321,7 +321,7 @@ def test_subscription_terms_follow_the_readers_context(server, receiver):
     assert core["notification"]["attributes"] == ["https://dm.example.jp/speed"]
     e = {"id": "urn:ngsi-ld:Ferry:1", "type": "Ferry", "pace": {"type": "Property", "value": 12}}
     assert requests.post(server.url + V1 + "/entities", json=e, headers=link).status_code == 201
-    [(_, _, _, n)] = receiver.wait("/terms", 1)
+    [(_, _, _, n, _)] = receiver.wait("/terms", 1)
     assert n["data"][0]["pace"]["value"] == 12
     # Names the PATCH writes expand with its own context.
     r = requests.patch(server.url + V1 + "/subscriptions/" + sid, json={"watchedAttributes": ["pace"]})
@@ -335,9 +335,9 @@ def test_notification_pick_and_omit(server, receiver):
     subscribe(server, receiver, "/pick", notification={"pick": ["id", "speed"], "format": "keyValues"})
     subscribe(server, receiver, "/omit", notification={"omit": ["type", "brand"], "format": "keyValues"})
     create_bus(server, 7, speed=33, brand={"type": "Property", "value": "A"})
-    [(_, _, _, picked)] = receiver.wait("/pick", 1)
+    [(_, _, _, picked, _)] = receiver.wait("/pick", 1)
     assert picked["data"] == [{"id": "urn:ngsi-ld:Bus:7", "speed": 33}]
-    [(_, _, _, omitted)] = receiver.wait("/omit", 1)
+    [(_, _, _, omitted, _)] = receiver.wait("/omit", 1)
     assert omitted["data"] == [{"id": "urn:ngsi-ld:Bus:7", "speed": 33}]
     for notification in ({"pick": ["id"], "omit": ["type"]}, {"pick": ["id"], "attributes": ["speed"]},
                          {"omit": ["type"], "attributes": ["speed"]}, {"pick": []}):
@@ -359,7 +359,7 @@ def test_attribute_deleted_trigger(server, receiver):
     r = requests.delete(server.url + V1 + "/entities/urn:ngsi-ld:Bus:8/attrs/speed",
                         params={"datasetId": "urn:ngsi-ld:Dataset:gps"})
     assert r.status_code == 204, r.text
-    [(_, _, _, one)] = receiver.wait("/gone", 1)
+    [(_, _, _, one, _)] = receiver.wait("/gone", 1)
     assert one["triggerReason"] == "attributeDeleted"
     gone = [i for i in one["data"][0]["speed"] if i.get("datasetId") == "urn:ngsi-ld:Dataset:gps"]
     assert gone[0]["value"] == "urn:ngsi-ld:null" and "deletedAt" in gone[0]

@@ -38,7 +38,7 @@ def test_https_notifications_verify_the_endpoint(start_server, tmp_path):
         subscribe(server, trusted, "/tls")
         bad = subscribe(server, untrusted, "/tls")
         create_bus(server, 1, speed=42)
-        [(_, _, headers, n)] = trusted.wait("/tls", 1)
+        [(_, _, headers, n, _)] = trusted.wait("/tls", 1)
         assert n["type"] == "Notification" and n["data"][0]["speed"]["value"] == 42
         deadline = time.time() + 10
         while time.time() < deadline and get_sub(server, bad)["notification"].get("timesFailed") != 1:
