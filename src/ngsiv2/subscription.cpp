@@ -103,6 +103,36 @@ Status parse_entities(const json::Value& v, std::vector<EntitySpec>& out) {
   return {};
 }
 
+// Whether a value of a q/mq statement holds one of <>();= (outside quotes), which Orion refuses in
+// a subscription's filter.
+bool forbidden_filter_value(std::string_view text) {
+  static constexpr std::string_view kOps[] = {"==", "!=", ">=", "<=", "~=", ">", "<", ":"};
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(';', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view st = text.substr(start, end - start);
+    for (size_t i = 0; i < st.size(); ++i) {
+      auto op = std::find_if(std::begin(kOps), std::end(kOps),
+                             [&](std::string_view o) { return st.substr(i, o.size()) == o; });
+      if (op == std::end(kOps)) continue;
+      char quote = 0;
+      for (char c : st.substr(i + op->size())) {
+        if (quote) {
+          quote = c == quote ? 0 : quote;
+        } else if (c == '\'' || c == '"') {
+          quote = c;
+        } else if (std::string_view("<>();=").find(c) != std::string_view::npos) {
+          return true;
+        }
+      }
+      break;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
 Status parse_expression(const json::Value& v, Spec& spec) {
   if (!v.IsObject()) return bad("expression is not an object");
   if (v.ObjectEmpty()) return bad("expression is empty");
@@ -111,6 +141,8 @@ Status parse_expression(const json::Value& v, Spec& spec) {
     if (auto st = opt_string(v, name, "", *field, given); !st) return st;
     if (given && field->empty()) return bad(std::string(name) + " is empty");
   }
+  for (const std::string* text : {&spec.q, &spec.mq})  // in a value: an operator's characters
+    if (forbidden_filter_value(*text)) return bad("forbidden characters in String Filter");
   SimpleQuery check;
   if (!spec.q.empty())
     if (auto st = translate_query(spec.q, false, check); !st) return st;
@@ -176,8 +208,9 @@ bool valid_url(std::string_view url) {
   if (authority.front() == '[') return authority.find(']') != std::string_view::npos;
   if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
     std::string_view port = authority.substr(colon + 1);
-    if (colon == 0 || port.empty() ||
-        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (colon == 0 || port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoi(std::string(port)) > 65535)
       return false;
   }
   return true;

@@ -93,6 +93,10 @@ def test_bad_subscriptions_are_refused_with_orions_texts(server):
          "status is not valid: it has to be either active, inactive or oneshot"),
         ({"subject": {"entities": [{"id": "E"}]}, "notification": url, "expires": "tomorrow"},
          "expires has an invalid format"),
+        ({"subject": {"entities": [{"id": "E"}], "condition": {"expression": {"q": "house==flat>"}}},
+          "notification": url}, "forbidden characters in String Filter"),
+        ({"subject": {"entities": [{"id": "E"}]}, "notification": {"http": {"url": "http://localhost:900000"}}},
+         "Invalid URL parsing notification url"),
     ]:
         r = requests.post(server.url + "/v2/subscriptions", json=body)
         assert r.status_code == 400 and r.json() == {"error": "BadRequest", "description": description}, (body, r.text)
