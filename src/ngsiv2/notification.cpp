@@ -338,7 +338,8 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
         m.body = wrapped(s, spec, [&](json::Writer& w) { write_notified(w, e, view, add); });
         break;
       case Endpoint::Payload::Text:
-        m.body = percent_decode(fill_macros(ep.text, values, "null")).value_or(fill_macros(ep.text, values, "null"));
+        m.body = fill_macros(ep.text, values, "null");
+        m.body = percent_decode(m.body).value_or(m.body);
         content_type = "text/plain; charset=utf-8";
         format = "custom";
         break;

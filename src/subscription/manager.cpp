@@ -274,6 +274,7 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
                 [](const Subscription* a, const Subscription* b) { return a->id < b->id; });
     for (const Subscription* s : candidates) {
       if (!s->active || s->interval_ms || s->expired(now)) continue;
+      if ((s->triggers & kAlterations) && !d.unclassified.empty()) classify_updates(d, c);
       const unsigned trigger = fired(*s, d);
       if (!trigger || !selected(*s, e)) continue;
       {

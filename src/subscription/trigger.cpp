@@ -93,7 +93,7 @@ Diff diff(const broker::ChangeEvent& c) {
     if (went || came)
       d.value_changed.push_back(n);
     else
-      classify(d, *c.before, *c.after, n);
+      d.unclassified.push_back(n);
   }
   for (const auto& n : old_names)
     if (!c.after->has_attr(n)) {
@@ -103,6 +103,11 @@ Diff diff(const broker::ChangeEvent& c) {
   if (!d.attrs.empty() || c.before->types != c.after->types || c.before->scopes != c.after->scopes)
     d.entity_trigger = kEntityUpdated;
   return d;
+}
+
+void classify_updates(Diff& d, const broker::ChangeEvent& c) {
+  for (const auto& n : d.unclassified) classify(d, *c.before, *c.after, n);
+  d.unclassified.clear();
 }
 
 unsigned fired(const Subscription& s, const Diff& d) {

@@ -19,15 +19,20 @@ struct Diff {
   // included, and those whose sub-attributes (metadata) alone changed. An attribute that was
   // written again as it was is in neither.
   std::vector<model::Name> value_changed, meta_changed;
-  bool forced = false;  // the writer asked that every touched attribute count as changed
+  std::vector<model::Name> unclassified;  // updated attributes not yet sorted into the two above
+  bool forced = false;                    // the writer asked that every touched attribute count as changed
 };
 
 // The change's triggers: an attribute counts once, by name, whatever its datasetIds did (an
 // instance that went is a deletion, a new one a creation, else an update).
 Diff diff(const broker::ChangeEvent& c);
 
+// Sorts the updated attributes into value_changed and meta_changed (parsing their instances:
+// done only when a subscription with alteration types needs it).
+void classify_updates(Diff& d, const broker::ChangeEvent& c);
+
 // The trigger of `s` that the change fires (0: none). A subscription with alteration bits
-// (kAltCreate ...) is matched on those instead of notificationTrigger.
+// (kAltCreate ...) is matched on those instead of notificationTrigger, after classify_updates.
 unsigned fired(const Subscription& s, const Diff& d);
 
 }  // namespace dejima::subscription
