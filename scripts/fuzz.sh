@@ -27,22 +27,35 @@ declare -A seeds=(
   [access]="tests/fuzz/seeds/access/*"
 )
 mkdir -p build/fuzz/findings
-for t in "${targets[@]}"; do
-  corpus=build/fuzz/corpus/$t
+# One target per core at a time: each still gets SECONDS, the stage takes SECONDS × targets / cores.
+fuzz_one() {
+  local t=$1 corpus=build/fuzz/corpus/$1 log=build/fuzz/$1.log status=0
   mkdir -p "$corpus"
   # shellcheck disable=SC2086  # the seed patterns are globs
   cp -n ${seeds[$t]} "$corpus/"
-  echo "== fuzz_$t: ${seconds}s on $(ls "$corpus" | wc -l) inputs =="
-  log=build/fuzz/$t.log
-  status=0
   ASAN_OPTIONS=detect_leaks=1 ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=tests/fuzz/ubsan.supp \
     "build/fuzz/fuzz_$t" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="build/fuzz/findings/$t-" -print_final_stats=1 >"$log" 2>&1 || status=$?
+  echo "$status" >"build/fuzz/$t.status"
+}
+running=0
+for t in "${targets[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+wait
+failed=0
+for t in "${targets[@]}"; do
+  log=build/fuzz/$t.log
+  status=$(cat "build/fuzz/$t.status")
+  echo "== fuzz_$t: ${seconds}s on $(ls "build/fuzz/corpus/$t" | wc -l) inputs =="
   grep -E "^stat::(number_of_executed_units|peak_rss_mb)|^#[0-9]+ +DONE" "$log" || true
   if [ "$status" -ne 0 ]; then
     grep -E -A40 "ERROR|runtime error" "$log" | head -60
     echo "fuzz_$t: finding (exit $status); input in build/fuzz/findings/, log in $log"
-    exit 1
+    failed=1
   fi
 done
+exit $failed

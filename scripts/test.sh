@@ -9,7 +9,8 @@
 #  3. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
 #     subscription tests (notifier and timer threads), the temporal tests (read pool, retention)
 #     the import tests (conversion overlapping commits) and the connector tests (worker thread);
-#  4. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 40 s (scripts/fuzz.sh).
+#  4. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 40 s, one per core
+#     at a time (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

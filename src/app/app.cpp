@@ -22,6 +22,7 @@
 #include "app/demo.h"
 #include "broker/tenant.h"
 #include "connect/connectors.h"
+#include "federation/registry.h"
 #include "fetch/egress.h"
 #include "http/problem.h"
 #include "http/router.h"
@@ -42,6 +43,8 @@
 #include "ngsiv2/entity_handlers.h"
 #include "ngsiv2/notification.h"
 #include "ngsiv2/query_handlers.h"
+#include "ngsiv2/registration.h"
+#include "ngsiv2/registration_handlers.h"
 #include "ngsiv2/request_context.h"
 #include "ngsiv2/subscription_handlers.h"
 #include "notify/dispatcher.h"
@@ -259,6 +262,13 @@ int serve(const Settings& settings) {
     spdlog::critical("cannot load subscriptions: {}", s.error().detail);
     return 1;
   }
+  federation::Registry registrations(storage);
+  const ngsiv2::RegistrationFlavor v2_registrations;
+  registrations.add_flavor(v2_registrations);
+  if (auto s = registrations.load(); !s) {
+    spdlog::critical("cannot load registrations: {}", s.error().detail);
+    return 1;
+  }
   site::LiveHub live;  // the web app's change stream
   tenants.set_listener(
       [&subscriptions, &live](const std::string& tenant, const std::vector<broker::ChangeEvent>& changes) {
@@ -322,11 +332,12 @@ int serve(const Settings& settings) {
   ngsild::add_subscription_routes(router, services);
   ngsild::add_temporal_routes(router, services);
   const ngsiv2::Options v2_options{.default_limit = settings.default_limit, .max_limit = settings.max_limit};
-  ngsiv2::Services v2{v2_options, tenants, subscriptions, v2_subscriptions};
+  ngsiv2::Services v2{v2_options, tenants, subscriptions, v2_subscriptions, registrations, v2_registrations};
   ngsiv2::add_entity_routes(router, v2);
   ngsiv2::add_query_routes(router, v2);
   ngsiv2::add_batch_routes(router, v2);
   ngsiv2::add_subscription_routes(router, v2);
+  ngsiv2::add_registration_routes(router, v2);
   router.set_error_format("/v2", ngsiv2::router_error);
   manage::add_connector_routes(router, connectors);
   manage::add_access_routes(router, directory);

@@ -1,8 +1,25 @@
 #include "ngsiv2/handler_util.h"
 
+#include <charconv>
+
 #include "http/problem.h"
 
 namespace dejima::ngsiv2 {
+namespace {
+
+Result<size_t> number_param(const std::string* text, std::string_view what, size_t fallback, bool explain) {
+  if (!text) return fallback;
+  size_t v = 0;
+  auto r = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (text->empty() || r.ec != std::errc() || r.ptr != text->data() + text->size())
+    return std::unexpected(bad_request("Bad pagination " + std::string(what) + ": /" + *text +
+                                       (!explain          ? "/"
+                                        : what == "limit" ? "/ [must be a positive integer number]"
+                                                          : "/ [must be a decimal number]")));
+  return v;
+}
+
+}  // namespace
 
 std::function<void(Status)> reply_status(const RequestContext& c, http::Reply reply, unsigned status,
                                          std::vector<std::pair<std::string, std::string>> headers) {
@@ -69,6 +86,17 @@ bool has_option(const RequestContext& c, std::string_view o) {
   for (auto i : http::list_items(*opts))
     if (i == o) return true;
   return false;
+}
+
+Result<query::Page> page_of(const RequestContext& c, const Options& o, bool explain) {
+  auto limit = number_param(c.req.param("limit"), "limit", o.default_limit, explain);
+  if (!limit) return std::unexpected(limit.error());
+  if (*limit > o.max_limit)
+    return std::unexpected(bad_request("Bad pagination limit: /" + std::to_string(*limit) +
+                                       "/ [max: " + std::to_string(o.max_limit) + "]"));
+  auto offset = number_param(c.req.param("offset"), "offset", 0, explain);
+  if (!offset) return std::unexpected(offset.error());
+  return query::Page{.offset = *offset, .limit = *limit, .count = has_option(c, "count")};
 }
 
 }  // namespace dejima::ngsiv2

@@ -10,6 +10,7 @@
 #include "http/router.h"
 #include "ngsiv2/entity.h"
 #include "ngsiv2/request_context.h"
+#include "query/filter.h"
 
 namespace dejima::ngsiv2 {
 
@@ -37,6 +38,10 @@ void modify_entity(Services& s, const RequestContext& c, const std::string& id, 
 std::string names_list(const std::vector<std::string>& names);
 // "E" or "E/T" (when the request named the type), the entity in Orion's update errors.
 std::string entity_label(const std::string& id, const std::string* type);
+
+// The page `limit`, `offset` and options=count ask for (Orion's texts; `explain` adds the hint in
+// brackets that entity queries give).
+Result<query::Page> page_of(const RequestContext& c, const Options& o, bool explain = true);
 
 // The "options" parameter names `o`.
 bool has_option(const RequestContext& c, std::string_view o);

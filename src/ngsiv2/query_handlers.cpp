@@ -24,28 +24,6 @@ struct Query {
   query::Page page;
 };
 
-Result<size_t> number_param(const std::string* text, std::string_view what, size_t fallback) {
-  if (!text) return fallback;
-  size_t v = 0;
-  auto r = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (text->empty() || r.ec != std::errc() || r.ptr != text->data() + text->size())
-    return std::unexpected(
-        bad_request("Bad pagination " + std::string(what) + ": /" + *text +
-                    (what == "limit" ? "/ [must be a positive integer number]" : "/ [must be a decimal number]")));
-  return v;
-}
-
-Result<query::Page> page_of(const RequestContext& c, const Options& o) {
-  auto limit = number_param(c.req.param("limit"), "limit", o.default_limit);
-  if (!limit) return std::unexpected(limit.error());
-  if (*limit > o.max_limit)
-    return std::unexpected(bad_request("Bad pagination limit: /" + std::to_string(*limit) +
-                                       "/ [max: " + std::to_string(o.max_limit) + "]"));
-  auto offset = number_param(c.req.param("offset"), "offset", 0);
-  if (!offset) return std::unexpected(offset.error());
-  return query::Page{.offset = *offset, .limit = *limit, .count = has_option(c, "count")};
-}
-
 Result<query::Filter> filter_of(const RequestContext& c, const Query& q) {
   return filter_of(
       q.sel, [&c](const model::Entity& e) { return c.in_query_paths(e); }, c.readable_types);
@@ -255,7 +233,7 @@ void add_query_routes(http::Router& r, Services& s) {
     with_request(req, {}, std::move(reply), [](std::unique_ptr<RequestContext> c, http::Reply reply) {
       reply(json_response(
           *c, 200,
-          R"({"entities_url":"/v2/entities","types_url":"/v2/types","subscriptions_url":"/v2/subscriptions"})"));
+          R"({"entities_url":"/v2/entities","types_url":"/v2/types","subscriptions_url":"/v2/subscriptions","registrations_url":"/v2/registrations"})"));
     });
   });
   r.add(Method::Get, "/v2/entities", read,

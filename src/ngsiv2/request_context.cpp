@@ -131,7 +131,8 @@ Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request
     return fail(ErrorKind::UnsupportedMediaType,
                 "not supported content type: " + std::string(type.substr(0, type.find(';'))));
   if (auto err = json::parse(c->body, req.body); !err.empty())
-    return std::unexpected(parse_error("Errors found in incoming JSON buffer"));
+    return std::unexpected(
+        Error{ErrorKind::BadRequestData, expect.parse_error, "Errors found in incoming JSON buffer"});
   return c;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/tenant.h"
+#include "federation/registry.h"
 #include "http/message.h"
 #include "subscription/manager.h"
 #include "util/json.h"
@@ -24,6 +25,7 @@ struct Options {
 };
 
 class SubscriptionFlavor;
+class RegistrationFlavor;
 
 // The services a handler may use.
 struct Services {
@@ -31,6 +33,8 @@ struct Services {
   broker::Tenants& tenants;
   subscription::Manager& subscriptions;
   const SubscriptionFlavor& flavor;  // NGSIv2's subscriptions in the Manager
+  federation::Registry& registrations;
+  const RegistrationFlavor& registration_flavor;  // NGSIv2's registrations in the Registry
 };
 
 struct RequestContext {
@@ -73,6 +77,8 @@ enum class Body {
 struct Expect {
   Body body = Body::None;
   bool write = false;  // one service path, without '#'
+  // The error name of a body that is not JSON (registrations: "BadRequest").
+  const char* parse_error = "ParseError";
 };
 
 Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request& req, Expect expect);

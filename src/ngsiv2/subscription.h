@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "ngsiv2/fields.h"
 #include "subscription/flavor.h"
 #include "subscription/subscription.h"
 #include "util/json.h"
@@ -17,10 +18,6 @@
 namespace dejima::ngsiv2 {
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
-
-struct EntitySpec {
-  std::string id, id_pattern, type, type_pattern;  // as given ("" = absent)
-};
 
 // Where and how notifications go: http ({url, timeout}) or httpCustom (templates with ${...}).
 struct Endpoint {
@@ -59,8 +56,6 @@ struct Spec : subscription::Extension {
 // each top-level member it gives whole.
 Status parse_spec(const json::Value& body, Spec& spec, bool update);
 
-// A new id: 24 hex digits, in creation order (seconds, then a per-process counter), as Orion's.
-std::string new_subscription_id();
 // Orion's check of an id in a URL (400 "Invalid subscription ID: ...").
 Status check_subscription_id(std::string_view id);
 

@@ -1,7 +1,5 @@
 #include "ngsiv2/subscription_handlers.h"
 
-#include <charconv>
-
 #include "ngsiv2/handler_util.h"
 #include "ngsiv2/notification.h"
 #include "ngsiv2/subscription.h"
@@ -44,7 +42,7 @@ void create(const http::Request& req, Services& s, http::Reply reply) {
     auto path = subscription_path(*c);
     if (!path) return reply(error_response(*c, path.error()));
     spec->service_path = *path;
-    const std::string id = new_subscription_id();
+    const std::string id = new_object_id();
     auto sub = build_subscription(std::move(spec), c->tenant, id, s.flavor);
     if (!sub) return reply(error_response(*c, sub.error()));
     if (auto st = s.subscriptions.create(std::move(*sub)); !st) return reply(error_response(*c, st.error()));
@@ -56,32 +54,18 @@ void create(const http::Request& req, Services& s, http::Reply reply) {
 
 void list(const http::Request& req, Services& s, http::Reply reply) {
   with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto number = [&](const char* name, size_t fallback) -> Result<size_t> {
-      const std::string* text = req.param(name);
-      if (!text) return fallback;
-      size_t v = 0;
-      auto r = std::from_chars(text->data(), text->data() + text->size(), v);
-      if (text->empty() || r.ec != std::errc() || r.ptr != text->data() + text->size())
-        return std::unexpected(bad_request(std::string("Bad pagination ") + name + ": /" + *text + "/"));
-      return v;
-    };
-    auto limit = number("limit", s.options.default_limit);
-    if (!limit) return reply(error_response(*c, limit.error()));
-    if (*limit > s.options.max_limit)
-      return reply(error_response(*c, bad_request("Bad pagination limit: /" + std::to_string(*limit) +
-                                                  "/ [max: " + std::to_string(s.options.max_limit) + "]")));
-    auto offset = number("offset", 0);
-    if (!offset) return reply(error_response(*c, offset.error()));
+    auto page = page_of(*c, s.options, false);
+    if (!page) return reply(error_response(*c, page.error()));
     std::vector<SubPtr> subs = s.subscriptions.list(c->tenant, &s.flavor);
     std::erase_if(subs, [&](const SubPtr& sub) { return !visible(*c, spec_of(*sub)); });
     std::string body = "[";
-    for (size_t i = *offset; i < subs.size() && i < *offset + *limit; ++i) {
+    for (size_t i = page->offset; i < subs.size() && i < page->offset + page->limit; ++i) {
       if (body.size() > 1) body += ',';
       body += render_subscription(*subs[i], spec_of(*subs[i]), c->now, false);
     }
     body += ']';
     http::Response r = json_response(*c, 200, std::move(body));
-    if (has_option(*c, "count")) r.header("Fiware-Total-Count", std::to_string(subs.size()));
+    if (page->count) r.header("Fiware-Total-Count", std::to_string(subs.size()));
     reply(std::move(r));
   });
 }

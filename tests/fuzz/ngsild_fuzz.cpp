@@ -1,10 +1,9 @@
 // libFuzzer target for the NGSI-LD and NGSIv2 request parsers that take untrusted text: the first
 // byte of the input picks the parser (q, type/scopeQ expressions, geoQ coordinates, pick/omit
 // projections, orderBy, entity bodies; NGSIv2's q/mq, georel/geometry/coords and entity bodies,
-// rendered back in every format), the rest is its input. Each must give a value or a 400
-// (BadRequestData, or InvalidRequest for a body that is not an object), never crash. Entity
-// bodies are also read as stored entity documents (a damaged data file): a value or an
-// InternalError.
+// rendered back in every format; subscription and registration bodies), the rest is its input. Each must give a value
+// or a 400 (BadRequestData, or InvalidRequest for a body that is not an object), never crash. Entity bodies are also
+// read as stored entity documents (a damaged data file): a value or an InternalError.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -18,6 +17,7 @@
 #include "ngsiv2/entity.h"
 #include "ngsiv2/geo_query.h"
 #include "ngsiv2/notification.h"
+#include "ngsiv2/registration.h"
 #include "ngsiv2/simple_query.h"
 #include "ngsiv2/subscription.h"
 #include "query/geo.h"
@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return -1;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   const auto& ctx = *jsonld::Context::core();
-  switch (static_cast<uint8_t>(data[0] - '0') % 10) {  // the seeds start with a digit
+  switch (static_cast<uint8_t>(data[0] - '0') % 11) {  // the seeds start with a digit (or ':', 10)
     case 0: check(query::parse_q(text, ctx)); break;
     case 1: check(query::parse_names(text, "type")); break;
     case 2: {  // georel, then geometry, then coordinates, separated by newlines
@@ -78,6 +78,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (void)json::written([&](json::Writer& w) { ngsiv2::write_entity(w, e, ngsiv2::View{.format = f}); });
       break;
     }
+    case 10: {  // an NGSIv2 registration body: parsed, built, rendered, restored as it was
+      json::Document doc;
+      if (!json::parse(doc, text).empty()) return 0;
+      auto spec = ngsiv2::parse_registration(doc);
+      if (!spec) {
+        if (spec.error().kind != ErrorKind::BadRequestData && spec.error().kind != ErrorKind::OperationNotSupported)
+          std::abort();
+        return 0;
+      }
+      static const ngsiv2::RegistrationFlavor flavor;
+      auto r = ngsiv2::build_registration(std::make_shared<ngsiv2::RegSpec>(std::move(*spec)), "t",
+                                          ngsiv2::new_object_id(), flavor);
+      json::Document stored;
+      if (!json::parse(stored, flavor.stored(*r)).empty()) std::abort();
+      auto back = flavor.restore(stored);
+      if (!back || ngsiv2::render_registration(**back, false).size() != ngsiv2::render_registration(*r, false).size())
+        std::abort();
+      break;
+    }
     case 9: {  // an NGSIv2 subscription body: parsed, built, rendered, restored, and a notification built
       json::Document doc;
       if (!json::parse(doc, text).empty()) return 0;
@@ -88,7 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
       }
       static const ngsiv2::SubscriptionFlavor flavor;
-      auto sub = ngsiv2::build_subscription(spec, "t", ngsiv2::new_subscription_id(), flavor);
+      auto sub = ngsiv2::build_subscription(spec, "t", ngsiv2::new_object_id(), flavor);
       if (!sub) return 0;
       (void)ngsiv2::render_subscription(**sub, *spec, 0, false);
       json::Document stored;
