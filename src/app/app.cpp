@@ -22,6 +22,7 @@
 #include "app/demo.h"
 #include "broker/tenant.h"
 #include "connect/connectors.h"
+#include "federation/forwarder.h"
 #include "federation/registry.h"
 #include "fetch/egress.h"
 #include "http/problem.h"
@@ -263,6 +264,8 @@ int serve(const Settings& settings) {
     return 1;
   }
   federation::Registry registrations(storage);
+  // Its queue holds the reads waiting for a thread; beyond, a read is answered without its providers.
+  federation::Forwarder forwarder(settings.forward_threads, 1000);
   const ngsiv2::RegistrationFlavor v2_registrations;
   registrations.add_flavor(v2_registrations);
   if (auto s = registrations.load(); !s) {
@@ -331,8 +334,10 @@ int serve(const Settings& settings) {
   ngsild::add_context_routes(router, services);
   ngsild::add_subscription_routes(router, services);
   ngsild::add_temporal_routes(router, services);
-  const ngsiv2::Options v2_options{.default_limit = settings.default_limit, .max_limit = settings.max_limit};
-  ngsiv2::Services v2{v2_options, tenants, subscriptions, v2_subscriptions, registrations, v2_registrations};
+  const ngsiv2::Options v2_options{.default_limit = settings.default_limit,
+                                   .max_limit = settings.max_limit,
+                                   .forward_timeout_ms = settings.forward_timeout_ms};
+  ngsiv2::Services v2{v2_options, tenants, subscriptions, v2_subscriptions, registrations, forwarder, v2_registrations};
   ngsiv2::add_entity_routes(router, v2);
   ngsiv2::add_query_routes(router, v2);
   ngsiv2::add_batch_routes(router, v2);
@@ -409,6 +414,7 @@ int serve(const Settings& settings) {
   usage.stop();
   audit.stop();
   tenants.close_all();  // the last commits may still queue notifications
+  forwarder.stop();     // the reads still waiting on providers are answered
   subscriptions.stop();
   dispatcher.stop();
   subscriptions.save_states();  // timesSent, lastSuccess, ... including the last deliveries

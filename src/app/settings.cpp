@@ -108,6 +108,10 @@ const std::vector<SettingDef>& table() {
       UINT_SETTING(notify_attempts, "notify-attempts", "deliveries tried (with doubling back-off) per notification", 1,
                    20),
       UINT_SETTING(notify_timeout_ms, "notify-timeout-ms", "timeout of one HTTP notification", 100, 600000),
+      UINT_SETTING(forward_timeout_ms, "forward-timeout-ms", "timeout of one request to a registered context provider",
+                   100, 600000),
+      UINT_SETTING(forward_threads, "forward-threads",
+                   "threads that wait on context providers (a read that needs one is answered from them)", 1, 256),
       STR_SETTING(notify_ca_file, "notify-ca-file",
                   "PEM file of the certificate authorities trusted for https:// and mqtts:// notification endpoints "
                   "(empty = the system's)",

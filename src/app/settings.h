@@ -28,6 +28,8 @@ struct Settings {
   unsigned notify_queue_max = 10000;   // notifications waiting per subscription; more are dropped and counted
   unsigned notify_attempts = 4;        // deliveries tried before a notification counts as failed
   unsigned notify_timeout_ms = 10000;  // per HTTP notification
+  unsigned forward_timeout_ms = 5000;  // per request to a context provider (Orion's -httpTimeout)
+  unsigned forward_threads = 8;        // threads waiting on context providers
   std::string notify_ca_file;          // PEM CAs for https/mqtts endpoints ("" = the system's)
   // Destinations Dejima may connect to for a client's URL (fetch/egress.h): networks and hosts.
   std::string egress_deny{fetch::kDefaultEgressDeny};

@@ -23,7 +23,7 @@ enum Op : unsigned { kQuery = 1, kUpdate = 2 };
 struct EntityInfo {
   std::string id, id_pattern;
   std::vector<std::string> types;
-  bool matches(std::string_view entity_id, std::string_view entity_type) const;
+  bool matches(std::string_view entity_id, const std::string* entity_type) const;  // null type: any
 };
 
 // What an API parsed beyond the shared fields (its own texts, description, mode names ...).

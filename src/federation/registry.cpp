@@ -84,7 +84,7 @@ bool Registry::any(const std::string& tenant) const {
   return t != by_tenant_.end() && !t->second.empty();
 }
 
-std::vector<RegPtr> Registry::covering(const std::string& tenant, std::string_view id, std::string_view type, Op op,
+std::vector<RegPtr> Registry::covering(const std::string& tenant, std::string_view id, const std::string* type, Op op,
                                        const Flavor* flavor, const ScopeTest& in_scope, Millis now) const {
   std::vector<RegPtr> out;
   for (const RegPtr& r : list(tenant, flavor)) {

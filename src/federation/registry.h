@@ -31,10 +31,10 @@ class Registry {
   // Whether the tenant has any registration (requests of other tenants stop here).
   bool any(const std::string& tenant) const;
 
-  // The live registrations of `flavor` that cover the entity (id, type) for `op` and that `in_scope`
-  // accepts, ordered by id.
+  // The live registrations of `flavor` that cover the entity (id, type; a null type: any) for
+  // `op` and that `in_scope` accepts, ordered by id.
   using ScopeTest = std::function<bool(const Registration&)>;
-  std::vector<RegPtr> covering(const std::string& tenant, std::string_view id, std::string_view type, Op op,
+  std::vector<RegPtr> covering(const std::string& tenant, std::string_view id, const std::string* type, Op op,
                                const Flavor* flavor, const ScopeTest& in_scope, Millis now) const;
 
  private:

@@ -27,9 +27,15 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+struct HeaderSink {
+  Response& response;
+  const std::vector<std::string>* keep = nullptr;
+};
+
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   std::string_view line(data, size * n);
-  auto* response = static_cast<Response*>(user);
+  auto* sink = static_cast<HeaderSink*>(user);
+  Response* response = &sink->response;
   auto value = [&](std::string_view name) -> std::optional<std::string> {
     if (line.size() <= name.size() || strncasecmp(line.data(), name.data(), name.size()) != 0) return std::nullopt;
     std::string_view v = line.substr(name.size());
@@ -39,6 +45,9 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   };
   if (auto v = value("etag:")) response->etag = *v;
   if (auto v = value("last-modified:")) response->last_modified = *v;
+  if (sink->keep)
+    for (const std::string& name : *sink->keep)
+      if (auto v = value(name + ":")) response->headers.emplace_back(name, *v);
   return size * n;
 }
 
@@ -46,9 +55,8 @@ int on_progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
 }
 
-}  // namespace
-
-Result<Response> get(const Get& r) {
+// A GET, or a request with a body when `x` is given.
+Result<Response> perform(const Get& r, const Exchange* x) {
   if (!r.url.starts_with("http://") && !r.url.starts_with("https://"))
     return fail(ErrorKind::BadRequestData, "Unsupported URL", r.url + " (only http and https URLs can be fetched)");
   EgressGuard guard{egress_policy()};
@@ -63,7 +71,12 @@ Result<Response> get(const Get& r) {
   for (const auto& [name, value] : r.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, x ? 0L : 1L);
+  if (x) {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, x->method.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, x->body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(x->body.size()));
+  }
   curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -76,7 +89,8 @@ Result<Response> get(const Get& r) {
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(r.max_bytes));
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  HeaderSink header_sink{response, x ? &x->keep_headers : nullptr};
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &header_sink);
   guard_egress(curl, guard);
   if (r.cancel) {  // curl calls this about once a second, and whenever data arrives
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
@@ -96,5 +110,11 @@ Result<Response> get(const Get& r) {
   if (rc != CURLE_OK) return fail(ErrorKind::ServiceUnavailable, "Unreachable", r.url + ": " + curl_easy_strerror(rc));
   return response;
 }
+
+}  // namespace
+
+Result<Response> get(const Get& r) { return perform(r, nullptr); }
+
+Result<Response> exchange(const Exchange& x) { return perform(x, &x); }
 
 }  // namespace dejima::fetch

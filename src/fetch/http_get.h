@@ -1,6 +1,7 @@
 // Every use of libcurl in Dejima: one blocking GET (remote @context documents, connector
-// sources and the tables they need) and asynchronous POSTs driven by one thread (notifications,
-// see transfers.h). Callers name their limits; errors are values.
+// sources and the tables they need), one blocking request with a body (forwarding to context
+// providers) and asynchronous POSTs driven by one thread (notifications, see transfers.h). Callers name their limits;
+// errors are values.
 #pragma once
 #include <atomic>
 #include <string>
@@ -24,10 +25,18 @@ struct Get {
   const std::atomic<bool>* cancel = nullptr;  // set to abort the transfer (checked about once a second)
 };
 
+// A request with a body (and its method): the same limits as a GET, no redirect followed.
+struct Exchange : Get {
+  std::string method = "POST";
+  std::string body;
+  std::vector<std::string> keep_headers;  // response headers to return in Response::headers
+};
+
 struct Response {
   long status = 0;
   std::string body;
   std::string etag, last_modified;  // response headers, "" when absent
+  Headers headers;                  // those an Exchange asked to keep (names as asked)
 };
 
 // Any HTTP status is a Response; a failure to get one is an Error: PayloadTooLarge (more than
@@ -35,5 +44,7 @@ struct Response {
 // "Unreachable" (connection, TLS, timeout; detail says which), BadRequestData for a URL that is
 // not http(s).
 Result<Response> get(const Get& request);
+// The same for a request with a body; the answer whatever its status, or the same errors.
+Result<Response> exchange(const Exchange& request);
 
 }  // namespace dejima::fetch

@@ -35,7 +35,8 @@ constexpr std::string_view kOptions[] = {"keyValues",
                                          "forcedUpdate",
                                          "overrideMetadata",
                                          "flowControl",
-                                         "sysAttrs"};
+                                         "sysAttrs",
+                                         "skipForwarding"};
 
 void write_date(json::Writer& w, std::string_view name, Millis t, const View& v) {
   json::write_key(w, name);

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "model/mutate.h"
+#include "ngsiv2/forwarding.h"
 #include "ngsiv2/handler_util.h"
 
 namespace dejima::ngsiv2 {
@@ -47,13 +48,38 @@ void create_entity(const http::Request& req, Services& s, http::Reply reply) {
   });
 }
 
+// Reads the entity a request names, with what its registered providers add (an entity only
+// providers hold included): `then` gets it, or nullptr, and answers.
+using EntityRead = std::function<void(const RequestContext& c, const Entity* e, http::Reply reply)>;
+void read_entity(Services& s, std::unique_ptr<RequestContext> c, const std::string& id, std::vector<std::string> attrs,
+                 EntityRead then, http::Reply reply) {
+  const std::string* type = c->req.param("type");
+  std::vector<EntityPtr> local;
+  std::vector<Named> missing;
+  if (EntityPtr e = find_entity(s, *c, id, type))
+    local.push_back(std::move(e));
+  else
+    missing.push_back({id, type ? std::optional(expanded_name(*type)) : std::nullopt});
+  answer_forwarded(
+      s, std::move(c), std::move(local), std::move(missing), std::move(attrs), {.limit = 1, .offset = 0},
+      [then = std::move(then)](const RequestContext& c, const Forwarded& r, http::Reply reply) {
+    then(c, r.entities.empty() ? nullptr : r.entities.front().get(), std::move(reply));
+      },
+      std::move(reply));
+}
+
 void get_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply, bool attrs_only) {
   with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto view = view_of(req.param("attrs"), req.param("metadata"), req.param("options"));
     if (!view) return reply(error_response(*c, view.error()));
-    EntityPtr e = find_entity(s, *c, p[0], req.param("type"));
-    if (!e) return reply(error_response(*c, not_found(std::string(kEntityNotFound))));
-    reply(json_response(*c, 200, json::written([&](json::Writer& w) { write_entity(w, *e, *view, attrs_only); })));
+    std::vector<std::string> attrs = view->attrs;
+    read_entity(
+        s, std::move(c), p[0], std::move(attrs),
+        [view = *view, attrs_only](const RequestContext& c, const Entity* e, http::Reply reply) {
+      if (!e) return reply(error_response(c, not_found(std::string(kEntityNotFound))));
+      reply(json_response(c, 200, json::written([&](json::Writer& w) { write_entity(w, *e, view, attrs_only); })));
+        },
+        std::move(reply));
   });
 }
 
@@ -133,11 +159,15 @@ void get_attribute(const http::Request& req, const Params& p, Services& s, http:
   with_request(req, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto view = view_of(nullptr, req.param("metadata"), req.param("options"));
     if (!view) return reply(error_response(*c, view.error()));
-    EntityPtr e = find_entity(s, *c, p[0], req.param("type"));
-    if (!e) return reply(error_response(*c, not_found(std::string(kEntityNotFound))));
-    const auto* a = shown_attribute(*e, p[1]);
-    if (!a) return reply(error_response(*c, attribute_not_found()));
-    reply(json_response(*c, 200, json::written([&](json::Writer& w) { write_attribute(w, *a, view->metadata); })));
+    read_entity(
+        s, std::move(c), p[0], {p[1]},
+        [name = p[1], view = *view](const RequestContext& c, const Entity* e, http::Reply reply) {
+      if (!e) return reply(error_response(c, not_found(std::string(kEntityNotFound))));
+      const auto* a = shown_attribute(*e, name);
+      if (!a) return reply(error_response(c, attribute_not_found()));
+      reply(json_response(c, 200, json::written([&](json::Writer& w) { write_attribute(w, *a, view.metadata); })));
+        },
+        std::move(reply));
   });
 }
 
@@ -196,18 +226,22 @@ void get_value(const http::Request& req, const Params& p, Services& s, http::Rep
     if (!ok.json && !ok.text)
       return reply(
           error_response(*c, Error{ErrorKind::NotAcceptable, "accepted MIME types: application/json, text/plain"}));
-    EntityPtr e = find_entity(s, *c, p[0], req.param("type"));
-    if (!e) return reply(error_response(*c, not_found(std::string(kEntityNotFound))));
-    const auto* a = shown_attribute(*e, p[1]);
-    if (!a) return reply(error_response(*c, attribute_not_found()));
-    std::string body = json::written([&](json::Writer& w) { write_value(w, *a); });
-    const bool structured = body[0] == '{' || body[0] == '[';
-    if (!structured && !ok.text)
-      return reply(error_response(*c, Error{ErrorKind::NotAcceptable, "accepted MIME types: text/plain"}));
-    if (type_of(*a) == "DateTime" && body.size() > 1 && body[0] == '"') body = body.substr(1, body.size() - 2);
-    http::Response r = json_response(*c, 200, std::move(body));
-    if (!structured || !ok.json || (ok.text && !ok.json_first)) r.content_type = "text/plain";
-    reply(std::move(r));
+    read_entity(
+        s, std::move(c), p[0], {p[1]},
+        [name = p[1], ok](const RequestContext& c, const Entity* e, http::Reply reply) {
+      if (!e) return reply(error_response(c, not_found(std::string(kEntityNotFound))));
+      const auto* a = shown_attribute(*e, name);
+      if (!a) return reply(error_response(c, attribute_not_found()));
+      std::string body = json::written([&](json::Writer& w) { write_value(w, *a); });
+      const bool structured = body[0] == '{' || body[0] == '[';
+      if (!structured && !ok.text)
+        return reply(error_response(c, Error{ErrorKind::NotAcceptable, "accepted MIME types: text/plain"}));
+      if (type_of(*a) == "DateTime" && body.size() > 1 && body[0] == '"') body = body.substr(1, body.size() - 2);
+      http::Response r = json_response(c, 200, std::move(body));
+      if (!structured || !ok.json || (ok.text && !ok.json_first)) r.content_type = "text/plain";
+      reply(std::move(r));
+        },
+        std::move(reply));
   });
 }
 

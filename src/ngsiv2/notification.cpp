@@ -13,11 +13,6 @@
 namespace dejima::ngsiv2 {
 namespace {
 
-const std::string& user_agent() {
-  static const std::string ua = "orion/" + std::string(kOrionVersion) + " libcurl/" + fetch::libcurl_version();
-  return ua;
-}
-
 // The macro values of one entity: id, type, service, servicePath and each attribute's value.
 json::Document macro_values(const model::Entity& e, const std::string& tenant, const broker::Origin* origin) {
   json::Document d;
@@ -313,7 +308,7 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
   m.max_attempts = 1;
   m.timeout_ms = ep.timeout_ms;
   m.any_status_ok = true;
-  m.headers = {{"User-Agent", user_agent()}};
+  m.headers = {{"User-Agent", orion_user_agent()}};
   if (!s.tenant.empty()) m.headers.emplace_back("Fiware-Service", s.tenant);
   m.headers.emplace_back("Fiware-ServicePath", RequestContext::path_of(e));
   if (item.origin && !item.origin->auth_token.empty()) m.headers.emplace_back("X-Auth-Token", item.origin->auth_token);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "jsonld/context.h"
+#include "ngsiv2/forwarding.h"
 #include "ngsiv2/geo_query.h"
 #include "ngsiv2/handler_util.h"
 #include "ngsiv2/selection.h"
@@ -29,39 +30,64 @@ Result<query::Filter> filter_of(const RequestContext& c, const Query& q) {
       q.sel, [&c](const model::Entity& e) { return c.in_query_paths(e); }, c.readable_types);
 }
 
-// Runs the query and answers with the page (and Fiware-Total-Count with options=count).
-void answer(Services& s, const RequestContext& c, const Query& q, http::Reply reply) {
-  auto f = filter_of(c, q);
-  if (!f) return reply(error_response(c, f.error()));
-  broker::QueryResult result;
-  if (auto tenant = s.tenants.find(c.tenant); tenant) result = (*tenant)->query(*f, q.page);
-  std::string body = json::written([&](json::Writer& w) {
-    w.StartArray();
-    std::set<std::string> seen;  // unique: rows already written
-    for (const auto& e : result.entities) {
-      if (q.view.format == Format::Unique) {
-        std::string row = json::written([&](json::Writer& rw) { write_entity(rw, *e, q.view); });
-        if (!seen.insert(row).second) continue;
-        json::write_raw(w, row);
-        continue;
-      }
-      write_entity(w, *e, q.view);
+// The entities a query names by id that are not held here (their providers may hold them).
+std::vector<Named> missing_named(const broker::Tenant* tenant, const Selection& sel) {
+  std::vector<Named> out;
+  for (const Item& it : sel.items) {
+    if (it.id_pattern) continue;
+    for (const auto& id : it.ids) {
+      if (tenant && tenant->get(id)) continue;
+      if (it.types.empty()) out.push_back({id, std::nullopt});
+      for (const auto& t : it.types) out.push_back({id, t});
     }
-    w.EndArray();
-  });
-  http::Response r = json_response(c, 200, std::move(body));
-  if (q.page.count) r.header("Fiware-Total-Count", std::to_string(result.total));
-  reply(std::move(r));
+  }
+  return out;
+}
+
+// Runs the query (asking the providers registered for what it selects) and answers with the
+// page (and Fiware-Total-Count with options=count).
+void answer(Services& s, std::unique_ptr<RequestContext> c, const Query& q, http::Reply reply) {
+  auto f = filter_of(*c, q);
+  if (!f) return reply(error_response(*c, f.error()));
+  broker::QueryResult result;
+  auto tenant = s.tenants.find(c->tenant);
+  if (tenant) result = (*tenant)->query(*f, q.page);
+  std::vector<Named> missing;
+  if (s.registrations.any(c->tenant)) missing = missing_named(tenant ? *tenant : nullptr, q.sel);
+  const RemotePage page{.limit = q.page.limit - std::min(q.page.limit, result.entities.size()),
+                        .offset = q.page.offset > result.total ? q.page.offset - result.total : 0};
+  auto render = [view = q.view, count = q.page.count, local_total = result.total](
+                    const RequestContext& c, const Forwarded& r, http::Reply reply) {
+    std::string body = json::written([&](json::Writer& w) {
+      w.StartArray();
+      std::set<std::string> seen;  // unique: rows already written
+      for (const auto& e : r.entities) {
+        if (view.format == Format::Unique) {
+          std::string row = json::written([&](json::Writer& rw) { write_entity(rw, *e, view); });
+          if (!seen.insert(row).second) continue;
+          json::write_raw(w, row);
+          continue;
+        }
+        write_entity(w, *e, view);
+      }
+      w.EndArray();
+    });
+    http::Response res = json_response(c, 200, std::move(body));
+    if (count) res.header("Fiware-Total-Count", std::to_string(local_total + r.remote_total));
+    reply(std::move(res));
+  };
+  answer_forwarded(s, std::move(c), std::move(result.entities), std::move(missing), q.view.attrs, page,
+                   std::move(render), std::move(reply));
 }
 
 // Completes the query with its view and the URL's paging, then answers it.
-void answer(Services& s, const RequestContext& c, Query& q, Result<View> view, http::Reply reply) {
-  if (!view) return reply(error_response(c, view.error()));
+void answer(Services& s, std::unique_ptr<RequestContext> c, Query& q, Result<View> view, http::Reply reply) {
+  if (!view) return reply(error_response(*c, view.error()));
   q.view = std::move(*view);
-  auto page = page_of(c, s.options);
-  if (!page) return reply(error_response(c, page.error()));
+  auto page = page_of(*c, s.options);
+  if (!page) return reply(error_response(*c, page.error()));
   q.page = *page;
-  answer(s, c, q, std::move(reply));
+  answer(s, std::move(c), q, std::move(reply));
 }
 
 void list_entities(const http::Request& req, Services& s, http::Reply reply) {
@@ -78,7 +104,8 @@ void list_entities(const http::Request& req, Services& s, http::Reply reply) {
     auto geo = geo_test(req.param("georel"), req.param("geometry"), req.param("coords"));
     if (!geo) return reply(error_response(*c, geo.error()));
     q.sel.geo = std::move(*geo);
-    answer(s, *c, q, view_of(req.param("attrs"), req.param("metadata"), req.param("options")), std::move(reply));
+    answer(s, std::move(c), q, view_of(req.param("attrs"), req.param("metadata"), req.param("options")),
+           std::move(reply));
   });
 }
 
@@ -136,7 +163,8 @@ void op_query(const http::Request& req, Services& s, http::Reply reply) {
     if (!attrs) return reply(error_response(*c, attrs.error()));
     auto metadata = joined(body, "metadata");
     if (!metadata) return reply(error_response(*c, metadata.error()));
-    answer(s, *c, q, view_of(*attrs ? &**attrs : nullptr, *metadata ? &**metadata : nullptr, req.param("options")),
+    answer(s, std::move(c), q,
+           view_of(*attrs ? &**attrs : nullptr, *metadata ? &**metadata : nullptr, req.param("options")),
            std::move(reply));
   });
 }

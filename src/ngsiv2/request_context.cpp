@@ -1,5 +1,7 @@
 #include "ngsiv2/request_context.h"
 
+#include "fetch/transfers.h"
+
 #include <algorithm>
 
 #include "http/problem.h"
@@ -80,6 +82,11 @@ std::string correlator_of(const http::Request& req) {
 }
 
 }  // namespace
+
+const std::string& orion_user_agent() {
+  static const std::string ua = "orion/" + std::string(kOrionVersion) + " libcurl/" + fetch::libcurl_version();
+  return ua;
+}
 
 Error bad_request(std::string description) {
   return Error{ErrorKind::BadRequestData, "BadRequest", std::move(description)};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/tenant.h"
+#include "federation/forwarder.h"
 #include "federation/registry.h"
 #include "http/message.h"
 #include "subscription/manager.h"
@@ -17,11 +18,14 @@ namespace dejima::ngsiv2 {
 
 // The Orion version whose behaviour /v2 follows (/version, notifications' User-Agent).
 inline constexpr std::string_view kOrionVersion = "4.0.0";
+// The User-Agent of what Dejima sends as Orion would (notifications, forwarded requests).
+const std::string& orion_user_agent();
 
 // The API's limits and defaults, built by app/ from the settings table.
 struct Options {
-  unsigned default_limit = 20;  // entities per page when a query gives no limit
-  unsigned max_limit = 1000;    // larger limits are 400 (as Orion)
+  unsigned default_limit = 20;     // entities per page when a query gives no limit
+  unsigned max_limit = 1000;       // larger limits are 400 (as Orion)
+  long forward_timeout_ms = 5000;  // of one request to a context provider
 };
 
 class SubscriptionFlavor;
@@ -34,6 +38,7 @@ struct Services {
   subscription::Manager& subscriptions;
   const SubscriptionFlavor& flavor;  // NGSIv2's subscriptions in the Manager
   federation::Registry& registrations;
+  federation::Forwarder& forwarder;
   const RegistrationFlavor& registration_flavor;  // NGSIv2's registrations in the Registry
 };
 

@@ -1,6 +1,7 @@
-"""A real HTTP server that records the notifications it receives. Paths decide behaviour:
-/slow/... waits `slow_seconds` before answering, /fail/... answers 500, /missing/... 404, anything
-else 200. Any method is taken; a body that is not JSON is kept as text."""
+"""A real HTTP server that records the notifications (or forwarded requests) it receives. Paths
+decide behaviour: /slow/... waits `slow_seconds` before answering, /fail/... answers 500,
+/missing/... 404, anything else 200; `script` gives a path prefix its own answer (a context
+provider's entities). Any method is taken; a body that is not JSON is kept as text."""
 import json
 import ssl
 import threading
@@ -14,6 +15,7 @@ class Receiver:
         self.slow_seconds = slow_seconds
         self.received = []  # (arrival time, path, headers, body, method)
         self.cond = threading.Condition()
+        self.scripts = {}  # path prefix -> (status, body bytes, headers)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -28,12 +30,19 @@ class Receiver:
                 if self.path.startswith("/slow"):
                     time.sleep(receiver.slow_seconds)
                 status = 500 if self.path.startswith("/fail") else 404 if self.path.startswith("/missing") else 200
+                answer, headers = b"", {}
+                for prefix, (s, a, h) in receiver.scripts.items():
+                    if self.path.startswith(prefix):
+                        status, answer, headers = s, a, h
                 with receiver.cond:
                     receiver.received.append((time.time(), self.path, dict(self.headers), body, self.command))
                     receiver.cond.notify_all()
                 self.send_response(status)
-                self.send_header("Content-Length", "0")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
+                self.wfile.write(answer)
 
             do_PUT = do_PATCH = do_DELETE = do_POST
 
@@ -61,6 +70,18 @@ class Receiver:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def script(self, prefix, status=200, body=None, headers=None):
+        """Answers requests under `prefix` with `status` and `body` (JSON unless bytes or str)."""
+        if body is None:
+            data = b""
+        elif isinstance(body, bytes):
+            data = body
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = json.dumps(body).encode()
+        self.scripts[prefix] = (status, data, dict(headers or {}, **({"Content-Type": "application/json"} if data else {})))
 
     def bodies(self, path):
         with self.cond:

@@ -1,7 +1,12 @@
 """NGSIv2 registrations (/v2/registrations) against the real binary: Orion's document and texts,
 the service-path rules (listed and read from their own path, deleted from any), paging, a
-registration kept across a restart, tenants apart, and the methods Orion does not serve."""
+registration kept across a restart, tenants apart, and the methods Orion does not serve; then
+Orion's forwarding of reads to a real HTTP provider (receiver.py): the request it gets, the
+merge, providers that fail, time out or answer garbage, and a server that keeps answering."""
 import re
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -9,6 +14,12 @@ import requests
 GOOD = {"description": "tide gauges of Goto",
         "dataProvided": {"entities": [{"id": "Tide1", "type": "TideGauge"}], "attrs": ["level"]},
         "provider": {"http": {"url": "http://127.0.0.1:9/v2"}}}
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def register(server, body, headers=None):
@@ -106,3 +117,95 @@ def test_a_bad_registration_is_refused_with_orions_text(server, body, status, de
     assert r.status_code == status, r.text
     assert r.json() == {"error": "BadRequest" if status == 400 else "NotImplemented", "description": description}
     assert requests.get(server.url + "/v2/registrations").json() == []
+
+
+def test_a_lazy_attribute_is_asked_of_its_provider_and_joined_to_the_local_entity(server, receiver):
+    tenant = {"Fiware-Service": "goto"}
+    assert requests.post(server.url + "/v2/entities", headers=tenant, json={
+        "id": "Tide1", "type": "TideGauge", "level": {"type": "Number", "value": 1.8}}).status_code == 201
+    register(server, {"dataProvided": {"entities": [{"id": "Tide1", "type": "TideGauge"}], "attrs": ["battery"]},
+                      "provider": {"http": {"url": receiver.url + "/iota/v2"}}}, tenant)
+    receiver.script("/iota/v2/op/query", body=[
+        {"id": "Tide1", "type": "TideGauge", "battery": {"type": "Number", "value": 87, "metadata": {}},
+         "level": {"type": "Number", "value": 99}},  # local data wins: the local level stays
+        {"id": "Other", "type": "TideGauge", "battery": {"type": "Number", "value": 1}}])
+    r = requests.get(server.url + "/v2/entities/Tide1",
+                     headers={**tenant, "Fiware-Correlator": "corr-1", "X-Auth-Token": "token-1"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"id": "Tide1", "type": "TideGauge",
+                        "level": {"type": "Number", "value": 1.8, "metadata": {}},
+                        "battery": {"type": "Number", "value": 87, "metadata": {}}}
+    (_, path, headers, body, method), = receiver.wait("/iota/v2/op/query?limit=20&offset=0&options=count", 1)
+    assert method == "POST" and body == {"entities": [{"id": "Tide1", "type": "TideGauge"}], "attrs": ["battery"]}
+    assert headers["Fiware-Correlator"] == "corr-1; cbfwd=1" and headers["Fiware-Service"] == "goto"
+    assert headers["Fiware-ServicePath"] == "/" and headers["X-Auth-Token"] == "token-1"
+    assert headers["User-Agent"].startswith("orion/") and headers["Content-Type"] == "application/json; charset=utf-8"
+    # The other read paths take the same route; a read of local attributes only asks nothing.
+    assert requests.get(server.url + "/v2/entities/Tide1/attrs?attrs=battery&options=keyValues",
+                        headers=tenant).json() == {"battery": 87}
+    r = requests.get(server.url + "/v2/entities?type=TideGauge&options=keyValues", headers=tenant)
+    assert r.json() == [{"id": "Tide1", "type": "TideGauge", "level": 1.8, "battery": 87}]
+    asked = len(receiver.received)
+    assert requests.get(server.url + "/v2/entities/Tide1?attrs=level&options=keyValues",
+                        headers=tenant).json() == {"id": "Tide1", "type": "TideGauge", "level": 1.8}
+    assert requests.get(server.url + "/v2/entities/Tide1?options=skipForwarding,keyValues",
+                        headers=tenant).json() == {"id": "Tide1", "type": "TideGauge", "level": 1.8}
+    assert len(receiver.received) == asked
+
+
+def test_an_entity_held_only_by_a_provider_and_the_count(server, receiver):
+    register(server, {"dataProvided": {"entities": [{"id": "Ferry1", "type": "Ferry"}]},
+                      "provider": {"http": {"url": receiver.url + "/ferries/v2"}}})
+    receiver.script("/ferries/v2/op/query", body=[{"id": "Ferry1", "type": "Ferry",
+                                                   "speed": {"type": "Number", "value": 12}}],
+                    headers={"Fiware-Total-Count": "1"})
+    r = requests.get(server.url + "/v2/entities?id=Ferry1&options=count,keyValues")
+    assert r.status_code == 200 and r.json() == [{"id": "Ferry1", "type": "Ferry", "speed": 12}]
+    assert r.headers["Fiware-Total-Count"] == "1"
+    (_, _, _, body, _), = receiver.wait("/ferries/v2/op/query?limit=20&offset=0&options=count", 1)
+    assert body == {"entities": [{"id": "Ferry1", "type": "Ferry"}], "attrs": []}
+    r = requests.post(server.url + "/v2/op/query?options=keyValues",
+                      json={"entities": [{"id": "Ferry1", "type": "Ferry"}], "attrs": ["speed"]})
+    assert r.json() == [{"id": "Ferry1", "type": "Ferry", "speed": 12}]
+    assert requests.get(server.url + "/v2/entities/Ferry1/attrs/speed/value").text == "12"
+    assert requests.get(server.url + "/v2/entities/Ferry2").status_code == 404  # nobody registered it
+
+
+@pytest.mark.parametrize("provider", ["/fail/v2", "/missing/v2", "/slow/v2", "/garbage/v2", "/closed"])
+def test_a_failing_provider_adds_nothing(start_server, receiver, provider):
+    s = start_server("--forward-timeout-ms", "500")
+    receiver.slow_seconds = 3
+    receiver.script("/garbage/v2", body=b"<html>not entities</html>")
+    url = f"http://127.0.0.1:{closed_port()}/v2" if provider == "/closed" else receiver.url + provider
+    assert requests.post(s.url + "/v2/entities", json={"id": "Bus1", "type": "Bus",
+                                                       "line": {"type": "Text", "value": "7"}}).status_code == 201
+    register(s, {"dataProvided": {"entities": [{"id": "Bus1", "type": "Bus"}, {"id": "Bus2", "type": "Bus"}],
+                                  "attrs": ["delay"]}, "provider": {"http": {"url": url}}})
+    started = time.time()
+    assert requests.get(s.url + "/v2/entities/Bus1?options=keyValues").json() == {"id": "Bus1", "type": "Bus",
+                                                                                   "line": "7"}
+    r = requests.get(s.url + "/v2/entities/Bus2")
+    assert r.status_code == 404 and r.json()["error"] == "NotFound"
+    assert time.time() - started < 3.0  # two forwards, each cut at 0.5 s
+
+
+def test_the_server_keeps_answering_while_providers_are_slow(start_server, receiver):
+    s = start_server("--forward-timeout-ms", "5000")
+    receiver.slow_seconds = 1.5
+    register(s, {"dataProvided": {"entities": [{"id": "Slow1"}]}, "provider": {"http": {"url": receiver.url + "/slow/v2"}}})
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        reads = [pool.submit(requests.get, s.url + "/v2/entities/Slow1") for _ in range(4)]
+        time.sleep(0.3)
+        started = time.time()
+        assert requests.get(s.url + "/version").status_code == 200
+        assert time.time() - started < 1.0
+        assert [f.result().status_code for f in reads] == [404] * 4
+    # Query-only, update-only and expired registrations: only the first is asked.
+    register(s, {"dataProvided": {"entities": [{"id": "Modes"}]},
+                 "provider": {"http": {"url": receiver.url + "/q/v2"}, "supportedForwardingMode": "query"}})
+    register(s, {"dataProvided": {"entities": [{"id": "Modes"}]},
+                 "provider": {"http": {"url": receiver.url + "/u/v2"}, "supportedForwardingMode": "update"}})
+    register(s, {"dataProvided": {"entities": [{"id": "Modes"}]}, "expires": "2001-01-01T00:00:00Z",
+                 "provider": {"http": {"url": receiver.url + "/old/v2"}}})
+    assert requests.get(s.url + "/v2/entities/Modes").status_code == 404
+    assert sorted(r[1].split("/v2")[0] for r in receiver.received if "Modes" in str(r[3])) == ["/q"]

@@ -108,14 +108,17 @@ TEST(FederationRegistry, CoveringMatchesIdTypeOperationExpiryAndScope) {
   ASSERT_TRUE(registry.create(inactive));
   ASSERT_TRUE(registry.create(reg(v2, "other", "7-tenant", {{.id = "E", .id_pattern = "", .types = {}}})));
 
-  EXPECT_EQ(ids(registry.covering("", "E", "T", kQuery, &v2, kAnyScope, 2000)),
+  const std::string T = "T", U = "U";
+  EXPECT_EQ(ids(registry.covering("", "E", nullptr, kQuery, &v2, kAnyScope, 2000)),
             (std::vector<std::string>{"1-exact", "2-any-type", "3-any-id"}));
-  EXPECT_EQ(ids(registry.covering("", "E", "U", kQuery, &v2, kAnyScope, 2000)), std::vector<std::string>{"2-any-type"});
-  EXPECT_EQ(ids(registry.covering("", "F", "T", kUpdate, &v2, kAnyScope, 2000)), std::vector<std::string>{"3-any-id"});
-  EXPECT_EQ(ids(registry.covering("", "E", "U", kUpdate, &v2, kAnyScope, 500)),
+  EXPECT_EQ(ids(registry.covering("", "E", &T, kQuery, &v2, kAnyScope, 2000)),
+            (std::vector<std::string>{"1-exact", "2-any-type", "3-any-id"}));
+  EXPECT_EQ(ids(registry.covering("", "E", &U, kQuery, &v2, kAnyScope, 2000)), std::vector<std::string>{"2-any-type"});
+  EXPECT_EQ(ids(registry.covering("", "F", &T, kUpdate, &v2, kAnyScope, 2000)), std::vector<std::string>{"3-any-id"});
+  EXPECT_EQ(ids(registry.covering("", "E", &U, kUpdate, &v2, kAnyScope, 500)),
             (std::vector<std::string>{"2-any-type", "4-updates", "5-expired"}));
   const Registry::ScopeTest only_exact = [](const Registration& r) { return r.id == "1-exact"; };
-  EXPECT_EQ(ids(registry.covering("", "E", "T", kQuery, &v2, only_exact, 2000)), std::vector<std::string>{"1-exact"});
+  EXPECT_EQ(ids(registry.covering("", "E", &T, kQuery, &v2, only_exact, 2000)), std::vector<std::string>{"1-exact"});
 }
 
 TEST(FederationRegistry, AnAttributeLevelRegistrationProvidesOnlyItsAttributes) {

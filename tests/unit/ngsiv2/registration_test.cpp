@@ -75,7 +75,8 @@ TEST(V2Registration, RenderedAsOrionAndRestoredFromItsStoredDocument) {
   EXPECT_EQ(r->ops, federation::kQuery | federation::kUpdate);
   ASSERT_EQ(r->entities.size(), 2u);
   EXPECT_EQ(r->entities[0].types, std::vector<std::string>{"https://uri.etsi.org/ngsi-ld/default-context/T1"});
-  EXPECT_TRUE(r->entities[1].matches("anything", "https://uri.etsi.org/ngsi-ld/default-context/T9"));
+  const std::string t9 = "https://uri.etsi.org/ngsi-ld/default-context/T9";
+  EXPECT_TRUE(r->entities[1].matches("anything", &t9));
   const std::string shown =
       R"({"id":"5f0000000000000000000001","description":"Reg1","expires":"2040-01-01T00:00:00.000Z",)"
       R"("dataProvided":{"entities":[{"id":"E","type":"T1"},{"idPattern":".*"}],"attrs":["A1"]},)"
