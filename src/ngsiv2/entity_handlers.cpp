@@ -112,8 +112,21 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
     const bool strict = how == AttrsWrite::Append && (has_option(*c, "append") || has_option(*c, "appendStrict"));
     const Millis now = c->now;
     const std::string label = entity_label(p[0], req.param("type"));
+    const RequestContext& ctx = *c;
+    // The attributes registered with a provider that the entity here lacks go to the provider.
+    std::vector<UpdateForward> forwards;
+    if (how == AttrsWrite::Update && s.registrations.any(c->tenant))
+      forwards =
+          plan_update(s, *c, find_entity(s, *c, p[0], req.param("type"), true).get(), p[0], req.param("type"), *parsed);
+    if (!forwards.empty()) {
+      std::shared_ptr<const RequestContext> held(std::move(c));
+      if (parsed->attrs.empty()) return answer_updates(s, held, std::move(forwards), std::nullopt, std::move(reply));
+      reply = [&s, held, forwards = std::move(forwards), reply = std::move(reply)](http::Response&& local) mutable {
+        answer_updates(s, held, std::move(forwards), std::move(local), std::move(reply));
+      };
+    }
     modify_entity(
-        s, *c, p[0], req.param("type"), std::move(reply), [&](Entity& e, std::optional<Error>& report) -> Status {
+        s, ctx, p[0], req.param("type"), std::move(reply), [&](Entity& e, std::optional<Error>& report) -> Status {
           std::vector<std::string> existing, missing;
           for (const auto& a : parsed->attrs)
             (e.find(a.name, a.dataset_id) ? existing : missing).push_back(v2_name(a.name));
@@ -176,6 +189,14 @@ void put_attribute(const http::Request& req, const Params& p, Services& s, http:
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto inst = parse_attribute(p[1], c->body, false);
     if (!inst) return reply(error_response(*c, inst.error()));
+    if (s.registrations.any(c->tenant)) {  // an attribute the entity here lacks may be a provider's
+      model::ParsedEntity one;
+      one.attrs.push_back(*inst);
+      auto forwards =
+          plan_update(s, *c, find_entity(s, *c, p[0], req.param("type"), true).get(), p[0], req.param("type"), one);
+      if (!forwards.empty())
+        return answer_updates(s, std::move(c), std::move(forwards), std::nullopt, std::move(reply));
+    }
     const Millis now = c->now;
     modify_entity(s, *c, p[0], req.param("type"), std::move(reply), [&](Entity& e, std::optional<Error>&) -> Status {
       const auto* old = shown_attribute(e, p[1]);

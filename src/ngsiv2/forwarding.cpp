@@ -190,4 +190,91 @@ void answer_forwarded(Services& s, std::unique_ptr<RequestContext> c, std::vecto
   }
 }
 
+std::vector<UpdateForward> plan_update(const Services& s, const RequestContext& c, const model::Entity* local,
+                                       const std::string& id, const std::string* type, model::ParsedEntity& parsed) {
+  std::vector<UpdateForward> out;
+  std::optional<std::string> expanded;
+  if (local && !local->types.empty())
+    expanded = local->types.front().str();
+  else if (type)
+    expanded = expanded_name(*type);
+  const auto scope = [&c](const federation::Registration& r) { return r.scope == c.write_path(); };
+  const auto regs = s.registrations.covering(c.tenant, id, expanded ? &*expanded : nullptr, federation::kUpdate,
+                                             &s.registration_flavor, scope, c.now);
+  if (regs.empty()) return out;
+  std::erase_if(parsed.attrs, [&](model::AttrInstance& a) {
+    if (local && local->find(a.name, a.dataset_id)) return false;  // local data wins
+    for (const auto& r : regs) {
+      if (!r->provides(a.name)) continue;
+      auto f = std::find_if(out.begin(), out.end(), [&](const UpdateForward& u) { return u.reg == r; });
+      if (f == out.end()) {
+        std::string sent_type = expanded ? v2_name(*expanded) : registered_type(*r, id);
+        f = out.insert(out.end(), UpdateForward{r, id, std::move(sent_type), {}});
+      }
+      f->attrs.push_back(std::move(a));
+      return true;
+    }
+    return false;
+  });
+  return out;
+}
+
+fetch::Exchange update_exchange(const RequestContext& c, const UpdateForward& f, size_t n, long timeout_ms) {
+  QueryForward headers_of{f.reg, f.id, f.type, {}, false};
+  fetch::Exchange x = query_exchange(c, headers_of, n, 0, 0, timeout_ms);
+  x.url = f.reg->endpoint + "/op/update";
+  x.keep_headers.clear();
+  x.body = json::written([&](json::Writer& w) {
+    w.StartObject();
+    w.Key("entities");
+    w.StartArray();
+    w.StartObject();
+    w.Key("id");
+    json::write_string(w, f.id);
+    if (!f.type.empty()) {
+      w.Key("type");
+      json::write_string(w, f.type);
+    }
+    for (const auto& a : f.attrs) {
+      const std::string name = v2_name(a.name);
+      w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+      write_attribute(w, a, MetadataFilter{});
+    }
+    w.EndObject();
+    w.EndArray();
+    w.Key("actionType");
+    json::write_string(w, "update");
+    w.EndObject();
+  });
+  return x;
+}
+
+void answer_updates(Services& s, std::shared_ptr<const RequestContext> c, std::vector<UpdateForward> forwards,
+                    std::optional<http::Response> local, http::Reply reply) {
+  auto job = [&s, c, forwards = std::move(forwards), local, reply]() mutable {
+    std::string failing;
+    size_t failures = 0, n = 0;
+    for (const UpdateForward& f : forwards) {
+      auto answer = fetch::exchange(update_exchange(*c, f, ++n, s.options.forward_timeout_ms));
+      if (answer && answer->status == 204) continue;  // Orion: only a 204 is a written update
+      ++failures;
+      if (!failing.empty()) failing += ", ";
+      std::string names;
+      for (const auto& a : f.attrs) names += (names.empty() ? "" : ", ") + v2_name(a.name);
+      failing += f.id + "-" + f.type + " : [" + names + "]";
+    }
+    if (local && local->status >= 300) return reply(std::move(*local));
+    if (failures == 0) return reply(empty_response(*c, 204));
+    if (!local && failures == forwards.size())
+      return reply(error_response(*c, not_found(std::string(kEntityNotFound))));
+    reply(error_response(*c, Error{ErrorKind::ResourceNotFound, "PartialUpdate",
+                                   "Some of the following attributes were not updated: { " + failing + " }"}));
+  };
+  if (!s.forwarder.submit(job)) {
+    spdlog::warn("forwarding queue full: {} not forwarded", c->correlator);
+    reply(error_response(*c, Error{ErrorKind::ServiceUnavailable, "ServiceUnavailable",
+                                   "the context providers cannot be reached now: try again later"}));
+  }
+}
+
 }  // namespace dejima::ngsiv2

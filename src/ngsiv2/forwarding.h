@@ -1,10 +1,12 @@
-// Orion's forwarding of queries to context providers: a read asks the providers whose
+// Orion's forwarding to context providers. Reads: a read asks the providers whose
 // registrations cover what it selects for the attributes the local entities lack (local data
 // wins) and for the entities it names by id that are not held here, one request after another
 // (`POST <provider>/op/query`), and answers with the local entities completed and the providers'
 // entities after them. A provider that fails, times out or answers anything but an entity array
-// adds nothing. The requests run on the federation::Forwarder's threads, never on the HTTP
-// server's.
+// adds nothing. Updates: the attributes of an update that the local entity cannot take (it
+// lacks them, or the entity) and that a registration covers go to its provider (`POST
+// <provider>/op/update`, actionType update); only a 204 counts as written. The requests run on
+// the federation::Forwarder's threads, never on the HTTP server's.
 #pragma once
 #include <functional>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "broker/tenant.h"
 #include "federation/registration.h"
 #include "fetch/http_get.h"
+#include "model/parse.h"
 #include "ngsiv2/request_context.h"
 
 namespace dejima::ngsiv2 {
@@ -64,5 +67,27 @@ using Render = std::function<void(const RequestContext& c, const Forwarded& resu
 void answer_forwarded(Services& s, std::unique_ptr<RequestContext> c, std::vector<broker::EntityPtr> local,
                       std::vector<Named> missing, std::vector<std::string> attrs, RemotePage page, Render render,
                       http::Reply reply);
+
+// One request to a provider: the attributes of one entity it takes.
+struct UpdateForward {
+  federation::RegPtr reg;
+  std::string id, type;  // as sent (v2 type name; "" = none)
+  std::vector<model::AttrInstance> attrs;
+};
+
+// Takes out of `parsed` the attributes that `local` (nullptr: the entity is not held here) lacks
+// and that a live registration for updates covers: one forward per registration, in id order.
+// `type` is the v2 type the request names (nullptr: none).
+std::vector<UpdateForward> plan_update(const Services& s, const RequestContext& c, const model::Entity* local,
+                                       const std::string& id, const std::string* type, model::ParsedEntity& parsed);
+
+// The request sent for `f` (the n-th forward: `cbfwd=n`).
+fetch::Exchange update_exchange(const RequestContext& c, const UpdateForward& f, size_t n, long timeout_ms);
+
+// Sends the forwards on a forwarder thread and answers: `local` is the answer of the part written
+// here (none: everything was forwarded). 204 when every part was written; else the local error,
+// or Orion's 404 NotFound (nothing written) or 404 PartialUpdate naming what was not.
+void answer_updates(Services& s, std::shared_ptr<const RequestContext> c, std::vector<UpdateForward> forwards,
+                    std::optional<http::Response> local, http::Reply reply);
 
 }  // namespace dejima::ngsiv2

@@ -42,11 +42,12 @@ bool names_entity(const RequestContext& c, const model::Entity& e, const std::st
   return write ? c.in_write_path(e) : c.in_query_paths(e);
 }
 
-broker::EntityPtr find_entity(Services& s, const RequestContext& c, const std::string& id, const std::string* type) {
+broker::EntityPtr find_entity(Services& s, const RequestContext& c, const std::string& id, const std::string* type,
+                              bool write) {
   auto tenant = s.tenants.find(c.tenant);
   if (!tenant) return nullptr;
   auto e = (*tenant)->get(id);
-  return e && names_entity(c, *e, type, false) ? e : nullptr;
+  return e && names_entity(c, *e, type, write) ? e : nullptr;
 }
 
 void modify_entity(Services& s, const RequestContext& c, const std::string& id, const std::string* type,

@@ -24,8 +24,9 @@ std::function<void(Status)> reply_status(const RequestContext& c, http::Reply re
 // request gives one, in the request's service paths (a read) or its one service path (a write).
 bool names_entity(const RequestContext& c, const model::Entity& e, const std::string* type, bool write);
 
-// The entity the request names, or nullptr.
-broker::EntityPtr find_entity(Services& s, const RequestContext& c, const std::string& id, const std::string* type);
+// The entity the request names (in its service paths, or its one write path), or nullptr.
+broker::EntityPtr find_entity(Services& s, const RequestContext& c, const std::string& id, const std::string* type,
+                              bool write = false);
 
 // Runs `mutate` on a copy of the entity the request names (404 when there is none) and stores
 // the result; replies `status` once it is durable. A mutation that applied only part of a request

@@ -209,3 +209,50 @@ def test_the_server_keeps_answering_while_providers_are_slow(start_server, recei
                  "provider": {"http": {"url": receiver.url + "/old/v2"}}})
     assert requests.get(s.url + "/v2/entities/Modes").status_code == 404
     assert sorted(r[1].split("/v2")[0] for r in receiver.received if "Modes" in str(r[3])) == ["/q"]
+
+
+def test_a_command_is_forwarded_to_its_provider_and_not_stored(server, receiver):
+    tenant = {"Fiware-Service": "goto", "Fiware-Correlator": "corr-cmd"}
+    assert requests.post(server.url + "/v2/entities", headers=tenant, json={
+        "id": "Lamp1", "type": "Lamp", "on_status": {"type": "commandStatus", "value": "UNKNOWN"}}).status_code == 201
+    register(server, {"dataProvided": {"entities": [{"id": "Lamp1", "type": "Lamp"}], "attrs": ["on"]},
+                      "provider": {"http": {"url": receiver.url + "/iota/v2"}}}, tenant)
+    receiver.script("/iota/v2/op/update", status=204)
+    r = requests.patch(server.url + "/v2/entities/Lamp1/attrs", headers=tenant,
+                       json={"on": {"type": "command", "value": ""}, "on_status": {"value": "PENDING"}})
+    assert r.status_code == 204, r.text
+    (_, _, headers, body, method), = receiver.wait("/iota/v2/op/update", 1)
+    assert method == "POST" and body == {"entities": [{"id": "Lamp1", "type": "Lamp", "on": {
+        "type": "command", "value": "", "metadata": {}}}], "actionType": "update"}
+    assert headers["Fiware-Correlator"] == "corr-cmd; cbfwd=1" and headers["Fiware-Service"] == "goto"
+    local = requests.get(server.url + "/v2/entities/Lamp1?options=skipForwarding,keyValues", headers=tenant).json()
+    assert local == {"id": "Lamp1", "type": "Lamp", "on_status": "PENDING"}  # the command itself is not stored
+    r = requests.put(server.url + "/v2/entities/Lamp1/attrs/on", headers=tenant, json={"type": "command", "value": 1})
+    assert r.status_code == 204 and len(receiver.wait("/iota/v2/op/update", 2)) == 2
+
+
+def test_a_provider_that_does_not_take_the_update(server, receiver):
+    register(server, {"dataProvided": {"entities": [{"idPattern": ".*", "type": "Pump"}], "attrs": ["start"]},
+                      "provider": {"http": {"url": receiver.url + "/missing/v2"}}})
+    # The entity is held nowhere: the provider's refusal (404) is Orion's NotFound.
+    r = requests.patch(server.url + "/v2/entities/Pump1/attrs?type=Pump", json={"start": {"value": 12}})
+    assert r.status_code == 404 and r.json() == {
+        "error": "NotFound", "description": "The requested entity has not been found. Check type and id"}
+    (_, _, _, body, _), = receiver.wait("/missing/v2/op/update", 1)
+    assert body == {"entities": [{"id": "Pump1", "type": "Pump", "start": {"type": "Number", "value": 12,
+                                                                          "metadata": {}}}],
+                    "actionType": "update"}
+    # Held here with another attribute: that one is written, the refused one is named.
+    assert requests.post(server.url + "/v2/entities", json={"id": "Pump2", "type": "Pump",
+                                                            "flow": {"value": 1}}).status_code == 201
+    r = requests.patch(server.url + "/v2/entities/Pump2/attrs", json={"start": {"value": 1}, "flow": {"value": 2}})
+    assert r.status_code == 404 and r.json() == {
+        "error": "PartialUpdate",
+        "description": "Some of the following attributes were not updated: { Pump2-Pump : [start] }"}
+    assert requests.get(server.url + "/v2/entities/Pump2/attrs/flow/value").text == "2"
+    # A query-only registration takes no update: an attribute the entity lacks is refused here.
+    register(server, {"dataProvided": {"entities": [{"id": "Pump3"}], "attrs": ["speed"]},
+                      "provider": {"http": {"url": receiver.url + "/q/v2"}, "supportedForwardingMode": "query"}})
+    r = requests.patch(server.url + "/v2/entities/Pump3/attrs", json={"speed": {"value": 1}})
+    assert r.status_code == 404 and r.json()["error"] == "NotFound"
+    assert receiver.bodies("/q/v2/op/update") == []
