@@ -2,6 +2,7 @@
 
 #include "http/problem.h"
 #include "model/mutate.h"
+#include "ngsiv2/forwarding.h"
 #include "ngsiv2/handler_util.h"
 
 namespace dejima::ngsiv2 {
@@ -147,19 +148,45 @@ void op_update(const http::Request& req, Services& s, http::Reply reply) {
       ids.push_back(*p->id);
       parsed.push_back(std::move(*p));
     }
-    const bool creates = *action == Action::Append || *action == Action::AppendStrict;
-    auto tenant = creates ? s.tenants.find_or_create(c->tenant) : s.tenants.find(c->tenant);
-    if (!tenant) return reply(error_response(*c, not_found(std::string(kEntityNotFound))));
-    const Action act = *action;
     const RequestContext& ctx = *c;
-    auto outcomes = std::make_shared<std::vector<Outcome>>(ids.size());
+    // An update's attributes registered with a provider that the entity here lacks go to the
+    // provider; an entity all of whose attributes went there is not written here.
+    std::vector<size_t> kept;  // the entities written here, as indexes of the request's
+    std::vector<UpdateForward> forwards;
+    for (size_t i = 0; i < parsed.size(); ++i) {
+      if (*action == Action::Update && s.registrations.any(c->tenant)) {
+        const bool typed = json::member(entities->GetArray()[static_cast<rapidjson::SizeType>(i)], "type");
+        const std::string type = typed ? v2_name(parsed[i].types.front()) : std::string();
+        auto f = plan_update(s, ctx, find_entity(s, ctx, ids[i], typed ? &type : nullptr, true).get(), ids[i],
+                             typed ? &type : nullptr, parsed[i]);
+        const bool all_forwarded = !f.empty() && parsed[i].attrs.empty();
+        std::move(f.begin(), f.end(), std::back_inserter(forwards));
+        if (all_forwarded) continue;
+      }
+      kept.push_back(i);
+    }
+    if (!forwards.empty()) {
+      std::shared_ptr<const RequestContext> held(std::move(c));
+      if (kept.empty()) return answer_updates(s, held, std::move(forwards), std::nullopt, std::move(reply));
+      reply = [&s, held, forwards = std::move(forwards), reply = std::move(reply)](http::Response&& local) mutable {
+        answer_updates(s, held, std::move(forwards), std::move(local), std::move(reply));
+      };
+    }
+    std::vector<std::string> kept_ids;
+    for (size_t i : kept) kept_ids.push_back(ids[i]);
+    const bool creates = *action == Action::Append || *action == Action::AppendStrict;
+    auto tenant = creates ? s.tenants.find_or_create(ctx.tenant) : s.tenants.find(ctx.tenant);
+    if (!tenant) return reply(error_response(ctx, not_found(std::string(kEntityNotFound))));
+    const Action act = *action;
+    auto outcomes = std::make_shared<std::vector<Outcome>>(kept.size());
     (*tenant)->apply_batch(
-        ids,
-        [&](size_t i, const EntityPtr& cur) {
+        kept_ids,
+        [&](size_t j, const EntityPtr& cur) {
+      const size_t i = kept[j];
       return change(act, ctx, entities->GetArray()[static_cast<rapidjson::SizeType>(i)], parsed[i], cur,
-                    (*outcomes)[i]);
+                    (*outcomes)[j]);
         },
-        [reply = std::move(reply), corr = c->correlator, act, outcomes](std::vector<Status> items, Status commit) {
+        [reply = std::move(reply), corr = ctx.correlator, act, outcomes](std::vector<Status> items, Status commit) {
       Status st = commit ? summary(act, *outcomes, items) : commit;
       http::Response r;
       if (st)
@@ -169,7 +196,7 @@ void op_update(const http::Request& req, Services& s, http::Reply reply) {
       r.header("Fiware-Correlator", corr);
       reply(std::move(r));
     },
-        broker::Tenant::History::Keep, c->origin());
+        broker::Tenant::History::Keep, ctx.origin());
   });
 }
 

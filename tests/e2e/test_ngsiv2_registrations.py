@@ -86,7 +86,7 @@ def provider_with(**http):
     return {"dataProvided": {"attrs": ["A"]}, "provider": {"http": {"url": "http://x/v2"}, **http}}
 
 
-@pytest.mark.parametrize("body,status,description", [
+REFUSED = [
     ("{{", 400, "Errors found in incoming JSON buffer"),
     ([1], 400, "not a JSON object"),
     ({}, 400, "empty payload"),
@@ -109,13 +109,16 @@ def provider_with(**http):
     (provider_with(legacyForwarding=True), 501, "legacyForwarding: NGSIv1 forwarding is not served by Dejima"),
     ({**provider_with(), "expires": 5}, 400, "expires is not a string"),
     ({**provider_with(), "status": "oneshot"}, 400, "invalid value for /status/"),
-])
-def test_a_bad_registration_is_refused_with_orions_text(server, body, status, description):
-    data = body if isinstance(body, str) else None
-    r = requests.post(server.url + "/v2/registrations", data=data, json=None if data else body,
-                      headers={"Content-Type": "application/json"})
-    assert r.status_code == status, r.text
-    assert r.json() == {"error": "BadRequest" if status == 400 else "NotImplemented", "description": description}
+]
+
+
+def test_a_bad_registration_is_refused_with_orions_text(server):
+    for body, status, description in REFUSED:
+        data = body if isinstance(body, str) else None
+        r = requests.post(server.url + "/v2/registrations", data=data, json=None if data else body,
+                          headers={"Content-Type": "application/json"})
+        assert (r.status_code, r.json()) == (status, {
+            "error": "BadRequest" if status == 400 else "NotImplemented", "description": description}), body
     assert requests.get(server.url + "/v2/registrations").json() == []
 
 
@@ -256,3 +259,34 @@ def test_a_provider_that_does_not_take_the_update(server, receiver):
     r = requests.patch(server.url + "/v2/entities/Pump3/attrs", json={"speed": {"value": 1}})
     assert r.status_code == 404 and r.json()["error"] == "NotFound"
     assert receiver.bodies("/q/v2/op/update") == []
+
+
+def test_op_update_sends_each_providers_part_and_writes_the_rest_here(server, receiver):
+    receiver.script("/a/v2/op/update", status=204)
+    receiver.script("/b/v2/op/update", status=204)
+    register(server, {"dataProvided": {"entities": [{"id": "Valve1", "type": "Valve"}], "attrs": ["open"]},
+                      "provider": {"http": {"url": receiver.url + "/a/v2"}}})
+    register(server, {"dataProvided": {"entities": [{"idPattern": ".*", "type": "Gate"}], "attrs": ["open"]},
+                      "provider": {"http": {"url": receiver.url + "/b/v2"}}})
+    assert requests.post(server.url + "/v2/entities", json={"id": "Valve1", "type": "Valve",
+                                                            "pressure": {"value": 1}}).status_code == 201
+    r = requests.post(server.url + "/v2/op/update", headers={"Fiware-Correlator": "corr-op"}, json={
+        "actionType": "update", "entities": [
+            {"id": "Valve1", "type": "Valve", "open": {"value": True}, "pressure": {"value": 2}},
+            {"id": "Gate7", "type": "Gate", "open": {"value": False}}]})
+    assert r.status_code == 204, r.text
+    (_, _, a_headers, a_body, _), = receiver.wait("/a/v2/op/update", 1)
+    (_, _, b_headers, b_body, _), = receiver.wait("/b/v2/op/update", 1)
+    assert a_body["entities"] == [{"id": "Valve1", "type": "Valve",
+                                   "open": {"type": "Boolean", "value": True, "metadata": {}}}]
+    assert b_body["entities"] == [{"id": "Gate7", "type": "Gate",
+                                   "open": {"type": "Boolean", "value": False, "metadata": {}}}]
+    assert (a_headers["Fiware-Correlator"], b_headers["Fiware-Correlator"]) == ("corr-op; cbfwd=1", "corr-op; cbfwd=2")
+    assert requests.get(server.url + "/v2/entities/Valve1?options=skipForwarding,keyValues").json() == {
+        "id": "Valve1", "type": "Valve", "pressure": 2}
+    assert requests.get(server.url + "/v2/entities/Gate7?options=skipForwarding").status_code == 404
+    # Append is never forwarded: it writes here.
+    r = requests.post(server.url + "/v2/op/update", json={"actionType": "append", "entities": [
+        {"id": "Gate8", "type": "Gate", "open": {"value": True}}]})
+    assert r.status_code == 204 and len(receiver.bodies("/b/v2/op/update")) == 1
+    assert requests.get(server.url + "/v2/entities/Gate8/attrs/open/value?options=skipForwarding").text == "true"
