@@ -10,7 +10,7 @@
 #     subscription tests (notifier and timer threads), the NGSIv2 registration tests (forwarding
 #     threads), the temporal tests (read pool, retention)
 #     the import tests (conversion overlapping commits) and the connector tests (worker thread);
-#  4. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 40 s, one per core
+#  4. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 30 s, one per core
 #     at a time (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +41,5 @@ cmake --build --preset tsan -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions or registrations or temporal or import or connectors'" \
   ctest --preset tsan -j 2
 
-echo "== fuzz (libFuzzer, 40 s per target) =="
-bash scripts/fuzz.sh 40
+echo "== fuzz (libFuzzer, 30 s per target) =="
+bash scripts/fuzz.sh 30
