@@ -56,6 +56,41 @@ std::string registered_type(const federation::Registration& r, std::string_view 
   return {};
 }
 
+// A POST to the provider's `path` (under its URL) with the headers Orion sends: tenant, the
+// client's service path and X-Auth-Token, and the correlator of the n-th forward (`cbfwd=n`).
+fetch::Exchange provider_request(const RequestContext& c, const federation::Registration& r, const std::string& path,
+                                 size_t n, long timeout_ms) {
+  fetch::Exchange x;
+  x.url = r.endpoint + path;
+  x.timeout_ms = timeout_ms;
+  x.max_bytes = size_t{64} << 20;
+  x.user_agent = orion_user_agent();
+  if (!c.tenant.empty()) x.headers.emplace_back("Fiware-Service", c.tenant);
+  const std::string_view service_path = c.req.header("Fiware-ServicePath");
+  x.headers.emplace_back("Fiware-ServicePath", service_path.empty() ? "/" : std::string(service_path));
+  if (std::string_view token = c.req.header("X-Auth-Token"); !token.empty())
+    x.headers.emplace_back("X-Auth-Token", std::string(token));
+  x.headers.emplace_back("Accept", "application/json");
+  x.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  x.headers.emplace_back("Fiware-Correlator", c.correlator + "; cbfwd=" + std::to_string(n));
+  x.headers.emplace_back("Expect", "");  // no 100-continue round trip
+  return x;
+}
+
+// Opens `{"entities":[{"id": id, "type": type?` — the caller adds members, then closes.
+void start_entities(json::Writer& w, const std::string& id, const std::string& type) {
+  w.StartObject();
+  w.Key("entities");
+  w.StartArray();
+  w.StartObject();
+  w.Key("id");
+  json::write_string(w, id);
+  if (!type.empty()) {
+    w.Key("type");
+    json::write_string(w, type);
+  }
+}
+
 }  // namespace
 
 std::vector<QueryForward> plan_query(const Services& s, const RequestContext& c, const std::vector<EntityPtr>& local,
@@ -84,33 +119,12 @@ std::vector<QueryForward> plan_query(const Services& s, const RequestContext& c,
 
 fetch::Exchange query_exchange(const RequestContext& c, const QueryForward& f, size_t n, size_t limit, size_t offset,
                                long timeout_ms) {
-  fetch::Exchange x;
-  x.url = f.reg->endpoint + "/op/query?limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset) +
-          "&options=count";
-  x.timeout_ms = timeout_ms;
-  x.max_bytes = size_t{64} << 20;
-  x.user_agent = orion_user_agent();
-  if (!c.tenant.empty()) x.headers.emplace_back("Fiware-Service", c.tenant);
-  const std::string_view path = c.req.header("Fiware-ServicePath");
-  x.headers.emplace_back("Fiware-ServicePath", path.empty() ? "/" : std::string(path));
-  if (std::string_view token = c.req.header("X-Auth-Token"); !token.empty())
-    x.headers.emplace_back("X-Auth-Token", std::string(token));
-  x.headers.emplace_back("Accept", "application/json");
-  x.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
-  x.headers.emplace_back("Fiware-Correlator", c.correlator + "; cbfwd=" + std::to_string(n));
-  x.headers.emplace_back("Expect", "");  // no 100-continue round trip
+  fetch::Exchange x = provider_request(
+      c, *f.reg, "/op/query?limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset) + "&options=count", n,
+      timeout_ms);
   x.keep_headers = {"Fiware-Total-Count"};
   x.body = json::written([&](json::Writer& w) {
-    w.StartObject();
-    w.Key("entities");
-    w.StartArray();
-    w.StartObject();
-    w.Key("id");
-    json::write_string(w, f.id);
-    if (!f.type.empty()) {
-      w.Key("type");
-      json::write_string(w, f.type);
-    }
+    start_entities(w, f.id, f.type);
     w.EndObject();
     w.EndArray();
     w.Key("attrs");
@@ -220,21 +234,9 @@ std::vector<UpdateForward> plan_update(const Services& s, const RequestContext& 
 }
 
 fetch::Exchange update_exchange(const RequestContext& c, const UpdateForward& f, size_t n, long timeout_ms) {
-  QueryForward headers_of{f.reg, f.id, f.type, {}, false};
-  fetch::Exchange x = query_exchange(c, headers_of, n, 0, 0, timeout_ms);
-  x.url = f.reg->endpoint + "/op/update";
-  x.keep_headers.clear();
+  fetch::Exchange x = provider_request(c, *f.reg, "/op/update", n, timeout_ms);
   x.body = json::written([&](json::Writer& w) {
-    w.StartObject();
-    w.Key("entities");
-    w.StartArray();
-    w.StartObject();
-    w.Key("id");
-    json::write_string(w, f.id);
-    if (!f.type.empty()) {
-      w.Key("type");
-      json::write_string(w, f.type);
-    }
+    start_entities(w, f.id, f.type);
     for (const auto& a : f.attrs) {
       const std::string name = v2_name(a.name);
       w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
