@@ -40,8 +40,10 @@
 #include "ngsild/query_handlers.h"
 #include "ngsild/subscription_handlers.h"
 #include "ngsild/temporal_handlers.h"
+#include "ngsiv2/admin_handlers.h"
 #include "ngsiv2/batch_handlers.h"
 #include "ngsiv2/entity_handlers.h"
+#include "ngsiv2/expiry.h"
 #include "ngsiv2/notification.h"
 #include "ngsiv2/query_handlers.h"
 #include "ngsiv2/registration.h"
@@ -328,6 +330,7 @@ int serve(const Settings& settings) {
   ngsild::Services services{api, tenants, contexts, subscriptions};
   http::Router router;
   add_system_routes(router);
+  ngsiv2::add_admin_routes(router);
   ngsild::add_entity_routes(router, services);
   ngsild::add_query_routes(router, services);
   ngsild::add_batch_routes(router, services);
@@ -408,7 +411,10 @@ int serve(const Settings& settings) {
   std::printf("listening %s:%u\n", settings.bind.c_str(), server.port());
   std::fflush(stdout);
   connectors.start();
+  ngsiv2::Expiry expiry(tenants, std::chrono::seconds(settings.expiry_interval_s));  // transient entities
+  expiry.start();
   server.run(true);
+  expiry.stop();
   connectors.stop();  // a run in progress ends first
   quotas.stop();      // the last counts
   usage.stop();

@@ -112,6 +112,8 @@ const std::vector<SettingDef>& table() {
                    100, 600000),
       UINT_SETTING(forward_threads, "forward-threads",
                    "threads that wait on context providers (a read that needs one is answered from them)", 1, 256),
+      UINT_SETTING(expiry_interval_s, "expiry-interval-s",
+                   "how often entities whose NGSIv2 dateExpires has passed are deleted (Orion: 60 s)", 1, 86400),
       STR_SETTING(notify_ca_file, "notify-ca-file",
                   "PEM file of the certificate authorities trusted for https:// and mqtts:// notification endpoints "
                   "(empty = the system's)",

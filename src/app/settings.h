@@ -30,6 +30,7 @@ struct Settings {
   unsigned notify_timeout_ms = 10000;  // per HTTP notification
   unsigned forward_timeout_ms = 5000;  // per request to a context provider (Orion's -httpTimeout)
   unsigned forward_threads = 8;        // threads waiting on context providers
+  unsigned expiry_interval_s = 60;     // how often entities past their NGSIv2 dateExpires are deleted
   std::string notify_ca_file;          // PEM CAs for https/mqtts endpoints ("" = the system's)
   // Destinations Dejima may connect to for a client's URL (fetch/egress.h): networks and hosts.
   std::string egress_deny{fetch::kDefaultEgressDeny};

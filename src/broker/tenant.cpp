@@ -417,6 +417,16 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
   return r;
 }
 
+QueryResult Tenant::query_sorted(const query::Filter& f, const query::Page& page, const Sort& sort) const {
+  QueryResult all = query(f, query::Page{.offset = 0, .limit = SIZE_MAX, .count = true});
+  sort(all.entities);
+  QueryResult r;
+  r.total = all.entities.size();
+  for (size_t i = page.offset; i < all.entities.size() && r.entities.size() < page.limit; ++i)
+    r.entities.push_back(std::move(all.entities[i]));
+  return r;
+}
+
 std::map<std::string, TypeInfo> Tenant::types(bool details) const {
   std::map<std::string, TypeInfo> out;
   std::shared_lock lock(mu_);
@@ -469,6 +479,13 @@ Result<Tenant*> Tenants::find(const std::string& name) {
   if (it == tenants_.end())
     return fail(ErrorKind::NonexistentTenant, "Tenant does not exist", "tenant '" + name + "' has no data yet");
   return it->second.get();
+}
+
+std::vector<std::string> Tenants::names() {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, tenant] : tenants_) out.push_back(name);
+  return out;
 }
 
 Result<Tenant*> Tenants::find_or_create(const std::string& name) {

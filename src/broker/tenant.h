@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "broker/geo_index.h"
@@ -28,6 +29,9 @@ struct Origin {
   std::string correlator;  // the request's Fiware-Correlator
   std::string auth_token;  // X-Auth-Token, passed on to notifications
   bool forced = false;     // options=forcedUpdate: a write notifies whether it changed anything or not
+  // Attributes written with an NGSIv2 update operator ($inc ...), as (entity id, expanded name):
+  // each counts as changed for subscriptions even when its value stayed, as in Orion.
+  std::vector<std::pair<std::string, std::string>> operated;
   mutable std::atomic<unsigned> notifications{0};  // sent so far for this request (cbnotif)
 };
 
@@ -69,6 +73,10 @@ class Tenant {
   // The entities matching the filter, ordered by id, one page of them. Candidates come from
   // the id list, the type index or the geo index, whichever applies; the rest are filtered.
   QueryResult query(const query::Filter& f, const query::Page& page) const;
+  // The same in another order: every match, put in order by `sort` (which should be stable, so
+  // that ties keep id order), then the page; `total` is every match.
+  using Sort = std::function<void(std::vector<EntityPtr>& entities)>;
+  QueryResult query_sorted(const query::Filter& f, const query::Page& page, const Sort& sort) const;
   std::map<std::string, TypeInfo> types(bool details) const;
   std::map<std::string, AttributeInfo> attributes(bool details) const;
 
@@ -161,6 +169,8 @@ class Tenants {
   Result<Tenant*> find(const std::string& name);
   // The tenant, created when missing.
   Result<Tenant*> find_or_create(const std::string& name);
+  // Every tenant's name.
+  std::vector<std::string> names();
   void close_all();
 
  private:

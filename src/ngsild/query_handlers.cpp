@@ -66,12 +66,8 @@ Selected select(const broker::Tenant& tenant, const query::Filter& f, const quer
     if (s.more) s.result.entities.pop_back();
     return s;
   }
-  broker::QueryResult all = tenant.query(f, query::Page{.offset = 0, .limit = SIZE_MAX, .count = true});
-  sort_entities(all.entities, *order);
-  s.result.total = all.entities.size();
-  for (size_t i = page.offset; i < all.entities.size() && s.result.entities.size() < page.limit; ++i)
-    s.result.entities.push_back(std::move(all.entities[i]));
-  s.more = page.offset + page.limit < all.entities.size();
+  s.result = tenant.query_sorted(f, page, [&](std::vector<broker::EntityPtr>& all) { sort_entities(all, *order); });
+  s.more = page.offset + page.limit < s.result.total;
   return s;
 }
 

@@ -194,11 +194,17 @@ Status write_typed(json::Writer& w, std::string_view type, const json::Value* va
     }
     return {};
   }
+  const Error bad_date = bad_request(metadata ? "date has invalid format in metadata value"
+                                              : "date has invalid format in attribute value");
+  if (type == "DateTime" && v.IsObject()) {  // only the operators {"$min": date} and {"$max": date}
+    const auto op = v.MemberBegin();
+    if (v.MemberCount() != 1 || (json::view(op->name) != "$min" && json::view(op->name) != "$max") ||
+        !op->value.IsString() || !orion_date(json::view(op->value)))
+      return std::unexpected(bad_date);
+  }
   if (type == "DateTime" && v.IsString()) {
     auto t = orion_date(json::view(v));
-    if (!t)
-      return std::unexpected(bad_request(metadata ? "date has invalid format in metadata value"
-                                                  : "date has invalid format in attribute value"));
+    if (!t) return std::unexpected(bad_date);
     w.String("Property");
     w.Key("value");
     w.StartObject();
@@ -452,6 +458,8 @@ Result<model::AttrInstance> parse_attribute(std::string_view name, const json::V
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   if (key_values) {
+    if (name == "dateExpires")  // only a DateTime can say when the entity expires
+      return std::unexpected(bad_request("error processing date expiration attribute, see log traces"));
     if (auto s = write_typed(w, {}, &v, false); !s) return std::unexpected(s.error());
   } else {
     if (!v.IsObject())
@@ -469,6 +477,8 @@ Result<model::AttrInstance> parse_attribute(std::string_view name, const json::V
     if (type)
       if (auto s = check_name("attribute type", t); !s) return std::unexpected(s.error());
     if (metadata && !metadata->IsObject()) return std::unexpected(bad_request("metadata must be a JSON object"));
+    if (name == "dateExpires" && t != "DateTime")  // a transient entity's expiry (ngsiv2/expiry.h)
+      return std::unexpected(bad_request("error processing date expiration attribute, see log traces"));
     if (auto s = write_typed(w, t, value, false); !s) return std::unexpected(s.error());
     if (metadata)
       for (auto m = metadata->MemberBegin(); m != metadata->MemberEnd(); ++m)

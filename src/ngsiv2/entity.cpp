@@ -5,6 +5,7 @@
 
 #include "http/message.h"
 #include "jsonld/context.h"
+#include "ngsiv2/expiry.h"
 #include "ngsiv2/request_context.h"
 
 namespace dejima::ngsiv2 {
@@ -56,7 +57,7 @@ void write_date(json::Writer& w, std::string_view name, Millis t, const View& v)
 }  // namespace
 
 Result<model::ParsedEntity> parse_entity(const json::Value& body, BodyKind kind, bool key_values,
-                                         const std::string& path) {
+                                         const std::string& path, AttrOps* ops) {
   if (!body.IsObject()) return std::unexpected(bad_request("Parse Error"));
   model::ParsedEntity p;
   if (path != "/") p.scopes = std::vector<std::string>{path};
@@ -76,6 +77,10 @@ Result<model::ParsedEntity> parse_entity(const json::Value& body, BodyKind kind,
       auto a = parse_attribute(k, m->value, key_values);
       if (!a) return std::unexpected(a.error());
       p.attrs.push_back(std::move(*a));
+      const json::Value* value = key_values ? &m->value : json::member(m->value, "value");
+      if (ops && value && is_operator(*value))
+        ops->push_back(
+            {std::string(k), key_values ? R"({"value":)" + json::to_string(*value) + "}" : json::to_string(m->value)});
     }
   }
   const auto geo = std::count_if(p.attrs.begin(), p.attrs.end(), [](const model::AttrInstance& a) {
@@ -140,8 +145,10 @@ void write_entity(json::Writer& w, const model::Entity& e, const View& v, bool a
     for (const auto& n : v.attrs)
       for (const auto* a : attrs)
         if (v2_name(a->name) == n) shown.emplace_back(n, a);
-  } else {  // Orion shows attributes in name order
-    for (const auto* a : attrs) shown.emplace_back(v2_name(a->name), a);
+  } else {  // Orion shows attributes in name order; dateExpires only when named, as a built-in
+    for (const auto* a : attrs)
+      if (std::string n = v2_name(a->name); n != kDateExpires || listed(v.attrs, n))
+        shown.emplace_back(std::move(n), a);
     std::sort(shown.begin(), shown.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   }
   if (v.format == Format::Values || v.format == Format::Unique) {

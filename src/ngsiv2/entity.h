@@ -7,6 +7,7 @@
 #include "model/entity.h"
 #include "model/parse.h"
 #include "ngsiv2/attribute.h"
+#include "ngsiv2/update_operators.h"
 
 namespace dejima::ngsiv2 {
 
@@ -18,8 +19,10 @@ enum class BodyKind {
 };
 
 // Parses a body; `path` is the service path the entity is written to ("/": no NGSI-LD scope).
+// Attributes whose value is an update operator are listed in `ops` (their instances hold the
+// operator object until resolve_operators replaces them).
 Result<model::ParsedEntity> parse_entity(const json::Value& body, BodyKind kind, bool key_values,
-                                         const std::string& path);
+                                         const std::string& path, AttrOps* ops = nullptr);
 
 enum class Format { Normalized, KeyValues, Values, Unique };
 

@@ -6,6 +6,7 @@
 #include "model/mutate.h"
 #include "ngsiv2/forwarding.h"
 #include "ngsiv2/handler_util.h"
+#include "ngsiv2/update_operators.h"
 
 namespace dejima::ngsiv2 {
 namespace {
@@ -15,36 +16,40 @@ using model::Entity;
 
 Error attribute_not_found() { return not_found("The entity does not have such an attribute"); }
 
-std::string location_of(const Entity& e) { return "/v2/entities/" + e.id + "?type=" + entity_type(e); }
-
 void create_entity(const http::Request& req, Services& s, http::Reply reply) {
   with_request(req, {.body = Body::Json, .write = true}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const bool upsert = has_option(*c, "upsert");
-    auto parsed = parse_entity(c->body, BodyKind::Entity, has_option(*c, "keyValues"), c->write_path());
+    AttrOps ops;
+    auto parsed = parse_entity(c->body, BodyKind::Entity, has_option(*c, "keyValues"), c->write_path(), &ops);
     if (!parsed) return reply(error_response(*c, parsed.error()));
     auto tenant = s.tenants.find_or_create(c->tenant);
     if (!tenant) return reply(error_response(*c, tenant.error()));
-    auto entity = std::make_shared<Entity>(model::new_entity(std::move(*parsed), c->now));
-    const std::string id = entity->id;
-    const std::string location = location_of(*entity);
+    const std::string id = *parsed->id;
+    const std::string location = "/v2/entities/" + id + "?type=" + v2_name(parsed->types.front());
     const Millis now = c->now;
     // Orion answers 204 to an upsert whether it created or updated.
     (*tenant)->apply(
         id,
         [&](const EntityPtr& cur) -> Result<std::shared_ptr<Entity>> {
-          if (!cur) return entity;
+          model::ParsedEntity p = *parsed;
+          if (!cur) {
+            if (auto st = resolve_operators(p, ops, nullptr, OpMode::Create); !st) return std::unexpected(st.error());
+            return std::make_shared<Entity>(model::new_entity(std::move(p), now));
+          }
           if (!upsert) return std::unexpected(unprocessable("Already Exists"));
-          if (!names_entity(*c, *cur, nullptr, true) || cur->types != entity->types)
+          if (!names_entity(*c, *cur, nullptr, true) || cur->types != p.types)
             return std::unexpected(unprocessable("Already Exists"));
+          if (auto st = resolve_operators(p, ops, cur.get(), OpMode::Update); !st) return std::unexpected(st.error());
           auto next = std::make_shared<Entity>(*cur);
-          model::ParsedEntity p;
-          for (const auto& a : entity->attrs) p.attrs.push_back(a);
-          keep_metadata(*next, p);
-          (void)model::append_attrs(*next, std::move(p), false, now);  // every attribute is written
+          model::ParsedEntity attrs;
+          attrs.attrs = std::move(p.attrs);
+          keep_metadata(*next, attrs);
+          (void)model::append_attrs(*next, std::move(attrs), false, now);  // every attribute is written
           return next;
         },
-        reply_status(*c, std::move(reply), upsert ? 204 : 201, {{"Location", location}}), c->origin());
+        reply_status(*c, std::move(reply), upsert ? 204 : 201, {{"Location", location}}),
+        c->origin(operated_names(id, ops)));
   });
 }
 
@@ -107,7 +112,8 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
   with_request(req, {.body = Body::Json, .write = true}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (c->body.IsObject() && c->body.ObjectEmpty()) return reply(error_response(*c, bad_request("empty payload")));
-    auto parsed = parse_entity(c->body, BodyKind::Attrs, has_option(*c, "keyValues"), c->write_path());
+    AttrOps ops;
+    auto parsed = parse_entity(c->body, BodyKind::Attrs, has_option(*c, "keyValues"), c->write_path(), &ops);
     if (!parsed) return reply(error_response(*c, parsed.error()));
     const bool strict = how == AttrsWrite::Append && (has_option(*c, "append") || has_option(*c, "appendStrict"));
     const Millis now = c->now;
@@ -126,7 +132,8 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
       };
     }
     modify_entity(
-        s, ctx, p[0], req.param("type"), std::move(reply), [&](Entity& e, std::optional<Error>& report) -> Status {
+        s, ctx, p[0], req.param("type"), std::move(reply),
+        [&](Entity& e, std::optional<Error>& report) -> Status {
           std::vector<std::string> existing, missing;
           for (const auto& a : parsed->attrs)
             (e.find(a.name, a.dataset_id) ? existing : missing).push_back(v2_name(a.name));
@@ -144,6 +151,10 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
               return (e.find(a.name, a.dataset_id) != nullptr) == strict;
             });
           }
+          if (auto st =
+                  resolve_operators(*parsed, ops, &e, how == AttrsWrite::Replace ? OpMode::Create : OpMode::Update);
+              !st)
+            return st;
           if (how == AttrsWrite::Replace) {
             parsed->types = e.types;
             parsed->scopes = e.scopes;
@@ -157,7 +168,8 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
           else
             (void)model::append_attrs(e, std::move(*parsed), false, now);  // nothing is refused without noOverwrite
           return {};
-        });
+        },
+        204, operated_names(p[0], ops));
   });
 }
 
@@ -189,6 +201,9 @@ void put_attribute(const http::Request& req, const Params& p, Services& s, http:
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto inst = parse_attribute(p[1], c->body, false);
     if (!inst) return reply(error_response(*c, inst.error()));
+    AttrOps ops;
+    if (const json::Value* v = json::member(c->body, "value"); v && is_operator(*v))
+      ops.push_back({p[1], json::to_string(c->body)});
     if (s.registrations.any(c->tenant)) {  // an attribute the entity here lacks may be a provider's
       model::ParsedEntity one;
       one.attrs.push_back(*inst);
@@ -198,14 +213,22 @@ void put_attribute(const http::Request& req, const Params& p, Services& s, http:
         return answer_updates(s, std::move(c), std::move(forwards), std::nullopt, std::move(reply));
     }
     const Millis now = c->now;
-    modify_entity(s, *c, p[0], req.param("type"), std::move(reply), [&](Entity& e, std::optional<Error>&) -> Status {
-      const auto* old = shown_attribute(e, p[1]);
-      if (!old) return std::unexpected(attribute_not_found());
-      inst->dataset_id = old->dataset_id;
-      keep_metadata(*inst, *old);
-      (void)model::replace_attr(e, std::move(*inst), now);  // it exists (checked above)
-      return {};
-    });
+    modify_entity(
+        s, *c, p[0], req.param("type"), std::move(reply),
+        [&](Entity& e, std::optional<Error>&) -> Status {
+          const auto* old = shown_attribute(e, p[1]);
+          if (!old) return std::unexpected(attribute_not_found());
+          if (!ops.empty()) {
+            auto r = resolve_operator(ops.front(), old, OpMode::Update);
+            if (!r) return std::unexpected(r.error());
+            inst = std::move(**r);  // an attribute that exists is always written
+          }
+          inst->dataset_id = old->dataset_id;
+          keep_metadata(*inst, *old);
+          (void)model::replace_attr(e, std::move(*inst), now);  // it exists (checked above)
+          return {};
+        },
+        204, operated_names(p[0], ops));
   });
 }
 
@@ -303,15 +326,26 @@ void put_value(const http::Request& req, const Params& p, Services& s, http::Rep
     } else if (!c->body.IsObject() && !c->body.IsArray()) {
       return reply(error_response(*c, bad_request("Neither JSON Object nor JSON Array for attribute::value")));
     }
+    AttrOps ops;  // an operator body ({"$inc": 1}) applies to the stored value
+    if (is_operator(*value)) ops.push_back({p[1], R"({"value":)" + json::to_string(*value) + "}"});
     const Millis now = c->now;
-    modify_entity(s, *c, p[0], req.param("type"), std::move(reply), [&](Entity& e, std::optional<Error>&) -> Status {
-      const auto* old = shown_attribute(e, p[1]);
-      if (!old) return std::unexpected(attribute_not_found());
-      auto inst = parse_value(*old, *value);
-      if (!inst) return std::unexpected(inst.error());
-      (void)model::replace_attr(e, std::move(*inst), now);  // it exists (checked above)
-      return {};
-    });
+    modify_entity(
+        s, *c, p[0], req.param("type"), std::move(reply),
+        [&](Entity& e, std::optional<Error>&) -> Status {
+          const auto* old = shown_attribute(e, p[1]);
+          if (!old) return std::unexpected(attribute_not_found());
+          auto inst = parse_value(*old, *value);
+          if (!inst) return std::unexpected(inst.error());
+          if (!ops.empty()) {
+            auto r = resolve_operator(ops.front(), old, OpMode::Update);
+            if (!r) return std::unexpected(r.error());
+            inst = std::move(**r);  // an attribute that exists is always written
+            keep_metadata(*inst, *old);
+          }
+          (void)model::replace_attr(e, std::move(*inst), now);  // it exists (checked above)
+          return {};
+        },
+        204, operated_names(p[0], ops));
   });
 }
 

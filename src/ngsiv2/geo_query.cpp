@@ -96,10 +96,26 @@ Result<std::string> georel_of(std::string_view georel, std::string_view shape) {
   return std::unexpected(invalid("Invalid georel"));
 }
 
-}  // namespace
+// The query of one georel/geometry/coords, made for each name of location attribute met (an
+// NGSIv2 entity has one, of any name). Not thread-safe: one query is evaluated by one thread.
+struct LocationQuery {
+  std::string rel, geometry, coordinates;
+  std::map<std::string, std::shared_ptr<query::GeoQuery>> by_name;
 
-Result<GeoTest> geo_test(const std::string* georel, const std::string* geometry, const std::string* coords) {
-  if (!georel && !geometry && !coords) return GeoTest();
+  const query::GeoQuery* of(const model::Entity& e) {
+    for (const auto& a : e.attrs) {
+      if (!a.json.starts_with(R"({"type":"GeoProperty")")) continue;
+      auto& q = by_name[a.name];
+      if (!q) q = *query::GeoQuery::parse(rel, geometry, coordinates, a.name);  // checked when made
+      return q.get();
+    }
+    return nullptr;
+  }
+};
+
+Result<std::shared_ptr<LocationQuery>> location_query(const std::string* georel, const std::string* geometry,
+                                                      const std::string* coords) {
+  if (!georel && !geometry && !coords) return nullptr;
   if (geometry && !coords) return std::unexpected(invalid("URI param /geometry/ used without /coords/"));
   if (coords && !geometry) return std::unexpected(invalid("URI param /coords/ used without /geometry/"));
   if (!geometry) return std::unexpected(invalid("URI param /georel/ used without /geometry/"));
@@ -123,19 +139,35 @@ Result<GeoTest> geo_test(const std::string* georel, const std::string* geometry,
   if (!rel) return std::unexpected(rel.error());
   const std::string ld_geometry = shape == "point" ? "Point" : shape == "line" ? "LineString" : "Polygon";
   const std::string coordinates = coordinates_json(*pts, shape == "box" ? "polygon" : shape);
-  // One GeoQuery per name of location attribute met (an entity has one, of any name).
-  auto by_name = std::make_shared<std::map<std::string, std::shared_ptr<query::GeoQuery>>>();
   auto probe = query::GeoQuery::parse(*rel, ld_geometry, coordinates, "location");
   if (!probe)
     return std::unexpected(invalid(probe.error().detail.empty() ? probe.error().title : probe.error().detail));
-  return GeoTest([=](const model::Entity& e) {
-    for (const auto& a : e.attrs) {
-      if (!a.json.starts_with(R"({"type":"GeoProperty")")) continue;
-      auto& q = (*by_name)[a.name];
-      if (!q) q = *query::GeoQuery::parse(*rel, ld_geometry, coordinates, a.name);  // parsed above
-      return q->matches(e);
-    }
-    return false;
+  auto q = std::make_shared<LocationQuery>();
+  q->rel = std::move(*rel);
+  q->geometry = ld_geometry;
+  q->coordinates = coordinates;
+  return q;
+}
+
+}  // namespace
+
+Result<GeoTest> geo_test(const std::string* georel, const std::string* geometry, const std::string* coords) {
+  auto q = location_query(georel, geometry, coords);
+  if (!q) return std::unexpected(q.error());
+  if (!*q) return GeoTest();
+  return GeoTest([q = *q](const model::Entity& e) {
+    const query::GeoQuery* g = q->of(e);
+    return g && g->matches(e);
+  });
+}
+
+Result<GeoDistance> geo_distance(const std::string* georel, const std::string* geometry, const std::string* coords) {
+  auto q = location_query(georel, geometry, coords);
+  if (!q) return std::unexpected(q.error());
+  if (!*q) return GeoDistance();
+  return GeoDistance([q = *q](const model::Entity& e) -> std::optional<double> {
+    const query::GeoQuery* g = q->of(e);
+    return g ? g->distance(e) : std::nullopt;
   });
 }
 

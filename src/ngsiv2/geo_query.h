@@ -5,6 +5,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "model/entity.h"
@@ -15,5 +16,10 @@ namespace dejima::ngsiv2 {
 // The parts as given (each may be missing); nullptr when none is given.
 using GeoTest = std::function<bool(const model::Entity&)>;
 Result<GeoTest> geo_test(const std::string* georel, const std::string* geometry, const std::string* coords);
+
+// For `near`: the distance in metres from the point to the entity's location (orderBy=geo:distance);
+// nullopt for an entity without one, or for another georel. nullptr when no part is given.
+using GeoDistance = std::function<std::optional<double>(const model::Entity&)>;
+Result<GeoDistance> geo_distance(const std::string* georel, const std::string* geometry, const std::string* coords);
 
 }  // namespace dejima::ngsiv2

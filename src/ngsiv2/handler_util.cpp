@@ -51,7 +51,8 @@ broker::EntityPtr find_entity(Services& s, const RequestContext& c, const std::s
 }
 
 void modify_entity(Services& s, const RequestContext& c, const std::string& id, const std::string* type,
-                   http::Reply reply, Mutation mutate, unsigned status) {
+                   http::Reply reply, Mutation mutate, unsigned status,
+                   std::vector<std::pair<std::string, std::string>> operated) {
   auto done = reply_status(c, std::move(reply), status);
   auto tenant = s.tenants.find(c.tenant);
   if (!tenant) return done(std::unexpected(not_found(std::string(kEntityNotFound))));
@@ -68,7 +69,7 @@ void modify_entity(Services& s, const RequestContext& c, const std::string& id, 
     if (st && *report) return done(std::unexpected(**report));
     done(std::move(st));
       },
-      c.origin());
+      c.origin(std::move(operated)));
 }
 
 std::string names_list(const std::vector<std::string>& names) {

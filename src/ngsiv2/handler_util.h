@@ -31,9 +31,11 @@ broker::EntityPtr find_entity(Services& s, const RequestContext& c, const std::s
 // Runs `mutate` on a copy of the entity the request names (404 when there is none) and stores
 // the result; replies `status` once it is durable. A mutation that applied only part of a request
 // sets `report` (Orion's PartialUpdate): the part is written and the report is the answer.
+// `operated`: the attributes written with update operators (RequestContext::origin).
 using Mutation = std::function<Status(model::Entity& e, std::optional<Error>& report)>;
 void modify_entity(Services& s, const RequestContext& c, const std::string& id, const std::string* type,
-                   http::Reply reply, Mutation mutate, unsigned status = 204);
+                   http::Reply reply, Mutation mutate, unsigned status = 204,
+                   std::vector<std::pair<std::string, std::string>> operated = {});
 
 // "[ A, B ]", the attribute lists of Orion's update errors.
 std::string names_list(const std::vector<std::string>& names);

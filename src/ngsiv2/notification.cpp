@@ -315,12 +315,14 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
   m.headers.emplace_back("Accept", "application/json");
   std::string format = spec.attrs_format;
   std::string content_type = "application/json; charset=utf-8";
+  std::string topic = ep.topic;  // MQTT
   if (!ep.custom) {
     m.uri = ep.url;
     m.body = wrapped(s, spec, [&](json::Writer& w) { write_notified(w, e, view, add); });
   } else {
     const json::Document values = macro_values(e, s.tenant, item.origin);
     m.uri = fill_macros(ep.url, values, "");
+    topic = fill_macros(ep.topic, values, "");
     char sep = m.uri.find('?') == std::string::npos ? '?' : '&';
     for (const auto& [k, v] : ep.qs) {
       std::string value = fill_macros(v, values, "");
@@ -372,6 +374,15 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
     m.headers.emplace_back("Content-Type", "");  // curl adds none of its own
   m.headers.emplace_back("Fiware-Correlator", correlator(item.origin));
   m.headers.emplace_back("Ngsiv2-AttrsFormat", format);
+  if (ep.mqtt) {  // the same body, published to mqtt://[user:passwd@]host:port/topic without headers
+    std::string broker = ep.url;
+    while (broker.ends_with('/')) broker.pop_back();
+    if (!ep.user.empty()) broker.insert(std::string_view("mqtt://").size(), ep.user + ":" + ep.passwd + "@");
+    m.uri = broker + "/" + topic;
+    m.headers.clear();
+    m.qos = ep.qos;
+    m.retain = ep.retain;
+  }
   std::vector<notify::Message> out;
   out.push_back(std::move(m));
   return out;

@@ -6,9 +6,11 @@
 #include <set>
 
 #include "jsonld/context.h"
+#include "ngsiv2/expiry.h"
 #include "ngsiv2/forwarding.h"
 #include "ngsiv2/geo_query.h"
 #include "ngsiv2/handler_util.h"
+#include "ngsiv2/order_by.h"
 #include "ngsiv2/selection.h"
 #include "ngsiv2/simple_query.h"
 #include "query/selection.h"
@@ -23,6 +25,8 @@ struct Query {
   Selection sel;
   View view;
   query::Page page;
+  Order order;           // orderBy: none keeps id order
+  GeoDistance distance;  // the near query's, for orderBy=geo:distance
 };
 
 Result<query::Filter> filter_of(const RequestContext& c, const Query& q) {
@@ -51,7 +55,10 @@ void answer(Services& s, std::unique_ptr<RequestContext> c, const Query& q, http
   if (!f) return reply(error_response(*c, f.error()));
   broker::QueryResult result;
   auto tenant = s.tenants.find(c->tenant);
-  if (tenant) result = (*tenant)->query(*f, q.page);
+  if (tenant && q.order.empty()) result = (*tenant)->query(*f, q.page);
+  if (tenant && !q.order.empty())
+    result = (*tenant)->query_sorted(*f, q.page,
+                                     [&q](std::vector<EntityPtr>& all) { sort_entities(all, q.order, q.distance); });
   std::vector<Named> missing;
   if (s.registrations.any(c->tenant)) missing = missing_named(tenant ? *tenant : nullptr, q.sel);
   const RemotePage page{.limit = q.page.limit - std::min(q.page.limit, result.entities.size()),
@@ -80,13 +87,18 @@ void answer(Services& s, std::unique_ptr<RequestContext> c, const Query& q, http
                    std::move(render), std::move(reply));
 }
 
-// Completes the query with its view and the URL's paging, then answers it.
+// Completes the query with its view, the URL's paging and orderBy, then answers it.
 void answer(Services& s, std::unique_ptr<RequestContext> c, Query& q, Result<View> view, http::Reply reply) {
   if (!view) return reply(error_response(*c, view.error()));
   q.view = std::move(*view);
   auto page = page_of(*c, s.options);
   if (!page) return reply(error_response(*c, page.error()));
   q.page = *page;
+  if (const std::string* text = c->req.param("orderBy")) {
+    auto order = parse_order_by(*text);
+    if (!order) return reply(error_response(*c, order.error()));
+    q.order = std::move(*order);
+  }
   answer(s, std::move(c), q, std::move(reply));
 }
 
@@ -104,6 +116,7 @@ void list_entities(const http::Request& req, Services& s, http::Reply reply) {
     auto geo = geo_test(req.param("georel"), req.param("geometry"), req.param("coords"));
     if (!geo) return reply(error_response(*c, geo.error()));
     q.sel.geo = std::move(*geo);
+    q.distance = *geo_distance(req.param("georel"), req.param("geometry"), req.param("coords"));  // checked above
     answer(s, std::move(c), q, view_of(req.param("attrs"), req.param("metadata"), req.param("options")),
            std::move(reply));
   });
@@ -158,6 +171,8 @@ void op_query(const http::Request& req, Services& s, http::Reply reply) {
                           string_member(*ex, "coords", coords));
       if (!geo) return reply(error_response(*c, geo.error()));
       q.sel.geo = std::move(*geo);
+      q.distance = *geo_distance(string_member(*ex, "georel", georel), string_member(*ex, "geometry", geometry),
+                                 string_member(*ex, "coords", coords));  // checked above
     }
     auto attrs = joined(body, "attrs");
     if (!attrs) return reply(error_response(*c, attrs.error()));
@@ -184,7 +199,8 @@ TypeSummary summarize(Services& s, const RequestContext& c, const std::string* o
   for (const auto& e : all.entities) {
     auto& [count, attrs] = out[entity_type(*e)];
     ++count;
-    for (const auto* a : shown_attributes(*e)) attrs[v2_name(a->name)].insert(type_of(*a));
+    for (const auto* a : shown_attributes(*e))
+      if (std::string n = v2_name(a->name); n != kDateExpires) attrs[n].insert(type_of(*a));  // a built-in
   }
   return out;
 }

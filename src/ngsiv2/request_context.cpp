@@ -148,8 +148,10 @@ bool RequestContext::readable(const model::Entity& e) const {
                                         [&](const std::string& t) { return e.has_type(t); });
 }
 
-std::shared_ptr<const broker::Origin> RequestContext::origin() const {
+std::shared_ptr<const broker::Origin> RequestContext::origin(
+    std::vector<std::pair<std::string, std::string>> operated) const {
   auto o = std::make_shared<broker::Origin>();
+  o->operated = std::move(operated);
   o->correlator = correlator;
   o->auth_token = std::string(req.header("X-Auth-Token"));
   if (const std::string* options = req.param("options"))

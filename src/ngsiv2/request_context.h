@@ -58,8 +58,9 @@ struct RequestContext {
   std::optional<std::vector<std::string>> readable_types;
 
   bool readable(const model::Entity& e) const;
-  // The request as the origin of the changes it writes (correlator, X-Auth-Token, forcedUpdate).
-  std::shared_ptr<const broker::Origin> origin() const;
+  // The request as the origin of the changes it writes (correlator, X-Auth-Token, forcedUpdate,
+  // the attributes it wrote with update operators: operated_names).
+  std::shared_ptr<const broker::Origin> origin(std::vector<std::pair<std::string, std::string>> operated = {}) const;
   // Whether a query sees the entity: in_service_paths(service_paths, e).
   bool in_query_paths(const model::Entity& e) const;
   // The one service path a write names ("/" when absent); a write finds an entity only there.

@@ -137,21 +137,8 @@ Status parse_dictionary(const json::Value& v, const std::string& what, KeyValues
   return {};
 }
 
-Status parse_custom(const json::Value& v, Endpoint& ep) {
-  if (!v.IsObject()) return bad("httpCustom notification is not an object");
-  const auto* url = json::member(v, "url");
-  if (!url) return bad("url httpCustom notification is missing");
-  if (!url->IsString()) return bad("url httpCustom notification is not a string");
-  ep.url = std::string(json::view(*url));
-  if (forbidden(ep.url)) return bad("forbidden characters in custom /url/");
-  if (ep.url.find("${") == std::string::npos && !valid_url(ep.url)) {
-    if (ep.url.starts_with("mqtt://")) return bad("mqtt URL cannot be used in http notifications");
-    return bad("invalid custom /url/");
-  }
-  bool given = false;
-  if (auto st = opt_string(v, "method", "method httpCustom notification", ep.method, given); !st) return st;
-  if (given && std::find(std::begin(kMethods), std::end(kMethods), ep.method) == std::end(kMethods))
-    return bad("unknown method httpCustom notification");
+// The payload of httpCustom or mqttCustom: payload (text or null), json or ngsi.
+Status parse_payload(const json::Value& v, Endpoint& ep) {
   const int payloads = v.HasMember("payload") + v.HasMember("json") + v.HasMember("ngsi");
   if (payloads > 1)
     return bad(
@@ -176,12 +163,81 @@ Status parse_custom(const json::Value& v, Endpoint& ep) {
     ep.payload = Endpoint::Payload::Ngsi;
     ep.text = json::to_string(*n);
   }
+  return {};
+}
+
+Status parse_custom(const json::Value& v, Endpoint& ep) {
+  if (!v.IsObject()) return bad("httpCustom notification is not an object");
+  const auto* url = json::member(v, "url");
+  if (!url) return bad("url httpCustom notification is missing");
+  if (!url->IsString()) return bad("url httpCustom notification is not a string");
+  ep.url = std::string(json::view(*url));
+  if (forbidden(ep.url)) return bad("forbidden characters in custom /url/");
+  if (ep.url.find("${") == std::string::npos && !valid_url(ep.url)) {
+    if (ep.url.starts_with("mqtt://")) return bad("mqtt URL cannot be used in http notifications");
+    return bad("invalid custom /url/");
+  }
+  bool given = false;
+  if (auto st = opt_string(v, "method", "method httpCustom notification", ep.method, given); !st) return st;
+  if (given && std::find(std::begin(kMethods), std::end(kMethods), ep.method) == std::end(kMethods))
+    return bad("unknown method httpCustom notification");
+  if (auto st = parse_payload(v, ep); !st) return st;
   if (const auto* qs = json::member(v, "qs"))
     if (auto st = parse_dictionary(*qs, "notification httpCustom qs", ep.qs, false); !st) return st;
   if (const auto* h = json::member(v, "headers"))
     if (auto st = parse_dictionary(*h, "notification httpCustom headers", ep.headers, true); !st) return st;
   if (auto st = parse_timeout(v, ep); !st) return st;
   ep.custom = true;
+  return {};
+}
+
+// mqtt and mqttCustom: the broker's URL (no path), user and passwd together, qos 0-2, retain, and
+// the topic (no wildcards); mqttCustom adds a payload template.
+Status parse_mqtt(const json::Value& v, Endpoint& ep, bool custom) {
+  if (!v.IsObject()) return bad(std::string(custom ? "mqttCustom" : "mqtt") + " notification is not an object");
+  const auto* url = json::member(v, "url");
+  if (!url) return bad("mandatory mqtt field /url/");
+  if (!url->IsString()) return bad("url mqtt notification is not a string");
+  ep.url = std::string(json::view(*url));
+  if (forbidden(ep.url)) return bad("forbidden characters in mqtt field /url/");
+  if (ep.url.starts_with("http://") || ep.url.starts_with("https://"))
+    return bad("http or https URL cannot be used in mqtt notifications");
+  if (!ep.url.starts_with("mqtt://")) return bad("invalid mqtt /url/");
+  const std::string_view rest = std::string_view(ep.url).substr(7);
+  const size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos && slash + 1 != rest.size())
+    return bad("path cannot be used in mqtt url, use topic instead");
+  const size_t colon = authority.rfind(':');
+  const std::string_view host = authority.substr(0, colon);
+  const std::string_view port = colon == std::string_view::npos ? "" : authority.substr(colon + 1);
+  if (host.empty() || authority.find('@') != std::string_view::npos ||
+      (colon != std::string_view::npos &&
+       (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
+        std::stoi(std::string(port)) > 65535)))
+    return bad("invalid mqtt /url/");
+  bool given_user = false, given_passwd = false;
+  if (auto st = opt_string(v, "user", "user mqtt notification", ep.user, given_user); !st) return st;
+  if (given_user && forbidden(ep.user)) return bad("forbidden characters in mqtt /user/");
+  if (auto st = opt_string(v, "passwd", "passwd mqtt notification", ep.passwd, given_passwd); !st) return st;
+  if (given_user != given_passwd) return bad("you must use user and passwd fields simultaneously");
+  bool given = false;
+  std::int64_t qos = 0;
+  if (auto st = opt_int(v, "qos", qos, given); !st) return st;
+  if (given && (qos < 0 || qos > 2)) return bad("mqtt qos field must be an integer in the 0 to 2 range");
+  ep.qos = static_cast<int>(qos);
+  if (auto st = opt_bool(v, "retain", ep.retain); !st) return st;
+  const auto* topic = json::member(v, "topic");
+  if (!topic) return bad("mandatory mqtt field /topic/");
+  if (!topic->IsString()) return bad("topic mqtt notification is not a string");
+  ep.topic = std::string(json::view(*topic));
+  if (ep.topic.empty()) return bad("empty mqtt field /topic/");
+  if (ep.topic.find_first_of("+#") != std::string::npos) return bad("+ and # are not allowed in mqtt field /topic/");
+  if (forbidden(ep.topic)) return bad("forbidden characters in mqtt field /topic/");
+  if (custom)
+    if (auto st = parse_payload(v, ep); !st) return st;
+  ep.mqtt = true;
+  ep.custom = custom;
   return {};
 }
 
@@ -209,9 +265,13 @@ Status parse_notification(const json::Value& v, Spec& spec) {
     if (!valid_url(spec.endpoint.url)) return bad("Invalid URL parsing notification url");
   } else if (const auto* custom = json::member(v, "httpCustom")) {
     if (auto st = parse_custom(*custom, spec.endpoint); !st) return st;
+  } else if (const auto* mqtt = json::member(v, "mqtt")) {
+    if (auto st = parse_mqtt(*mqtt, spec.endpoint, false); !st) return st;
+  } else if (const auto* mqtt_custom = json::member(v, "mqttCustom")) {
+    if (auto st = parse_mqtt(*mqtt_custom, spec.endpoint, true); !st) return st;
   } else {
-    return std::unexpected(Error{ErrorKind::OperationNotSupported, "NotImplemented",
-                                 "MQTT and Kafka notifications are not served by Dejima"});
+    return std::unexpected(
+        Error{ErrorKind::OperationNotSupported, "NotImplemented", "Kafka notifications are not served by Dejima"});
   }
   if (v.HasMember("attrs") && v.HasMember("exceptAttrs")) return bad("http notification has attrs and exceptAttrs");
   if (const auto* a = json::member(v, "attrs")) {
@@ -257,11 +317,26 @@ void write_date(json::Writer& w, const char* key, Millis t) {
   json::write_string(w, format_iso8601(seconds(t)));
 }
 
-void write_endpoint(json::Writer& w, const Endpoint& ep) {
-  w.Key(ep.custom ? "httpCustom" : "http");
+// `stored`: the document kept in the Storage, with the MQTT password Orion shows as *****.
+void write_endpoint(json::Writer& w, const Endpoint& ep, bool stored) {
+  w.Key(ep.mqtt ? (ep.custom ? "mqttCustom" : "mqtt") : (ep.custom ? "httpCustom" : "http"));
   w.StartObject();
   w.Key("url");
   json::write_string(w, ep.url);
+  if (ep.mqtt) {
+    w.Key("topic");
+    json::write_string(w, ep.topic);
+    w.Key("qos");
+    w.Int(ep.qos);
+    w.Key("retain");
+    w.Bool(ep.retain);
+    if (!ep.user.empty() || !ep.passwd.empty()) {
+      w.Key("user");
+      json::write_string(w, ep.user);
+      w.Key("passwd");
+      json::write_string(w, stored ? ep.passwd : "*****");
+    }
+  }
   if (ep.timeout_ms > 0) {
     w.Key("timeout");
     w.Int64(ep.timeout_ms);
@@ -486,7 +561,7 @@ std::string render_subscription(const subscription::Subscription& s, const Spec&
     w.Bool(spec.only_changed);
     w.Key("attrsFormat");
     json::write_string(w, spec.attrs_format);
-    write_endpoint(w, spec.endpoint);
+    write_endpoint(w, spec.endpoint, stored);
     if (!spec.metadata.empty()) {
       w.Key("metadata");
       write_strings(w, spec.metadata);
@@ -497,7 +572,7 @@ std::string render_subscription(const subscription::Subscription& s, const Spec&
       json::write_string(w, failure_reason(st.last_failure_reason));
     }
     if (st.last_success) write_date(w, "lastSuccess", st.last_success);
-    if (st.last_status != -1 && st.last_success) {
+    if (st.last_status != -1 && st.last_success && !spec.endpoint.mqtt) {  // an HTTP status
       w.Key("lastSuccessCode");
       w.Int64(st.last_status);
     }

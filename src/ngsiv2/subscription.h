@@ -22,10 +22,14 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 // Where and how notifications go: http ({url, timeout}) or httpCustom (templates with ${...}).
 struct Endpoint {
   bool custom = false;
+  bool mqtt = false;  // mqtt / mqttCustom: published to `topic` at the broker `url`
   std::string url;
-  std::int64_t timeout_ms = 0;  // 0: the dispatcher's
-  std::string method;           // httpCustom: "" = POST
-  KeyValues qs, headers;        // httpCustom
+  std::string topic, user, passwd;  // MQTT
+  int qos = 0;                      // MQTT
+  bool retain = false;              // MQTT
+  std::int64_t timeout_ms = 0;      // 0: the dispatcher's
+  std::string method;               // httpCustom: "" = POST
+  KeyValues qs, headers;            // httpCustom
   enum class Payload { Standard, Text, Null, Json, Ngsi } payload = Payload::Standard;
   std::string text;  // Text: the template; Json, Ngsi: the template's JSON
 };

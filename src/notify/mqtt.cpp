@@ -62,7 +62,7 @@ Mqtt::~Mqtt() {
   mosquitto_lib_cleanup();
 }
 
-std::string Mqtt::publish(const std::string& uri, const std::string& payload, int qos) {
+std::string Mqtt::publish(const std::string& uri, const std::string& payload, int qos, bool retain) {
   Target t;
   if (!parse_uri(uri, t)) return "invalid MQTT endpoint " + uri;
   std::lock_guard lock(mu_);
@@ -85,7 +85,7 @@ std::string Mqtt::publish(const std::string& uri, const std::string& payload, in
     client = std::move(c);
   }
   const int rc = mosquitto_publish(client->mosq, nullptr, t.topic.c_str(), static_cast<int>(payload.size()),
-                                   payload.data(), qos, false);
+                                   payload.data(), qos, retain);
   if (rc != MOSQ_ERR_SUCCESS) return std::string("MQTT publish: ") + mosquitto_strerror(rc);
   return {};
 }

@@ -16,7 +16,7 @@ class Mqtt {
   ~Mqtt();
   // Publishes to mqtt(s)://[user:pass@]host[:port]/topic; returns an empty string on success,
   // else the reason. QoS 1 and 2 are handed to the client library, which retries until acknowledged.
-  std::string publish(const std::string& uri, const std::string& payload, int qos);
+  std::string publish(const std::string& uri, const std::string& payload, int qos, bool retain = false);
 
  private:
   struct Client;

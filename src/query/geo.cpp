@@ -201,6 +201,35 @@ bool GeoQuery::matches(const model::Entity& e) const {
   return false;
 }
 
+std::optional<double> GeoQuery::distance(const model::Entity& e) const {
+  Impl& m = *impl_;
+  if (m.rel != Rel::Near) return std::nullopt;
+  std::optional<double> nearest;
+  for (const auto& inst : e.attrs) {
+    if (inst.name != property_) continue;
+    json::LocalDocument<2048> d;
+    if (!json::parse_stored(d.doc, inst.json).empty() || !d.doc.IsObject()) continue;
+    auto v = d.doc.FindMember("value");
+    if (v == d.doc.MemberEnd() || !v->value.IsObject()) continue;
+    const std::string text = json::to_string(v->value);
+    GEOSGeometry* geom = GEOSGeoJSONReader_readGeometry_r(m.h, m.reader, text.c_str());
+    if (!geom) continue;
+    double metres = 0;
+    bool ok = false;
+    if (m.query_is_point && GEOSGeomTypeId_r(m.h, geom) == GEOS_POINT) {
+      double lon = 0, lat = 0;
+      ok = GEOSGeomGetX_r(m.h, geom, &lon) == 1 && GEOSGeomGetY_r(m.h, geom, &lat) == 1;
+      metres = haversine(m.lon0, m.lat0, lon, lat);
+    } else if (GEOSGeometry* p = m.project(geom)) {
+      ok = GEOSDistance_r(m.h, m.projected, p, &metres) == 1;
+      GEOSGeom_destroy_r(m.h, p);
+    }
+    GEOSGeom_destroy_r(m.h, geom);
+    if (ok && (!nearest || metres < *nearest)) nearest = metres;
+  }
+  return nearest;
+}
+
 std::optional<GeoBox> GeoQuery::search_box() const {
   const Impl& m = *impl_;
   if (m.rel == Rel::Disjoint || (m.rel == Rel::Near && !m.max_distance)) return std::nullopt;

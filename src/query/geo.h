@@ -38,6 +38,11 @@ class GeoQuery {
   // True when the point satisfies the relation.
   bool matches_point(double lon, double lat) const;
 
+  // For near: the distance in metres from the query geometry to the nearest instance of the
+  // entity's geoproperty (the order of NGSIv2's orderBy=geo:distance); nullopt when it has none
+  // or for another relation. Not thread-safe, as matches().
+  std::optional<double> distance(const model::Entity& e) const;
+
   const std::string& property() const { return property_; }
   // Where candidates can be: every matching geometry's bounding box intersects this box; nullopt
   // when no box bounds the answer (disjoint, near with only minDistance).

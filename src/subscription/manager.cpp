@@ -266,6 +266,7 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
     if (candidates.empty() && subs.by_attr.empty()) continue;
     Diff d = diff(c);
     d.forced = c.origin && c.origin->forced;
+    mark_operated(d, c);
     for (const auto& [name, kind] : d.attrs) add(subs.by_attr, name);
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());

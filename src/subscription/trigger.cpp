@@ -110,6 +110,21 @@ void classify_updates(Diff& d, const broker::ChangeEvent& c) {
   d.unclassified.clear();
 }
 
+void mark_operated(Diff& d, const broker::ChangeEvent& c) {
+  if (!c.origin || !c.before || !c.after) return;  // a created or deleted entity changed every attribute
+  for (const auto& [id, name] : c.origin->operated) {
+    if (id != c.after->id || !c.after->has_attr(name) ||
+        std::find(d.value_changed.begin(), d.value_changed.end(), name) != d.value_changed.end())
+      continue;
+    std::erase(d.unclassified, name);
+    std::erase(d.meta_changed, name);
+    if (std::none_of(d.attrs.begin(), d.attrs.end(), [&](const auto& a) { return a.first == name; }))
+      d.attrs.emplace_back(name, kAttributeUpdated);
+    d.value_changed.push_back(name);
+    if (!d.entity_trigger) d.entity_trigger = kEntityUpdated;
+  }
+}
+
 unsigned fired(const Subscription& s, const Diff& d) {
   auto watched = [&](const model::Name& n) {
     return s.watched.empty() || std::find(s.watched.begin(), s.watched.end(), n) != s.watched.end();

@@ -31,6 +31,10 @@ Diff diff(const broker::ChangeEvent& c);
 // done only when a subscription with alteration types needs it).
 void classify_updates(Diff& d, const broker::ChangeEvent& c);
 
+// Counts each attribute of the change that an update operator wrote (Origin::operated) as a
+// changed value, whatever the value did (Orion's rule for `$inc` ...).
+void mark_operated(Diff& d, const broker::ChangeEvent& c);
+
 // The trigger of `s` that the change fires (0: none). A subscription with alteration bits
 // (kAltCreate ...) is matched on those instead of notificationTrigger, after classify_updates.
 unsigned fired(const Subscription& s, const Diff& d);

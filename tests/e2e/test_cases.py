@@ -23,7 +23,7 @@ PROBLEM_STATUS = {
 
 
 ORION_STATUS = {"BadRequest": 400, "ParseError": 400, "NotFound": 404, "Unprocessable": 422, "PartialUpdate": 422,
-                "NotAcceptable": 406, "UnsupportedMediaType": 415, "TooManyResults": 409}
+                "NotAcceptable": 406, "UnsupportedMediaType": 415, "TooManyResults": 409, "InternalServerError": 500}
 
 
 def matches(expected, actual, path="$"):

@@ -1,6 +1,8 @@
 """NGSIv2 beside NGSI-LD, where a data-driven case cannot say it: a write through /v2 notifies an
 NGSI-LD subscription, the access rules hold for a tenant named by Fiware-Service, and every
 /v2 answer carries a Fiware-Correlator (the request's own when it sends one)."""
+import time
+
 import requests
 
 from dejima_server import DejimaServer
@@ -55,3 +57,66 @@ def test_version_and_entry_point_in_orions_shape(server):
     assert v["name"] == "dejima" and v["orion"]["version"].count(".") == 2 and v["orion"]["uptime"].endswith(" s")
     r = requests.get(server.url + "/v2")
     assert r.status_code == 200 and r.json()["entities_url"] == "/v2/entities"
+
+
+def test_concurrent_increments_all_count(server):
+    from concurrent.futures import ThreadPoolExecutor
+    assert requests.post(server.url + "/v2/entities", json={"id": "urn:c:1", "type": "Counter"}).status_code == 201
+
+    def increment(_):
+        return requests.post(server.url + "/v2/entities/urn:c:1/attrs",
+                             json={"visits": {"value": {"$inc": 1}, "type": "Number"}}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(increment, range(40))) == {204}
+    r = requests.get(server.url + "/v2/entities/urn:c:1/attrs/visits/value", headers={"Accept": "text/plain"})
+    assert r.text == "40", "each $inc applies to the value the one before it wrote"
+    r = requests.get(server.url + "/ngsi-ld/v1/entities/urn:c:1?options=keyValues")
+    assert r.json()["visits"] == 40, "NGSI-LD sees the number"
+
+
+def test_transient_entities_are_deleted_once_their_date_expires(start_server, receiver):
+    s = start_server("--expiry-interval-s", "1")
+    r = requests.post(s.url + "/v2/subscriptions", json={
+        "subject": {"entities": [{"idPattern": ".*"}], "condition": {"alterationTypes": ["entityDelete"]}},
+        "notification": {"http": {"url": receiver.url + "/gone"}, "attrs": ["dateExpires"]}})
+    assert r.status_code == 201, r.text
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+    for id_, expires in [("urn:t:soon", soon), ("urn:t:later", "2099-01-01T00:00:00Z")]:
+        r = requests.post(s.url + "/v2/entities", json={
+            "id": id_, "type": "Parking", "free": {"value": 3},
+            "dateExpires": {"type": "DateTime", "value": expires}})
+        assert r.status_code == 201, r.text
+    r = requests.post(s.url + "/v2/entities", json={"id": "urn:t:regular", "type": "Parking"})
+    assert r.status_code == 201
+    assert requests.get(s.url + "/v2/entities/urn:t:soon").status_code == 200, "not expired yet"
+    (_, _, _, body, _), = receiver.wait("/gone", 1, timeout=8)
+    assert body["data"][0]["id"] == "urn:t:soon" and body["data"][0]["dateExpires"]["type"] == "DateTime"
+    assert requests.get(s.url + "/v2/entities/urn:t:soon").status_code == 404
+    r = requests.get(s.url + "/v2/entities?attrs=none")
+    assert [e["id"] for e in r.json()] == ["urn:t:later", "urn:t:regular"]
+    r = requests.get(s.url + "/ngsi-ld/v1/temporal/entities/urn:t:soon")
+    assert r.status_code == 200, "the history stays: " + r.text
+    # A replace without dateExpires makes the entity regular again.
+    assert requests.put(s.url + "/v2/entities/urn:t:later/attrs", json={"free": {"value": 1}}).status_code == 204
+    assert "dateExpires" not in requests.get(s.url + "/v2/entities/urn:t:later?attrs=dateExpires,*").json()
+
+
+def test_statistics_are_open_and_the_log_level_is_the_operators(tmp_path):
+    s = DejimaServer(tmp_path / "data", "--bootstrap-operator-key", OPERATOR_KEY, auth=True).start()
+    try:
+        r = requests.get(s.url + "/statistics")
+        assert r.status_code == 200 and set(r.json()) == {"uptime_in_secs", "measuring_interval_in_secs"}
+        assert requests.get(s.url + "/admin/log").status_code == 401
+        op = key(OPERATOR_KEY)
+        r = requests.put(s.url + "/admin/log?level=debug", headers=op)
+        assert r.status_code == 200 and r.text == ""
+        assert requests.get(s.url + "/admin/log", headers=op).json() == {"level": "DEBUG"}
+        r = requests.put(s.url + "/admin/log?level=loud", headers=op)
+        assert r.status_code == 400 and r.json() == {"error": "BadRequest", "description": "invalid log level"}
+        r = requests.put(s.url + "/admin/log", headers=op)
+        assert r.status_code == 400 and r.json()["description"] == "log config missing"
+        assert requests.put(s.url + "/admin/log?level=WARNING", headers=op).status_code == 200
+        assert requests.get(s.url + "/admin/log", headers=op).json() == {"level": "WARN"}
+    finally:
+        s.stop()

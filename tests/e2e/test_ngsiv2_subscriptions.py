@@ -1,12 +1,17 @@
 """NGSIv2 subscriptions against the real binary and a real HTTP receiver: the resource as Orion
 renders it, the notifications Orion sends (headers, formats, alteration types, httpCustom
-templates), the delivery state (lastSuccessCode, failsCounter, maxFailsLimit, oneshot), and that a
-v2 subscription survives a restart and stays apart from the NGSI-LD ones."""
+templates, MQTT to a real mosquitto), the delivery state (lastSuccessCode, failsCounter,
+maxFailsLimit, oneshot), and that a v2 subscription survives a restart and stays apart from the
+NGSI-LD ones."""
+import json
 import re
 import socket
+import subprocess
 import time
 
 import requests
+
+from mosquitto import mosquitto
 
 JSON = {"Content-Type": "application/json"}
 
@@ -265,3 +270,70 @@ def test_covered_attributes_and_the_previous_value_and_action_type_metadata(serv
     assert created["temp"]["metadata"] == {"actionType": {"type": "Text", "value": "append"}}
     assert updated["temp"] == {"type": "Number", "value": 65, "metadata": {
         "previousValue": {"type": "Number", "value": 60}, "actionType": {"type": "Text", "value": "update"}}}
+
+
+def test_an_update_operator_notifies_even_when_the_value_stays(server, receiver):
+    subscribe(server, {"subject": {"entities": [{"id": "Tags1"}]},
+                       "notification": {"http": {"url": receiver.url + "/tags"}, "metadata": ["previousValue"]}})
+    assert requests.post(server.url + "/v2/entities", json={"id": "Tags1", "type": "Tags", "L": {"value": [1]}}).ok
+    receiver.wait("/tags", 1)
+    patch = server.url + "/v2/entities/Tags1/attrs"
+    assert requests.patch(patch, json={"L": {"value": [1]}}).status_code == 204  # unchanged: no notification
+    assert requests.patch(patch, json={"L": {"value": {"$addToSet": 1}}}).status_code == 204  # unchanged, operated
+    assert requests.patch(patch, json={"L": {"value": {"$push": 2}}}).status_code == 204
+    bodies = [r[3]["data"][0]["L"] for r in receiver.wait("/tags", 3)]
+    assert [b["value"] for b in bodies] == [[1], [1], [1, 2]]
+    assert bodies[2]["metadata"]["previousValue"]["value"] == [1], "the value before the operator"
+    time.sleep(0.3)
+    assert len(receiver.bodies("/tags")) == 3
+
+
+def test_mqtt_and_mqtt_custom_notifications(server, tmp_path):
+    with mosquitto(tmp_path) as port:
+        broker = f"mqtt://127.0.0.1:{port}"
+        sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", "v2/#", "-C", "2",
+                                "-W", "10", "-v"], stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        plain = subscribe(server, {"subject": {"entities": [{"id": "Lamp1"}]},
+                                   "notification": {"mqtt": {"url": broker, "topic": "v2/lamps", "qos": 1},
+                                                    "attrsFormat": "keyValues"}})
+        subscribe(server, {"subject": {"entities": [{"id": "Lamp1"}]},
+                           "notification": {"mqttCustom": {"url": broker + "/", "topic": "v2/${id}/${type}",
+                                                           "payload": "lamp ${id} ${on}", "retain": True}}})
+        assert requests.post(server.url + "/v2/entities", json={"id": "Lamp1", "type": "Lamp", "on": {"value": 1}}).ok
+        out, _ = sub.communicate(timeout=15)
+        messages = dict(line.split(" ", 1) for line in out.splitlines())
+        assert set(messages) == {"v2/lamps", "v2/Lamp1/Lamp"}
+        assert json.loads(messages["v2/lamps"]) == {"subscriptionId": plain, "data": [
+            {"id": "Lamp1", "type": "Lamp", "on": 1}]}
+        assert messages["v2/Lamp1/Lamp"] == "lamp Lamp1 1"
+        # retained: a subscriber that comes later still gets it
+        late = subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", "v2/Lamp1/Lamp", "-C", "1",
+                               "-W", "5"], capture_output=True, text=True, timeout=10)
+        assert late.stdout.strip() == "lamp Lamp1 1"
+        sub_doc = wait_for(lambda: (s := get_sub(server, plain))["notification"].get("timesSent") == 1 and s)
+        assert sub_doc["notification"]["mqtt"] == {"url": broker, "topic": "v2/lamps", "qos": 1, "retain": False}
+        assert "lastSuccess" in sub_doc["notification"] and "lastSuccessCode" not in sub_doc["notification"]
+
+
+def test_mqtt_subscriptions_are_checked_as_orion_checks_them(server):
+    mqtt = {"url": "mqtt://127.0.0.1:1883", "topic": "t"}
+    for notification, description in [
+        ({"mqtt": {**mqtt, "url": "http://127.0.0.1:1883"}}, "http or https URL cannot be used in mqtt notifications"),
+        ({"mqtt": {**mqtt, "url": "mqtt://127.0.0.1:1883/path"}}, "path cannot be used in mqtt url, use topic instead"),
+        ({"mqtt": {"topic": "t"}}, "mandatory mqtt field /url/"),
+        ({"mqtt": {"url": "mqtt://127.0.0.1"}}, "mandatory mqtt field /topic/"),
+        ({"mqtt": {**mqtt, "topic": "a/#"}}, "+ and # are not allowed in mqtt field /topic/"),
+        ({"mqtt": {**mqtt, "topic": ""}}, "empty mqtt field /topic/"),
+        ({"mqtt": {**mqtt, "qos": 3}}, "mqtt qos field must be an integer in the 0 to 2 range"),
+        ({"mqtt": {**mqtt, "user": "u"}}, "you must use user and passwd fields simultaneously"),
+        ({"mqttCustom": {**mqtt, "json": 1}}, "json fields in httpCustom, mqttCustom or kafkaCustom must be object or array"),
+        ({"mqtt": [1]}, "mqtt notification is not an object"),
+    ]:
+        r = requests.post(server.url + "/v2/subscriptions",
+                          json={"subject": {"entities": [{"id": "E"}]}, "notification": notification})
+        assert r.status_code == 400 and r.json() == {"error": "BadRequest", "description": description}, notification
+    sid = subscribe(server, {"subject": {"entities": [{"id": "E"}]},
+                             "notification": {"mqtt": {**mqtt, "user": "city", "passwd": "secret"}}})
+    assert get_sub(server, sid)["notification"]["mqtt"] == {**mqtt, "qos": 0, "retain": False,
+                                                            "user": "city", "passwd": "*****"}

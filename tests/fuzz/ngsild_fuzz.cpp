@@ -66,14 +66,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       check(ngsiv2::geo_test(&georel, &geometry, &coords));
       break;
     }
-    case 8: {  // an NGSIv2 entity body (keyValues when the text's length is odd), rendered back
+    case 8: {  // an NGSIv2 entity body (keyValues when the text's length is odd), its update operators
+               // applied when creating it and then again to it, rendered back
       json::Document doc;
       if (!json::parse(doc, text).empty()) return 0;
-      auto p = ngsiv2::parse_entity(doc, ngsiv2::BodyKind::Entity, text.size() % 2 == 1, "/");
+      ngsiv2::AttrOps ops;
+      auto p = ngsiv2::parse_entity(doc, ngsiv2::BodyKind::Entity, text.size() % 2 == 1, "/", &ops);
       if (!p && p.error().kind != ErrorKind::BadRequestData && p.error().kind != ErrorKind::PayloadTooLarge)
         std::abort();
       if (!p) return 0;
-      const model::Entity e = model::new_entity(std::move(*p), 0);
+      model::ParsedEntity again = *p;
+      if (auto st = ngsiv2::resolve_operators(*p, ops, nullptr, ngsiv2::OpMode::Create);
+          !st && st.error().kind != ErrorKind::BadRequestData)
+        std::abort();  // a created attribute never meets a stored value the database refuses
+      model::Entity e = model::new_entity(std::move(*p), 0);
+      if (auto st = ngsiv2::resolve_operators(again, ops, &e, ngsiv2::OpMode::Update); !st) {
+        if (st.error().kind != ErrorKind::BadRequestData && st.error().kind != ErrorKind::InternalError) std::abort();
+      } else {
+        (void)model::append_attrs(e, std::move(again), false, 1);  // nothing is refused without noOverwrite
+      }
       for (auto f : {ngsiv2::Format::Normalized, ngsiv2::Format::KeyValues, ngsiv2::Format::Unique})
         (void)json::written([&](json::Writer& w) { ngsiv2::write_entity(w, e, ngsiv2::View{.format = f}); });
       break;

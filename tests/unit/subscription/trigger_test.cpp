@@ -82,6 +82,23 @@ TEST(Diff, ANewOrVanishedDatasetIdIsACreationOrDeletion) {
   EXPECT_EQ(attrs_of(diff({two, one})), (std::vector<std::string>{"speed:deleted"}));
 }
 
+TEST(Diff, AnAttributeWrittenWithAnOperatorCountsAsChanged) {
+  const auto before = entity(kBus);
+  auto after = std::make_shared<model::Entity>(*before);
+  after->modified_at = 2000;
+  auto origin = std::make_shared<broker::Origin>();
+  origin->operated = {{"urn:b:1", kVocab + "speed"}, {"urn:b:2", kVocab + "driver"}};
+  broker::ChangeEvent c{before, after, origin};
+  Diff d = diff(c);
+  EXPECT_EQ(d.entity_trigger, 0u) << "the same attributes";
+  mark_operated(d, c);
+  EXPECT_EQ(d.entity_trigger, kEntityUpdated);
+  EXPECT_EQ(attrs_of(d), (std::vector<std::string>{"speed:updated"})) << "driver was operated in another entity";
+  ASSERT_EQ(d.value_changed.size(), 1u);
+  EXPECT_EQ(d.value_changed.front(), kVocab + "speed");
+  EXPECT_TRUE(d.unclassified.empty());
+}
+
 TEST(Fired, WatchedAttributesAndTriggersDecide) {
   const auto before = entity(kBus);
   const auto after = entity(R"({"id":"urn:b:1","type":"Bus","speed":{"type":"Property","value":11},
