@@ -62,8 +62,8 @@ void add_admin_routes(http::Router& r) {
     if (!text) return reply(http::orion_error(Error{ErrorKind::BadRequestData, "BadRequest", "log config missing"}));
     auto level = level_of(*text);
     if (!level) return reply(http::orion_error(Error{ErrorKind::BadRequestData, "BadRequest", "invalid log level"}));
+    spdlog::warn("log level set to {} through /admin/log", level_name(*level));  // before it may silence this
     spdlog::set_level(*level);
-    spdlog::warn("log level set to {} through /admin/log", level_name(*level));
     http::Response ok;
     ok.status = 200;
     reply(std::move(ok));

@@ -76,6 +76,8 @@ Result<model::ParsedEntity> parse_entity(const json::Value& body, BodyKind kind,
     } else {
       auto a = parse_attribute(k, m->value, key_values);
       if (!a) return std::unexpected(a.error());
+      if (std::any_of(p.attrs.begin(), p.attrs.end(), [&](const model::AttrInstance& b) { return b.name == a->name; }))
+        return std::unexpected(bad_request("duplicated attribute /" + std::string(k) + "/"));
       p.attrs.push_back(std::move(*a));
       const json::Value* value = key_values ? &m->value : json::member(m->value, "value");
       if (ops && value && is_operator(*value))

@@ -45,10 +45,16 @@ void Expiry::stop() {
 
 size_t Expiry::sweep(Millis now) {
   Selection sel;  // the candidates come from the broker's indexes: entities with a dateExpires
-  if (auto st = translate_query(std::string(kDateExpires) + "<" + format_iso8601(now), false, sel.q); !st) return 0;
+  if (auto st = translate_query(std::string(kDateExpires) + "<" + format_iso8601(now), false, sel.q); !st) {
+    spdlog::error("expired entities: cannot build the query: {}", st.error().detail);
+    return 0;
+  }
   auto filter = filter_of(
       sel, [](const model::Entity&) { return true; }, std::nullopt);  // every service path
-  if (!filter) return 0;
+  if (!filter) {
+    spdlog::error("expired entities: cannot build the query: {}", filter.error().detail);
+    return 0;
+  }
   size_t deleted = 0;
   for (const auto& name : tenants_.names()) {
     auto tenant = tenants_.find(name);

@@ -1,7 +1,7 @@
-// Orion's transient entities: an entity with a `dateExpires` attribute (a DateTime) is deleted
-// once that time has passed — within one `interval` of it, as Orion leaves it to its database's
-// TTL monitor (every 60 s). The deletion is an ordinary durable delete: history and subscriptions
-// see it.
+// Orion's transient entities: an entity with a `dateExpires` attribute (a DateTime; through
+// NGSI-LD, a DateTime property of that core-context name) is deleted once that time has passed — within one `interval`
+// of it, as Orion leaves it to its database's TTL monitor (every 60 s). The deletion is an ordinary durable delete:
+// history and subscriptions see it.
 #pragma once
 #include <chrono>
 #include <condition_variable>

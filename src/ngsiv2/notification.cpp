@@ -374,11 +374,12 @@ std::vector<notify::Message> SubscriptionFlavor::messages(const subscription::Su
     m.headers.emplace_back("Content-Type", "");  // curl adds none of its own
   m.headers.emplace_back("Fiware-Correlator", correlator(item.origin));
   m.headers.emplace_back("Ngsiv2-AttrsFormat", format);
-  if (ep.mqtt) {  // the same body, published to mqtt://[user:passwd@]host:port/topic without headers
+  if (ep.mqtt) {  // the same body, published to the topic without headers
     std::string broker = ep.url;
     while (broker.ends_with('/')) broker.pop_back();
-    if (!ep.user.empty()) broker.insert(std::string_view("mqtt://").size(), ep.user + ":" + ep.passwd + "@");
     m.uri = broker + "/" + topic;
+    m.user = ep.user;
+    m.password = ep.passwd;
     m.headers.clear();
     m.qos = ep.qos;
     m.retain = ep.retain;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 
 #include "ngsiv2/attribute.h"
@@ -213,8 +214,9 @@ Status parse_mqtt(const json::Value& v, Endpoint& ep, bool custom) {
   const std::string_view port = colon == std::string_view::npos ? "" : authority.substr(colon + 1);
   if (host.empty() || authority.find('@') != std::string_view::npos ||
       (colon != std::string_view::npos &&
-       (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
-        std::stoi(std::string(port)) > 65535)))
+       (port.empty() || port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](unsigned char ch) { return std::isdigit(ch); }) ||
+        std::stoi(std::string(port)) == 0 || std::stoi(std::string(port)) > 65535)))
     return bad("invalid mqtt /url/");
   bool given_user = false, given_passwd = false;
   if (auto st = opt_string(v, "user", "user mqtt notification", ep.user, given_user); !st) return st;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <optional>
+#include <unordered_set>
 
 #include "ngsiv2/attribute.h"
 #include "ngsiv2/value_order.h"
@@ -177,16 +179,19 @@ Result<Items> items_of(std::string_view op, const json::Value& arg, std::string_
 }
 
 json::Value push(const json::Value* cur, const Items& it, bool unique, Alloc& a) {
-  json::Value out(rapidjson::kArrayType);
   std::vector<json::Value> elems;
+  std::unordered_set<std::string> present;  // $addToSet: the elements as text (one pass, not one per item)
   if (cur)
-    for (const auto& e : cur->GetArray()) elems.emplace_back(e, a);
+    for (const auto& e : cur->GetArray()) {
+      if (unique) present.insert(json::to_string(e));
+      elems.emplace_back(e, a);
+    }
+  std::vector<json::Value> added;
+  for (const json::Value* v : it.values)
+    if (!unique || present.insert(json::to_string(*v)).second) added.emplace_back(*v, a);
   auto at = static_cast<int64_t>(elems.size());
   if (it.position) at = *it.position < 0 ? std::max<int64_t>(0, at + *it.position) : std::min(at, *it.position);
-  for (const json::Value* v : it.values) {
-    if (unique && std::any_of(elems.begin(), elems.end(), [&](const json::Value& e) { return e == *v; })) continue;
-    elems.insert(elems.begin() + at++, json::Value(*v, a));
-  }
+  elems.insert(elems.begin() + at, std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
   if (it.sort)
     std::stable_sort(elems.begin(), elems.end(),
                      [&](const json::Value& x, const json::Value& y) { return compare_values(x, y) * *it.sort < 0; });
@@ -198,6 +203,8 @@ json::Value push(const json::Value* cur, const Items& it, bool unique, Alloc& a)
     else
       elems.erase(elems.begin(), elems.begin() + (n - keep));
   }
+  json::Value out(rapidjson::kArrayType);
+  out.Reserve(static_cast<rapidjson::SizeType>(elems.size()), a);
   for (auto& e : elems) out.PushBack(e, a);
   return out;
 }

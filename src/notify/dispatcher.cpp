@@ -67,7 +67,8 @@ void Dispatcher::stop() {
 void Dispatcher::start(const std::string& key, Pending& p, const std::string& host) {
   ++p.attempts;
   if (is_mqtt(p.msg.uri)) {
-    const std::string reason = mqtt_->publish(p.msg.uri, p.msg.body, p.msg.qos, p.msg.retain);
+    const std::string reason =
+        mqtt_->publish(p.msg.uri, p.msg.body, p.msg.qos, p.msg.retain, p.msg.user, p.msg.password);
     return finish(key, reason.empty(), 0, reason);
   }
   ++hosts_[host].in_flight;

@@ -29,6 +29,7 @@ struct Message {
   std::string method = "POST";  // HTTP
   int qos = 0;                  // MQTT
   bool retain = false;          // MQTT: the broker keeps it for later subscribers
+  std::string user, password;   // MQTT: the broker's login (else the URI's user:password@, if any)
   int max_attempts = 0;         // 0: Options::max_attempts
   long timeout_ms = 0;          // 0: Options::timeout_ms
   bool any_status_ok = false;   // any HTTP answer is a delivery (NGSIv2), not only 2xx

@@ -44,6 +44,16 @@ bool parse_uri(const std::string& uri, Target& t) {
   return !t.host.empty() && t.port > 0 && t.port < 65536;
 }
 
+// The URI without its user:password@, for messages.
+std::string without_userinfo(const std::string& uri) {
+  const size_t scheme = uri.find("://");
+  if (scheme == std::string::npos) return uri;
+  const size_t end = uri.find('/', scheme + 3);
+  const size_t at = uri.rfind('@', end);
+  if (at == std::string::npos || at < scheme) return uri;
+  return uri.substr(0, scheme + 3) + uri.substr(at + 1);
+}
+
 }  // namespace
 
 struct Mqtt::Client {
@@ -62,11 +72,17 @@ Mqtt::~Mqtt() {
   mosquitto_lib_cleanup();
 }
 
-std::string Mqtt::publish(const std::string& uri, const std::string& payload, int qos, bool retain) {
+std::string Mqtt::publish(const std::string& uri, const std::string& payload, int qos, bool retain,
+                          const std::string& user, const std::string& password) {
   Target t;
-  if (!parse_uri(uri, t)) return "invalid MQTT endpoint " + uri;
+  if (!parse_uri(uri, t)) return "invalid MQTT endpoint " + without_userinfo(uri);
+  if (!user.empty()) {
+    t.user = user;
+    t.password = password;
+  }
   std::lock_guard lock(mu_);
-  auto& client = clients_[(t.tls ? "mqtts://" : "mqtt://") + t.host + ":" + std::to_string(t.port) + "/" + t.user];
+  auto& client = clients_[(t.tls ? "mqtts://" : "mqtt://") + t.host + ":" + std::to_string(t.port) + "/" + t.user +
+                          "#" + std::to_string(std::hash<std::string>{}(t.password))];
   if (!client) {
     if (auto st = fetch::check_resolved(t.host); !st) return "refused by the egress policy: " + st.error().detail;
     auto c = std::make_unique<Client>();

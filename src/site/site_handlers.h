@@ -23,7 +23,7 @@ struct Site {
 
 // The paths the web app never shadows (they keep their own 404).
 inline const std::vector<std::string> kApiPrefixes = {"/ngsi-ld", "/v2",      "/dejima",     "/api",
-                                                      "/health",  "/version", "/statistics", "/admin"};
+                                                      "/health",  "/version", "/statistics", "/admin/log"};
 
 void add_site_routes(http::Router& r, const Site& site);
 

@@ -116,6 +116,11 @@ void mark_operated(Diff& d, const broker::ChangeEvent& c) {
     if (id != c.after->id || !c.after->has_attr(name) ||
         std::find(d.value_changed.begin(), d.value_changed.end(), name) != d.value_changed.end())
       continue;
+    const bool written = std::any_of(c.after->attrs.begin(), c.after->attrs.end(), [&](const model::AttrInstance& i) {
+      const model::AttrInstance* old = c.before->find(i.name, i.dataset_id);
+      return i.name == name && (!old || old->modified_at != i.modified_at);
+    });
+    if (!written) continue;  // refused (appendStrict) or left out: not operated after all
     std::erase(d.unclassified, name);
     std::erase(d.meta_changed, name);
     if (std::none_of(d.attrs.begin(), d.attrs.end(), [&](const auto& a) { return a.first == name; }))
