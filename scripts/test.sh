@@ -8,7 +8,7 @@
 #     driving Debian's Chromium against the release binary with the demo data);
 #  3. tsan preset (ThreadSanitizer): unit tests, the concurrency end-to-end tests and the
 #     subscription tests (notifier and timer threads), the NGSIv2 registration tests (forwarding
-#     threads), the temporal tests (read pool, retention)
+#     threads), the NGSIv2 transient entities (expiry thread), the temporal tests (read pool, retention)
 #     the import tests (conversion overlapping commits) and the connector tests (worker thread);
 #  4. fuzz preset (clang 16 + libFuzzer + ASan/UBSan): each parser fuzzed for 30 s, one per core
 #     at a time (scripts/fuzz.sh).
@@ -38,7 +38,7 @@ bash scripts/build-web.sh
 echo "== tsan (ThreadSanitizer) =="
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs"
-TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions or registrations or temporal or import or connectors'" \
+TSAN_OPTIONS=halt_on_error=1 PYTEST_ADDOPTS="-k 'concurrency or subscriptions or registrations or transient or temporal or import or connectors'" \
   ctest --preset tsan -j 2
 
 echo "== fuzz (libFuzzer, 30 s per target) =="
