@@ -2,7 +2,8 @@
 # README command 2 (and CI): install dependencies, then check and build and run every test:
 #  0. lint (scripts/lint.sh): formatting, third-party headers in their own modules, clang-tidy;
 #  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
-#     and the end-to-end suite against the real binary over HTTP;
+#     and the end-to-end suite against the real binary over HTTP, then FIWARE's client libraries
+#     from npm (tests/clients/: the IoT agent library in NGSIv2 mode, WireCloud's ngsijs) against it;
 #  2. release preset (the binary scripts/start.sh runs: -O2, LTO, jemalloc with huge pages): the
 #     end-to-end suite again, then the web app's browser tests (web/, tests/web/: Playwright
 #     driving Debian's Chromium against the release binary with the demo data);
@@ -25,6 +26,10 @@ cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --preset dev -j 2
+
+echo "== FIWARE client libraries (npm) against the dev binary =="
+(cd tests/clients && npm ci --no-audit --no-fund --loglevel=error &&
+  DEJIMA_BIN="$PWD/../../build/dev/dejima" npm test --silent)
 
 echo "== release (-O2, LTO, jemalloc) =="
 cmake --preset release >/dev/null

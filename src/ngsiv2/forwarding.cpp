@@ -61,7 +61,7 @@ std::string registered_type(const federation::Registration& r, std::string_view 
 fetch::Exchange provider_request(const RequestContext& c, const federation::Registration& r, const std::string& path,
                                  size_t n, long timeout_ms) {
   fetch::Exchange x;
-  x.url = r.endpoint + path;
+  x.url = provider_url(r.endpoint, path);
   x.timeout_ms = timeout_ms;
   x.max_bytes = size_t{64} << 20;
   x.user_agent = orion_user_agent();
@@ -92,6 +92,23 @@ void start_entities(json::Writer& w, const std::string& id, const std::string& t
 }
 
 }  // namespace
+
+std::string provider_url(std::string_view endpoint, std::string_view op) {
+  const size_t scheme = endpoint.find("://");
+  const size_t start = endpoint.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  std::string url(endpoint.substr(0, start));
+  std::string path;
+  if (start != std::string_view::npos) {
+    for (size_t i = start; i < endpoint.size();) {
+      const size_t j = std::min(endpoint.find('/', i + 1), endpoint.size());
+      if (j > i + 1) path.append(endpoint.substr(i, j - i));
+      i = j;
+    }
+  }
+  url += path.empty() ? "/" : path;
+  url += op;
+  return url;
+}
 
 std::vector<QueryForward> plan_query(const Services& s, const RequestContext& c, const std::vector<EntityPtr>& local,
                                      const std::vector<Named>& missing, const std::vector<std::string>& attrs) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/tenant.h"
@@ -35,6 +36,12 @@ struct QueryForward {
   std::vector<std::string> attrs;  // v2 names; empty: every attribute
   bool local = false;              // completes a local entity (else: an entity only providers hold)
 };
+
+// The provider's URL for `op` ("/op/query") as Orion builds it: the registered URL's path with its
+// empty segments dropped, "/" when none is left, then `op` — so "http://agent:4041" gets
+// "http://agent:4041//op/query", the path the FIWARE IoT agents serve, and "http://cp/v2/" gets
+// "http://cp/v2/op/query".
+std::string provider_url(std::string_view endpoint, std::string_view op);
 
 // The requests a read needs (in registration order per entity): `attrs` are the v2 names the
 // read asks for (empty: all).
