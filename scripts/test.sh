@@ -2,8 +2,9 @@
 # README command 2 (and CI): install dependencies, then check and build and run every test:
 #  0. lint (scripts/lint.sh): formatting, third-party headers in their own modules, clang-tidy;
 #  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
-#     and the end-to-end suite against the real binary over HTTP, then FIWARE's client libraries
-#     from npm (tests/clients/: the IoT agent library in NGSIv2 mode, WireCloud's ngsijs) against it;
+#     and the end-to-end suite against the real binary over HTTP (two pytest-xdist workers, here
+#     and below), then FIWARE's client libraries from npm (tests/clients/: the IoT agent library
+#     in NGSIv2 mode, WireCloud's ngsijs) against it;
 #  2. release preset (the binary scripts/start.sh runs: -O2, LTO, jemalloc with huge pages): the
 #     end-to-end suite again, then the web app's browser tests (web/, tests/web/: Playwright
 #     driving Debian's Chromium against the release binary with the demo data);
@@ -34,7 +35,7 @@ echo "== FIWARE client libraries (npm) against the dev binary =="
 echo "== release (-O2, LTO, jemalloc) =="
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs" --target dejima
-DEJIMA_BIN=build/release/dejima /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+DEJIMA_BIN=build/release/dejima /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 tests/e2e
 
 echo "== web app (Playwright + Debian's Chromium, against the release binary) =="
 bash scripts/build-web.sh
