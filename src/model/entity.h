@@ -2,6 +2,7 @@
 // instance keeps its normalized JSON with sub-attribute names expanded ("internal form").
 // Entities are immutable once published to readers: writers copy, modify and swap.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -34,14 +35,30 @@ struct AttrInstance {
   std::string_view scalar_text() const { return std::string_view(json).substr(scalar.offset, scalar.length); }
 };
 
-// A lazily filled, per-snapshot cache of the most common response body. Copying an entity
+// The bodies an entity's cache keeps: each API's most common representation of it.
+enum class CachedBody : unsigned char { NgsiLd, NgsiV2, NgsiV2KeyValues };
+
+// A lazily filled, per-snapshot cache of the most common response bodies. Copying an entity
 // (to modify it) starts with an empty cache.
-struct RenderCache {
+class RenderCache {
+ public:
   RenderCache() = default;
   RenderCache(const RenderCache&) {}
   RenderCache& operator=(const RenderCache&) { return *this; }
-  mutable std::once_flag once;
-  mutable std::string body;
+  // The body `which`, made by `render()` the first time any reader asks for it.
+  template <class Render>
+  const std::string& get(CachedBody which, Render&& render) const {
+    Slot& s = slots_[static_cast<size_t>(which)];
+    std::call_once(s.once, [&] { s.body = render(); });
+    return s.body;
+  }
+
+ private:
+  struct Slot {
+    std::once_flag once;
+    std::string body;
+  };
+  mutable std::array<Slot, 3> slots_;
 };
 
 struct Entity {

@@ -338,8 +338,7 @@ void render_feature(json::Writer& w, const Entity& e, const jsonld::Context& ctx
 }
 
 const std::string& cached_body(const Entity& e) {
-  std::call_once(e.cache.once, [&] { e.cache.body = render_entity(e, *jsonld::Context::core(), RenderOptions{}); });
-  return e.cache.body;
+  return e.cache.get(CachedBody::NgsiLd, [&] { return render_entity(e, *jsonld::Context::core(), RenderOptions{}); });
 }
 
 void render_entity_cached(json::Writer& w, const Entity& e, const jsonld::Context& ctx, const RenderOptions& o) {

@@ -433,12 +433,15 @@ Status check_name(std::string_view what, std::string_view s) {
   if (s.size() > kMaxNameLength)
     return std::unexpected(bad_request(std::string(what) + " length: " + std::to_string(s.size()) +
                                        ", max length supported: " + std::to_string(kMaxNameLength)));
-  const bool id = what == "entity id";
-  for (unsigned char ch : s)
-    if (ch <= ' ' || ch >= 0x7f || forbidden_in_text(static_cast<char>(ch)) ||
-        (id && (ch == '&' || ch == '?' || ch == '/' || ch == '#')))
-      return std::unexpected(bad_request("Invalid characters in " + std::string(what)));
+  if (has_forbidden_id_chars(s)) return std::unexpected(bad_request("Invalid characters in " + std::string(what)));
   return {};
+}
+
+bool has_forbidden_id_chars(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto ch = static_cast<unsigned char>(c);
+    return ch <= ' ' || ch >= 0x7f || forbidden_in_text(c) || c == '&' || c == '?' || c == '/' || c == '#';
+  });
 }
 
 std::string v2_name(std::string_view expanded) {

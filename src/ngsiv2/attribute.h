@@ -18,13 +18,16 @@
 
 namespace dejima::ngsiv2 {
 
-// Orion's checks of ids, types and names: printable ASCII, not empty, at most 256 characters,
-// none of <>"'=;() (ids: nor &?/#). `what` is "entity id",
-// "entity type", "attribute name", "attribute type", "metadata name" or "metadata type".
+// Orion's checks of ids, types and names: not empty, at most 256 characters, none that
+// has_forbidden_id_chars finds. `what` is "entity id", "entity type", "attribute name",
+// "attribute type", "metadata name" or "metadata type".
 Status check_name(std::string_view what, std::string_view s);
 
 // Characters Orion refuses in names and text values: <>"'=;()
 bool forbidden_in_text(char ch);
+// Orion's rule for ids, types and names, in bodies and in a URL path (where it answers 400
+// `invalid character in URI`): printable ASCII, none of <>"'=;() nor &?/#.
+bool has_forbidden_id_chars(std::string_view s);
 
 // Orion's DateTime: ISO 8601 with or without a zone (UTC when none), the time shortened to hh or
 // hh:mm or written without colons (hhmmss), or a date alone.

@@ -54,6 +54,8 @@ void write_date(json::Writer& w, std::string_view name, Millis t, const View& v)
   w.EndObject();
 }
 
+void write_entity_uncached(json::Writer& w, const model::Entity& e, const View& v, bool attrs_only);
+
 }  // namespace
 
 Result<model::ParsedEntity> parse_entity(const json::Value& body, BodyKind kind, bool key_values,
@@ -140,7 +142,22 @@ std::vector<const model::AttrInstance*> shown_attributes(const model::Entity& e)
   return out;
 }
 
+bool View::is_default() const {
+  return attrs.empty() && metadata.all && metadata.names.empty() &&
+         (format == Format::Normalized || format == Format::KeyValues);
+}
+
 void write_entity(json::Writer& w, const model::Entity& e, const View& v, bool attrs_only) {
+  if (attrs_only || !v.is_default()) return write_entity_uncached(w, e, v, attrs_only);
+  const auto which = v.format == Format::Normalized ? model::CachedBody::NgsiV2 : model::CachedBody::NgsiV2KeyValues;
+  json::write_raw(w, e.cache.get(which, [&] {
+    return json::written([&](json::Writer& cw) { write_entity_uncached(cw, e, v, false); });
+  }));
+}
+
+namespace {
+
+void write_entity_uncached(json::Writer& w, const model::Entity& e, const View& v, bool attrs_only) {
   auto attrs = shown_attributes(e);
   std::vector<std::pair<std::string, const model::AttrInstance*>> shown;
   if (!v.attrs.empty() && !listed(v.attrs, "*")) {
@@ -182,5 +199,7 @@ void write_entity(json::Writer& w, const model::Entity& e, const View& v, bool a
   if (v.builtin("dateModified")) write_date(w, "dateModified", e.modified_at, v);
   w.EndObject();
 }
+
+}  // namespace
 
 }  // namespace dejima::ngsiv2

@@ -34,6 +34,9 @@ struct View {
   MetadataFilter metadata;
   bool shows(std::string_view name) const;
   bool builtin(std::string_view name) const;  // dateCreated, dateModified: only when named
+  // Every attribute with all its metadata, normalized or keyValues: the bodies each entity
+  // caches (model::RenderCache), since they are what clients mostly ask for.
+  bool is_default() const;
 };
 
 // Parses attrs, metadata and options (keyValues, values, unique; dateCreated/dateModified as

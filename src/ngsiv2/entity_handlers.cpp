@@ -355,42 +355,61 @@ void add_entity_routes(http::Router& r, Services& s) {
   using http::Method;
   const http::Permission read{http::Need::Read}, write{http::Need::Write};
   const std::string base = "/v2/entities";
+  // Orion refuses an id (and an attribute name) in the path that no id may hold, first of all:
+  // 400 `invalid character in URI` (as in Orion, not for DELETE of an attribute, and PUT of an
+  // attribute checks its name as a body's: `Invalid characters in attribute name`).
+  const auto checked = [](size_t names, auto handler) {
+    return [names, handler](const http::Request& req, const Params& p, http::Reply reply) {
+      for (size_t i = 0; i < names; ++i)
+        if (has_forbidden_id_chars(p[i])) return reply(error_response(req, bad_request("invalid character in URI")));
+      handler(req, p, std::move(reply));
+    };
+  };
   r.add(Method::Post, base, write,
         [&s](const http::Request& req, const Params&, http::Reply reply) { create_entity(req, s, std::move(reply)); });
-  r.add(Method::Get, base + "/{id}", read, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+  r.add(Method::Get, base + "/{id}", read, checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
     get_entity(req, p, s, std::move(reply), false);
-  });
-  r.add(Method::Delete, base + "/{id}", write, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+  }));
+  r.add(Method::Delete, base + "/{id}", write,
+        checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
     delete_entity(req, p, s, std::move(reply));
-  });
-  r.add(Method::Get, base + "/{id}/attrs", read, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+  }));
+  r.add(Method::Get, base + "/{id}/attrs", read,
+        checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
     get_entity(req, p, s, std::move(reply), true);
-  });
-  r.add(Method::Post, base + "/{id}/attrs", write, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+  }));
+  r.add(Method::Post, base + "/{id}/attrs", write,
+        checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
     write_attrs(req, p, s, std::move(reply), AttrsWrite::Append);
-  });
-  r.add(Method::Patch, base + "/{id}/attrs", write, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+  }));
+  r.add(Method::Patch, base + "/{id}/attrs", write,
+        checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
     write_attrs(req, p, s, std::move(reply), AttrsWrite::Update);
-  });
-  r.add(Method::Put, base + "/{id}/attrs", write, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+  }));
+  r.add(Method::Put, base + "/{id}/attrs", write,
+        checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
     write_attrs(req, p, s, std::move(reply), AttrsWrite::Replace);
-  });
+  }));
   r.add(Method::Get, base + "/{id}/attrs/{attr}", read,
-        [&s](const http::Request& req, const Params& p, http::Reply reply) {
+        checked(2, [&s](const http::Request& req, const Params& p, http::Reply reply) {
     get_attribute(req, p, s, std::move(reply));
-  });
-  r.add(Method::Put, base + "/{id}/attrs/{attr}", write,
-        [&s](const http::Request& req, const Params& p, http::Reply reply) {
+  }));
+  r.add(Method::Put, base + "/{id}/attrs/{attr}", write,  // the name is checked as the body's
+        checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
     put_attribute(req, p, s, std::move(reply));
-  });
+  }));
   r.add(Method::Delete, base + "/{id}/attrs/{attr}", write,
         [&s](const http::Request& req, const Params& p, http::Reply reply) {
     delete_attribute(req, p, s, std::move(reply));
   });
   r.add(Method::Get, base + "/{id}/attrs/{attr}/value", read,
-        [&s](const http::Request& req, const Params& p, http::Reply reply) { get_value(req, p, s, std::move(reply)); });
+        checked(2, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+    get_value(req, p, s, std::move(reply));
+  }));
   r.add(Method::Put, base + "/{id}/attrs/{attr}/value", write,
-        [&s](const http::Request& req, const Params& p, http::Reply reply) { put_value(req, p, s, std::move(reply)); });
+        checked(2, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+    put_value(req, p, s, std::move(reply));
+  }));
 }
 
 }  // namespace dejima::ngsiv2

@@ -142,7 +142,7 @@ unsigned fired(const Subscription& s, const Diff& d) {
     for (const auto& [name, kind] : d.attrs) touched.push_back(name);
     if (d.entity_trigger == kEntityDeleted) return s.triggers & kAltDelete;
     if (d.entity_trigger == kEntityCreated)
-      return (s.triggers & kAltCreate) && (s.watched.empty() || any_watched(touched)) ? kAltCreate : 0;
+      return (s.triggers & kAltCreate) && (s.watched.empty() || any_watched(touched)) ? unsigned{kAltCreate} : 0u;
     if ((s.triggers & kAltChange) && (any_watched(d.value_changed) || (d.forced && any_watched(touched)) ||
                                       (s.notify_on_metadata_change && any_watched(d.meta_changed))))
       return kAltChange;
