@@ -3,7 +3,7 @@
 #  0. lint (scripts/lint.sh): formatting, third-party headers in their own modules, clang-tidy;
 #  1. dev preset (Debug + AddressSanitizer + UndefinedBehaviorSanitizer): GoogleTest unit tests
 #     and the end-to-end suite against the real binary over HTTP (two pytest-xdist workers, here
-#     and below), then FIWARE's client libraries from npm (tests/clients/: the IoT agent library
+#     and in step 2; one process under TSan), then FIWARE's client libraries from npm (tests/clients/: the IoT agent library
 #     in NGSIv2 mode, WireCloud's ngsijs) against it;
 #  2. release preset (the binary scripts/start.sh runs: -O2, LTO, jemalloc with huge pages): the
 #     end-to-end suite again, then the web app's browser tests (web/, tests/web/: Playwright
@@ -30,7 +30,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 echo "== FIWARE client libraries (npm) against the dev binary =="
 (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error &&
-  DEJIMA_BIN="$PWD/../../build/dev/dejima" npm test --silent)
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    DEJIMA_BIN="$PWD/../../build/dev/dejima" npm test --silent)
 
 echo "== release (-O2, LTO, jemalloc) =="
 cmake --preset release >/dev/null

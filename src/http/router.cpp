@@ -126,7 +126,7 @@ void Router::route(Request& req, Reply reply, const Route*& matched) const {
     Response resp =
         error(req, Error{ErrorKind::MethodNotAllowed, "Method not allowed",
                          std::string(method_name(req.method)) + " is not supported on " + std::string(req.path)});
-    resp.header("Allow", allow);
+    if (resp.status == 405) resp.header("Allow", allow);  // an API's formatter may answer otherwise (NGSIv2: 411)
     return reply(std::move(resp));
   }
   if (fallback_ && req.method == Method::Get &&

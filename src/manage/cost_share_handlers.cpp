@@ -12,7 +12,7 @@ using Params = std::vector<std::string>;
 
 void write_amount(json::Writer& w, long long tenths) {
   const std::string t = access::tenths_text(tenths);
-  w.RawValue(t.data(), t.size(), rapidjson::kNumberType);
+  w.raw(t, rapidjson::kNumberType);
 }
 
 Result<int> year_of(const http::Request& req) {

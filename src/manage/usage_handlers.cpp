@@ -64,7 +64,7 @@ http::Response usage_json(const std::vector<access::UsageRow>& rows, const acces
                              for (auto [name, f] : {std::pair{"p50Ms", 0.5}, std::pair{"p99Ms", 0.99}}) {
                                w.Key(name);
                                const std::string t = ms_text(r.counts.percentile_ms(f));
-                               w.RawValue(t.data(), t.size(), rapidjson::kNumberType);
+                               w.raw(t, rapidjson::kNumberType);
                              }
                              w.EndObject();
                            }

@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -44,7 +45,11 @@ class RenderCache {
  public:
   RenderCache() = default;
   RenderCache(const RenderCache&) {}
-  RenderCache& operator=(const RenderCache&) { return *this; }
+  RenderCache& operator=(const RenderCache&) {  // whoever assigns holds the entity alone: start afresh
+    std::destroy_at(&slots_);
+    std::construct_at(&slots_);
+    return *this;
+  }
   // The body `which`, made by `render()` the first time any reader asks for it.
   template <class Render>
   const std::string& get(CachedBody which, Render&& render) const {

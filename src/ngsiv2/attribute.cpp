@@ -328,7 +328,7 @@ void write_orion_number(json::Writer& w, const json::Value& v) {
     if (text.back() == '.') text.remove_suffix(1);
   }
   if (text == "-0") text = "0";
-  w.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+  w.raw(text, rapidjson::kNumberType);
 }
 
 // A JSON value with Orion's numbers.
@@ -437,10 +437,12 @@ Status check_name(std::string_view what, std::string_view s) {
   return {};
 }
 
-bool has_forbidden_id_chars(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) {
+bool has_forbidden_id_chars(std::string_view s, bool in_path) {
+  const bool iri = s.find(':') != std::string_view::npos;
+  return std::any_of(s.begin(), s.end(), [&](char c) {
     const auto ch = static_cast<unsigned char>(c);
-    return ch <= ' ' || ch >= 0x7f || forbidden_in_text(c) || c == '&' || c == '?' || c == '/' || c == '#';
+    if (ch >= 0x80) return !in_path;
+    return ch <= ' ' || ch == 0x7f || forbidden_in_text(c) || (!iri && (c == '&' || c == '?' || c == '/' || c == '#'));
   });
 }
 

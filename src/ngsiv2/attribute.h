@@ -26,8 +26,10 @@ Status check_name(std::string_view what, std::string_view s);
 // Characters Orion refuses in names and text values: <>"'=;()
 bool forbidden_in_text(char ch);
 // Orion's rule for ids, types and names, in bodies and in a URL path (where it answers 400
-// `invalid character in URI`): printable ASCII, none of <>"'=;() nor &?/#.
-bool has_forbidden_id_chars(std::string_view s);
+// `invalid character in URI`): printable ASCII, none of <>"'=;() nor &?/#. Two exceptions keep
+// what NGSI-LD writes reachable: an absolute IRI (a name with ':') may hold &?/#, and in a URL path
+// (`in_path`) non-ASCII letters are looked up rather than refused.
+bool has_forbidden_id_chars(std::string_view s, bool in_path = false);
 
 // Orion's DateTime: ISO 8601 with or without a zone (UTC when none), the time shortened to hh or
 // hh:mm or written without colons (hhmmss), or a date alone.

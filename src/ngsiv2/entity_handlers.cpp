@@ -361,7 +361,7 @@ void add_entity_routes(http::Router& r, Services& s) {
   const auto checked = [](size_t names, auto handler) {
     return [names, handler](const http::Request& req, const Params& p, http::Reply reply) {
       for (size_t i = 0; i < names; ++i)
-        if (has_forbidden_id_chars(p[i])) return reply(error_response(req, bad_request("invalid character in URI")));
+        if (has_forbidden_id_chars(p[i], true)) return reply(error_response(req, bad_request("invalid character in URI")));
       handler(req, p, std::move(reply));
     };
   };

@@ -12,6 +12,11 @@
 namespace dejima::ngsiv2 {
 namespace {
 
+// Orion's 411 for a write without a body.
+Error length_required() {
+  return Error{ErrorKind::InvalidRequest, "ContentLengthRequired", "Zero/No Content-Length in PUT/POST/PATCH request"};
+}
+
 bool word_char(char ch) {
   return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
 }
@@ -124,9 +129,7 @@ Result<std::unique_ptr<RequestContext>> make_request_context(const http::Request
   if (expect.body == Body::None) return c;
 
   std::string_view type = req.header("Content-Type");
-  if (req.body.empty())  // Orion: 411 for a write without a body
-    return std::unexpected(
-        Error{ErrorKind::InvalidRequest, "ContentLengthRequired", "Zero/No Content-Length in PUT/POST/PATCH request"});
+  if (req.body.empty()) return std::unexpected(length_required());
   if (type.empty())
     return fail(ErrorKind::UnsupportedMediaType,
                 "Content-Type header not used, default application/octet-stream is not supported");
@@ -204,6 +207,10 @@ http::Response error_response(const RequestContext& c, const Error& e) {
 }
 
 http::Response router_error(const http::Request& req, const Error& e) {
+  // Orion reads the payload before it looks for the resource: a PUT/POST/PATCH without one is 411.
+  const bool write = req.method == http::Method::Put || req.method == http::Method::Post ||
+                     req.method == http::Method::Patch;
+  if (e.kind == ErrorKind::MethodNotAllowed && write && req.body.empty()) return error_response(req, length_required());
   if (e.kind == ErrorKind::MethodNotAllowed)
     return error_response(req, Error{e.kind, "MethodNotAllowed", "method not allowed"});
   if (e.kind == ErrorKind::ResourceNotFound)

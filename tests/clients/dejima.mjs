@@ -48,14 +48,14 @@ export async function startDejima(extraArgs = []) {
   return {
     url,
     async stop() {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
         await once(proc, 'exit');
       }
       rmSync(dataDir, { recursive: true, force: true });
-      // A sanitizer report (when DEJIMA_BIN is the dev build) or a failed shutdown fails the run.
+      // A sanitizer report (when DEJIMA_BIN is the dev build), a crash or a failed shutdown fails the run.
       if (proc.exitCode !== 0 || /Sanitizer|runtime error/.test(stderr)) {
-        throw new Error(`dejima exited with ${proc.exitCode}:\n${stderr}`);
+        throw new Error(`dejima exited with ${proc.exitCode ?? proc.signalCode}:\n${stderr}`);
       }
     },
   };

@@ -23,7 +23,8 @@ PROBLEM_STATUS = {
 
 
 ORION_STATUS = {"BadRequest": 400, "ParseError": 400, "NotFound": 404, "Unprocessable": 422, "PartialUpdate": 422,
-                "NotAcceptable": 406, "UnsupportedMediaType": 415, "TooManyResults": 409, "InternalServerError": 500}
+                "NotAcceptable": 406, "UnsupportedMediaType": 415, "TooManyResults": 409, "InternalServerError": 500,
+                "ContentLengthRequired": 411, "MethodNotAllowed": 405}
 
 
 def matches(expected, actual, path="$"):

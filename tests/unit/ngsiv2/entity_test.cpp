@@ -42,6 +42,11 @@ TEST(V2Entity, CachedBodiesEqualFreshOnesAndCopiesRenderTheirOwn) {
   ASSERT_EQ(changed.erase(expanded_name("line"), "", true), 1u);
   EXPECT_EQ(shown(changed, key_values), R"({"id":"Bus1","type":"Bus","speed":41.5})");
   EXPECT_EQ(shown(e, key_values), R"({"id":"Bus1","type":"Bus","line":"島原","speed":41.5})");
+
+  model::Entity assigned = e;
+  EXPECT_EQ(shown(assigned, key_values), shown(e, key_values));  // fills its own cache
+  assigned = changed;                                             // and assignment empties it
+  EXPECT_EQ(shown(assigned, key_values), R"({"id":"Bus1","type":"Bus","speed":41.5})");
 }
 
 }  // namespace
