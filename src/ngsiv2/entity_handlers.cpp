@@ -361,55 +361,57 @@ void add_entity_routes(http::Router& r, Services& s) {
   const auto checked = [](size_t names, auto handler) {
     return [names, handler](const http::Request& req, const Params& p, http::Reply reply) {
       for (size_t i = 0; i < names; ++i)
-        if (has_forbidden_id_chars(p[i], true)) return reply(error_response(req, bad_request("invalid character in URI")));
+        if (has_forbidden_id_chars(p[i], true))
+          return reply(error_response(req, bad_request("invalid character in URI")));
       handler(req, p, std::move(reply));
     };
   };
   r.add(Method::Post, base, write,
         [&s](const http::Request& req, const Params&, http::Reply reply) { create_entity(req, s, std::move(reply)); });
-  r.add(Method::Get, base + "/{id}", read, checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    get_entity(req, p, s, std::move(reply), false);
-  }));
+  r.add(Method::Get, base + "/{id}", read,
+        checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
+          get_entity(req, p, s, std::move(reply), false);
+        }));
   r.add(Method::Delete, base + "/{id}", write,
         checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    delete_entity(req, p, s, std::move(reply));
-  }));
+          delete_entity(req, p, s, std::move(reply));
+        }));
   r.add(Method::Get, base + "/{id}/attrs", read,
         checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    get_entity(req, p, s, std::move(reply), true);
-  }));
+          get_entity(req, p, s, std::move(reply), true);
+        }));
   r.add(Method::Post, base + "/{id}/attrs", write,
         checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    write_attrs(req, p, s, std::move(reply), AttrsWrite::Append);
-  }));
+          write_attrs(req, p, s, std::move(reply), AttrsWrite::Append);
+        }));
   r.add(Method::Patch, base + "/{id}/attrs", write,
         checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    write_attrs(req, p, s, std::move(reply), AttrsWrite::Update);
-  }));
+          write_attrs(req, p, s, std::move(reply), AttrsWrite::Update);
+        }));
   r.add(Method::Put, base + "/{id}/attrs", write,
         checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    write_attrs(req, p, s, std::move(reply), AttrsWrite::Replace);
-  }));
+          write_attrs(req, p, s, std::move(reply), AttrsWrite::Replace);
+        }));
   r.add(Method::Get, base + "/{id}/attrs/{attr}", read,
         checked(2, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    get_attribute(req, p, s, std::move(reply));
-  }));
+          get_attribute(req, p, s, std::move(reply));
+        }));
   r.add(Method::Put, base + "/{id}/attrs/{attr}", write,  // the name is checked as the body's
         checked(1, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    put_attribute(req, p, s, std::move(reply));
-  }));
+          put_attribute(req, p, s, std::move(reply));
+        }));
   r.add(Method::Delete, base + "/{id}/attrs/{attr}", write,
         [&s](const http::Request& req, const Params& p, http::Reply reply) {
     delete_attribute(req, p, s, std::move(reply));
   });
   r.add(Method::Get, base + "/{id}/attrs/{attr}/value", read,
         checked(2, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    get_value(req, p, s, std::move(reply));
-  }));
+          get_value(req, p, s, std::move(reply));
+        }));
   r.add(Method::Put, base + "/{id}/attrs/{attr}/value", write,
         checked(2, [&s](const http::Request& req, const Params& p, http::Reply reply) {
-    put_value(req, p, s, std::move(reply));
-  }));
+          put_value(req, p, s, std::move(reply));
+        }));
 }
 
 }  // namespace dejima::ngsiv2

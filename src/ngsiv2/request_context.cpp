@@ -208,8 +208,8 @@ http::Response error_response(const RequestContext& c, const Error& e) {
 
 http::Response router_error(const http::Request& req, const Error& e) {
   // Orion reads the payload before it looks for the resource: a PUT/POST/PATCH without one is 411.
-  const bool write = req.method == http::Method::Put || req.method == http::Method::Post ||
-                     req.method == http::Method::Patch;
+  const bool write =
+      req.method == http::Method::Put || req.method == http::Method::Post || req.method == http::Method::Patch;
   if (e.kind == ErrorKind::MethodNotAllowed && write && req.body.empty()) return error_response(req, length_required());
   if (e.kind == ErrorKind::MethodNotAllowed)
     return error_response(req, Error{e.kind, "MethodNotAllowed", "method not allowed"});

@@ -25,7 +25,8 @@ std::string shown(const model::Entity& e, const View& v) {
 }
 
 TEST(V2Entity, CachedBodiesEqualFreshOnesAndCopiesRenderTheirOwn) {
-  const model::Entity e = entity(R"({"id":"Bus1","type":"Bus","speed":{"value":41.5,"metadata":{"unit":{"value":"km/h"}}},
+  const model::Entity e =
+      entity(R"({"id":"Bus1","type":"Bus","speed":{"value":41.5,"metadata":{"unit":{"value":"km/h"}}},
                                      "line":{"type":"Text","value":"島原"}})");
   const View normalized, key_values{.format = Format::KeyValues};
   const View every{.attrs = {"*"}}, every_kv{.format = Format::KeyValues, .attrs = {"*"}};  // not cached
@@ -45,7 +46,7 @@ TEST(V2Entity, CachedBodiesEqualFreshOnesAndCopiesRenderTheirOwn) {
 
   model::Entity assigned = e;
   EXPECT_EQ(shown(assigned, key_values), shown(e, key_values));  // fills its own cache
-  assigned = changed;                                             // and assignment empties it
+  assigned = changed;                                            // and assignment empties it
   EXPECT_EQ(shown(assigned, key_values), R"({"id":"Bus1","type":"Bus","speed":41.5})");
 }
 
