@@ -25,7 +25,7 @@ namespace {
 struct Fixture {
   Fixture() {
     dir = std::filesystem::temp_directory_path() / ("metering-bench-" + std::to_string(::getpid()));
-    storage = std::move(*store::open_sqlite_storage(dir.string(), false));
+    storage = std::move(*store::open_sqlite_storage(dir.string(), store::StorageOptions{.full_sync = false}));
     usage = std::make_unique<access::UsageMeter>(*storage);
     audit = std::make_unique<access::AuditLog>(*storage);
   }

@@ -169,7 +169,7 @@ int admin_command(const std::vector<std::string>& args, char** envp) {
     std::fprintf(stderr, "dejima admin: unknown command '%s'\n\n%s", a.words[0].c_str(), kUsage);
     return 2;
   }
-  auto storage = store::open_sqlite_storage(settings->data_dir, true);
+  auto storage = store::open_sqlite_storage(settings->data_dir, store::StorageOptions{});  // opens no tenant
   if (!storage) {
     std::fprintf(stderr, "%s: %s\n", storage.error().title.c_str(), storage.error().detail.c_str());
     return 1;

@@ -34,6 +34,7 @@
 #include "manage/cost_share_handlers.h"
 #include "manage/usage_handlers.h"
 #include "manage/user_handlers.h"
+#include "model/codec.h"
 #include "ngsild/batch_handlers.h"
 #include "ngsild/context_handlers.h"
 #include "ngsild/entity_handlers.h"
@@ -60,12 +61,25 @@
 namespace dejima {
 namespace {
 
-void add_system_routes(http::Router& r) {
+void add_system_routes(http::Router& r, broker::Tenants& tenants) {
   using Params = std::vector<std::string>;
-  r.add(http::Method::Get, "/health", {http::Need::Open}, [](const http::Request&, const Params&, http::Reply reply) {
+  // "derive": how far the entity documents and the history are behind the acknowledged writes
+  // (every tenant's records not yet derived, their bytes, the oldest one's age).
+  r.add(http::Method::Get, "/health", {http::Need::Open},
+        [&tenants](const http::Request&, const Params&, http::Reply reply) {
+    store::Lag sum;
+    for (const auto& name : tenants.names())
+      if (auto t = tenants.find(name)) {
+        const store::Lag l = (*t)->lag();
+        sum.records += l.records;
+        sum.bytes += l.bytes;
+        sum.derived += l.derived;
+        sum.oldest_ms = std::max(sum.oldest_ms, l.oldest_ms);
+      }
     http::Response resp;
     resp.content_type = "application/json";
-    resp.body = R"({"status":"ok"})";
+    resp.body = fmt::format(R"({{"status":"ok","derive":{{"records":{},"bytes":{},"seconds":{:.3f},"derived":{}}}}})",
+                            sum.records, sum.bytes, static_cast<double>(sum.oldest_ms) / 1000.0, sum.derived);
     reply(std::move(resp));
   });
   // Dejima's own fields, and an "orion" member in FIWARE Orion's shape for NGSIv2 clients that
@@ -217,7 +231,12 @@ Status bootstrap_access(const Settings& settings, access::Directory& directory, 
 
 Result<OpenData> open_data(const Settings& settings) {
   OpenData d;
-  auto storage = store::open_sqlite_storage(settings.data_dir, settings.sync == "full");
+  auto storage = store::open_sqlite_storage(
+      settings.data_dir,
+      store::StorageOptions{.full_sync = settings.sync == "full",
+                            .merge = model::apply_delta,
+                            .max_lag_bytes = static_cast<long long>(settings.derive_max_lag_mb) << 20,
+                            .derive_delay = std::chrono::milliseconds(settings.derive_delay_ms)});
   if (!storage) return std::unexpected(storage.error());
   d.storage = std::move(*storage);
   d.tenants = std::make_unique<broker::Tenants>(*d.storage, [&settings](const std::string& tenant) {
@@ -329,7 +348,7 @@ int serve(const Settings& settings) {
                             .self_host = settings.bind + ":" + std::to_string(settings.port)};
   ngsild::Services services{api, tenants, contexts, subscriptions};
   http::Router router;
-  add_system_routes(router);
+  add_system_routes(router, tenants);
   ngsiv2::add_admin_routes(router);
   ngsild::add_entity_routes(router, services);
   ngsild::add_query_routes(router, services);

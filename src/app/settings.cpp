@@ -97,6 +97,12 @@ const std::vector<SettingDef>& table() {
       UINT_SETTING(shutdown_grace_s, "shutdown-grace", "seconds SIGTERM waits for in-flight requests", 0, 3600),
       STR_SETTING(sync, "sync", "full: fsync each group commit | normal: survive process crash only",
                   v == "full" || v == "normal"),
+      UINT_SETTING(derive_max_lag_mb, "derive-max-lag-mb",
+                   "megabytes of acknowledged writes whose entity documents and history may wait to be derived; "
+                   "writers wait beyond",
+                   1, 4096),
+      UINT_SETTING(derive_delay_ms, "derive-delay-ms",
+                   "for tests: milliseconds the deriver waits before each batch (0 in production)", 0, 60000),
       UINT_SETTING(context_fetch_timeout_ms, "context-fetch-timeout-ms", "timeout for fetching a remote @context", 100,
                    600000),
       UINT_SETTING(max_context_bytes, "max-context-bytes", "largest remote @context accepted", 1024, 64 * 1024 * 1024),

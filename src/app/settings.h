@@ -20,7 +20,9 @@ struct Settings {
   std::size_t max_header_bytes = 16 * 1024;
   unsigned idle_timeout_s = 60;
   unsigned shutdown_grace_s = 30;
-  std::string sync = "full";  // full: fsync every group commit; normal: survives kill -9, not power loss
+  std::string sync = "full";        // full: fsync every group commit; normal: survives kill -9, not power loss
+  unsigned derive_max_lag_mb = 32;  // of write records whose documents and history may wait to be derived
+  unsigned derive_delay_ms = 0;     // a test hook: the deriver waits this long before each batch
   unsigned context_fetch_timeout_ms = 5000;
   std::size_t max_context_bytes = 1024 * 1024;
   unsigned default_limit = 20;         // entities per page when a query gives no limit

@@ -180,7 +180,13 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
     if (*next) model::extract_scalars(**next);
     EntityPtr after = std::move(*next);
     publish(ids[i], before, after);
-    writes.entities.push_back({ids[i], after ? std::optional(model::encode(*after)) : std::nullopt});
+    // The record keeps what changed (a delta) where it can; the store derives the documents.
+    if (!after)
+      writes.entities.push_back({ids[i], std::nullopt});
+    else if (auto delta = before ? model::encode_delta(*before, *after) : std::nullopt)
+      writes.entities.push_back({ids[i], std::move(delta), true});
+    else
+      writes.entities.push_back({ids[i], model::encode(*after)});
     if (history == History::Keep)
       if (auto h = temporal::record_change(before.get(), after.get(), now)) writes.history.push_back(std::move(*h));
     steps.push_back({ids[i], std::move(before), std::move(after)});

@@ -103,6 +103,8 @@ class Tenant {
   // The temporal API's own writes: history only, the current state is left alone.
   void write_history(std::vector<store::HistoryWrite> history, std::function<void(Status)> done);
   store::HistoryReader& history() const { return *store_; }
+  // How far the store's derived state (documents, history) is behind the acknowledged writes.
+  store::Lag lag() const { return store_->lag(); }
 
   void close();
 

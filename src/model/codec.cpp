@@ -1,5 +1,6 @@
 #include "model/codec.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -18,10 +19,40 @@ namespace dejima::model {
 // an attribute's "c"/"m" are left out when they equal the entity's: most attributes of most
 // entities, which halves a typical document. Documents written with "n" and every "c"/"m" (before
 // 2026-12-02) read the same.
-std::string encode(const Entity& e) {
-  rapidjson::StringBuffer sb(nullptr, 2048);
-  json::Writer w(sb);
+//
+// A delta has the same form with only the attributes the change wrote, each with its "c" and
+// "m", and "x": the attributes it removed, as [name, datasetId, name, datasetId, ...].
+namespace {
+
+void write_attribute(json::Writer& w, const AttrInstance& a, const Entity& e, bool all_times) {
   w.StartObject();
+  const std::string_view name = a.name;
+  if (name.starts_with(jsonld::kDefaultVocab)) {
+    w.Key("s");
+    json::write_string(w, name.substr(jsonld::kDefaultVocab.size()));
+  } else {
+    w.Key("n");
+    json::write_string(w, name);
+  }
+  if (!a.dataset_id.empty()) {
+    w.Key("d");
+    json::write_string(w, a.dataset_id);
+  }
+  if (all_times || a.created_at != e.created_at) {
+    w.Key("c");
+    w.Int64(a.created_at);
+  }
+  if (all_times || a.modified_at != e.modified_at) {
+    w.Key("m");
+    w.Int64(a.modified_at);
+  }
+  w.Key("v");
+  json::write_raw(w, a.json);
+  w.EndObject();
+}
+
+// The document's members before "a".
+void write_head(json::Writer& w, const Entity& e) {
   w.Key("id");
   json::write_string(w, e.id);
   w.Key("type");
@@ -38,34 +69,18 @@ std::string encode(const Entity& e) {
   w.Int64(e.created_at);
   w.Key("m");
   w.Int64(e.modified_at);
+}
+
+}  // namespace
+
+std::string encode(const Entity& e) {
+  rapidjson::StringBuffer sb(nullptr, 2048);
+  json::Writer w(sb);
+  w.StartObject();
+  write_head(w, e);
   w.Key("a");
   w.StartArray();
-  for (const auto& a : e.attrs) {
-    w.StartObject();
-    const std::string_view name = a.name;
-    if (name.starts_with(jsonld::kDefaultVocab)) {
-      w.Key("s");
-      json::write_string(w, name.substr(jsonld::kDefaultVocab.size()));
-    } else {
-      w.Key("n");
-      json::write_string(w, name);
-    }
-    if (!a.dataset_id.empty()) {
-      w.Key("d");
-      json::write_string(w, a.dataset_id);
-    }
-    if (a.created_at != e.created_at) {
-      w.Key("c");
-      w.Int64(a.created_at);
-    }
-    if (a.modified_at != e.modified_at) {
-      w.Key("m");
-      w.Int64(a.modified_at);
-    }
-    w.Key("v");
-    json::write_raw(w, a.json);
-    w.EndObject();
-  }
+  for (const auto& a : e.attrs) write_attribute(w, a, e, false);
   w.EndArray();
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};
@@ -100,6 +115,8 @@ class DocumentReader {
     const std::string_view text(s, n);
     if (depth_ == 2 && top_key_ == "type") {
       e_.types.emplace_back(text);
+    } else if (depth_ == 2 && top_key_ == "x") {
+      removed_.emplace_back(text);
     } else if (depth_ == 2 && top_key_ == "scope") {
       e_.scopes.emplace_back(text);
     } else if (depth_ == 1 && top_key_ == "id") {
@@ -164,6 +181,8 @@ class DocumentReader {
     }
     return std::move(e_);
   }
+  // A delta's "x": removed attributes as name, datasetId pairs.
+  std::vector<std::string>& removed() { return removed_; }
 
  private:
   bool number(int64_t i) {
@@ -203,6 +222,7 @@ class DocumentReader {
   Entity e_;
   AttrInstance attr_;
   std::vector<std::pair<Millis, Millis>> attr_times_;  // "c" and "m" of each attribute, -1 = absent
+  std::vector<std::string> removed_;
   std::string top_key_, attr_key_, name_;
   size_t depth_ = 0, value_start_ = 0;
   Millis c_ = -1, m_ = -1;
@@ -212,7 +232,10 @@ class DocumentReader {
 
 }  // namespace
 
-Result<Entity> decode(std::string_view doc) {
+namespace {
+
+// Reads a document or a delta; `removed` (when given) receives a delta's "x".
+Result<Entity> read(std::string_view doc, std::vector<std::string>* removed) {
   rapidjson::MemoryStream ms(doc.data(), doc.size());
   DocumentReader handler(doc, ms);
   rapidjson::Reader reader;
@@ -223,7 +246,87 @@ Result<Entity> decode(std::string_view doc) {
         std::string(rapidjson::GetParseError_En(result.Code())) + " (at byte " + std::to_string(result.Offset()) + ")");
   std::optional<Entity> e = result.IsError() ? std::nullopt : handler.take();
   if (!e) return fail(ErrorKind::InternalError, "corrupt entity document", "unexpected layout");
+  if (removed) *removed = std::move(handler.removed());
   return std::move(*e);
+}
+
+// Where Entity::insert puts an attribute that `keys` (name, datasetId of each instance, in
+// order) does not have: after the other instances of its name, or at the end.
+using Key = std::pair<std::string_view, std::string_view>;
+void insert_key(std::vector<Key>& keys, Key k) {
+  auto last = std::find_if(keys.rbegin(), keys.rend(), [&](const Key& x) { return x.first == k.first; });
+  keys.insert(last == keys.rend() ? keys.end() : last.base(), k);
+}
+
+}  // namespace
+
+Result<Entity> decode(std::string_view doc) { return read(doc, nullptr); }
+
+std::optional<std::string> encode_delta(const Entity& before, const Entity& after) {
+  std::vector<Key> keys;
+  keys.reserve(before.attrs.size() + 1);
+  std::vector<const AttrInstance*> removed, written;
+  for (const auto& a : before.attrs) {
+    if (after.find(a.name, a.dataset_id))
+      keys.emplace_back(a.name, a.dataset_id);
+    else
+      removed.push_back(&a);
+  }
+  for (const auto& a : after.attrs) {
+    const AttrInstance* old = before.find(a.name, a.dataset_id);
+    if (old && old->json == a.json && old->created_at == a.created_at && old->modified_at == a.modified_at) continue;
+    written.push_back(&a);
+    if (!old) insert_key(keys, Key(a.name, a.dataset_id));
+  }
+  // Folding the delta must give the attributes in after's order; a write that reorders them
+  // (a replacement), or rewrites all of them, is recorded as the whole document.
+  if (written.size() == after.attrs.size() || keys.size() != after.attrs.size()) return std::nullopt;
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (keys[i].first != std::string_view(after.attrs[i].name) ||
+        keys[i].second != std::string_view(after.attrs[i].dataset_id))
+      return std::nullopt;
+  rapidjson::StringBuffer sb(nullptr, 512);
+  json::Writer w(sb);
+  w.StartObject();
+  write_head(w, after);
+  w.Key("a");
+  w.StartArray();
+  for (const AttrInstance* a : written) write_attribute(w, *a, after, true);
+  w.EndArray();
+  w.Key("x");
+  w.StartArray();
+  for (const AttrInstance* a : removed) {
+    json::write_string(w, a->name);
+    json::write_string(w, a->dataset_id);
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+Result<std::string> apply_delta(std::string_view doc, std::string_view delta) {
+  auto e = read(doc, nullptr);
+  if (!e) return std::unexpected(e.error());
+  std::vector<std::string> removed;
+  auto d = read(delta, &removed);
+  if (!d) return std::unexpected(d.error());
+  if (removed.size() % 2 != 0 || d->id != e->id)
+    return fail(ErrorKind::InternalError, "corrupt entity delta", "removals or id do not match");
+  e->types = std::move(d->types);
+  e->scopes = std::move(d->scopes);
+  e->created_at = d->created_at;
+  e->modified_at = d->modified_at;
+  for (size_t i = 0; i < removed.size(); i += 2) e->erase(removed[i], removed[i + 1], false);
+  for (auto& a : d->attrs) {
+    if (AttrInstance* cur = e->find(a.name, a.dataset_id)) {
+      cur->json = std::move(a.json);
+      cur->created_at = a.created_at;
+      cur->modified_at = a.modified_at;
+    } else {
+      e->insert(std::move(a));
+    }
+  }
+  return encode(*e);
 }
 
 }  // namespace dejima::model

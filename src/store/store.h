@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/error.h"
@@ -15,10 +16,25 @@
 
 namespace dejima::store {
 
-// One change to an entity's durable state: a new serialized document, or a deletion.
+// One change to an entity's durable state: a new serialized document, a change to fold into
+// the current one (delta), or a deletion.
 struct EntityWrite {
   std::string id;
   std::optional<std::string> doc;  // nullopt = delete
+  bool delta = false;              // doc is a change of the current document (see DocumentMerge)
+};
+
+// Folds a change (EntityWrite::delta) into an entity document. Documents are opaque here: the
+// storage's owner supplies the function (model/delta.h), and a driver calls it when it derives
+// the documents from the durable record.
+using DocumentMerge = std::function<Result<std::string>(std::string_view doc, std::string_view delta)>;
+
+// How far the state derived from the durable record (entity documents, history) is behind it.
+struct Lag {
+  long long records = 0;  // acknowledged writes not yet derived
+  long long bytes = 0;    // their size in the record
+  Millis oldest_ms = 0;   // how long the oldest of them has waited
+  long long derived = 0;  // writes derived since the store was opened
 };
 
 // A time window on one of the instance times (timerel/timeAt/endTimeAt, timeproperty).
@@ -144,15 +160,24 @@ class HistoryReader {
 using Done = std::function<void(Status)>;
 
 // One tenant's durable entity state and history.
+//
+// A write is durable once its record (the WriteBatch: entity changes and history instances) is;
+// the entity documents and the history tables are derived from the records afterwards, off the
+// writer's path, and re-derived at open from the records a crash left underived. Reads of the
+// history see every acknowledged write (they wait for the derivation to reach it).
 class TenantStore : public HistoryReader {
  public:
   // Every stored entity document (used once, at start).
   virtual Result<std::vector<std::string>> load_entities() = 0;
-  // Queues the writes; they are applied atomically and durably, then done runs (on a storage
+  // Queues the writes; they are recorded atomically and durably, then done runs (on a storage
   // thread). Writes submitted earlier are committed no later than writes submitted after them;
-  // concurrent submissions share one transaction and one fsync (group commit). An error return
-  // means nothing was queued and done will not run.
+  // concurrent submissions share one transaction and one fsync (group commit). A batch with
+  // history operations other than Record (the temporal API's own writes) is acknowledged once
+  // derived, so that done can report one that found nothing. An error return means nothing was
+  // queued and done will not run.
   virtual Status write(WriteBatch batch, Done done) = 0;
+  // How far the derived state is behind the record.
+  virtual Lag lag() const = 0;
   // Starts applying the retention in the background (replaces the previous one).
   virtual void set_retention(Retention r) = 0;
   // Commits everything submitted so far and stops the storage thread.

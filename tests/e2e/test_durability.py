@@ -34,7 +34,9 @@ def test_data_survives_restart(start_server, tmp_path):
     assert r.status_code == 201
     ctx_path = r.headers["Location"]
     assert s.stop() == 0
-    assert sorted(os.listdir(tmp_path / "data" / "tenants")) == ["_default.db", "unzen.db"]
+    # Each tenant: its derived state (.db) and its write records (.records).
+    assert sorted(os.listdir(tmp_path / "data" / "tenants")) == [
+        "_default.db", "_default.records", "unzen.db", "unzen.records"]
 
     s = start_server()
     assert level(s.url, "urn:ngsi-ld:Sensor:a") == 5

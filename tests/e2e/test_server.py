@@ -13,7 +13,9 @@ CTX = {"@context": {"ex": "https://example.jp/ns/", "Shelter": "ex:Shelter", "se
 
 
 def test_version_and_health(server):
-    assert requests.get(server.url + "/health").json() == {"status": "ok"}
+    health = requests.get(server.url + "/health").json()
+    assert health["status"] == "ok"
+    assert set(health["derive"]) == {"records", "bytes", "seconds", "derived"}
     assert requests.get(server.url + "/version").json()["name"] == "dejima"
 
 
@@ -37,7 +39,7 @@ def test_deeply_nested_bodies_are_400_not_a_crash(server):
     assert requests.post(server.url + ENTITIES, json=deep).status_code == 201
     got = requests.get(server.url + ENTITIES + "/urn:x:deep", params={"options": "keyValues"}).json()
     assert got["v"] == deep["v"]["value"]
-    assert requests.get(server.url + "/health").json() == {"status": "ok"}
+    assert requests.get(server.url + "/health").json()["status"] == "ok"
 
 
 def test_header_limit_gives_431(start_server):
@@ -56,7 +58,7 @@ def test_keep_alive_serves_many_requests_on_one_connection(server):
             while (line := f.readline()) != b"\r\n":
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":")[1])
-            assert f.read(length) == b'{"status":"ok"}'
+            assert f.read(length).startswith(b'{"status":"ok"')
 
 
 def test_idle_connections_are_closed(start_server):

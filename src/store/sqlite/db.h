@@ -23,6 +23,9 @@ class Statement {
   void bind(int i, std::string_view text) {
     sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   }
+  void bind_blob(int i, std::string_view bytes) {
+    sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  }
   void bind(int i, long long v) { sqlite3_bind_int64(stmt_, i, v); }
   void bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
   int step() { return sqlite3_step(stmt_); }
@@ -32,6 +35,10 @@ class Statement {
   }
   std::string_view column_text(int i) {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string_view{};
+  }
+  std::string_view column_blob(int i) {
+    auto p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
     return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string_view{};
   }
   long long column_int(int i) { return sqlite3_column_int64(stmt_, i); }

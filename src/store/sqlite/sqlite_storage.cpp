@@ -21,7 +21,7 @@ constexpr std::string_view kDefaultTenantFile = "_default";
 
 class SqliteStorage final : public Storage {
  public:
-  SqliteStorage(std::string dir, bool full_sync) : dir_(std::move(dir)), full_sync_(full_sync) {}
+  SqliteStorage(std::string dir, StorageOptions options) : dir_(std::move(dir)), options_(std::move(options)) {}
   ~SqliteStorage() override {
     if (lock_fd_ >= 0) ::close(lock_fd_);
   }
@@ -94,7 +94,12 @@ class SqliteStorage final : public Storage {
     const std::string file = tenant.empty() ? std::string(kDefaultTenantFile) : tenant;
     const fs::path path = fs::path(dir_) / "tenants" / (file + ".db");
     if (!create && !fs::exists(path)) return fail(ErrorKind::NonexistentTenant, "Tenant does not exist", tenant);
-    return sqlite::open_entity_log(path.string(), full_sync_);
+    const fs::path records = fs::path(dir_) / "tenants" / (file + ".records");
+    return sqlite::open_entity_log(path.string(), records.string(),
+                                   sqlite::TenantOptions{.full_sync = options_.full_sync,
+                                                         .merge = options_.merge,
+                                                         .max_lag_bytes = options_.max_lag_bytes,
+                                                         .derive_delay = options_.derive_delay});
   }
 
   Result<std::vector<StoredContext>> load_contexts() override {
@@ -358,7 +363,7 @@ class SqliteStorage final : public Storage {
 
  private:
   std::string dir_;
-  bool full_sync_;
+  const StorageOptions options_;
   std::mutex mu_;
   Database system_;
   int lock_fd_ = -1;
@@ -366,8 +371,8 @@ class SqliteStorage final : public Storage {
 
 }  // namespace
 
-Result<std::unique_ptr<Storage>> open_sqlite_storage(const std::string& data_dir, bool full_sync) {
-  auto storage = std::make_unique<SqliteStorage>(data_dir, full_sync);
+Result<std::unique_ptr<Storage>> open_sqlite_storage(const std::string& data_dir, StorageOptions options) {
+  auto storage = std::make_unique<SqliteStorage>(data_dir, std::move(options));
   if (auto s = storage->init(); !s) return std::unexpected(s.error());
   return std::unique_ptr<Storage>(std::move(storage));
 }

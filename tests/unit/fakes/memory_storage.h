@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "model/codec.h"
 #include "store/store.h"
 
 namespace dejima::test {
@@ -89,6 +90,7 @@ class MemoryTenantStore final : public store::TenantStore {
     return {};
   }
   void set_retention(store::Retention) override {}
+  store::Lag lag() const override { return {}; }  // committed is derived
   void close() override {
     {
       std::lock_guard lock(mu_);
@@ -141,10 +143,14 @@ class MemoryTenantStore final : public store::TenantStore {
   }
   void apply_locked(store::WriteBatch& b) {
     for (auto& w : b.entities) {
-      if (w.doc)
+      if (w.doc && w.delta) {  // folded as the SQLite deriver folds it
+        auto merged = model::apply_delta(committed_.docs.at(w.id), *w.doc);
+        committed_.docs[w.id] = merged ? std::move(*merged) : "delta failed: " + merged.error().detail;
+      } else if (w.doc) {
         committed_.docs[w.id] = std::move(*w.doc);
-      else
+      } else {
         committed_.docs.erase(w.id);
+      }
     }
     for (auto& h : b.history) committed_.history.push_back(std::move(h));
     ++committed_.transactions;

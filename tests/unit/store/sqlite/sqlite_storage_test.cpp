@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -9,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "store/sqlite/sqlite_storage.h"
+#include "store/write_record.h"
 
 using namespace dejima;
 
@@ -46,7 +48,7 @@ struct TempTenant {
   // Closes everything and opens the storage and the tenant again.
   void reopen(const std::string& tenant, bool create) {
     shut();
-    storage = store::open_sqlite_storage(dir, false);
+    storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = false});
     if (storage) t = (*storage)->open_tenant(tenant, create);
   }
   void shut() {
@@ -64,7 +66,7 @@ struct TempTenant {
 TEST(SqliteStore, WritesAreDurableAndReloaded) {
   const auto dir = temp_dir();
   {
-    auto storage = store::open_sqlite_storage(dir, true);
+    auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
     ASSERT_TRUE(storage);
     auto t = (*storage)->open_tenant("nagasaki", true);
     ASSERT_TRUE(t);
@@ -72,7 +74,7 @@ TEST(SqliteStore, WritesAreDurableAndReloaded) {
     ASSERT_TRUE(write_sync(**t, {{"urn:a", "{\"v\":3}"}, {"urn:b", std::nullopt}}));
     (*t)->close();
   }
-  auto storage = store::open_sqlite_storage(dir, true);
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
   auto tenants = (*storage)->list_tenants();
   ASSERT_TRUE(tenants);
   EXPECT_EQ(*tenants, std::vector<std::string>{"nagasaki"});
@@ -86,7 +88,7 @@ TEST(SqliteStore, WritesAreDurableAndReloaded) {
 
 TEST(SqliteStore, MissingTenantIsNonexistent) {
   const auto dir = temp_dir();
-  auto storage = store::open_sqlite_storage(dir, false);
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = false});
   auto t = (*storage)->open_tenant("goto", false);
   ASSERT_FALSE(t);
   EXPECT_EQ(t.error().kind, ErrorKind::NonexistentTenant);
@@ -95,7 +97,7 @@ TEST(SqliteStore, MissingTenantIsNonexistent) {
 
 TEST(SqliteStore, ConcurrentWritersAllCommit) {
   const auto dir = temp_dir();
-  auto storage = store::open_sqlite_storage(dir, false);
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = false});
   auto t = (*storage)->open_tenant("", true);
   ASSERT_TRUE(t);
   std::vector<std::future<Status>> results;
@@ -114,10 +116,10 @@ TEST(SqliteStore, ConcurrentWritersAllCommit) {
 TEST(SqliteStore, ContextsPersist) {
   const auto dir = temp_dir();
   {
-    auto storage = store::open_sqlite_storage(dir, true);
+    auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
     ASSERT_TRUE((*storage)->save_context({"id1", "http://x/ctx", "Cached", "{\"@context\":{}}", 5}));
   }
-  auto storage = store::open_sqlite_storage(dir, true);
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
   auto ctxs = (*storage)->load_contexts();
   ASSERT_TRUE(ctxs);
   ASSERT_EQ(ctxs->size(), 1u);
@@ -130,12 +132,12 @@ TEST(SqliteStore, ContextsPersist) {
 TEST(SqliteStore, JournalsAreAppendedAndReadByTimeAndTenant) {
   const auto dir = temp_dir();
   {
-    auto storage = store::open_sqlite_storage(dir, true);
+    auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
     ASSERT_TRUE((*storage)->append_journal("audit", {{30, "a", "{\"n\":3}"}, {10, "", "{\"n\":1}"}}));
     ASSERT_TRUE((*storage)->append_journal("audit", {{20, "a", "{\"n\":2}"}}));
     ASSERT_TRUE((*storage)->append_journal("usage", {{20, "a", "{}"}}));
   }
-  auto storage = store::open_sqlite_storage(dir, true);
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
   auto bodies = [&](const store::JournalQuery& q) {
     std::vector<std::string> out;
     auto entries = (*storage)->read_journal("audit", q);
@@ -155,12 +157,12 @@ TEST(SqliteStore, JournalsAreAppendedAndReadByTimeAndTenant) {
 TEST(SqliteStore, RecordsAreSavedTogetherAndReadByKeyRange) {
   const auto dir = temp_dir();
   {
-    auto storage = store::open_sqlite_storage(dir, true);
+    auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
     ASSERT_TRUE(
         (*storage)->save_records("usage", {{"2026-12-05|a", "1"}, {"2026-12-06|a", "2"}, {"2026-12-06|b", "3"}}));
     ASSERT_TRUE((*storage)->save_records("usage", {{"2026-12-06|a", "4"}}));
   }
-  auto storage = store::open_sqlite_storage(dir, true);
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
   auto day = (*storage)->load_record_range("usage", "2026-12-06", "2026-12-06~");
   ASSERT_TRUE(day);
   ASSERT_EQ(day->size(), 2u);
@@ -173,14 +175,14 @@ TEST(SqliteStore, RecordsAreSavedTogetherAndReadByKeyRange) {
 TEST(SqliteStore, SubscriptionStatesFollowTheirSubscriptions) {
   const auto dir = temp_dir();
   {
-    auto storage = store::open_sqlite_storage(dir, true);
+    auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
     ASSERT_TRUE((*storage)->save_subscription({"", "urn:s:1", "{}", ""}));
     ASSERT_TRUE((*storage)->save_subscription({"t", "urn:s:2", "{}", ""}));
     // The state of a subscription that is not stored is not kept.
     ASSERT_TRUE(
         (*storage)->save_subscription_states({{"", "urn:s:1", "", "{\"timesSent\":3}"}, {"", "urn:s:9", "", "{}"}}));
   }
-  auto storage = store::open_sqlite_storage(dir, true);
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = true});
   auto subs = (*storage)->load_subscriptions();
   ASSERT_TRUE(subs);
   ASSERT_EQ(subs->size(), 2u);
@@ -198,7 +200,7 @@ TEST(SqliteStore, LogIsCleanedAndKeepsTheNewestDocuments) {
   const auto dir = temp_dir();
   constexpr int kEntities = 50, kRounds = 400;
   {
-    auto storage = store::open_sqlite_storage(dir, false);
+    auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = false});
     auto t = (*storage)->open_tenant("", true);
     ASSERT_TRUE(t);
     for (int r = 0; r < kRounds; ++r) {
@@ -220,7 +222,7 @@ TEST(SqliteStore, LogIsCleanedAndKeepsTheNewestDocuments) {
   sqlite3_finalize(q);
   sqlite3_close(db);
 
-  auto storage = store::open_sqlite_storage(dir, false);
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = false});
   auto t = (*storage)->open_tenant("", false);
   auto docs = (*t)->load_entities();
   ASSERT_TRUE(docs);
@@ -540,4 +542,138 @@ TEST(SqliteStore, HistoryRetentionKeepsTheNewest) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_LE(s.history_instances("urn:r1", attr, store::TimeWindow{}, 1000, false)->size(), 6u);
+}
+
+namespace {
+
+// A merge that shows what was folded, in which order (documents are opaque to the store).
+Result<std::string> concat_merge(std::string_view doc, std::string_view delta) {
+  return std::string(doc) + "|" + std::string(delta);
+}
+
+store::HistoryWrite recorded(const std::string& id, const std::string& attr, int value, Millis t) {
+  store::HistoryWrite h;
+  h.entity = {id, {"https://example.org/T"}, {}, t, t, 0};
+  store::InstanceRecord r;
+  r.attr = attr;
+  r.json = R"({"type":"Property","value":)" + std::to_string(value) + "}";
+  r.created_at = r.modified_at = t;
+  h.instances = {r};
+  return h;
+}
+
+long long query_int(const std::string& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+  const long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+}  // namespace
+
+// A crash after a record was committed and before it was derived: the next open derives it
+// (documents with their deltas folded in order, and the history), exactly once.
+TEST(SqliteStore, RecordsLeftUnderivedAreDerivedAtOpen) {
+  const auto dir = temp_dir();
+  const store::StorageOptions options{.full_sync = false, .merge = concat_merge};
+  {
+    auto storage = store::open_sqlite_storage(dir, options);
+    auto t = (*storage)->open_tenant("goto", true);
+    ASSERT_TRUE(t);
+    ASSERT_TRUE(write_sync(**t, {{"urn:a", "A"}}));
+    ASSERT_TRUE(write_sync(**t, {{"urn:a", "d1", true}}));
+    (*t)->close();
+  }
+  const std::string db = dir + "/tenants/goto.db", records = dir + "/tenants/goto.records";
+  const long long applied = query_int(db, "SELECT value FROM derive_state WHERE key = 'applied'");
+  ASSERT_EQ(applied, 2);
+  {  // records written as the committer writes them, never derived
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(records.c_str(), &h), SQLITE_OK);
+    const std::vector<store::WriteBatch> batches = {
+        {{{"urn:a", "d2", true}, {"urn:b", "B"}}, {recorded("urn:b", "https://example.org/v", 1, 5000)}},
+        {{{"urn:a", "d3", true}, {"urn:b", "b1", true}}, {recorded("urn:b", "https://example.org/v", 2, 6000)}}};
+    for (size_t i = 0; i < batches.size(); ++i) {
+      const std::string body = store::encode_record(batches[i]);
+      sqlite3_stmt* st = nullptr;
+      sqlite3_prepare_v2(h, "INSERT INTO records(seq, body) VALUES(?1, ?2)", -1, &st, nullptr);
+      sqlite3_bind_int64(st, 1, applied + 1 + static_cast<long long>(i));
+      sqlite3_bind_blob(st, 2, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+      ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+  }
+  for (int round = 0; round < 2; ++round) {  // the second open finds nothing left to derive
+    auto storage = store::open_sqlite_storage(dir, options);
+    auto t = (*storage)->open_tenant("goto", false);
+    ASSERT_TRUE(t);
+    auto docs = (*t)->load_entities();
+    ASSERT_TRUE(docs);
+    std::multiset<std::string> got(docs->begin(), docs->end()), want{"A|d1|d2|d3", "B|b1"};
+    if (round == 1) want.insert("C");
+    EXPECT_EQ(got, want);
+    auto inst = (*t)->history_instances("urn:b", "https://example.org/v", {}, 100, false);
+    ASSERT_TRUE(inst);
+    EXPECT_EQ(inst->size(), 2u);  // once each
+    EXPECT_EQ((*t)->lag().records, 0);
+    ASSERT_TRUE(write_sync(**t, {{"urn:c", "C"}}));  // numbered after the recovered records
+    (*t)->close();
+    EXPECT_EQ(query_int(db, "SELECT value FROM derive_state WHERE key = 'applied'"), applied + 3 + round);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A slow deriver: writers are held back once it is max_lag_bytes behind, a history read right
+// after a write sees it, and everything is derived in the end.
+TEST(SqliteStore, SlowDerivationHoldsWritersBackAndCatchesUp) {
+  const auto dir = temp_dir();
+  constexpr long long kMaxLag = 8 * 1024;
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = false,
+                                                                       .merge = concat_merge,
+                                                                       .max_lag_bytes = kMaxLag,
+                                                                       .derive_delay = std::chrono::milliseconds(20)});
+  auto t = (*storage)->open_tenant("", true);
+  ASSERT_TRUE(t);
+  std::atomic<bool> writing{true};
+  std::atomic<long long> most{0};
+  std::thread sampler([&] {
+    while (writing) {
+      most = std::max(most.load(), (*t)->lag().bytes);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  const std::string doc(400, 'x');
+  constexpr int kWriters = 8, kWrites = 40;
+  std::vector<std::future<Status>> results;
+  for (int i = 0; i < kWriters; ++i)
+    results.push_back(std::async(std::launch::async, [&, i]() -> Status {
+      for (int k = 0; k < kWrites; ++k) {
+        const std::string id = "urn:" + std::to_string(i) + ":" + std::to_string(k);
+        if (auto s = write_batch_sync(**t, {{{id, doc}}, {recorded(id, "https://example.org/v", k, 1000 + k)}}); !s)
+          return s;
+        // Read your writes: the history has the instance as soon as the write is acknowledged.
+        auto h = (*t)->history_instances(id, "https://example.org/v", {}, 10, false);
+        if (!h) return std::unexpected(h.error());
+        if (h->size() != 1) return fail(ErrorKind::InternalError, "not read back", id);
+      }
+      return Status{};
+    }));
+  for (auto& r : results) EXPECT_TRUE(r.get());
+  writing = false;
+  sampler.join();
+  // Beyond the bound only by the writes of one group (at most one per writer).
+  EXPECT_GT(most.load(), 0);
+  EXPECT_LE(most.load(), kMaxLag + kWriters * 1024);
+  EXPECT_EQ((*t)->load_entities()->size(), static_cast<size_t>(kWriters * kWrites));
+  const store::Lag lag = (*t)->lag();
+  EXPECT_EQ(lag.records, 0);
+  EXPECT_EQ(lag.bytes, 0);
+  EXPECT_EQ(lag.derived, kWriters * kWrites);
+  (*t)->close();
+  std::filesystem::remove_all(dir);
 }
