@@ -71,17 +71,26 @@ void write_head(json::Writer& w, const Entity& e) {
   w.Int64(e.modified_at);
 }
 
+const AttrInstance& deref(const AttrInstance& a) { return a; }
+const AttrInstance& deref(const AttrInstance* a) { return *a; }
+
+// The document's members up to and including "a" with these attributes (the object left open).
+template <class Attrs>
+void write_document(json::Writer& w, const Entity& e, const Attrs& attrs, bool all_times) {
+  w.StartObject();
+  write_head(w, e);
+  w.Key("a");
+  w.StartArray();
+  for (const auto& a : attrs) write_attribute(w, deref(a), e, all_times);
+  w.EndArray();
+}
+
 }  // namespace
 
 std::string encode(const Entity& e) {
   rapidjson::StringBuffer sb(nullptr, 2048);
   json::Writer w(sb);
-  w.StartObject();
-  write_head(w, e);
-  w.Key("a");
-  w.StartArray();
-  for (const auto& a : e.attrs) write_attribute(w, a, e, false);
-  w.EndArray();
+  write_document(w, e, e.attrs, false);
   w.EndObject();
   return {sb.GetString(), sb.GetSize()};
 }
@@ -287,12 +296,7 @@ std::optional<std::string> encode_delta(const Entity& before, const Entity& afte
       return std::nullopt;
   rapidjson::StringBuffer sb(nullptr, 512);
   json::Writer w(sb);
-  w.StartObject();
-  write_head(w, after);
-  w.Key("a");
-  w.StartArray();
-  for (const AttrInstance* a : written) write_attribute(w, *a, after, true);
-  w.EndArray();
+  write_document(w, after, written, true);
   w.Key("x");
   w.StartArray();
   for (const AttrInstance* a : removed) {

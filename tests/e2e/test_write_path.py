@@ -229,7 +229,7 @@ def test_slow_derivation_holds_writers_back_reads_see_writes_and_catches_up(star
     watcher.join()
     assert not errors, errors[:3]
     # The lag reached its bound and stayed within it (plus one group of writes).
-    assert 512 * 1024 < most[0] <= 2 * 1024 * 1024, most[0]
+    assert 256 * 1024 < most[0] <= 2 * 1024 * 1024, most[0]
     assert took > 2.0, "a deriver 1 s per batch behind must have slowed the writers"
     deadline = time.monotonic() + 60
     while (h := requests.get(s.url + "/health", timeout=10).json()["derive"])["records"] and time.monotonic() < deadline:

@@ -149,9 +149,13 @@ class EntityLog final : public TenantStore {
     caught_up_cv_.notify_all();
     // What the deriver could not derive stays recorded for the next start; a write waiting for
     // its derivation is told.
-    for (auto& d : derive_queue_)
+    std::deque<Derivable> left;
+    {
+      std::lock_guard lock(derive_mu_);
+      left.swap(derive_queue_);
+    }
+    for (auto& d : left)
       if (d.done) d.done(fail(ErrorKind::ServiceUnavailable, "storage is shutting down", "derived at the next start"));
-    derive_queue_.clear();
     {
       std::lock_guard lock(checkpoint_mu_);
       checkpoint_stop_ = true;
