@@ -183,13 +183,15 @@ class EntityLog final : public TenantStore {
 
   static Error failed() {
     return Error{ErrorKind::ServiceUnavailable, "storage failed",
-                 "a write could not be made durable; writes are refused until the server restarts"};
+                 "a write could not be recorded or derived; writes are refused until the server restarts"};
   }
 
   Status open_databases(const std::string& path, const std::string& records_path) {
     // Every use of these connections holds db_mu_ or is the one thread's that owns it: SQLite's
     // own per-call locking is not needed.
-    if (auto s = db_.open(path, true, options_.full_sync, false); !s) return s;
+    // The derived state is always fsynced at commit, whatever --sync says: the records it covers
+    // are deleted after it, and its commits are few and large.
+    if (auto s = db_.open(path, true, true, false); !s) return s;
     // The default 2 MB page cache re-read a third of the pages a busy commit touches (PATCHes
     // spread over 1,000 entities dirty ~4,000 history pages).
     if (auto s = db_.exec("PRAGMA cache_size=-32768"); !s) return s;
@@ -350,7 +352,7 @@ class EntityLog final : public TenantStore {
   // Back-pressure: a group waits while the deriver is more than max_lag_bytes behind.
   void wait_for_room() {
     std::unique_lock lock(derive_mu_);
-    room_cv_.wait(lock, [&] { return lag_bytes_ <= options_.max_lag_bytes || stopping_; });
+    room_cv_.wait(lock, [&] { return lag_bytes_ <= options_.max_lag_bytes || stopping_ || derive_failed_; });
   }
 
   void commit(std::vector<Pending>& group) {
@@ -382,10 +384,16 @@ class EntityLog final : public TenantStore {
       if (!refused) {
         (void)records_.exec("ROLLBACK");
         spdlog::error("commit failed, refusing writes until restart: {}", status.error().detail);
+      }
+      std::deque<Pending> rest;  // queued behind the failure, on top of state that is not durable
+      {
         std::lock_guard lock(queue_mu_);
         failed_ = true;
+        rest.swap(queue_);
       }
-      for (auto& p : group) p.done(status);
+      // Told newest first, so that each write's rollback restores what the one before it left.
+      for (auto it = rest.rbegin(); it != rest.rend(); ++it) it->done(std::unexpected(failed()));
+      for (auto it = group.rbegin(); it != group.rend(); ++it) it->done(status);
       return;
     }
     truncated_ = std::max(truncated_, truncate);
@@ -457,13 +465,24 @@ class EntityLog final : public TenantStore {
         }
       }
       if (!status) {
-        // The records are durable: derive them again later (or at the next start).
-        spdlog::error("deriving {} write records failed, retrying: {}", items.size(), status.error().detail);
-        std::unique_lock lock(derive_mu_);
-        deriving_ = false;
-        for (auto it = items.rbegin(); it != items.rend(); ++it) derive_queue_.push_front(std::move(*it));
-        if (derive_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return derive_stop_; })) return;
-        continue;
+        // The records are durable and will be derived at the next start, from their bytes (this
+        // attempt consumed its copies). Until then the tenant takes no writes: its history and
+        // documents cannot follow them.
+        spdlog::error("deriving {} write records failed; refusing writes until a restart derives them: {}",
+                      items.size(), status.error().detail);
+        {
+          std::lock_guard lock(queue_mu_);
+          failed_ = true;
+        }
+        {
+          std::lock_guard lock(derive_mu_);
+          deriving_ = false;
+          derive_failed_ = true;
+          for (auto it = items.rbegin(); it != items.rend(); ++it) derive_queue_.push_front(std::move(*it));
+        }
+        room_cv_.notify_all();
+        caught_up_cv_.notify_all();
+        return;
       }
       {
         std::lock_guard lock(derive_mu_);
@@ -484,9 +503,12 @@ class EntityLog final : public TenantStore {
   Status catch_up() {
     std::unique_lock lock(derive_mu_);
     const long long target = committed_seq_;
-    if (caught_up_cv_.wait_for(lock, kCatchUpWait, [&] { return applied_ >= target || derive_stop_; })) return {};
-    return fail(ErrorKind::ServiceUnavailable, "history is behind",
-                "the history has not caught up with the acknowledged writes; try again");
+    if (!caught_up_cv_.wait_for(lock, kCatchUpWait,
+                                [&] { return applied_ >= target || derive_stop_ || derive_failed_; }))
+      return fail(ErrorKind::ServiceUnavailable, "history is behind",
+                  "the history has not caught up with the acknowledged writes; try again");
+    if (derive_failed_ && applied_ < target) return std::unexpected(failed());
+    return {};
   }
 
   // The current document of an entity in entity_log (nullopt: none).
@@ -660,7 +682,7 @@ class EntityLog final : public TenantStore {
   std::condition_variable derive_cv_, room_cv_, caught_up_cv_;
   std::deque<Derivable> derive_queue_;
   long long committed_seq_ = 0, applied_ = 0, lag_bytes_ = 0, derived_ = 0;
-  bool deriving_ = false, derive_stop_ = false;
+  bool deriving_ = false, derive_stop_ = false, derive_failed_ = false;
   Clock::time_point deriving_since_;
   Retention retention_;
   Clock::time_point next_retention_;

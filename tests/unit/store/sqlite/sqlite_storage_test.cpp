@@ -677,3 +677,39 @@ TEST(SqliteStore, SlowDerivationHoldsWritersBackAndCatchesUp) {
   (*t)->close();
   std::filesystem::remove_all(dir);
 }
+
+// A derivation that fails (here: its table is gone under it) stops the tenant's writes and
+// history reads with 503; the acknowledged records are derived at the next start.
+TEST(SqliteStore, FailedDerivationRefusesWritesAndIsDerivedAtTheNextStart) {
+  const auto dir = temp_dir();
+  {
+    auto storage = store::open_sqlite_storage(
+        dir, store::StorageOptions{
+                 .full_sync = false, .merge = concat_merge, .derive_delay = std::chrono::milliseconds(300)});
+    auto t = (*storage)->open_tenant("iki", true);
+    ASSERT_TRUE(t);
+    {  // while the deriver waits before its first batch
+      sqlite3* h = nullptr;
+      ASSERT_EQ(sqlite3_open((dir + "/tenants/iki.db").c_str(), &h), SQLITE_OK);
+      ASSERT_EQ(sqlite3_exec(h, "DROP TABLE entity_log", nullptr, nullptr, nullptr), SQLITE_OK);
+      sqlite3_close(h);
+    }
+    ASSERT_TRUE(write_batch_sync(**t, {{{"urn:a", "A"}}, {recorded("urn:a", "https://example.org/v", 1, 1000)}}));
+    auto read = (*t)->history_instances("urn:a", "https://example.org/v", {}, 10, false);
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error().kind, ErrorKind::ServiceUnavailable);
+    auto refused = write_sync(**t, {{"urn:b", "B"}});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, ErrorKind::ServiceUnavailable);
+    (*t)->close();
+  }
+  auto storage = store::open_sqlite_storage(dir, store::StorageOptions{.full_sync = false, .merge = concat_merge});
+  auto t = (*storage)->open_tenant("iki", false);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(*(*t)->load_entities(), std::vector<std::string>{"A"});
+  auto inst = (*t)->history_instances("urn:a", "https://example.org/v", {}, 10, false);
+  ASSERT_TRUE(inst);
+  EXPECT_EQ(inst->size(), 1u);
+  (*t)->close();
+  std::filesystem::remove_all(dir);
+}
