@@ -239,4 +239,25 @@ Result<http::Grant> AccessGate::decide(const http::Request& req, const http::Per
   return g;
 }
 
+http::Grant AccessGate::reading(const http::Request& req, const std::string& tenant) {
+  http::Grant g = nothing("anonymous", tenant);
+  if (!directory_.has_tenant(tenant)) return g;
+  auto who = identify(req);
+  if (who && *who && (*who)->operator_rights) return http::Grant{.caller = (*who)->id, .tenant = tenant};
+  if (who && *who) {
+    g.caller = (*who)->id;
+    for (const auto& scope : (*who)->scopes_in(tenant)) {
+      if (!scope.allows("read")) continue;
+      if (scope.types.empty()) g.all_types = true;
+      g.types.insert(g.types.end(), scope.types.begin(), scope.types.end());
+    }
+    if (g.all_types) {
+      g.types.clear();
+      return g;
+    }
+  }
+  for (auto& t : directory_.public_types(tenant)) g.types.push_back(std::move(t));
+  return g;
+}
+
 }  // namespace dejima::access

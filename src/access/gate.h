@@ -45,6 +45,10 @@ class AccessGate : public http::Gate {
       : directory_(directory), users_(users), quotas_(quotas), tokens_(tokens) {}
   Result<http::Grant> admit(const http::Request& req, const http::Permission& permission,
                             const std::vector<std::string>& params, http::Refusal& refusal) override;
+  // What the caller of `req` may read in `tenant` (a catalog that spans tenants asks for each):
+  // the types a read there would be granted, the public ones for anybody; nothing is counted
+  // against the key's quota, and invalid credentials read what nobody reads.
+  http::Grant reading(const http::Request& req, const std::string& tenant);
 
  private:
   struct Caller;

@@ -21,6 +21,8 @@
 #include "access/oidc.h"
 #include "app/demo.h"
 #include "broker/tenant.h"
+#include "catalog/catalog.h"
+#include "catalog/routes.h"
 #include "connect/connectors.h"
 #include "federation/forwarder.h"
 #include "federation/registry.h"
@@ -407,6 +409,17 @@ int serve(const Settings& settings) {
                    settings.oidc_audience);
   }
   access::AccessGate gate(directory, users, quotas, oidc.get());
+  catalog::Catalog data_catalog(storage, tenants, directory, connectors,
+                                [&gate, &settings](const http::Request& req, const std::string& tenant) {
+    return settings.auth == "on" ? gate.reading(req, tenant) : http::Grant{.tenant = tenant};
+  });
+  if (auto s = data_catalog.load(); !s) {
+    spdlog::critical("cannot load the data catalog's metadata: {}", s.error().detail);
+    return 1;
+  }
+  const catalog::Services catalog_services{data_catalog, settings.public_url};
+  catalog::add_dataset_routes(router, catalog_services);
+  catalog::add_ckan_routes(router, catalog_services);
   if (settings.auth == "on")
     router.set_gate(&gate);
   else

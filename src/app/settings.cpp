@@ -183,6 +183,10 @@ const std::vector<SettingDef>& table() {
                    "percent of the API development cost the cities and towns split by their measured requests "
                    "(利用按分) instead of population",
                    0, 100),
+      STR_SETTING(public_url, "public-url",
+                  "the address clients reach Dejima at (e.g. https://data.example.jp), for the links the data catalog "
+                  "publishes (CKAN resources, DCAT); \"\" = http:// and the Host header of each request",
+                  v.empty() || v.starts_with("http://") || v.starts_with("https://")),
       STR_SETTING(web_root, "web-root",
                   "directory of the built web app, served at / (\"\" = none); built by scripts/start.sh into web/dist",
                   true),

@@ -52,6 +52,7 @@ struct Settings {
   unsigned cost_api_development = 10000;    // API開発等経費 per year, 千円
   unsigned cost_usage_weight = 0;           // % of API開発等経費 split by measured usage (利用按分)
   bool demo = false;                        // declare the demo connectors
+  std::string public_url;                   // where clients reach Dejima, for the catalog's links ("" = Host)
   std::string web_root = DEJIMA_WEB_ROOT;   // the built web app ("" = none)
   std::string map_style;                    // base map style URL ("" = boundaries only)
   std::string boundaries;                   // N03 GeoJSON ("" = the demo data's, if any)

@@ -142,6 +142,14 @@ void Tenant::publish(const std::string& id, const EntityPtr& before, const Entit
     if (after) count_attr_types(*after, +1);
   }
   if (before && types_changed) unindex(*before);
+  const Millis when = after ? after->modified_at : now_millis();
+  for (const auto* e : {before.get(), after.get()})
+    if (e)
+      for (const auto& t : e->types) {
+        TypeStamp& stamp = stamps_[t];
+        ++stamp.version;
+        stamp.modified = std::max(stamp.modified, when);
+      }
   if (after) {
     auto it = by_id_.insert_or_assign(id, after).first;
     if (types_changed) index(&*it, *after);
@@ -237,10 +245,10 @@ void Tenant::rollback(const std::vector<Step>& steps) {
 }
 
 template <class Visit>
-void Tenant::merge_walk(const std::vector<const IdSet*>& sets, Visit&& visit) {
+void Tenant::merge_walk(const std::vector<const IdSet*>& sets, std::string_view after, Visit&& visit) {
   using Run = std::pair<IdSet::const_iterator, IdSet::const_iterator>;
   std::vector<Run> runs;
-  for (const IdSet* s : sets) runs.emplace_back(s->begin(), s->end());
+  for (const IdSet* s : sets) runs.emplace_back(after.empty() ? s->begin() : s->upper_bound(after), s->end());
   const Slot* last = nullptr;
   for (;;) {
     Run* min = nullptr;
@@ -268,7 +276,8 @@ struct Tenant::Matches {
 
   // Returns false once nothing more is needed.
   bool add(EntityPtr e, Known known = Known::Nothing) {
-    if (!e || (known != Known::Match && !f.matches(*e, known == Known::GeoHolds))) return true;
+    if (!e || (!page.after.empty() && e->id <= page.after)) return true;
+    if (known != Known::Match && !f.matches(*e, known == Known::GeoHolds)) return true;
     ++r.total;
     if (skipped < page.offset)
       ++skipped;
@@ -416,7 +425,7 @@ QueryResult Tenant::query(const query::Filter& f, const query::Page& page) const
       return r;
     }
   if (std::vector<const IdSet*> sets; candidate_sets(f, sets)) {
-    merge_walk(sets, [&](const Slot* slot) { return m.add(slot->second); });
+    merge_walk(sets, page.after, [&](const Slot* slot) { return m.add(slot->second); });
     return r;
   }
   query_all(f, m);
@@ -431,6 +440,12 @@ QueryResult Tenant::query_sorted(const query::Filter& f, const query::Page& page
   for (size_t i = page.offset; i < all.entities.size() && r.entities.size() < page.limit; ++i)
     r.entities.push_back(std::move(all.entities[i]));
   return r;
+}
+
+TypeStamp Tenant::stamp(const std::string& type) const {
+  std::shared_lock lock(mu_);
+  auto it = stamps_.find(type);
+  return it == stamps_.end() ? TypeStamp{} : it->second;
 }
 
 std::map<std::string, TypeInfo> Tenant::types(bool details) const {

@@ -53,6 +53,12 @@ struct TypeInfo {
   size_t entity_count = 0;
   std::map<std::string, std::set<std::string>> attributes;  // expanded name -> Property, Relationship, ...
 };
+// How a type's entities last changed: a count of the changes published since the start (a
+// download's validator) and the newest modification time (a deletion counts as now).
+struct TypeStamp {
+  std::uint64_t version = 0;
+  Millis modified = 0;
+};
 struct AttributeInfo {
   size_t entity_count = 0;
   std::set<std::string> types;       // expanded
@@ -78,6 +84,7 @@ class Tenant {
   using Sort = std::function<void(std::vector<EntityPtr>& entities)>;
   QueryResult query_sorted(const query::Filter& f, const query::Page& page, const Sort& sort) const;
   std::map<std::string, TypeInfo> types(bool details) const;
+  TypeStamp stamp(const std::string& type) const;  // expanded type
   std::map<std::string, AttributeInfo> attributes(bool details) const;
 
   // A change computes the next version of one entity from the current one (nullptr when it does
@@ -119,9 +126,10 @@ class Tenant {
   void index(const Slot* slot, const model::Entity& e);
   void unindex(const model::Entity& e);
   void count_attr_types(const model::Entity& e, int delta);
-  // Walks the union of id-ordered sets in id order, each entity once, until visit returns false.
+  // Walks the union of id-ordered sets in id order from the first id after `after`, each entity
+  // once, until visit returns false.
   template <class Visit>
-  static void merge_walk(const std::vector<const IdSet*>& sets, Visit&& visit);
+  static void merge_walk(const std::vector<const IdSet*>& sets, std::string_view after, Visit&& visit);
 
   // query's steps (mu_ held): candidates from one source, filtered into the page `m` collects.
   struct Matches;
@@ -156,6 +164,7 @@ class Tenant {
   std::unordered_map<std::string, std::unordered_map<std::string, size_t>> attr_types_;
   GeoIndex geo_;
   ValueIndex values_;
+  std::unordered_map<std::string, TypeStamp> stamps_;  // expanded type -> its last change
 };
 
 // All tenants: found by name, created on first write.

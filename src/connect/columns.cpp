@@ -260,4 +260,12 @@ Column standard_column(std::string_view header) {
   return c;
 }
 
+std::optional<StandardHeader> standard_header(std::string_view attr) {
+  // identifier stands second, after the publisher's code (G2's 全国地方公共団体コード, ID, …)
+  if (attr == "identifier") return StandardHeader{"ID", 1};
+  for (size_t i = 0; i < std::size(kColumns); ++i)
+    if (attr == kColumns[i].attr) return StandardHeader{kColumns[i].header, i == 0 ? 0 : i + 1};
+  return std::nullopt;
+}
+
 }  // namespace dejima::connect

@@ -2,6 +2,7 @@
 // G3 エリアデータ標準データモデル, GSI shelter files) mapped to the Digital Agency standard
 // attribute names (../shared/docs/data-models.md), and how each value is typed.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,5 +30,14 @@ std::string normalise_header(std::string_view header);
 // The standard column for a (normalised) header; an English name that is already a valid
 // attribute name maps to itself.
 Column standard_column(std::string_view header);
+
+// The other way: the header a standard attribute is published under (the first name the table
+// gives it, e.g. fullAddress -> 所在地_連結表記; identifier -> ID) and where that column stands in
+// the standard layout (the table's order); nothing for an attribute the table does not name.
+struct StandardHeader {
+  std::string header;
+  size_t position = 0;
+};
+std::optional<StandardHeader> standard_header(std::string_view attr);
 
 }  // namespace dejima::connect

@@ -18,5 +18,7 @@ bool valid_utf8(std::string_view s);
 // `declared` is "auto" (detect: a BOM, else valid UTF-8, else CP932), "utf-8" or "cp932"
 // ("shift_jis" and "sjis" mean cp932). Input that is none of them is BadRequestData.
 Result<Decoded> to_utf8(std::string_view bytes, std::string_view declared = "auto");
+// UTF-8 text as CP932 (Shift_JIS as Excel reads it); a character CP932 lacks becomes '?'.
+std::string to_cp932(std::string_view utf8);
 
 }  // namespace dejima::connect

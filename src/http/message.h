@@ -56,6 +56,12 @@ struct Response {
   // Content-Length, with Connection: close, then hands this function the sink of the connection
   // (on the connection's thread). `body` is ignored.
   std::function<void(std::shared_ptr<StreamSink>)> stream;
+  // When set (and `stream` is not), the body is sent in pieces with the chunked transfer coding
+  // (a download of any size in constant memory): the server calls it on the connection's thread
+  // for the next piece each time the last one has been written, until it returns an empty
+  // string. An exception it throws closes the connection without the last chunk, so the client
+  // sees a truncated body, never a complete-looking one. `body` is ignored.
+  std::function<std::string()> chunks;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

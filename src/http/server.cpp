@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <thread>
@@ -86,6 +87,10 @@ void serialize(const Response& r, bool keep_alive, std::string& out) {
   }
   if (r.stream) {  // the body goes on until the connection closes
     out += "Connection: close\r\n\r\n";
+    return;
+  }
+  if (r.chunks) {  // the pieces follow, each with its length
+    out += keep_alive ? "Transfer-Encoding: chunked\r\n\r\n" : "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     return;
   }
   if (r.status == 304 || r.status == 204) {  // no body, and no length to announce
@@ -322,12 +327,54 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.stream = nullptr;
     const bool keep = keep_alive_ && !closing_;
+    if (r.chunks && r.status == 200) {
+      serialize(r, keep, out_);
+      arm();
+      net::async_write(socket_, net::buffer(out_),
+                       [self = shared_from_this(), next = std::move(r.chunks), keep](beast::error_code ec, std::size_t) mutable {
+        self->deadline_ = {};
+        if (ec) return self->close();
+        self->pump(std::move(next), keep);
+      });
+      return;
+    }
+    r.chunks = nullptr;
     serialize(r, keep, out_);
     arm();
     net::async_write(socket_, net::buffer(out_), [self = shared_from_this(), keep](beast::error_code ec, std::size_t) {
       self->deadline_ = {};
       self->busy_ = false;
       if (ec || !keep) return self->close();
+      self->read();
+    });
+  }
+
+  // A chunked body: writes the next piece (or the last, empty chunk), then asks for the one after;
+  // after the last, the connection reads its next request.
+  void pump(std::function<std::string()> next, bool keep) {
+    std::string piece;
+    try {
+      piece = next();
+    } catch (const std::exception& e) {
+      spdlog::error("a chunked response failed after its head was sent: {}", e.what());
+      return close();
+    }
+    const bool last = piece.empty();
+    char size[20];
+    const int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+    out_.clear();
+    out_.reserve(piece.size() + static_cast<size_t>(n) + 7);
+    out_.append(size, static_cast<size_t>(n));
+    out_ += piece;
+    out_ += "\r\n";
+    arm();
+    net::async_write(socket_, net::buffer(out_),
+                     [self = shared_from_this(), next = std::move(next), keep, last](beast::error_code ec, std::size_t) mutable {
+      self->deadline_ = {};
+      if (ec) return self->close();
+      if (!last) return self->pump(std::move(next), keep);
+      self->busy_ = false;
+      if (!keep) return self->close();
       self->read();
     });
   }

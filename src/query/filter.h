@@ -43,6 +43,9 @@ struct Page {
   size_t offset = 0;
   size_t limit = 20;
   bool count = false;  // count every match, not only the page
+  // Only entities whose id sorts after this one (a cursor that stays right when entities are
+  // written between pages, as an offset does not); empty = from the first.
+  std::string after;
 };
 
 }  // namespace dejima::query

@@ -155,3 +155,47 @@ TEST_F(ServerTest, AStopClosesOpenStreams) {
 }
 
 }  // namespace
+
+// A chunked body: the pieces arrive in order with their lengths and the last chunk (fetch, i.e.
+// libcurl, decodes them into the whole body), 3 MB without the handler holding it, and the
+// connection serves its next request; a producer that throws half-way closes the connection
+// without the last chunk, so the client sees an error, not a shorter body.
+TEST_F(ServerTest, AChunkedBodyIsPulledPieceByPiece) {
+  start([](const http::Request& req, http::Reply reply) {
+    http::Response r;
+    r.content_type = "text/plain";
+    auto n = std::make_shared<int>(0);
+    const bool fail = req.path == "/fail";
+    r.chunks = [n, fail]() -> std::string {
+      if (*n == 3000) return {};
+      if (fail && *n == 1500) throw std::runtime_error("the store went away");
+      return std::string(999, static_cast<char>('a' + (*n)++ % 26)) + "\n";
+    };
+    reply(std::move(r));
+  });
+  auto r = get("/all");
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->status, 200);
+  ASSERT_EQ(r->body.size(), 3000u * 1000);
+  EXPECT_EQ(r->body.substr(0, 3), "aaa");
+  EXPECT_EQ(r->body.substr(1000, 3), "bbb");
+  EXPECT_EQ(r->body.substr(2999 * 1000, 3), std::string(3, static_cast<char>('a' + 2999 % 26)));
+  auto failed = get("/fail");
+  EXPECT_FALSE(failed) << "a truncated chunked body is an error for the client";
+
+  // Keep-alive: two requests on one raw connection, each answered with its last chunk.
+  const int fd = connect_raw();
+  ASSERT_GE(fd, 0);
+  const std::string two = "GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, two.data(), two.size(), 0), static_cast<ssize_t>(two.size()));
+  std::string received;
+  char buf[65536];
+  for (ssize_t k; (k = ::recv(fd, buf, sizeof buf, 0)) > 0;) received.append(buf, static_cast<size_t>(k));
+  ::close(fd);
+  EXPECT_TRUE(received.starts_with("HTTP/1.1 200")) << received.substr(0, 200);
+  EXPECT_NE(received.find("Transfer-Encoding: chunked\r\n"), std::string::npos);
+  const size_t second = received.find("HTTP/1.1 200", 1);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_TRUE(received.substr(0, second).ends_with("\r\n0\r\n\r\n"));
+  EXPECT_TRUE(received.ends_with("\r\n0\r\n\r\n"));
+}

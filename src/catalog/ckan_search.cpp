@@ -1,0 +1,203 @@
+#include "catalog/ckan_search.h"
+
+#include <algorithm>
+
+#include "catalog/download.h"
+#include "catalog/licenses.h"
+
+namespace dejima::catalog {
+namespace {
+
+Error query_error(std::string why) { return {ErrorKind::BadRequestData, "Search Query Error", std::move(why)}; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+struct Term {
+  std::string field;  // "" = any text
+  std::string value;  // lower-case
+  bool negated = false;
+};
+
+// Splits "tags:避難所 AND -organization:\"a b\" word" into terms.
+Result<std::vector<Term>> parse_terms(std::string_view text, std::string_view what) {
+  std::vector<Term> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    if (i == text.size()) break;
+    Term t;
+    if (text[i] == '+' || text[i] == '-') t.negated = text[i++] == '-';
+    std::string token;
+    bool quoted = false;
+    while (i < text.size() && text[i] != ' ' && text[i] != '\t') {
+      if (text[i] == '"') {
+        const size_t end = text.find('"', i + 1);
+        if (end == std::string_view::npos) return std::unexpected(query_error(std::string(what) + ": a quote is not closed"));
+        token += text.substr(i + 1, end - i - 1);
+        quoted = true;
+        i = end + 1;
+        continue;
+      }
+      if (text[i] == '(' || text[i] == ')' || text[i] == '[' || text[i] == '{')
+        return std::unexpected(query_error(std::string(what) + ": groups and ranges are not supported; write field:value terms"));
+      token += text[i++];
+    }
+    if (!quoted && (token == "AND" || token == "&&")) continue;
+    if (!quoted && (token == "OR" || token == "||" || token == "NOT"))
+      return std::unexpected(query_error(std::string(what) + ": " + token + " is not supported (terms are ANDed; -term negates)"));
+    const size_t colon = quoted ? std::string::npos : token.find(':');
+    if (colon != std::string::npos && colon > 0) {
+      t.field = token.substr(0, colon);
+      t.value = token.substr(colon + 1);
+      if (t.value.size() >= 2 && t.value.front() == '"' && t.value.back() == '"') t.value = t.value.substr(1, t.value.size() - 2);
+      if (t.field == "*" && t.value == "*") continue;  // *:* = everything
+      if (!searchable_field(t.field))
+        return std::unexpected(query_error(std::string(what) + ": unknown field " + t.field));
+    } else {
+      t.value = token;
+    }
+    t.value = lower(t.value);
+    if (t.value.empty()) continue;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+bool holds(const Dataset& d, const Term& t) {
+  if (!t.field.empty()) {
+    for (const auto& v : field_values(d, t.field))
+      if (lower(v) == t.value || (t.value == "*" && !v.empty())) return true;
+    return false;
+  }
+  for (std::string_view f : {"name", "title", "notes", "tags", "organization", "entity_type", "groups"})
+    for (const auto& v : field_values(d, f))
+      if (lower(v).find(t.value) != std::string::npos) return true;
+  return false;
+}
+
+struct SortKey {
+  std::string field;
+  bool desc = false;
+};
+
+Result<std::vector<SortKey>> parse_sort(std::string_view text) {
+  std::vector<SortKey> out;
+  if (text.empty()) text = "score desc, metadata_modified desc";
+  size_t from = 0;
+  while (from <= text.size()) {
+    const size_t comma = std::min(text.find(',', from), text.size());
+    std::string part(text.substr(from, comma - from));
+    from = comma + 1;
+    const size_t a = part.find_first_not_of(' ');
+    if (a == std::string::npos) continue;
+    part = part.substr(a);
+    const size_t sp = part.find(' ');
+    SortKey k{part.substr(0, sp)};
+    std::string dir = sp == std::string::npos ? "asc" : part.substr(sp + 1);
+    while (dir.ends_with(' ')) dir.pop_back();
+    while (dir.starts_with(' ')) dir.erase(0, 1);
+    if (dir != "asc" && dir != "desc") return std::unexpected(query_error("sort: '" + part + "': the direction is asc or desc"));
+    k.desc = dir == "desc";
+    if (k.field == "title_string") k.field = "title";
+    static const std::vector<std::string> fields = {"score", "name", "title", "metadata_modified", "metadata_created",
+                                                    "num_resources"};
+    if (std::find(fields.begin(), fields.end(), k.field) == fields.end())
+      return std::unexpected(query_error("sort: cannot sort by " + k.field));
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool searchable_field(std::string_view f) {
+  static const std::vector<std::string_view> fields = {"id",        "name",       "title",      "notes",
+                                                       "tags",      "organization", "groups",   "res_format",
+                                                       "license_id", "entity_type", "frequency", "capacity"};
+  return std::find(fields.begin(), fields.end(), f) != fields.end();
+}
+
+std::vector<std::string> field_values(const Dataset& d, std::string_view f) {
+  if (f == "id" || f == "name") return {d.name};
+  if (f == "title") return {d.title()};
+  if (f == "notes") return {d.meta.description_ja, d.meta.description_en};
+  if (f == "tags") return d.meta.keywords;
+  if (f == "groups") return d.meta.themes;
+  if (f == "organization") {
+    std::vector<std::string> v = {d.tenant_name};
+    if (!d.publisher.name_ja.empty()) v.push_back(d.publisher.name_ja);
+    return v;
+  }
+  if (f == "res_format") {
+    std::vector<std::string> v;
+    for (const auto& k : file_kinds()) v.push_back(k.label);
+    return v;
+  }
+  if (f == "license_id") return {license(d.meta.license).id};
+  if (f == "entity_type") return {d.short_type, d.type};
+  if (f == "frequency") return {d.frequency()};
+  if (f == "capacity") return {d.is_public ? "public" : "private"};
+  return {};
+}
+
+Result<SearchResult> search(const std::vector<Dataset>& all, const SearchRequest& r) {
+  auto q = parse_terms(r.q, "q");
+  if (!q) return std::unexpected(q.error());
+  auto fq = parse_terms(r.fq, "fq");
+  if (!fq) return std::unexpected(fq.error());
+  auto sort = parse_sort(r.sort);
+  if (!sort) return std::unexpected(sort.error());
+  for (const auto& f : r.facet_fields)
+    if (!searchable_field(f)) return std::unexpected(query_error("facet.field: unknown field " + f));
+
+  struct Hit {
+    const Dataset* d;
+    size_t score;
+  };
+  std::vector<Hit> hits;
+  for (const auto& d : all) {
+    bool ok = true;
+    size_t score = 0;
+    for (const auto* terms : {&*q, &*fq})
+      for (const auto& t : *terms) {
+        const bool h = holds(d, t);
+        ok = ok && h != t.negated;
+        score += h && t.field.empty() && lower(d.title()).find(t.value) != std::string::npos ? 2 : h ? 1 : 0;
+      }
+    if (ok) hits.push_back({&d, score});
+  }
+  std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    for (const auto& k : *sort) {
+      int c = 0;
+      if (k.field == "score") c = a.score < b.score ? -1 : a.score > b.score ? 1 : 0;
+      else if (k.field == "name") c = a.d->name.compare(b.d->name);
+      else if (k.field == "title") c = a.d->title().compare(b.d->title());
+      else if (k.field == "metadata_modified") c = a.d->modified() < b.d->modified() ? -1 : a.d->modified() > b.d->modified() ? 1 : 0;
+      else if (k.field == "metadata_created") c = a.d->created() < b.d->created() ? -1 : a.d->created() > b.d->created() ? 1 : 0;
+      if (c != 0) return k.desc ? c > 0 : c < 0;
+    }
+    return a.d->name < b.d->name;
+  });
+  SearchResult out;
+  out.count = hits.size();
+  for (size_t i = r.start; i < hits.size() && out.page.size() < r.rows; ++i) out.page.push_back(hits[i].d);
+  for (const auto& f : r.facet_fields) {
+    std::map<std::string, size_t> counts;
+    for (const auto& h : hits)  // an organization is counted by its name only
+      for (const auto& v : f == "organization" ? std::vector<std::string>{h.d->tenant_name} : field_values(*h.d, f))
+        if (!v.empty()) ++counts[v];
+    std::vector<std::pair<std::string, size_t>> items;
+    for (auto& [v, n] : counts)
+      if (n >= r.facet_mincount) items.emplace_back(v, n);
+    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (r.facet_limit >= 0 && items.size() > static_cast<size_t>(r.facet_limit)) items.resize(static_cast<size_t>(r.facet_limit));
+    out.facets[f] = std::move(items);
+  }
+  return out;
+}
+
+}  // namespace dejima::catalog
