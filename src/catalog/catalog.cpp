@@ -36,8 +36,13 @@ std::string frequency_of(const connect::Schedule& s) {
   const Millis a = s.next(t0), b = a ? s.next(a) : 0;
   if (!a || !b) return "irregular";
   const Millis gap = b - a, hour = 3600000, day = 24 * hour;
-  return gap < hour ? "continuous" : gap < day ? "hourly" : gap < 7 * day ? "daily" : gap < 28 * day ? "weekly"
-       : gap < 90 * day ? "monthly" : gap < 365 * day ? "quarterly" : "annual";
+  return gap < hour        ? "continuous"
+         : gap < day       ? "hourly"
+         : gap < 7 * day   ? "daily"
+         : gap < 28 * day  ? "weekly"
+         : gap < 90 * day  ? "monthly"
+         : gap < 365 * day ? "quarterly"
+                           : "annual";
 }
 
 // The credit and licence lines of a connector's newest finished run.
@@ -80,9 +85,8 @@ std::string tenant_name(const std::string& tenant) {
 std::string tenant_of(const std::string& name) { return name == access::kDefaultTenantAlias ? std::string() : name; }
 
 std::string dataset_name(const std::string& tenant_name, const std::string& short_type) {
-  std::string type = slug(short_type.substr(short_type.find_last_of("/#:") == std::string::npos
-                                                ? 0
-                                                : short_type.find_last_of("/#:") + 1));
+  std::string type = slug(
+      short_type.substr(short_type.find_last_of("/#:") == std::string::npos ? 0 : short_type.find_last_of("/#:") + 1));
   if (type.empty()) type = "type";
   std::string name = slug(tenant_name) + "-" + type;
   if (short_type.find_first_of("/#:") != std::string::npos)  // an IRI: its own name beside the vocabulary's
@@ -175,7 +179,8 @@ Result<Dataset> Catalog::find(const http::Request& req, const std::string& name)
   return fail(ErrorKind::ResourceNotFound, "Dataset not found", name);
 }
 
-Result<Dataset> Catalog::find(const http::Request& req, const std::string& tenant_name_, const std::string& type) const {
+Result<Dataset> Catalog::find(const http::Request& req, const std::string& tenant_name_,
+                              const std::string& type) const {
   const std::string tenant = tenant_of(tenant_name_);
   const std::string expanded = jsonld::Context::core()->expand(type);
   for (auto& d : datasets(req, &tenant))

@@ -24,13 +24,13 @@
 namespace dejima::catalog {
 
 struct Dataset {
-  std::string name;        // "<tenant>-<type>", lower-case: the CKAN name and the catalog's id
-  std::string tenant;      // "" = the default tenant
-  std::string tenant_name; // the registry's name ("default" for the default tenant)
-  std::string type;        // expanded
-  std::string short_type;  // compacted with the core @context
-  Metadata meta;           // as stored (empty members: not set)
-  bool is_public = false;  // readable without credentials
+  std::string name;         // "<tenant>-<type>", lower-case: the CKAN name and the catalog's id
+  std::string tenant;       // "" = the default tenant
+  std::string tenant_name;  // the registry's name ("default" for the default tenant)
+  std::string type;         // expanded
+  std::string short_type;   // compacted with the core @context
+  Metadata meta;            // as stored (empty members: not set)
+  bool is_public = false;   // readable without credentials
   size_t entities = 0;
   Millis data_modified = 0;
   access::TenantRecord publisher;  // name_ja/name_en/code may be empty (a tenant not in the registry)
@@ -55,7 +55,10 @@ class Catalog {
  public:
   Catalog(store::Storage& storage, broker::Tenants& tenants, const access::Directory& directory,
           const connect::Connectors& connectors, ReadableIn readable)
-      : storage_(storage), tenants_(tenants), directory_(directory), connectors_(connectors),
+      : storage_(storage),
+        tenants_(tenants),
+        directory_(directory),
+        connectors_(connectors),
         readable_(std::move(readable)) {}
   Status load();
 

@@ -45,9 +45,11 @@ void write_resource(json::Writer& w, const Dataset& d, size_t position, const Li
   str(w, "id", d.name + "-" + k.extension);
   str(w, "package_id", d.name);
   str(w, "name", d.title() + "（" + k.label + "）");
-  str(w, "description", k.format == FileFormat::Csv   ? "自治体標準オープンデータセットの列構成の CSV（UTF-8, BOM 付き。?encoding=shift_jis で Shift_JIS）"
-                        : k.format == FileFormat::GeoJson ? "GeoJSON FeatureCollection（属性は keyValues）"
-                                                          : "NGSI-LD エンティティ（normalized）の配列");
+  str(w, "description",
+      k.format == FileFormat::Csv
+          ? "自治体標準オープンデータセットの列構成の CSV（UTF-8, BOM 付き。?encoding=shift_jis で Shift_JIS）"
+      : k.format == FileFormat::GeoJson ? "GeoJSON FeatureCollection（属性は keyValues）"
+                                        : "NGSI-LD エンティティ（normalized）の配列");
   str(w, "format", k.label);
   str(w, "mimetype", k.content_type.substr(0, k.content_type.find(';')));
   null(w, "mimetype_inner");
@@ -83,7 +85,7 @@ void write_organization(json::Writer& w, const Dataset& d, size_t packages) {
   str(w, "approval_status", "approved");
   str(w, "image_url", "");
   str(w, "image_display_url", "");
-  if (d.publisher.created_at) str(w, "created", ckan_time(d.publisher.created_at));
+  str(w, "created", ckan_time(d.publisher.created_at ? d.publisher.created_at : d.created()));
   w.Key("package_count");
   w.Uint64(packages);
   w.Key("extras");
@@ -119,7 +121,10 @@ void write_package(json::Writer& w, const Dataset& d, const Links& links) {
   str(w, "name", d.name);
   str(w, "title", d.title());
   str(w, "notes", notes(d));
-  str(w, "url", !d.meta.source_url.empty() ? d.meta.source_url : d.sources.empty() ? links.page(d) : d.sources.front().url);
+  str(w, "url",
+      !d.meta.source_url.empty() ? d.meta.source_url
+      : d.sources.empty()        ? links.page(d)
+                                 : d.sources.front().url);
   str(w, "author", d.publisher.name_ja.empty() ? d.tenant_name : d.publisher.name_ja);
   str(w, "author_email", "");
   str(w, "maintainer", d.publisher.name_ja.empty() ? d.tenant_name : d.publisher.name_ja);

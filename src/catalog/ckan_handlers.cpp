@@ -63,40 +63,40 @@ struct Failure {
 
 http::Response envelope(const Links& links, std::string_view action, std::string result) {
   return http::json_body(200, json::written([&](json::Writer& w) {
-    w.StartObject();
-    w.Key("help");
-    json::write_string(w, links.base + "/api/3/action/help_show?name=" + std::string(action));
-    w.Key("success");
-    w.Bool(true);
-    w.Key("result");
-    json::write_raw(w, result);
-    w.EndObject();
-  }));
+                           w.StartObject();
+                           w.Key("help");
+                           json::write_string(w, links.base + "/api/3/action/help_show?name=" + std::string(action));
+                           w.Key("success");
+                           w.Bool(true);
+                           w.Key("result");
+                           json::write_raw(w, result);
+                           w.EndObject();
+                         }));
 }
 
 http::Response failed(const Links& links, std::string_view action, const Failure& f) {
   return http::json_body(f.status, json::written([&](json::Writer& w) {
-    w.StartObject();
-    w.Key("help");
-    json::write_string(w, links.base + "/api/3/action/help_show?name=" + std::string(action));
-    w.Key("success");
-    w.Bool(false);
-    w.Key("error");
-    w.StartObject();
-    w.Key("__type");
-    json::write_string(w, f.type);
-    if (!f.field.empty()) {
-      json::write_key(w, f.field);
-      w.StartArray();
-      json::write_string(w, f.message);
-      w.EndArray();
-    } else {
-      w.Key("message");
-      json::write_string(w, f.message);
-    }
-    w.EndObject();
-    w.EndObject();
-  }));
+                           w.StartObject();
+                           w.Key("help");
+                           json::write_string(w, links.base + "/api/3/action/help_show?name=" + std::string(action));
+                           w.Key("success");
+                           w.Bool(false);
+                           w.Key("error");
+                           w.StartObject();
+                           w.Key("__type");
+                           json::write_string(w, f.type);
+                           if (!f.field.empty()) {
+                             json::write_key(w, f.field);
+                             w.StartArray();
+                             json::write_string(w, f.message);
+                             w.EndArray();
+                           } else {
+                             w.Key("message");
+                             json::write_string(w, f.message);
+                           }
+                           w.EndObject();
+                           w.EndObject();
+                         }));
 }
 
 Failure not_found() { return {404, "Not Found Error", "Not found"}; }
@@ -110,7 +110,8 @@ std::expected<size_t, Failure> integer(const Input& in, std::string_view name, s
   if (ec != std::errc() || p != t->data() + t->size())
     return std::unexpected(Failure{409, "Validation Error", "Invalid integer", std::string(name)});
   if (v > max)
-    return std::unexpected(Failure{409, "Validation Error", "Must be less than or equal to " + std::to_string(max), std::string(name)});
+    return std::unexpected(
+        Failure{409, "Validation Error", "Must be less than or equal to " + std::to_string(max), std::string(name)});
   return v;
 }
 
@@ -124,7 +125,8 @@ std::expected<std::vector<std::string>, Failure> names(const Input& in, std::str
     if (!json::parse(d, *t).empty() || !d.IsArray())
       return std::unexpected(Failure{409, "Validation Error", "Not a JSON list", std::string(name)});
     for (const auto& v : d.GetArray()) {
-      if (!v.IsString()) return std::unexpected(Failure{409, "Validation Error", "Not a list of strings", std::string(name)});
+      if (!v.IsString())
+        return std::unexpected(Failure{409, "Validation Error", "Not a list of strings", std::string(name)});
       out.emplace_back(json::view(v));
     }
     return out;
@@ -178,7 +180,8 @@ struct Call {
     r.facet_fields = std::move(*facets);
     r.facet_mincount = *mincount;
     if (auto t = in.text("facet.limit")) {
-      if (*t == "-1") r.facet_limit = -1;
+      if (*t == "-1")
+        r.facet_limit = -1;
       else {
         auto l = integer(in, "facet.limit", 50, 100000);
         if (!l) return std::unexpected(l.error());
@@ -186,8 +189,7 @@ struct Call {
       }
     }
     std::vector<Dataset> all = visible();
-    if (!in.flag("include_private"))
-      std::erase_if(all, [](const Dataset& d) { return !d.is_public; });
+    if (!in.flag("include_private")) std::erase_if(all, [](const Dataset& d) { return !d.is_public; });
     auto found = search(all, r);
     if (!found) return std::unexpected(Failure{409, "Search Query Error", "Search error: " + found.error().detail});
     return json::written([&](json::Writer& w) {
@@ -281,8 +283,10 @@ struct Call {
     return json::written([&](json::Writer& w) {
       w.StartArray();
       for (const auto& [name, org] : organizations())
-        if (all_fields) write_organization(w, org.first, org.second);
-        else json::write_string(w, name);
+        if (all_fields)
+          write_organization(w, org.first, org.second);
+        else
+          json::write_string(w, name);
       w.EndArray();
     });
   }
@@ -295,15 +299,17 @@ struct Call {
     if (it == orgs.end()) return std::unexpected(not_found());
     const bool with_datasets = in.flag("include_datasets");
     return json::written([&](json::Writer& w) {
-      std::string org = json::written([&](json::Writer& o) { write_organization(o, it->second.first, it->second.second); });
+      std::string org =
+          json::written([&](json::Writer& o) { write_organization(o, it->second.first, it->second.second); });
       if (!with_datasets) return json::write_raw(w, org);
       org.pop_back();  // the organization's object, with its packages added
       org += ",\"packages\":" + json::written([&](json::Writer& p) {
-        p.StartArray();
-        for (const auto& d : visible())
-          if (d.tenant_name == *id) write_package(p, d, links);
-        p.EndArray();
-      }) + "}";
+               p.StartArray();
+               for (const auto& d : visible())
+                 if (d.tenant_name == *id) write_package(p, d, links);
+               p.EndArray();
+             }) +
+             "}";
       json::write_raw(w, org);
     });
   }
@@ -316,8 +322,10 @@ struct Call {
     return json::written([&](json::Writer& w) {
       w.StartArray();
       for (const auto& [t, n] : themes)
-        if (all_fields) write_group(w, t, n);
-        else json::write_string(w, t);
+        if (all_fields)
+          write_group(w, t, n);
+        else
+          json::write_string(w, t);
       w.EndArray();
     });
   }
@@ -373,17 +381,24 @@ struct Call {
     });
   }
 
-  Outcome license_list() const { return json::written([](json::Writer& w) { write_licenses(w); }); }
+  Outcome license_list() const {
+    return json::written([](json::Writer& w) { write_licenses(w); });
+  }
 };
 
 using Action = Outcome (Call::*)() const;
 const std::map<std::string, Action, std::less<>>& actions() {
   static const std::map<std::string, Action, std::less<>> all = {
-      {"package_list", &Call::package_list},           {"package_search", &Call::package_search},
-      {"package_show", &Call::package_show},           {"resource_show", &Call::resource_show},
-      {"organization_list", &Call::organization_list}, {"organization_show", &Call::organization_show},
-      {"group_list", &Call::group_list},               {"tag_list", &Call::tag_list},
-      {"status_show", &Call::status_show},             {"license_list", &Call::license_list},
+      {"package_list", &Call::package_list},
+      {"package_search", &Call::package_search},
+      {"package_show", &Call::package_show},
+      {"resource_show", &Call::resource_show},
+      {"organization_list", &Call::organization_list},
+      {"organization_show", &Call::organization_show},
+      {"group_list", &Call::group_list},
+      {"tag_list", &Call::tag_list},
+      {"status_show", &Call::status_show},
+      {"license_list", &Call::license_list},
   };
   return all;
 }
@@ -398,11 +413,10 @@ void add_ckan_routes(http::Router& r, const Services& s) {
     auto it = all.find(p[0]);
     if (it == all.end())  // CKAN answers an unknown action with a JSON string
       return reply(http::json_body(400, json::written([&](json::Writer& w) {
-        json::write_string(w, "Bad request - Action name not known: " + p[0]);
-      })));
+                                     json::write_string(w, "Bad request - Action name not known: " + p[0]);
+                                   })));
     const Input in(req);
-    if (!in.error().empty())
-      return reply(failed(links, p[0], {400, "Validation Error", "JSON Error: " + in.error()}));
+    if (!in.error().empty()) return reply(failed(links, p[0], {400, "Validation Error", "JSON Error: " + in.error()}));
     const Call call{s, req, in, links};
     auto out = (call.*(it->second))();
     if (!out) return reply(failed(links, p[0], out.error()));

@@ -33,27 +33,33 @@ Result<std::vector<Term>> parse_terms(std::string_view text, std::string_view wh
     if (text[i] == '+' || text[i] == '-') t.negated = text[i++] == '-';
     std::string token;
     bool quoted = false;
+    size_t plain = std::string::npos;  // how much of the token came before its first quote
     while (i < text.size() && text[i] != ' ' && text[i] != '\t') {
       if (text[i] == '"') {
+        if (!quoted) plain = token.size();
         const size_t end = text.find('"', i + 1);
-        if (end == std::string_view::npos) return std::unexpected(query_error(std::string(what) + ": a quote is not closed"));
+        if (end == std::string_view::npos)
+          return std::unexpected(query_error(std::string(what) + ": a quote is not closed"));
         token += text.substr(i + 1, end - i - 1);
         quoted = true;
         i = end + 1;
         continue;
       }
       if (text[i] == '(' || text[i] == ')' || text[i] == '[' || text[i] == '{')
-        return std::unexpected(query_error(std::string(what) + ": groups and ranges are not supported; write field:value terms"));
+        return std::unexpected(
+            query_error(std::string(what) + ": groups and ranges are not supported; write field:value terms"));
       token += text[i++];
     }
     if (!quoted && (token == "AND" || token == "&&")) continue;
     if (!quoted && (token == "OR" || token == "||" || token == "NOT"))
-      return std::unexpected(query_error(std::string(what) + ": " + token + " is not supported (terms are ANDed; -term negates)"));
-    const size_t colon = quoted ? std::string::npos : token.find(':');
+      return std::unexpected(
+          query_error(std::string(what) + ": " + token + " is not supported (terms are ANDed; -term negates)"));
+    const size_t colon = token.substr(0, plain).find(':');
     if (colon != std::string::npos && colon > 0) {
       t.field = token.substr(0, colon);
       t.value = token.substr(colon + 1);
-      if (t.value.size() >= 2 && t.value.front() == '"' && t.value.back() == '"') t.value = t.value.substr(1, t.value.size() - 2);
+      if (t.value.size() >= 2 && t.value.front() == '"' && t.value.back() == '"')
+        t.value = t.value.substr(1, t.value.size() - 2);
       if (t.field == "*" && t.value == "*") continue;  // *:* = everything
       if (!searchable_field(t.field))
         return std::unexpected(query_error(std::string(what) + ": unknown field " + t.field));
@@ -100,11 +106,12 @@ Result<std::vector<SortKey>> parse_sort(std::string_view text) {
     std::string dir = sp == std::string::npos ? "asc" : part.substr(sp + 1);
     while (dir.ends_with(' ')) dir.pop_back();
     while (dir.starts_with(' ')) dir.erase(0, 1);
-    if (dir != "asc" && dir != "desc") return std::unexpected(query_error("sort: '" + part + "': the direction is asc or desc"));
+    if (dir != "asc" && dir != "desc")
+      return std::unexpected(query_error("sort: '" + part + "': the direction is asc or desc"));
     k.desc = dir == "desc";
     if (k.field == "title_string") k.field = "title";
-    static const std::vector<std::string> fields = {"score", "name", "title", "metadata_modified", "metadata_created",
-                                                    "num_resources"};
+    static const std::vector<std::string> fields = {
+        "score", "name", "title", "metadata_modified", "metadata_created", "num_resources"};
     if (std::find(fields.begin(), fields.end(), k.field) == fields.end())
       return std::unexpected(query_error("sort: cannot sort by " + k.field));
     out.push_back(std::move(k));
@@ -115,9 +122,9 @@ Result<std::vector<SortKey>> parse_sort(std::string_view text) {
 }  // namespace
 
 bool searchable_field(std::string_view f) {
-  static const std::vector<std::string_view> fields = {"id",        "name",       "title",      "notes",
-                                                       "tags",      "organization", "groups",   "res_format",
-                                                       "license_id", "entity_type", "frequency", "capacity"};
+  static const std::vector<std::string_view> fields = {"id",         "name",         "title",     "notes",
+                                                       "tags",       "organization", "groups",    "res_format",
+                                                       "license_id", "entity_type",  "frequency", "capacity"};
   return std::find(fields.begin(), fields.end(), f) != fields.end();
 }
 
@@ -173,11 +180,16 @@ Result<SearchResult> search(const std::vector<Dataset>& all, const SearchRequest
   std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
     for (const auto& k : *sort) {
       int c = 0;
-      if (k.field == "score") c = a.score < b.score ? -1 : a.score > b.score ? 1 : 0;
-      else if (k.field == "name") c = a.d->name.compare(b.d->name);
-      else if (k.field == "title") c = a.d->title().compare(b.d->title());
-      else if (k.field == "metadata_modified") c = a.d->modified() < b.d->modified() ? -1 : a.d->modified() > b.d->modified() ? 1 : 0;
-      else if (k.field == "metadata_created") c = a.d->created() < b.d->created() ? -1 : a.d->created() > b.d->created() ? 1 : 0;
+      if (k.field == "score")
+        c = a.score < b.score ? -1 : a.score > b.score ? 1 : 0;
+      else if (k.field == "name")
+        c = a.d->name.compare(b.d->name);
+      else if (k.field == "title")
+        c = a.d->title().compare(b.d->title());
+      else if (k.field == "metadata_modified")
+        c = a.d->modified() < b.d->modified() ? -1 : a.d->modified() > b.d->modified() ? 1 : 0;
+      else if (k.field == "metadata_created")
+        c = a.d->created() < b.d->created() ? -1 : a.d->created() > b.d->created() ? 1 : 0;
       if (c != 0) return k.desc ? c > 0 : c < 0;
     }
     return a.d->name < b.d->name;
@@ -194,7 +206,8 @@ Result<SearchResult> search(const std::vector<Dataset>& all, const SearchRequest
     for (auto& [v, n] : counts)
       if (n >= r.facet_mincount) items.emplace_back(v, n);
     std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    if (r.facet_limit >= 0 && items.size() > static_cast<size_t>(r.facet_limit)) items.resize(static_cast<size_t>(r.facet_limit));
+    if (r.facet_limit >= 0 && items.size() > static_cast<size_t>(r.facet_limit))
+      items.resize(static_cast<size_t>(r.facet_limit));
     out.facets[f] = std::move(items);
   }
   return out;

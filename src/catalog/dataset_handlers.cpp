@@ -2,11 +2,11 @@
 // {type}: one (404 for one the caller may not read). PATCH the same: its metadata (the tenant's
 // administrator). GET …/{tenant}/{type}/data.{csv,geojson,jsonld}: its data, streamed, with an
 // ETag (If-None-Match answers 304); `?encoding=shift_jis` gives the CSV in CP932.
-#include "http/problem.h"
 #include "catalog/dataset_json.h"
 #include "catalog/download.h"
 #include "catalog/links.h"
 #include "catalog/routes.h"
+#include "http/problem.h"
 
 namespace dejima::catalog {
 namespace {
@@ -30,17 +30,19 @@ void add_dataset_routes(http::Router& r, const Services& s) {
   r.add(Method::Get, base, anyone, [s](const http::Request& req, const Params&, http::Reply reply) {
     const Links links = Links::of(req, s.public_url);
     reply(http::json_body(200, json::written([&](json::Writer& w) {
-      w.StartArray();
-      for (const auto& d : s.catalog.list(req)) write_dataset(w, d, links);
-      w.EndArray();
-    })));
+                            w.StartArray();
+                            for (const auto& d : s.catalog.list(req)) write_dataset(w, d, links);
+                            w.EndArray();
+                          })));
   });
-  r.add(Method::Get, base + "/{tenant}/{type}", reader, [s](const http::Request& req, const Params& p, http::Reply reply) {
+  r.add(Method::Get, base + "/{tenant}/{type}", reader,
+        [s](const http::Request& req, const Params& p, http::Reply reply) {
     auto d = s.catalog.find(req, p[0], p[1]);
     if (!d) return reply(http::problem(d.error()));
     reply(http::json_body(200, dataset_json(*d, Links::of(req, s.public_url))));
   });
-  r.add(Method::Patch, base + "/{tenant}/{type}", admin, [s](const http::Request& req, const Params& p, http::Reply reply) {
+  r.add(Method::Patch, base + "/{tenant}/{type}", admin,
+        [s](const http::Request& req, const Params& p, http::Reply reply) {
     if (!req.header("Content-Type").starts_with("application/json"))
       return reply(http::problem({ErrorKind::UnsupportedMediaType, "Unsupported media type",
                                   "send the dataset's metadata as application/json"}));

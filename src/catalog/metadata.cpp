@@ -14,7 +14,8 @@ Result<std::string> text(const json::Value& v, std::string_view name, size_t max
   if (v.IsNull()) return std::string();
   if (!v.IsString()) return std::unexpected(bad(std::string(name) + " must be a string or null"));
   const std::string_view s = json::view(v);
-  if (s.size() > max) return std::unexpected(bad(std::string(name) + " is longer than " + std::to_string(max) + " bytes"));
+  if (s.size() > max)
+    return std::unexpected(bad(std::string(name) + " is longer than " + std::to_string(max) + " bytes"));
   const bool multiline = name.starts_with("description");
   for (unsigned char c : s)
     if (c < 0x20 && !(multiline && (c == '\n' || c == '\t')))
@@ -26,11 +27,13 @@ Result<std::string> text(const json::Value& v, std::string_view name, size_t max
 Result<std::vector<std::string>> words(const json::Value& v, std::string_view name) {
   std::vector<std::string> out;
   if (v.IsNull()) return out;
-  if (!v.IsArray() || v.Size() > 50) return std::unexpected(bad(std::string(name) + " must be an array of at most 50 strings"));
+  if (!v.IsArray() || v.Size() > 50)
+    return std::unexpected(bad(std::string(name) + " must be an array of at most 50 strings"));
   for (const auto& item : v.GetArray()) {
     auto t = text(item, name, 100);
     if (!t || t->empty() || t->find(',') != std::string::npos || !item.IsString())
-      return std::unexpected(bad(std::string(name) + ": each item is a non-empty string of at most 100 bytes without commas"));
+      return std::unexpected(
+          bad(std::string(name) + ": each item is a non-empty string of at most 100 bytes without commas"));
     if (std::find(out.begin(), out.end(), *t) == out.end()) out.push_back(std::move(*t));
   }
   return out;
@@ -95,8 +98,9 @@ Status apply_metadata(const json::Value& body, Metadata& m) {
   }
   if (!next.frequency.empty() &&
       std::find(frequencies().begin(), frequencies().end(), next.frequency) == frequencies().end())
-    return std::unexpected(bad("frequency " + next.frequency +
-                               " is not one of continuous, hourly, daily, weekly, monthly, quarterly, annual, irregular"));
+    return std::unexpected(
+        bad("frequency " + next.frequency +
+            " is not one of continuous, hourly, daily, weekly, monthly, quarterly, annual, irregular"));
   if (auto s = check_url(next.source_url); !s) return s;
   m = std::move(next);
   return {};

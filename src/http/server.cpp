@@ -90,7 +90,8 @@ void serialize(const Response& r, bool keep_alive, std::string& out) {
     return;
   }
   if (r.chunks) {  // the pieces follow, each with its length
-    out += keep_alive ? "Transfer-Encoding: chunked\r\n\r\n" : "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    out +=
+        keep_alive ? "Transfer-Encoding: chunked\r\n\r\n" : "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     return;
   }
   if (r.status == 304 || r.status == 204) {  // no body, and no length to announce
@@ -330,12 +331,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (r.chunks && r.status == 200) {
       serialize(r, keep, out_);
       arm();
-      net::async_write(socket_, net::buffer(out_),
-                       [self = shared_from_this(), next = std::move(r.chunks), keep](beast::error_code ec, std::size_t) mutable {
+      net::async_write(
+          socket_, net::buffer(out_),
+          [self = shared_from_this(), next = std::move(r.chunks), keep](beast::error_code ec, std::size_t) mutable {
         self->deadline_ = {};
         if (ec) return self->close();
         self->pump(std::move(next), keep);
-      });
+          });
       return;
     }
     r.chunks = nullptr;
@@ -368,15 +370,16 @@ class Session : public std::enable_shared_from_this<Session> {
     out_ += piece;
     out_ += "\r\n";
     arm();
-    net::async_write(socket_, net::buffer(out_),
-                     [self = shared_from_this(), next = std::move(next), keep, last](beast::error_code ec, std::size_t) mutable {
+    net::async_write(
+        socket_, net::buffer(out_),
+        [self = shared_from_this(), next = std::move(next), keep, last](beast::error_code ec, std::size_t) mutable {
       self->deadline_ = {};
       if (ec) return self->close();
       if (!last) return self->pump(std::move(next), keep);
       self->busy_ = false;
       if (!keep) return self->close();
       self->read();
-    });
+        });
   }
 
   void close() {

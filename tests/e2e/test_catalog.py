@@ -1,0 +1,273 @@
+"""The data catalog: a dataset per entity type with data, its metadata, its files (CSV in the
+standard column layout, UTF-8 with a BOM or Shift_JIS, GeoJSON, NGSI-LD) streamed with ETags, and
+the CKAN Action API — every action's answer compared with the shapes of a real CKAN site's
+(../shared/data/ckan), errors in CKAN's envelope, nothing private leaking to those who may not
+read it, and a second Dejima harvesting the first through its own `ckan` connector."""
+import csv
+import io
+import json
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from dejima_server import DejimaServer
+from test_access import OPERATOR_KEY, key, op, register, service
+from test_connectors import DATA, count, declare, wait_run
+
+TOURISM = DATA / "opendata" / "shimabara_tourism.csv"
+RECORDED = DATA / "ckan"
+API = "/api/3/action/"
+
+
+def action(s, name, headers=None, **params):
+    return requests.get(s.url + API + name, params=params, headers=headers or {})
+
+
+def ok(r):
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["success"] is True and body["help"].endswith("help_show?name=" + r.url.split(API)[1].split("?")[0])
+    return body["result"]
+
+
+def recorded(name):
+    return json.loads((RECORDED / name).read_text())["result"]
+
+
+def same_shape(ours, theirs, where, skip=()):
+    """Every member a real CKAN site answers with is in ours, with a value of the same kind."""
+    kinds = lambda v: "null" if v is None else type(v).__name__
+    for k, v in theirs.items():
+        if k in skip:
+            continue
+        assert k in ours, f"{where}: no {k}"
+        if v is not None and ours[k] is not None:
+            assert kinds(ours[k]) == kinds(v) or {kinds(ours[k]), kinds(v)} <= {"int", "float"}, (where, k, ours[k], v)
+
+
+def import_tourism(s):
+    r = declare(s, {"name": "shimabara", "source": str(TOURISM), "format": "csv", "type": "TouristAttraction",
+                    "schedule": "P1D"})
+    assert r.status_code == 201, r.text
+    assert requests.post(s.url + "/dejima/v1/connectors/shimabara/runs").status_code in (201, 202)
+    run = wait_run(s, "shimabara", 1)[0]
+    assert run["status"] == "ok", run
+    return run
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory):
+    s = DejimaServer(tmp_path_factory.mktemp("catalog") / "data").start()
+    import_tourism(s)
+    yield s
+    s.stop()
+
+
+def test_a_type_with_data_is_a_dataset_whose_metadata_is_kept(catalog, tmp_path):
+    s = catalog
+    n = count(s, "TouristAttraction")
+    assert n > 20
+    listed = requests.get(s.url + "/dejima/v1/datasets").json()
+    (d,) = [x for x in listed if x["type"] == "TouristAttraction"]
+    assert d["name"] == "default-tourist-attraction" and d["entities"] == n and d["tenant"] == "default"
+    assert d["sources"][0]["connector"] == "shimabara" and d["sources"][0]["frequency"] == "daily"
+    assert d["frequency"] == "daily" and d["license"]["id"] == "cc-by-4.0"
+    assert [x["format"] for x in d["distributions"]] == ["CSV", "GeoJSON", "JSON-LD"]
+    url = s.url + "/dejima/v1/datasets/default/TouristAttraction"
+    patch = {"titleJa": "島原市 観光施設", "titleEn": "Shimabara tourist attractions", "descriptionJa": "島原市の観光施設一覧",
+             "keywords": ["観光", "島原"], "themes": ["観光"], "license": "cc-by-2.1-jp"}
+    r = requests.patch(url, json=patch)
+    assert r.status_code == 200, r.text
+    assert r.json()["title"] == "島原市 観光施設" and r.json()["metadata"]["keywords"] == ["観光", "島原"]
+    for bad in ({"license": "mine"}, {"keywords": "観光"}, {"frequency": "often"}, {"sourceUrl": "ftp://x"},
+                {"colour": "blue"}, {"titleJa": 3}):
+        r = requests.patch(url, json=bad)
+        assert r.status_code == 400, (bad, r.text)
+        assert r.json()["title"] == "Invalid dataset metadata"
+    assert requests.patch(url, data="{", headers={"Content-Type": "application/json"}).status_code == 400
+    assert requests.patch(url, data="{}", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert requests.get(s.url + "/dejima/v1/datasets/default/Nothing").status_code == 404
+    assert requests.get(url).json()["metadata"]["license"] == "cc-by-2.1-jp", "nothing of a refused PATCH is kept"
+
+
+def test_every_ckan_action_answers_as_ckan_does(catalog):
+    s = catalog
+    requests.patch(s.url + "/dejima/v1/datasets/default/TouristAttraction",
+                   json={"titleJa": "島原市 観光施設", "keywords": ["観光", "島原"], "themes": ["観光"]})
+    names = ok(action(s, "package_list"))
+    assert names == ["default-tourist-attraction"]
+    pkg = ok(action(s, "package_show", id=names[0]))
+    theirs = recorded("17be64bb-da74-4195-9bb8-565c39846af2.json")
+    same_shape(pkg, theirs, "package", skip=("revision_id", "creator_user_id"))
+    same_shape(pkg["resources"][0], theirs["resources"][0], "resource", skip=("revision_id",))
+    same_shape(pkg["organization"], theirs["organization"], "organization", skip=("revision_id",))
+    same_shape(pkg["tags"][0], theirs["tags"][0], "tag")
+    assert pkg["title"] == "島原市 観光施設" and [t["name"] for t in pkg["tags"]] == ["観光", "島原"]
+    assert pkg["private"] is False and pkg["isopen"] is True and pkg["num_resources"] == 3
+    assert {r["format"] for r in pkg["resources"]} == {"CSV", "GeoJSON", "JSON-LD"}
+
+    found = ok(action(s, "package_search", q="観光", **{"facet.field": '["tags","organization","res_format"]'}))
+    same_shape(found, recorded("packages.json"), "package_search")
+    assert found["count"] == 1 and found["results"][0]["name"] == names[0]
+    assert found["facets"]["tags"] == {"観光": 1, "島原": 1}
+    assert found["search_facets"]["res_format"]["items"][0]["count"] == 1
+    assert ok(action(s, "package_search", q="nothing-like-this"))["count"] == 0
+    assert ok(action(s, "package_search", fq="tags:観光 res_format:CSV"))["count"] == 1
+    assert ok(action(s, "package_search", fq="-tags:観光"))["count"] == 0
+    assert ok(action(s, "package_search", fq='organization:"default"', sort="name asc", rows=1, start=0))["count"] == 1
+    assert ok(action(s, "package_search", rows=0))["results"] == []
+    post = requests.post(s.url + API + "package_search", json={"q": "島原", "rows": 5})
+    assert post.status_code == 200 and post.json()["result"]["count"] == 1
+
+    orgs = ok(action(s, "organization_list", all_fields="true"))
+    assert orgs[0]["name"] == "default" and orgs[0]["package_count"] == 1
+    org = ok(action(s, "organization_show", id="default", include_datasets="true"))
+    assert [p["name"] for p in org["packages"]] == names
+    assert ok(action(s, "group_list")) == ["観光"]
+    assert ok(action(s, "tag_list")) == ["島原", "観光"] or ok(action(s, "tag_list")) == sorted(["観光", "島原"])
+    res = ok(action(s, "resource_show", id=pkg["resources"][0]["id"]))
+    assert res == pkg["resources"][0]
+    licences = ok(action(s, "license_list"))
+    same_shape(licences[0], json.loads((RECORDED / "json-list-of-licenses.json").read_text())[0], "licence")
+    assert {"cc-by-4.0", "cc-by-2.1-jp"} <= {x["id"] for x in licences}
+    status = ok(action(s, "status_show"))
+    assert status["site_url"] == s.url and status["locale_default"] == "ja"
+
+
+def test_bad_requests_get_ckans_error_envelope(catalog):
+    s = catalog
+    r = action(s, "package_delete")
+    assert r.status_code == 400 and r.json() == "Bad request - Action name not known: package_delete"
+    cases = [
+        ("package_show", {"id": "no-such-dataset"}, 404, "Not Found Error"),
+        ("package_show", {}, 409, "Validation Error"),
+        ("resource_show", {"id": "default-tourist-attraction-xlsx"}, 404, "Not Found Error"),
+        ("organization_show", {"id": "nobody"}, 404, "Not Found Error"),
+        ("package_search", {"rows": "100000"}, 409, "Validation Error"),
+        ("package_search", {"rows": "ten"}, 409, "Validation Error"),
+        ("package_search", {"fq": "colour:blue"}, 409, "Search Query Error"),
+        ("package_search", {"fq": 'tags:"open'}, 409, "Search Query Error"),
+        ("package_search", {"q": "a OR b"}, 409, "Search Query Error"),
+        ("package_search", {"sort": "colour asc"}, 409, "Search Query Error"),
+        ("package_search", {"sort": "name upward"}, 409, "Search Query Error"),
+        ("package_search", {"facet.field": "[1]"}, 409, "Validation Error"),
+    ]
+    for name, params, status, kind in cases:
+        r = action(s, name, **params)
+        assert r.status_code == status, (name, params, r.text)
+        body = r.json()
+        assert body["success"] is False and body["error"]["__type"] == kind, (name, params, body)
+    r = requests.post(s.url + API + "package_search", data="[1,", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["success"] is False
+
+
+def test_downloads_stream_the_live_data_in_every_format(catalog):
+    s = catalog
+    base = s.url + "/dejima/v1/datasets/default/TouristAttraction/"
+    entities = requests.get(s.url + "/ngsi-ld/v1/entities", params={"type": "TouristAttraction", "limit": 1000}).json()
+    r = requests.get(base + "data.csv")
+    assert r.status_code == 200 and r.headers["Transfer-Encoding"] == "chunked"
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8" and r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
+    assert len(rows) == len(entities)
+    header = list(rows[0].keys())
+    assert header[0] == "全国地方公共団体コード" and "名称" in header and "緯度" in header and "経度" in header
+    by_name = {e["name"]["value"]: e for e in entities}
+    castle = next(row for row in rows if row["名称"] == "島原城")
+    assert float(castle["緯度"]) == pytest.approx(32.78926) and castle["全国地方公共団体コード"] == "422037"
+    assert by_name["島原城"]["location"]["value"]["coordinates"] == [float(castle["経度"]), float(castle["緯度"])]
+    sjis = requests.get(base + "data.csv", params={"encoding": "shift_jis"})
+    assert sjis.headers["Content-Type"] == "text/csv; charset=Shift_JIS"
+    assert sjis.content.decode("cp932") == r.content.decode("utf-8-sig")
+    assert requests.get(base + "data.csv", params={"encoding": "latin1"}).status_code == 400
+    assert requests.get(base + "data.xlsx").status_code == 404
+
+    geo = requests.get(base + "data.geojson")
+    assert geo.headers["Content-Type"] == "application/geo+json"
+    features = geo.json()["features"]
+    assert len(features) == len(entities) and all(f["type"] == "Feature" for f in features)
+    castle_feature = next(f for f in features if f["properties"]["name"] == "島原城")
+    assert castle_feature["geometry"] == by_name["島原城"]["location"]["value"]
+    ld = requests.get(base + "data.jsonld").json()
+    assert sorted(e["id"] for e in ld) == sorted(e["id"] for e in entities)
+
+    etag = r.headers["ETag"]
+    assert requests.get(base + "data.csv", headers={"If-None-Match": etag}).status_code == 304
+    eid = quote(entities[0]["id"], safe="")
+    assert requests.patch(f"{s.url}/ngsi-ld/v1/entities/{eid}/attrs",
+                          json={"name": {"type": "Property", "value": "改名"}}).status_code == 204
+    again = requests.get(base + "data.csv", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag and "改名" in again.content.decode("utf-8-sig")
+    requests.patch(f"{s.url}/ngsi-ld/v1/entities/{eid}/attrs", json={"name": entities[0]["name"]})
+
+
+def test_a_large_type_downloads_page_by_page(server):
+    batch = [{"id": f"urn:ngsi-ld:Sensor:{i:05d}", "type": "Sensor", "temperature": {"type": "Property", "value": i / 4},
+              "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [129.8 + i / 1e5, 32.7]}}}
+             for i in range(2500)]
+    assert requests.post(server.url + "/ngsi-ld/v1/entityOperations/upsert", json=batch).status_code == 201
+    r = requests.get(server.url + "/dejima/v1/datasets/default/Sensor/data.csv")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
+    assert [float(x["temperature"]) for x in rows] == [i / 4 for i in range(2500)]
+    features = requests.get(server.url + "/dejima/v1/datasets/default/Sensor/data.geojson").json()["features"]
+    assert [f["id"] for f in features] == [b["id"] for b in batch]
+
+
+def test_a_second_dejima_harvests_the_first_through_its_ckan_connector(catalog, start_server, tmp_path):
+    a = catalog
+    b = start_server(data_dir=tmp_path / "b")
+    source = a.url + API + "package_search?fq=entity_type:TouristAttraction"
+    r = declare(b, {"name": "from-a", "source": source, "format": "ckan", "type": "TouristAttraction",
+                    "params": {"resourceFormats": "csv"}})
+    assert r.status_code == 201, r.text
+    assert requests.post(b.url + "/dejima/v1/connectors/from-a/runs").status_code in (201, 202)
+    run = wait_run(b, "from-a", 1)[0]
+    assert run["status"] == "ok" and run["rejected"] == 0, run
+    assert any("credit: " in n and "cc-by" not in n for n in run["notes"]) or run["notes"], run["notes"]
+    mine = requests.get(a.url + "/ngsi-ld/v1/entities", params={"type": "TouristAttraction", "limit": 1000}).json()
+    theirs = requests.get(b.url + "/ngsi-ld/v1/entities", params={"type": "TouristAttraction", "limit": 1000}).json()
+    assert len(theirs) == len(mine)
+    assert {e["id"] for e in theirs} == {e["id"] for e in mine}
+    key_of = lambda e: (e["name"]["value"], tuple(e["location"]["value"]["coordinates"]) if "location" in e else None)
+    assert sorted(map(key_of, theirs)) == sorted(map(key_of, mine))
+
+
+def test_nothing_private_leaks_through_the_catalog(tmp_path):
+    s = DejimaServer(tmp_path / "data", "--bootstrap-operator-key", OPERATOR_KEY, auth=True).start()
+    try:
+        register(s, "unzen", public_types=["Shelter"])
+        register(s, "isahaya")
+        for tenant, etype in (("unzen", "Shelter"), ("unzen", "Budget"), ("isahaya", "Shelter")):
+            r = requests.post(s.url + "/ngsi-ld/v1/entities", json={"id": f"urn:x:{tenant}:{etype}", "type": etype,
+                              "name": {"type": "Property", "value": "秘密" if etype == "Budget" else "公開"}},
+                              headers=op({"NGSILD-Tenant": tenant}))
+            assert r.status_code == 201, r.text
+        r = requests.patch(s.url + "/dejima/v1/datasets/unzen/Budget", json={"keywords": ["予算"]}, headers=op())
+        assert r.status_code == 200, r.text
+        assert ok(action(s, "package_list")) == ["unzen-shelter"]
+        found = ok(action(s, "package_search", include_private="true",
+                          **{"facet.field": '["tags","organization"]'}))
+        assert [p["name"] for p in found["results"]] == ["unzen-shelter"]
+        assert found["facets"]["organization"] == {"unzen": 1} and found["facets"]["tags"] == {}
+        assert ok(action(s, "tag_list")) == [] and [o for o in ok(action(s, "organization_list"))] == ["unzen"]
+        for name in ("unzen-budget", "isahaya-shelter"):
+            assert action(s, "package_show", id=name).status_code == 404
+            assert action(s, "resource_show", id=name + "-csv").status_code == 404
+        assert [d["name"] for d in requests.get(s.url + "/dejima/v1/datasets").json()] == ["unzen-shelter"]
+        # a type the caller may not read is not there for it (as GET /entities/{id} answers)
+        assert requests.get(s.url + "/dejima/v1/datasets/unzen/Budget/data.csv").status_code == 404
+        assert requests.get(s.url + "/dejima/v1/datasets/unzen/Shelter/data.csv").status_code == 200
+        assert requests.patch(s.url + "/dejima/v1/datasets/unzen/Shelter", json={}).status_code == 401
+
+        reader = key(service(s, "unzen", [{"operations": ["read"]}])["apiKey"])
+        assert ok(action(s, "package_list", headers=reader)) == ["unzen-shelter"], "package_list: public only"
+        names = [p["name"] for p in ok(action(s, "package_search", headers=reader, include_private="true"))["results"]]
+        assert sorted(names) == ["unzen-budget", "unzen-shelter"]
+        budget = ok(action(s, "package_show", headers=reader, id="unzen-budget"))
+        assert budget["private"] is True and budget["isopen"] is False
+        assert requests.get(s.url + "/dejima/v1/datasets/unzen/Budget/data.csv", headers=reader).status_code == 200
+        assert requests.get(s.url + "/dejima/v1/datasets/isahaya/Shelter/data.csv", headers=reader).status_code == 403
+        assert requests.patch(s.url + "/dejima/v1/datasets/unzen/Shelter", json={}, headers=reader).status_code == 403
+    finally:
+        s.stop()
