@@ -8,8 +8,13 @@
 namespace dejima::connect {
 namespace {
 
-Result<std::string> convert(std::string_view bytes, const char* from) {
-  iconv_t cd = iconv_open("UTF-8", from);
+// The length of the UTF-8 sequence that starts with byte c (1 for a stray byte).
+size_t sequence_length(unsigned char c) { return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1; }
+
+// `bytes` from one encoding into another. An undecodable sequence is an error, or with
+// `replace` (UTF-8 input) its character becomes '?'.
+Result<std::string> convert(std::string_view bytes, const char* from, const char* to = "UTF-8", bool replace = false) {
+  iconv_t cd = iconv_open(to, from);
   if (cd == reinterpret_cast<iconv_t>(-1)) return fail(ErrorKind::InternalError, "No converter", from);
   std::string out(bytes.size() * 3 / 2 + 16, '\0');
   char* in = const_cast<char*>(bytes.data());
@@ -26,6 +31,14 @@ Result<std::string> convert(std::string_view bytes, const char* from) {
       out.resize(out.size() * 2);
       continue;
     }
+    if (replace) {  // EILSEQ or EINVAL: a character without a form in `to` (or a broken sequence)
+      const size_t skip = std::min(in_left, sequence_length(static_cast<unsigned char>(*in)));
+      in += skip;
+      in_left -= skip;
+      if (done == out.size()) out.resize(out.size() * 2);
+      out[done++] = '?';
+      continue;
+    }
     status = fail(ErrorKind::BadRequestData, "Undecodable text",
                   std::string("not valid ") + from + " at byte " + std::to_string(bytes.size() - in_left));
     break;
@@ -38,39 +51,11 @@ Result<std::string> convert(std::string_view bytes, const char* from) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// The length of the UTF-8 sequence that starts with byte c (1 for a stray byte).
-size_t sequence_length(unsigned char c) { return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1; }
-
 }  // namespace
 
 std::string to_cp932(std::string_view utf8) {
-  std::string out;
-  iconv_t cd = iconv_open("CP932", "UTF-8");
-  if (cd == reinterpret_cast<iconv_t>(-1)) return std::string(utf8);
-  out.resize(utf8.size() + 16);
-  char* in = const_cast<char*>(utf8.data());
-  size_t in_left = utf8.size();
-  size_t done = 0;
-  while (in_left > 0) {
-    char* o = out.data() + done;
-    size_t o_left = out.size() - done;
-    const size_t rc = iconv(cd, &in, &in_left, &o, &o_left);
-    done = out.size() - o_left;
-    if (rc != static_cast<size_t>(-1)) continue;
-    if (errno == E2BIG) {
-      out.resize(out.size() * 2);
-      continue;
-    }
-    // EILSEQ or EINVAL: a character without a CP932 form (or a broken sequence) becomes '?'
-    const size_t skip = std::min(in_left, sequence_length(static_cast<unsigned char>(*in)));
-    in += skip;
-    in_left -= skip;
-    if (done == out.size()) out.resize(out.size() * 2);
-    out[done++] = '?';
-  }
-  iconv_close(cd);
-  out.resize(done);
-  return out;
+  auto out = convert(utf8, "UTF-8", "CP932", true);
+  return out ? std::move(*out) : std::string(utf8);
 }
 
 bool valid_utf8(std::string_view s) {
