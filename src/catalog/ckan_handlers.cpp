@@ -1,17 +1,18 @@
 // The CKAN Action API at /api/3/action/{action} (and /api/action/{action}), GET with URL
 // parameters or POST with a JSON object: package_list, package_search, package_show,
 // organization_list, organization_show, group_list, tag_list, resource_show, status_show,
-// license_list. Answers are CKAN's envelope ({"help", "success", "result"} or "error" with
-// "__type" and "message": 404 Not Found Error, 409 Validation Error and Search Query Error, 400
+// license_list, and datastore_search over a dataset's CSV resource (datastore.h). Answers are
+// CKAN's envelope ({"help", "success", "result"} or "error" with "__type" and "message": 404 Not Found Error, 409 Validation Error and Search Query Error, 400
 // for an action CKAN does not know, as a JSON string). The caller sees the datasets it may read:
 // anonymous callers the public ones; package_search shows the others only with
 // include_private=true, as CKAN does.
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <set>
 
 #include "catalog/ckan_dicts.h"
+#include "catalog/ckan_input.h"
+#include "catalog/datastore.h"
 #include "catalog/ckan_search.h"
 #include "catalog/download.h"
 #include "catalog/links.h"
@@ -21,45 +22,6 @@ namespace dejima::catalog {
 namespace {
 
 using Params = std::vector<std::string>;
-
-// The action's parameters: the JSON object of a POST, else the URL's.
-class Input {
- public:
-  explicit Input(const http::Request& req) : req_(req) {
-    if (req.method == http::Method::Post && !req.body.empty()) {
-      parsed_error_ = json::parse(doc_, req.body);
-      if (parsed_error_.empty() && !doc_.IsObject()) parsed_error_ = "the body is not a JSON object";
-      body_ = parsed_error_.empty();
-    }
-  }
-  const std::string& error() const { return parsed_error_; }
-  // A parameter as text (a JSON number or bool as written, an array as JSON), if given.
-  std::optional<std::string> text(std::string_view name) const {
-    if (body_) {
-      const json::Value* v = json::member(doc_, name);
-      if (!v || v->IsNull()) return std::nullopt;
-      return v->IsString() ? std::string(json::view(*v)) : json::to_string(*v);
-    }
-    const std::string* p = req_.param(name);
-    return p ? std::optional<std::string>(*p) : std::nullopt;
-  }
-  bool flag(std::string_view name) const {
-    auto t = text(name);
-    return t && (*t == "true" || *t == "True" || *t == "1");
-  }
-
- private:
-  const http::Request& req_;
-  json::Document doc_;
-  std::string parsed_error_;
-  bool body_ = false;
-};
-
-struct Failure {
-  unsigned status;
-  std::string type, message;
-  std::string field;  // a Validation Error's field
-};
 
 http::Response envelope(const Links& links, std::string_view action, std::string result) {
   return http::json_body(200, json::written([&](json::Writer& w) {
@@ -99,43 +61,6 @@ http::Response failed(const Links& links, std::string_view action, const Failure
                          }));
 }
 
-Failure not_found() { return {404, "Not Found Error", "Not found"}; }
-
-// A non-negative integer parameter no larger than `max`.
-std::expected<size_t, Failure> integer(const Input& in, std::string_view name, size_t fallback, size_t max) {
-  auto t = in.text(name);
-  if (!t) return fallback;
-  size_t v = 0;
-  auto [p, ec] = std::from_chars(t->data(), t->data() + t->size(), v);
-  if (ec != std::errc() || p != t->data() + t->size())
-    return std::unexpected(Failure{409, "Validation Error", "Invalid integer", std::string(name)});
-  if (v > max)
-    return std::unexpected(
-        Failure{409, "Validation Error", "Must be less than or equal to " + std::to_string(max), std::string(name)});
-  return v;
-}
-
-// A list parameter: a JSON array of strings (["tags","organization"]) or one name.
-std::expected<std::vector<std::string>, Failure> names(const Input& in, std::string_view name) {
-  auto t = in.text(name);
-  std::vector<std::string> out;
-  if (!t) return out;
-  json::Document d;
-  if (t->starts_with('[')) {
-    if (!json::parse(d, *t).empty() || !d.IsArray())
-      return std::unexpected(Failure{409, "Validation Error", "Not a JSON list", std::string(name)});
-    for (const auto& v : d.GetArray()) {
-      if (!v.IsString())
-        return std::unexpected(Failure{409, "Validation Error", "Not a list of strings", std::string(name)});
-      out.emplace_back(json::view(v));
-    }
-    return out;
-  }
-  out.push_back(*t);
-  return out;
-}
-
-using Outcome = std::expected<std::string, Failure>;
 
 struct Call {
   const Services& s;
@@ -243,7 +168,7 @@ struct Call {
 
   std::expected<std::string, Failure> required(std::string_view name) const {
     auto t = in.text(name);
-    if (!t || t->empty()) return std::unexpected(Failure{409, "Validation Error", "Missing value", std::string(name)});
+    if (!t || t->empty()) return std::unexpected(invalid(name, "Missing value"));
     return *t;
   }
 
@@ -384,6 +309,18 @@ struct Call {
   Outcome license_list() const {
     return json::written([](json::Writer& w) { write_licenses(w); });
   }
+
+  Outcome datastore_search() const {
+    auto id = required("resource_id");
+    if (!id) return std::unexpected(id.error());
+    const std::string suffix = "-" + file_kinds().front().extension;  // the CSV resource is the table
+    if (!id->ends_with(suffix)) return std::unexpected(not_found());
+    auto d = s.catalog.find(req, id->substr(0, id->size() - suffix.size()));
+    if (!d) return std::unexpected(not_found());
+    auto tenant = s.catalog.tenants().find(d->tenant);
+    if (!tenant) return std::unexpected(not_found());
+    return catalog::datastore_search(**tenant, *d, *id, in);
+  }
 };
 
 using Action = Outcome (Call::*)() const;
@@ -399,6 +336,7 @@ const std::map<std::string, Action, std::less<>>& actions() {
       {"tag_list", &Call::tag_list},
       {"status_show", &Call::status_show},
       {"license_list", &Call::license_list},
+      {"datastore_search", &Call::datastore_search},
   };
   return all;
 }

@@ -135,6 +135,40 @@ def test_every_ckan_action_answers_as_ckan_does(catalog):
     assert status["site_url"] == s.url and status["locale_default"] == "ja"
 
 
+def test_datastore_search_reads_the_table_the_csv_holds(catalog):
+    s = catalog
+    rid = "default-tourist-attraction-csv"
+    csv_rows = list(csv.DictReader(io.StringIO(
+        requests.get(s.url + "/dejima/v1/datasets/default/TouristAttraction/data.csv").content.decode("utf-8-sig"),
+        newline="")))
+    first = ok(action(s, "datastore_search", resource_id=rid, limit=5))
+    assert first["total"] == len(csv_rows) and len(first["records"]) == 5
+    assert [f["id"] for f in first["fields"]] == ["_id"] + list(csv_rows[0].keys())
+    assert {f["id"]: f["type"] for f in first["fields"]}["緯度"] == "numeric"
+    assert [r["_id"] for r in first["records"]] == [1, 2, 3, 4, 5]
+    assert first["records"][0]["名称"] == csv_rows[0]["名称"]
+    assert first["_links"]["next"].endswith("&offset=5")
+    page = ok(action(s, "datastore_search", resource_id=rid, limit=5, offset=5))
+    assert [r["_id"] for r in page["records"]] == [6, 7, 8, 9, 10]
+    castle = ok(action(s, "datastore_search", resource_id=rid, filters=json.dumps({"名称": "島原城"})))
+    assert castle["total"] == 1 and castle["records"][0]["緯度"] == pytest.approx(32.78926)
+    texts = ok(action(s, "datastore_search", resource_id=rid, q="島原城", fields="名称,緯度"))
+    assert texts["total"] >= 1 and all(set(r) == {"名称", "緯度"} for r in texts["records"])
+    assert all("島原城" in "".join(str(v) for v in row.values()) for row in csv_rows if row["名称"] == "島原城")
+    by_lat = ok(action(s, "datastore_search", resource_id=rid, sort="緯度 desc", limit=32000))
+    lats = [r["緯度"] for r in by_lat["records"] if r["緯度"] is not None]
+    assert lats == sorted(lats, reverse=True) and len(by_lat["records"]) == len(csv_rows)
+    post = requests.post(s.url + API + "datastore_search", json={"resource_id": rid, "filters": {"名称": ["島原城"]}})
+    assert post.json()["result"]["total"] == 1
+    for params, field in (({"fields": "colour"}, "fields"), ({"sort": "colour asc"}, "sort"),
+                          ({"filters": "[1]"}, "filters"), ({"filters": json.dumps({"colour": 1})}, "filters"),
+                          ({"limit": "32001"}, "limit"), ({}, "resource_id")):
+        r = action(s, "datastore_search", **({"resource_id": rid} if field != "resource_id" else {}), **params)
+        assert r.status_code == 409 and field in r.json()["error"], (params, r.text)
+    for rid_ in ("default-tourist-attraction-geojson", "nothing-csv"):
+        assert action(s, "datastore_search", resource_id=rid_).status_code == 404
+
+
 def test_bad_requests_get_ckans_error_envelope(catalog):
     s = catalog
     r = action(s, "package_delete")
