@@ -1,6 +1,8 @@
 #include "catalog/catalog.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <tuple>
 
 #include "jsonld/context.h"
 
@@ -77,6 +79,25 @@ bool readable(const http::Grant& g, const std::string& type, const jsonld::Conte
   return std::any_of(g.types.begin(), g.types.end(), [&](const std::string& t) { return core.expand(t) == type; });
 }
 
+// What a connector's source may show of itself in a public catalog: an http(s) URL's scheme, host
+// and path (no user information or query, which may hold a key); nothing of a file on the server.
+std::string public_source(const std::string& source) {
+  if (!source.starts_with("http://") && !source.starts_with("https://")) return {};
+  const size_t host = source.find("//") + 2;
+  std::string out = source.substr(0, source.find_first_of("?#"));
+  const size_t at = out.find('@', host);
+  const size_t slash = out.find('/', host);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) out.erase(host, at + 1 - host);
+  return out;
+}
+
+// FNV-1a: a hash that is the same on every build, for names that must not change.
+std::uint32_t fnv1a(std::string_view s) {
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  return h;
+}
+
 }  // namespace
 
 std::string tenant_name(const std::string& tenant) {
@@ -90,7 +111,7 @@ std::string dataset_name(const std::string& tenant_name, const std::string& shor
   if (type.empty()) type = "type";
   std::string name = slug(tenant_name) + "-" + type;
   if (short_type.find_first_of("/#:") != std::string::npos)  // an IRI: its own name beside the vocabulary's
-    name += "-" + std::to_string(std::hash<std::string>{}(short_type) % 100000);
+    name += "-" + std::to_string(fnv1a(short_type) % 100000);
   return name.substr(0, 100);
 }
 
@@ -116,6 +137,19 @@ std::string Dataset::frequency() const {
 Millis Dataset::created() const { return meta.created_at ? meta.created_at : data_modified; }
 Millis Dataset::modified() const { return std::max(meta.modified_at, data_modified); }
 
+std::vector<std::string> Catalog::credits(const std::string& connector) const {
+  const Millis now = now_millis();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = credits_.find(connector); it != credits_.end() && now - it->second.first < kCreditsTtlMs)
+      return it->second.second;
+  }
+  auto lines = credits_of(connectors_, connector);
+  std::lock_guard lock(mu_);
+  credits_[connector] = {now, lines};
+  return lines;
+}
+
 Status Catalog::load() {
   auto records = storage_.load_records(std::string(kKind));
   if (!records) return std::unexpected(records.error());
@@ -136,7 +170,7 @@ std::vector<Dataset> Catalog::datasets(const http::Request& req, const std::stri
   std::vector<std::string> names = only_tenant ? std::vector<std::string>{*only_tenant} : tenants_.names();
   for (const auto& d : connectors_.list()) {
     if (only_tenant && d.tenant != *only_tenant) continue;
-    Dataset::Source s{d.name, d.source, d.schedule.text(), frequency_of(d.schedule), credits_of(connectors_, d.name)};
+    Dataset::Source s{d.name, public_source(d.source), d.schedule.text(), frequency_of(d.schedule), credits(d.name)};
     for (const auto& scope : connect::scopes(d)) sources[{d.tenant, core->expand(scope.type)}].push_back(s);
   }
   for (const auto& tenant : names) {
@@ -166,7 +200,18 @@ std::vector<Dataset> Catalog::datasets(const http::Request& req, const std::stri
       out.push_back(std::move(d));
     }
   }
-  std::sort(out.begin(), out.end(), [](const Dataset& a, const Dataset& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(), [](const Dataset& a, const Dataset& b) {
+    return a.name != b.name ? a.name < b.name : std::tie(a.tenant, a.type) < std::tie(b.tenant, b.type);
+  });
+  // Two (tenant, type) pairs that give one name (tenant a-b with type c, tenant a with type bC):
+  // the later one's name tells them apart.
+  // (Sorted by name, the ones that share a name are neighbours.)
+  std::string previous;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const bool taken = i > 0 && out[i].name == previous;
+    previous = out[i].name;
+    if (taken) out[i].name += "-" + std::to_string(fnv1a(out[i].tenant + "\n" + out[i].type) % 100000);
+  }
   return out;
 }
 

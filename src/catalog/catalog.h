@@ -77,6 +77,10 @@ class Catalog {
  private:
   struct View;  // what one request sees: readable types per tenant, connector sources
   std::vector<Dataset> datasets(const http::Request& req, const std::string* only_tenant) const;
+  // The credit and licence lines of a connector's last run, read from its run log at most every
+  // kCreditsTtlMs (every request of the catalog asks).
+  std::vector<std::string> credits(const std::string& connector) const;
+  static constexpr Millis kCreditsTtlMs = 10000;
 
   store::Storage& storage_;
   broker::Tenants& tenants_;
@@ -85,6 +89,7 @@ class Catalog {
   ReadableIn readable_;
   mutable std::mutex mu_;
   std::map<std::string, Metadata> meta_;  // "<tenant>\n<expanded type>" -> metadata
+  mutable std::map<std::string, std::pair<Millis, std::vector<std::string>>> credits_;  // connector -> (read at, lines)
 };
 
 // The dataset name of a type in a tenant: lower-case letters, digits and '-' (CKAN's rule).

@@ -92,8 +92,10 @@ struct Call {
     r.q = in.text("q").value_or("");
     r.fq = in.text("fq").value_or("");
     r.sort = in.text("sort").value_or("");
-    auto rows = integer(in, "rows", 10, 1000);
+    // CKAN caps rows at ckan.search.rows_max (1000) rather than refusing more
+    auto rows = integer(in, "rows", 10, SIZE_MAX);
     if (!rows) return std::unexpected(rows.error());
+    *rows = std::min<size_t>(*rows, 1000);
     auto start = integer(in, "start", 0, SIZE_MAX);
     if (!start) return std::unexpected(start.error());
     auto facets = names(in, "facet.field");

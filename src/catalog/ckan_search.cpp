@@ -1,7 +1,9 @@
 #include "catalog/ckan_search.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "catalog/ckan_dicts.h"
 #include "catalog/download.h"
 #include "catalog/licenses.h"
 
@@ -20,7 +22,18 @@ struct Term {
   std::string field;  // "" = any text
   std::string value;  // lower-case
   bool negated = false;
+  bool range = false;          // field:[from TO to] on a time field; "*" = open
+  std::string from, to;        // the first 19 characters of the times (YYYY-MM-DDTHH:MM:SS)
 };
+
+bool time_field(std::string_view f) { return f == "metadata_modified" || f == "metadata_created"; }
+
+// "2026-12-07T09:00:00.000000Z" -> "2026-12-07T09:00:00"; "*" stays; anything else is refused.
+std::optional<std::string> range_bound(std::string_view v) {
+  if (v == "*") return std::string(v);
+  if (v.size() < 19 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':') return std::nullopt;
+  return std::string(v.substr(0, 19));
+}
 
 // Splits "tags:避難所 AND -organization:\"a b\" word" into terms.
 Result<std::vector<Term>> parse_terms(std::string_view text, std::string_view what) {
@@ -42,6 +55,24 @@ Result<std::vector<Term>> parse_terms(std::string_view text, std::string_view wh
           return std::unexpected(query_error(std::string(what) + ": a quote is not closed"));
         token += text.substr(i + 1, end - i - 1);
         quoted = true;
+        i = end + 1;
+        continue;
+      }
+      if (text[i] == '[' && token.ends_with(':') && !quoted) {  // a range: field:[from TO to]
+        const size_t end = text.find(']', i);
+        if (end == std::string_view::npos)
+          return std::unexpected(query_error(std::string(what) + ": a range is not closed"));
+        const std::string_view inner = text.substr(i + 1, end - i - 1);
+        const size_t to = inner.find(" TO ");
+        auto a = to == std::string_view::npos ? std::nullopt : range_bound(inner.substr(0, to));
+        auto b = to == std::string_view::npos ? std::nullopt : range_bound(inner.substr(to + 4));
+        if (!a || !b || !time_field(token.substr(0, token.size() - 1)))
+          return std::unexpected(query_error(std::string(what) + ": a range is [time TO time] (ISO 8601 or *) on "
+                                                                 "metadata_modified or metadata_created"));
+        t.range = true;
+        t.from = *a;
+        t.to = *b;
+        token += "*";
         i = end + 1;
         continue;
       }
@@ -74,6 +105,10 @@ Result<std::vector<Term>> parse_terms(std::string_view text, std::string_view wh
 }
 
 bool holds(const Dataset& d, const Term& t) {
+  if (t.range) {
+    const std::string v = ckan_time(t.field == "metadata_created" ? d.created() : d.modified()).substr(0, 19);
+    return (t.from == "*" || v >= t.from) && (t.to == "*" || v <= t.to);
+  }
   if (!t.field.empty()) {
     for (const auto& v : field_values(d, t.field))
       if (lower(v) == t.value || (t.value == "*" && !v.empty())) return true;
@@ -110,8 +145,9 @@ Result<std::vector<SortKey>> parse_sort(std::string_view text) {
       return std::unexpected(query_error("sort: '" + part + "': the direction is asc or desc"));
     k.desc = dir == "desc";
     if (k.field == "title_string") k.field = "title";
+    if (k.field == "id") k.field = "name";  // a package's id is its name (ckanext-harvest sorts by id)
     static const std::vector<std::string> fields = {
-        "score", "name", "title", "metadata_modified", "metadata_created", "num_resources"};
+        "score", "name", "title", "metadata_modified", "metadata_created", "num_resources", "id"};
     if (std::find(fields.begin(), fields.end(), k.field) == fields.end())
       return std::unexpected(query_error("sort: cannot sort by " + k.field));
     out.push_back(std::move(k));
@@ -124,7 +160,8 @@ Result<std::vector<SortKey>> parse_sort(std::string_view text) {
 bool searchable_field(std::string_view f) {
   static const std::vector<std::string_view> fields = {"id",         "name",         "title",     "notes",
                                                        "tags",       "organization", "groups",    "res_format",
-                                                       "license_id", "entity_type",  "frequency", "capacity"};
+                                                       "license_id", "entity_type",  "frequency", "capacity",
+                                                       "metadata_modified", "metadata_created"};
   return std::find(fields.begin(), fields.end(), f) != fields.end();
 }
 
@@ -148,6 +185,8 @@ std::vector<std::string> field_values(const Dataset& d, std::string_view f) {
   if (f == "entity_type") return {d.short_type, d.type};
   if (f == "frequency") return {d.frequency()};
   if (f == "capacity") return {d.is_public ? "public" : "private"};
+  if (f == "metadata_modified") return {ckan_time(d.modified())};
+  if (f == "metadata_created") return {ckan_time(d.created())};
   return {};
 }
 

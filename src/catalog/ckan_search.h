@@ -1,9 +1,10 @@
 // package_search over the caller's datasets: `q` (words anywhere in name, title, notes, tags,
 // organization and type, all of them; or field:value terms), `fq` (field:value terms, "quoted
-// values", +term, -term for not; AND between terms is implied), `sort` (score, name, title,
-// metadata_modified, metadata_created, num_resources; asc or desc, several by commas), `rows`
-// (≤ 1000) and `start`, and facets over tags, organization, groups, res_format, license_id.
-// What Solr would refuse (an unknown field, a bad sort) is a Search Query Error.
+// values", +term, -term for not, metadata_modified:[2026-01-01T00:00:00Z TO *] as a harvester
+// asks for what changed; AND between terms is implied), `sort` (score, name, title,
+// metadata_modified, metadata_created, num_resources, id (the name); asc or desc, several by
+// commas), `rows` and `start`, and facets over tags, organization, groups, res_format,
+// license_id. What Solr would refuse (an unknown field, a bad sort) is a Search Query Error.
 #pragma once
 #include <map>
 #include <string>

@@ -81,6 +81,8 @@ void add_dataset_routes(http::Router& r, const Services& s) {
     http::Response resp;
     resp.content_type = cp932 ? "text/csv; charset=Shift_JIS" : kind->content_type;
     resp.header("ETag", etag);
+    if (!d->is_public)  // what the caller's credentials opened: no shared cache keeps it
+      resp.header("Cache-Control", "private").header("Vary", "X-API-Key, Authorization, Cookie");
     resp.header("Content-Disposition", "attachment; filename=\"" + d->name + "." + kind->extension + "\"");
     resp.chunks = file_chunks(**tenant, *d, kind->format, cp932);
     reply(std::move(resp));

@@ -71,6 +71,8 @@ std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& 
     const auto core = jsonld::Context::core();
     model::RenderOptions kv;
     kv.format = model::Format::KeyValues;
+    model::RenderOptions ld;
+    ld.with_context = true;
     bool first = out.ends_with('[');
     for (const auto& e : page) {
       if (format == FileFormat::Csv) {
@@ -81,8 +83,8 @@ std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& 
       first = false;
       if (format == FileFormat::GeoJson)
         out += json::written([&](json::Writer& w) { model::render_feature(w, *e, *core, kv, kLocation); });
-      else
-        out += model::cached_body(*e);
+      else  // each entity with the core @context, as an application/ld+json body has it
+        out += model::render_entity(*e, *core, ld);
     }
     if (page.size() < Pages::kSize) {  // the last page
       st->finished = true;

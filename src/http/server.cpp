@@ -64,7 +64,8 @@ const std::string& http_date() {
 }
 
 // HTTP/1.1 response head + body in one buffer: one write per response.
-void serialize(const Response& r, bool keep_alive, std::string& out) {
+// `chunked`: a body of pieces is framed in chunks; else (HTTP/1.0) it ends when the connection does.
+void serialize(const Response& r, bool keep_alive, std::string& out, bool chunked = true) {
   out.clear();
   out.reserve(r.body.size() + 256);
   out += "HTTP/1.1 ";
@@ -86,6 +87,10 @@ void serialize(const Response& r, bool keep_alive, std::string& out) {
     out += "\r\n";
   }
   if (r.stream) {  // the body goes on until the connection closes
+    out += "Connection: close\r\n\r\n";
+    return;
+  }
+  if (r.chunks && !chunked) {  // the pieces follow, unframed, until the connection closes
     out += "Connection: close\r\n\r\n";
     return;
   }
@@ -210,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& field : msg) request_.headers.emplace_back(field.name_string(), field.value());
     request_.body = msg.body();
     keep_alive_ = msg.keep_alive();
+    http10_ = msg.version() < 11;
     if (qpos != std::string_view::npos && !parse_query(request_.target.substr(qpos + 1), request_.query))
       return send(
           problem(Error{ErrorKind::BadRequestData, "Malformed query string", "invalid percent-encoding or UTF-8"}));
@@ -329,11 +335,12 @@ class Session : public std::enable_shared_from_this<Session> {
     r.stream = nullptr;
     const bool keep = keep_alive_ && !closing_;
     if (r.chunks && r.status == 200) {
-      serialize(r, keep, out_);
+      serialize(r, keep && !http10_, out_, !http10_);
       arm();
       net::async_write(
           socket_, net::buffer(out_),
-          [self = shared_from_this(), next = std::move(r.chunks), keep](beast::error_code ec, std::size_t) mutable {
+          [self = shared_from_this(), next = std::move(r.chunks), keep = keep && !http10_](beast::error_code ec,
+                                                                                            std::size_t) mutable {
         self->deadline_ = {};
         if (ec) return self->close();
         self->pump(std::move(next), keep);
@@ -354,21 +361,31 @@ class Session : public std::enable_shared_from_this<Session> {
   // A chunked body: writes the next piece (or the last, empty chunk), then asks for the one after;
   // after the last, the connection reads its next request.
   void pump(std::function<std::string()> next, bool keep) {
+    // A stop does not wait for a long download: it ends without its last chunk (truncated).
+    if (closing_ || server_.stopping) return close();
     std::string piece;
     try {
       piece = next();
     } catch (const std::exception& e) {
       spdlog::error("a chunked response failed after its head was sent: {}", e.what());
       return close();
+    } catch (...) {
+      spdlog::error("a chunked response failed after its head was sent");
+      return close();
     }
     const bool last = piece.empty();
-    char size[20];
-    const int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
     out_.clear();
-    out_.reserve(piece.size() + static_cast<size_t>(n) + 7);
-    out_.append(size, static_cast<size_t>(n));
-    out_ += piece;
-    out_ += "\r\n";
+    if (http10_) {  // unframed: the pieces as they are, then the connection closes
+      if (last) return close();
+      out_ = std::move(piece);
+    } else {
+      char size[20];
+      const int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+      out_.reserve(piece.size() + static_cast<size_t>(n) + 7);
+      out_.append(size, static_cast<size_t>(n));
+      out_ += piece;
+      out_ += "\r\n";
+    }
     arm();
     net::async_write(
         socket_, net::buffer(out_),
@@ -403,6 +420,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool closing_ = false;
   bool keep_alive_ = true;
+  bool http10_ = false;  // the request was HTTP/1.0: no chunked coding, the body ends with the connection
   std::shared_ptr<Sink> sink_;  // a streamed response's
   std::string pending_;         // its bytes not yet written
   bool writing_ = false;

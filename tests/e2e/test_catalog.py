@@ -72,6 +72,8 @@ def test_a_type_with_data_is_a_dataset_whose_metadata_is_kept(catalog, tmp_path)
     (d,) = [x for x in listed if x["type"] == "TouristAttraction"]
     assert d["name"] == "default-tourist-attraction" and d["entities"] == n and d["tenant"] == "default"
     assert d["sources"][0]["connector"] == "shimabara" and d["sources"][0]["frequency"] == "daily"
+    assert d["sources"][0]["url"] == "", "a file on the server is not shown"
+    assert str(TOURISM) not in requests.get(s.url + API + "package_show?id=" + d["name"]).text
     assert d["frequency"] == "daily" and d["license"]["id"] == "cc-by-4.0"
     assert [x["format"] for x in d["distributions"]] == ["CSV", "GeoJSON", "JSON-LD"]
     url = s.url + "/dejima/v1/datasets/default/TouristAttraction"
@@ -117,6 +119,12 @@ def test_every_ckan_action_answers_as_ckan_does(catalog):
     assert ok(action(s, "package_search", fq="-tags:観光"))["count"] == 0
     assert ok(action(s, "package_search", fq='organization:"default"', sort="name asc", rows=1, start=0))["count"] == 1
     assert ok(action(s, "package_search", rows=0))["results"] == []
+    assert ok(action(s, "package_search", rows=100000))["count"] == 1, "rows is capped at 1000, as CKAN does"
+    # what ckanext-harvest's CKAN harvester asks: every package by id, or those changed since its last run
+    assert ok(action(s, "package_search", sort="id asc", rows=1000))["count"] == 1
+    assert ok(action(s, "package_search", fq="metadata_modified:[2000-01-01T00:00:00.000000Z TO *]"))["count"] == 1
+    assert ok(action(s, "package_search", fq="metadata_modified:[2999-01-01T00:00:00Z TO *]"))["count"] == 0
+    assert ok(action(s, "package_search", fq="metadata_created:[* TO 2999-01-01T00:00:00Z]"))["count"] == 1
     post = requests.post(s.url + API + "package_search", json={"q": "島原", "rows": 5})
     assert post.status_code == 200 and post.json()["result"]["count"] == 1
 
@@ -178,11 +186,12 @@ def test_bad_requests_get_ckans_error_envelope(catalog):
         ("package_show", {}, 409, "Validation Error"),
         ("resource_show", {"id": "default-tourist-attraction-xlsx"}, 404, "Not Found Error"),
         ("organization_show", {"id": "nobody"}, 404, "Not Found Error"),
-        ("package_search", {"rows": "100000"}, 409, "Validation Error"),
         ("package_search", {"rows": "ten"}, 409, "Validation Error"),
         ("package_search", {"fq": "colour:blue"}, 409, "Search Query Error"),
         ("package_search", {"fq": 'tags:"open'}, 409, "Search Query Error"),
         ("package_search", {"q": "a OR b"}, 409, "Search Query Error"),
+        ("package_search", {"fq": "metadata_modified:[NOW-1DAY TO *]"}, 409, "Search Query Error"),
+        ("package_search", {"fq": "tags:[a TO b]"}, 409, "Search Query Error"),
         ("package_search", {"sort": "colour asc"}, 409, "Search Query Error"),
         ("package_search", {"sort": "name upward"}, 409, "Search Query Error"),
         ("package_search", {"facet.field": "[1]"}, 409, "Validation Error"),
@@ -265,6 +274,8 @@ def test_a_second_dejima_harvests_the_first_through_its_ckan_connector(catalog, 
     assert {e["id"] for e in theirs} == {e["id"] for e in mine}
     key_of = lambda e: (e["name"]["value"], tuple(e["location"]["value"]["coordinates"]) if "location" in e else None)
     assert sorted(map(key_of, theirs)) == sorted(map(key_of, mine))
+    (harvested,) = requests.get(b.url + "/dejima/v1/datasets").json()
+    assert harvested["sources"][0]["url"] == a.url + API + "package_search", "no query (it may hold a key)"
 
 
 def test_nothing_private_leaks_through_the_catalog(tmp_path):
@@ -300,7 +311,10 @@ def test_nothing_private_leaks_through_the_catalog(tmp_path):
         assert sorted(names) == ["unzen-budget", "unzen-shelter"]
         budget = ok(action(s, "package_show", headers=reader, id="unzen-budget"))
         assert budget["private"] is True and budget["isopen"] is False
-        assert requests.get(s.url + "/dejima/v1/datasets/unzen/Budget/data.csv", headers=reader).status_code == 200
+        private = requests.get(s.url + "/dejima/v1/datasets/unzen/Budget/data.csv", headers=reader)
+        assert private.status_code == 200 and private.headers["Cache-Control"] == "private"
+        assert "X-API-Key" in private.headers["Vary"]
+        assert "Cache-Control" not in requests.get(s.url + "/dejima/v1/datasets/unzen/Shelter/data.csv").headers
         assert requests.get(s.url + "/dejima/v1/datasets/isahaya/Shelter/data.csv", headers=reader).status_code == 403
         assert requests.patch(s.url + "/dejima/v1/datasets/unzen/Shelter", json={}, headers=reader).status_code == 403
     finally:

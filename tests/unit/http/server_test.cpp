@@ -198,4 +198,18 @@ TEST_F(ServerTest, AChunkedBodyIsPulledPieceByPiece) {
   ASSERT_NE(second, std::string::npos);
   EXPECT_TRUE(received.substr(0, second).ends_with("\r\n0\r\n\r\n"));
   EXPECT_TRUE(received.ends_with("\r\n0\r\n\r\n"));
+
+  // HTTP/1.0 knows no chunks: the body comes unframed and ends with the connection.
+  const int old = connect_raw();
+  ASSERT_GE(old, 0);
+  const std::string v10 = "GET /c HTTP/1.0\r\n\r\n";
+  ASSERT_EQ(::send(old, v10.data(), v10.size(), 0), static_cast<ssize_t>(v10.size()));
+  std::string plain;
+  for (ssize_t k; (k = ::recv(old, buf, sizeof buf, 0)) > 0;) plain.append(buf, static_cast<size_t>(k));
+  ::close(old);
+  const size_t body = plain.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_EQ(plain.find("Transfer-Encoding"), std::string::npos) << plain.substr(0, body);
+  EXPECT_NE(plain.find("Connection: close"), std::string::npos);
+  EXPECT_EQ(plain.size() - body - 4, 3000u * 1000);
 }
