@@ -19,6 +19,7 @@ packages=(
   clang-16 libclang-rt-16-dev llvm-16  # libFuzzer targets (scripts/fuzz.sh) and their symbolizer
   clang-format-16 clang-tidy-16        # scripts/lint.sh (pinned: another version formats differently)
   python3 python3-pytest python3-pytest-xdist python3-requests python3-yaml python3-cryptography python3-jwt
+  python3-rdflib                 # the tests parse the DCAT catalog back (Turtle and JSON-LD)
   wrk nginx-light curl
   chromium fonts-ipafont-gothic  # the web app's browser tests (Playwright drives Debian's Chromium)
 )

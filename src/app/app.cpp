@@ -420,6 +420,7 @@ int serve(const Settings& settings) {
   const catalog::Services catalog_services{data_catalog, settings.public_url};
   catalog::add_dataset_routes(router, catalog_services);
   catalog::add_ckan_routes(router, catalog_services);
+  catalog::add_dcat_routes(router, catalog_services);
   if (settings.auth == "on")
     router.set_gate(&gate);
   else

@@ -319,3 +319,52 @@ def test_nothing_private_leaks_through_the_catalog(tmp_path):
         assert requests.patch(s.url + "/dejima/v1/datasets/unzen/Shelter", json={}, headers=reader).status_code == 403
     finally:
         s.stop()
+
+
+def test_the_dcat_catalog_parses_back_the_same_in_json_ld_and_turtle(server):
+    from rdflib import Graph, Literal, Namespace, URIRef
+    from rdflib.compare import isomorphic
+    from rdflib.namespace import RDF
+    dcat, dct, hydra = (Namespace("http://www.w3.org/ns/dcat#"), Namespace("http://purl.org/dc/terms/"),
+                        Namespace("http://www.w3.org/ns/hydra/core#"))
+    s = server
+    batch = [{"id": f"urn:ngsi-ld:{t}:{i}", "type": t, "n": {"type": "Property", "value": i}}
+             for i in range(3) for t in ("FireHydrant", "TouristAttraction")]
+    assert requests.post(s.url + "/ngsi-ld/v1/entityOperations/upsert", json=batch).status_code in (201, 204)
+    assert requests.patch(s.url + "/dejima/v1/datasets/default/TouristAttraction",
+                          json={"titleJa": "島原市 観光施設", "keywords": ["観光", "島原"]}).status_code == 200
+    ld = requests.get(s.url + "/catalog", headers={"Accept": "application/ld+json"})
+    ttl = requests.get(s.url + "/catalog", headers={"Accept": "text/turtle"})
+    assert ld.headers["Content-Type"] == "application/ld+json"
+    assert ttl.headers["Content-Type"].startswith("text/turtle")
+    a = Graph().parse(data=ld.text, format="json-ld")
+    b = Graph().parse(data=ttl.text, format="turtle")
+    assert len(a) > 50 and isomorphic(a, b), "the same triples in both"
+    cat = URIRef(s.url + "/catalog")
+    assert (cat, RDF.type, dcat.Catalog) in a
+    datasets = list(a.objects(cat, dcat.dataset))
+    assert len(datasets) == 2
+    for ds in datasets:  # DCAT-AP 3.0's mandatory and recommended properties
+        for p in (dct.title, dct.description, dct.publisher, dcat.distribution, dcat.landingPage,
+                  dct.accrualPeriodicity, dct.modified, dct.identifier, dcat.contactPoint):
+            assert a.value(ds, p) is not None, (ds, p)
+        for dist in a.objects(ds, dcat.distribution):
+            assert a.value(dist, dcat.accessURL) and a.value(dist, dcat.downloadURL) and a.value(dist, dcat.mediaType)
+            assert a.value(dist, dct.license) is not None
+    tourism = next(ds for ds in datasets if str(a.value(ds, dct.identifier)) == "default-tourist-attraction")
+    assert Literal("島原市 観光施設", lang="ja") in set(a.objects(tourism, dct.title))
+    assert {str(k) for k in a.objects(tourism, dcat.keyword)} == {"観光", "島原"}
+    download = next(str(d) for d in a.objects(tourism, dcat.distribution) if str(d).endswith(".csv"))
+    assert requests.get(download).status_code == 200, "the download URL works"
+
+    page1 = Graph().parse(data=requests.get(s.url + "/catalog", params={"pageSize": 1}).text, format="json-ld")
+    view = page1.value(cat, hydra.view)
+    assert int(page1.value(view, hydra.totalItems)) == 2 and len(list(page1.objects(cat, dcat.dataset))) == 1
+    nxt = str(page1.value(view, hydra.next))
+    page2 = Graph().parse(data=requests.get(nxt).text, format="json-ld")
+    assert page2.value(page2.value(cat, hydra.view), hydra.next) is None
+    assert set(page1.objects(cat, dcat.dataset)) | set(page2.objects(cat, dcat.dataset)) == set(datasets)
+    assert requests.get(s.url + "/catalog", params={"format": "ttl"}).headers["Content-Type"].startswith("text/turtle")
+    assert requests.get(s.url + "/catalog", headers={"Accept": "text/html"}).status_code == 406
+    assert requests.get(s.url + "/catalog", params={"pageSize": 0}).status_code == 400
+    assert requests.get(s.url + "/catalog", params={"page": "x"}).status_code == 400
