@@ -22,11 +22,13 @@
 #include "app/demo.h"
 #include "broker/tenant.h"
 #include "catalog/catalog.h"
+#include "catalog/route_docs.h"
 #include "catalog/routes.h"
 #include "connect/connectors.h"
 #include "federation/forwarder.h"
 #include "federation/registry.h"
 #include "fetch/egress.h"
+#include "http/openapi.h"
 #include "http/problem.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -34,6 +36,7 @@
 #include "manage/access_handlers.h"
 #include "manage/connector_handlers.h"
 #include "manage/cost_share_handlers.h"
+#include "manage/route_docs.h"
 #include "manage/usage_handlers.h"
 #include "manage/user_handlers.h"
 #include "model/codec.h"
@@ -41,6 +44,7 @@
 #include "ngsild/context_handlers.h"
 #include "ngsild/entity_handlers.h"
 #include "ngsild/query_handlers.h"
+#include "ngsild/route_docs.h"
 #include "ngsild/subscription_handlers.h"
 #include "ngsild/temporal_handlers.h"
 #include "ngsiv2/admin_handlers.h"
@@ -52,9 +56,11 @@
 #include "ngsiv2/registration.h"
 #include "ngsiv2/registration_handlers.h"
 #include "ngsiv2/request_context.h"
+#include "ngsiv2/route_docs.h"
 #include "ngsiv2/subscription_handlers.h"
 #include "notify/dispatcher.h"
 #include "site/boundaries.h"
+#include "site/route_docs.h"
 #include "site/site_handlers.h"
 #include "store/sqlite/sqlite_storage.h"
 #include "subscription/manager.h"
@@ -134,6 +140,35 @@ site::Site web_app(const Settings& settings, const access::Directory& directory,
     site.boundaries = std::move(*layer);
   }
   return site;
+}
+
+// What the routes of this file do, for /openapi.json.
+http::ApiDocs app_route_docs() {
+  using M = http::Method;
+  return {
+      {
+          {M::Get, "/health", "Liveness, and how far the derived state is behind the writes", "System", 200, "", "Any"},
+          {M::Get, "/version", "The version (Orion's form)", "System", 200, "", "Any"},
+          {M::Get, "/dejima/v1/routes", "Every route and the permission it declares", "System", 200, "", "Any"},
+          {M::Get, "/openapi.json", "This document (OpenAPI 3.1)", "System", 200, "", "Any"},
+      },
+      {}};
+}
+
+// GET /openapi.json: the API's description, from the router's routes and each module's docs.
+void add_openapi_route(http::Router& r) {
+  r.add(http::Method::Get, "/openapi.json", {http::Need::Open},
+        [&r](const http::Request&, const std::vector<std::string>&, http::Reply reply) {
+    static const std::vector<http::ApiDocs> docs = {app_route_docs(),     ngsild::route_docs(), ngsiv2::route_docs(),
+                                                    manage::route_docs(), site::route_docs(),   catalog::route_docs()};
+    reply(http::json_body(
+        200, http::openapi_json(r.routes(), docs,
+                                {.title = "Dejima",
+                                 .version = DEJIMA_VERSION,
+                                 .description = "都市OS Dejima: NGSI-LD (ETSI GS CIM 009) and NGSIv2 (Orion) context "
+                                                "brokering, the temporal API, connectors, access control and the data "
+                                                "catalog (CKAN Action API, DCAT-AP)."})));
+  });
 }
 
 void add_route_list(http::Router& r) {
@@ -385,6 +420,7 @@ int serve(const Settings& settings) {
   const site::Site site = web_app(settings, directory, live);
   site::add_site_routes(router, site);
   add_route_list(router);
+  add_openapi_route(router);
   access::Quotas quotas(storage);
   if (auto s = quotas.load(now_millis()); !s) {
     spdlog::critical("cannot load the API keys' quotas: {}", s.error().detail);

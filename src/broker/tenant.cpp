@@ -12,6 +12,12 @@
 
 namespace dejima::broker {
 
+namespace {
+std::atomic<std::uint64_t> g_tickets{0};  // the last change ticket given (ChangeEvent::ticket)
+}  // namespace
+
+std::uint64_t change_ticket() { return g_tickets.load(); }
+
 Tenant::Tenant(std::string name, std::unique_ptr<store::TenantStore> store, const ChangeListener* listener)
     : name_(std::move(name)), store_(std::move(store)), listener_(listener) {}
 
@@ -205,7 +211,8 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
   }
   // Submitting under the lock keeps the store's commit order equal to the memory order.
   auto shared_steps = std::make_shared<std::vector<Step>>(std::move(steps));
-  auto queued = store_->write(std::move(writes), [this, shared_steps, items, done, origin](Status s) mutable {
+  const std::uint64_t ticket = ++g_tickets;
+  auto queued = store_->write(std::move(writes), [this, shared_steps, items, done, origin, ticket](Status s) mutable {
     if (!s) {
       spdlog::error("tenant '{}': write of {} entities failed, rolling back: {}", name_, shared_steps->size(),
                     s.error().detail);
@@ -216,7 +223,7 @@ void Tenant::apply_batch(const std::vector<std::string>& ids, const BatchChange&
     if (s && listener_ && *listener_) {
       std::vector<ChangeEvent> changes;
       changes.reserve(shared_steps->size());
-      for (const auto& step : *shared_steps) changes.push_back({step.before, step.after, origin});
+      for (const auto& step : *shared_steps) changes.push_back({step.before, step.after, origin, ticket});
       (*listener_)(name_, changes);
     }
   });

@@ -38,7 +38,13 @@ struct Origin {
 struct ChangeEvent {
   EntityPtr before, after;
   std::shared_ptr<const Origin> origin;  // null: an NGSI-LD request, a connector
+  // When the change was published, in every tenant's one order: greater than change_ticket()
+  // was when anything that happened before the write's reply asked for it (a subscription
+  // created after the reply is told apart from one created before the write).
+  std::uint64_t ticket = 0;
 };
+// The ticket of the newest change published so far.
+std::uint64_t change_ticket();
 // Told about every durable change of a tenant, in commit order, after the writer got its reply
 // (on the storage thread: it must not block).
 using ChangeListener = std::function<void(const std::string& tenant, const std::vector<ChangeEvent>& changes)>;

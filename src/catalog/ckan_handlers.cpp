@@ -2,9 +2,9 @@
 // parameters or POST with a JSON object: package_list, package_search, package_show,
 // organization_list, organization_show, group_list, tag_list, resource_show, status_show,
 // license_list, and datastore_search over a dataset's CSV resource (datastore.h). Answers are
-// CKAN's envelope ({"help", "success", "result"} or "error" with "__type" and "message": 404 Not Found Error, 409 Validation Error and Search Query Error, 400
-// for an action CKAN does not know, as a JSON string). The caller sees the datasets it may read:
-// anonymous callers the public ones; package_search shows the others only with
+// CKAN's envelope ({"help", "success", "result"} or "error" with "__type" and "message": 404 Not Found Error, 409
+// Validation Error and Search Query Error, 400 for an action CKAN does not know, as a JSON string). The caller sees the
+// datasets it may read: anonymous callers the public ones; package_search shows the others only with
 // include_private=true, as CKAN does.
 #include <algorithm>
 #include <map>
@@ -12,8 +12,8 @@
 
 #include "catalog/ckan_dicts.h"
 #include "catalog/ckan_input.h"
-#include "catalog/datastore.h"
 #include "catalog/ckan_search.h"
+#include "catalog/datastore.h"
 #include "catalog/download.h"
 #include "catalog/links.h"
 #include "catalog/routes.h"
@@ -60,7 +60,6 @@ http::Response failed(const Links& links, std::string_view action, const Failure
                            w.EndObject();
                          }));
 }
-
 
 struct Call {
   const Services& s;

@@ -22,8 +22,8 @@ struct Term {
   std::string field;  // "" = any text
   std::string value;  // lower-case
   bool negated = false;
-  bool range = false;          // field:[from TO to] on a time field; "*" = open
-  std::string from, to;        // the first 19 characters of the times (YYYY-MM-DDTHH:MM:SS)
+  bool range = false;    // field:[from TO to] on a time field; "*" = open
+  std::string from, to;  // the first 19 characters of the times (YYYY-MM-DDTHH:MM:SS)
 };
 
 bool time_field(std::string_view f) { return f == "metadata_modified" || f == "metadata_created"; }
@@ -158,10 +158,9 @@ Result<std::vector<SortKey>> parse_sort(std::string_view text) {
 }  // namespace
 
 bool searchable_field(std::string_view f) {
-  static const std::vector<std::string_view> fields = {"id",         "name",         "title",     "notes",
-                                                       "tags",       "organization", "groups",    "res_format",
-                                                       "license_id", "entity_type",  "frequency", "capacity",
-                                                       "metadata_modified", "metadata_created"};
+  static const std::vector<std::string_view> fields = {
+      "id",         "name",       "title",       "notes",     "tags",     "organization",      "groups",
+      "res_format", "license_id", "entity_type", "frequency", "capacity", "metadata_modified", "metadata_created"};
   return std::find(fields.begin(), fields.end(), f) != fields.end();
 }
 

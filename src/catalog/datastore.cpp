@@ -25,10 +25,10 @@ std::string trimmed(std::string s) {
 }
 
 struct Query {
-  std::vector<size_t> shown;                              // column positions (SIZE_MAX = _id)
+  std::vector<size_t> shown;                                         // column positions (SIZE_MAX = _id)
   std::vector<std::pair<size_t, std::vector<std::string>>> filters;  // column -> any of these texts
   std::vector<std::pair<std::optional<size_t>, std::string>> text;   // column (none = any) -> lower-case text
-  std::vector<std::pair<size_t, bool>> sort;              // column (SIZE_MAX = _id), descending
+  std::vector<std::pair<size_t, bool>> sort;                         // column (SIZE_MAX = _id), descending
   size_t limit = 100, offset = 0;
 };
 
@@ -61,9 +61,12 @@ std::expected<Query, Failure> parse(const Input& in, const std::vector<Column>& 
       if (!c || *c == SIZE_MAX) return std::unexpected(invalid("filters", "field \"" + name + "\" not in table"));
       std::vector<std::string> values;
       auto add = [&](const json::Value& v) {
-        if (v.IsString()) values.emplace_back(json::view(v));
-        else if (v.IsNumber() || v.IsBool()) values.push_back(json::to_string(v));
-        else return false;
+        if (v.IsString())
+          values.emplace_back(json::view(v));
+        else if (v.IsNumber() || v.IsBool())
+          values.push_back(json::to_string(v));
+        else
+          return false;
         return true;
       };
       bool ok = true;
@@ -71,7 +74,8 @@ std::expected<Query, Failure> parse(const Input& in, const std::vector<Column>& 
         for (const auto& v : m.value.GetArray()) ok = ok && add(v);
       else
         ok = add(m.value);
-      if (!ok) return std::unexpected(invalid("filters", "the value of " + name + " is not a string, number or list of them"));
+      if (!ok)
+        return std::unexpected(invalid("filters", "the value of " + name + " is not a string, number or list of them"));
       q.filters.emplace_back(*c, std::move(values));
     }
   }
@@ -213,10 +217,14 @@ Outcome datastore_search(broker::Tenant& t, const Dataset& d, const std::string&
       w.StartObject();
       for (const size_t c : q->shown) {
         json::write_key(w, c == SIZE_MAX ? std::string("_id") : cols[c].header);
-        if (c == SIZE_MAX) w.Uint64(r.id);
-        else if (r.cells[c].empty()) w.Null();
-        else if (auto n = cols[c].numeric ? number(r.cells[c]) : std::nullopt) w.Double(*n);
-        else json::write_string(w, r.cells[c]);
+        if (c == SIZE_MAX)
+          w.Uint64(r.id);
+        else if (r.cells[c].empty())
+          w.Null();
+        else if (auto n = cols[c].numeric ? number(r.cells[c]) : std::nullopt)
+          w.Double(*n);
+        else
+          json::write_string(w, r.cells[c]);
       }
       w.EndObject();
     }

@@ -11,8 +11,8 @@ namespace {
 
 const std::vector<Prefix>& prefixes() {
   static const std::vector<Prefix> all = {
-      {"dcat", "http://www.w3.org/ns/dcat#"},        {"dct", "http://purl.org/dc/terms/"},
-      {"foaf", "http://xmlns.com/foaf/0.1/"},        {"vcard", "http://www.w3.org/2006/vcard/ns#"},
+      {"dcat", "http://www.w3.org/ns/dcat#"},           {"dct", "http://purl.org/dc/terms/"},
+      {"foaf", "http://xmlns.com/foaf/0.1/"},           {"vcard", "http://www.w3.org/2006/vcard/ns#"},
       {"skos", "http://www.w3.org/2004/02/skos/core#"}, {"hydra", "http://www.w3.org/ns/hydra/core#"},
       {"xsd", "http://www.w3.org/2001/XMLSchema#"},
   };
@@ -124,7 +124,8 @@ Graph dcat_graph(const std::vector<Dataset>& all, const CatalogPage& page, const
   g.add(view, "a", g.iri("hydra:PartialCollectionView"));
   g.add(view, "hydra:first", Node::iri(page_url(links, 1, page.size)));
   g.add(view, "hydra:last", Node::iri(page_url(links, last, page.size)));
-  if (page.page > 1) g.add(view, "hydra:previous", Node::iri(page_url(links, std::min(page.page - 1, last), page.size)));
+  if (page.page > 1)
+    g.add(view, "hydra:previous", Node::iri(page_url(links, std::min(page.page - 1, last), page.size)));
   if (page.page < last) g.add(view, "hydra:next", Node::iri(page_url(links, page.page + 1, page.size)));
   g.add(view, "hydra:totalItems",
         Node::typed(std::to_string(all.size()), "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"));

@@ -16,7 +16,9 @@ struct Node {
   static Node iri(std::string v) { return {Kind::Iri, std::move(v), "", ""}; }
   static Node blank(std::string label) { return {Kind::Blank, std::move(label), "", ""}; }
   static Node text(std::string v, std::string lang = "") { return {Kind::Literal, std::move(v), std::move(lang), ""}; }
-  static Node typed(std::string v, std::string datatype) { return {Kind::Literal, std::move(v), "", std::move(datatype)}; }
+  static Node typed(std::string v, std::string datatype) {
+    return {Kind::Literal, std::move(v), "", std::move(datatype)};
+  }
 };
 
 struct Prefix {
@@ -28,7 +30,7 @@ class Graph {
   explicit Graph(std::vector<Prefix> prefixes) : prefixes_(std::move(prefixes)) {}
   // `predicate` is a prefixed name ("dcat:dataset") or "a" for rdf:type.
   void add(const Node& subject, std::string_view predicate, Node object);
-  Node blank();                              // a fresh blank node
+  Node blank();                               // a fresh blank node
   Node iri(std::string_view prefixed) const;  // "dcat:Dataset" -> its IRI node
 
   std::string turtle() const;

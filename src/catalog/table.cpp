@@ -30,7 +30,8 @@ std::string cell(const model::AttrInstance& a) {
   json::Document d;
   if (!json::parse_stored(d, a.json).empty() || !d.IsObject()) return {};
   for (const char* key : {"value", "object", "languageMap", "json", "vocab"})
-    if (const json::Value* v = json::member(d, key)) return v->IsString() ? std::string(json::view(*v)) : json::to_string(*v);
+    if (const json::Value* v = json::member(d, key))
+      return v->IsString() ? std::string(json::view(*v)) : json::to_string(*v);
   return {};
 }
 
@@ -42,8 +43,8 @@ std::optional<std::pair<double, double>> point(const model::AttrInstance& a) {
   if (!v || !v->IsObject()) return std::nullopt;
   const json::Value* t = json::member(*v, "type");
   const json::Value* c = json::member(*v, "coordinates");
-  if (!t || !t->IsString() || json::view(*t) != "Point" || !c || !c->IsArray() || c->Size() < 2 || !(*c)[0].IsNumber() ||
-      !(*c)[1].IsNumber())
+  if (!t || !t->IsString() || json::view(*t) != "Point" || !c || !c->IsArray() || c->Size() < 2 ||
+      !(*c)[0].IsNumber() || !(*c)[1].IsNumber())
     return std::nullopt;
   return std::pair{(*c)[0].GetDouble(), (*c)[1].GetDouble()};
 }

@@ -337,14 +337,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (r.chunks && r.status == 200) {
       serialize(r, keep && !http10_, out_, !http10_);
       arm();
-      net::async_write(
-          socket_, net::buffer(out_),
-          [self = shared_from_this(), next = std::move(r.chunks), keep = keep && !http10_](beast::error_code ec,
-                                                                                            std::size_t) mutable {
+      net::async_write(socket_, net::buffer(out_),
+                       [self = shared_from_this(), next = std::move(r.chunks), keep = keep && !http10_](
+                           beast::error_code ec, std::size_t) mutable {
         self->deadline_ = {};
         if (ec) return self->close();
         self->pump(std::move(next), keep);
-          });
+      });
       return;
     }
     r.chunks = nullptr;
@@ -420,7 +419,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool closing_ = false;
   bool keep_alive_ = true;
-  bool http10_ = false;  // the request was HTTP/1.0: no chunked coding, the body ends with the connection
+  bool http10_ = false;         // the request was HTTP/1.0: no chunked coding, the body ends with the connection
   std::shared_ptr<Sink> sink_;  // a streamed response's
   std::string pending_;         // its bytes not yet written
   bool writing_ = false;

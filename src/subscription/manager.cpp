@@ -151,6 +151,7 @@ Status Manager::create(SubPtr s) {
   if (auto st = storage_.save_subscription({s->tenant, s->id, s->flavor ? s->flavor->stored(*s) : stored_document(*s)});
       !st)
     return st;
+  s->state->since = broker::change_ticket();
   add_locked(std::move(s));
   return {};
 }
@@ -275,6 +276,7 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
                 [](const Subscription* a, const Subscription* b) { return a->id < b->id; });
     for (const Subscription* s : candidates) {
       if (!s->active || s->interval_ms || s->expired(now)) continue;
+      if (c.ticket && c.ticket <= s->state->since) continue;  // published before the subscription existed
       if ((s->triggers & kAlterations) && !d.unclassified.empty()) classify_updates(d, c);
       const unsigned trigger = fired(*s, d);
       if (!trigger || !selected(*s, e)) continue;

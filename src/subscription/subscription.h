@@ -52,6 +52,9 @@ struct DeliveryState {
   Millis last_periodic = 0;             // when the last timeInterval round ran
   bool dirty = false;                   // changed since it was last kept in the store (under mu)
   std::mutex geo_mu;                    // a GeoQuery is evaluated by one thread at a time
+  // broker::change_ticket() when the subscription was created: a change published before it (whose
+  // commit is reported later) is not the subscription's to notify. Set before it is visible.
+  std::uint64_t since = 0;
 };
 
 // The counters and times of a DeliveryState as kept across restarts (JSON; takes st.mu), and

@@ -208,4 +208,36 @@ TEST_F(ManagerTest, AChangeWhoseCommitFailedNotifiesNothing) {
   EXPECT_EQ(transfers->started_count(), 0u);
 }
 
+// A change published before a subscription was created is not the subscription's, however late
+// its commit is reported (the listener runs after the writer's reply, when the writer may already
+// have created the subscription); the next change is.
+TEST_F(ManagerTest, AChangePublishedBeforeTheSubscriptionIsNotItsToNotify) {
+  storage.tenant("")->hold();
+  std::promise<Status> done;
+  auto e = entity(kBus);
+  tenant->apply(
+      e->id,
+      [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
+        return std::const_pointer_cast<model::Entity>(e);
+      },
+      [&](Status s) { done.set_value(s); });
+  storage.tenant("")->wait_pending(1);
+  ASSERT_TRUE(manager->create(subscription(R"({"id":"urn:s:late","type":"Subscription","entities":[{"type":"Bus"}],
+                                               "notification":{"endpoint":{"uri":"http://r.test/late"}}})")));
+  ASSERT_TRUE(storage.tenant("")->commit({}));
+  EXPECT_TRUE(done.get_future().get());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(transfers->started_count(), 0u) << "the creation happened before the subscription";
+  auto later = entity(R"({"id":"urn:b:1","type":"Bus","speed":{"type":"Property","value":7}})");
+  tenant->apply(
+      later->id,
+      [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
+        return std::const_pointer_cast<model::Entity>(later);
+      },
+      [](Status) {});
+  storage.tenant("")->wait_pending(1);
+  ASSERT_TRUE(storage.tenant("")->commit({}));
+  ASSERT_TRUE(transfers->wait_started(1));
+}
+
 }  // namespace
