@@ -11,11 +11,7 @@ cd "$(dirname "$0")/.."
 source bench/vehicles.sh dejima
 batches=$(ls "$work/batches" | wc -l)
 
-taskset -c 0 "${DEJIMA:-./build/release/dejima}" serve --port 0 --threads 1 --data-dir "$work/data" --log-level warn --auth off \
-  >"$work/out" 2>"$work/err" &
-pid=$!
-for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
-url="http://$(awk '/listening/ {print $2}' "$work/out")"
+start_dejima
 
 # shellcheck source=wrk/row.sh
 source bench/wrk/row.sh

@@ -10,3 +10,12 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/batches"
 /usr/bin/python3 bench/gen_vehicles.py "$n" 1000 "$work/batches"
+
+# Starts dejima on core 0 (one thread, durable, no access control) on $work/data; sets pid and url.
+start_dejima() {
+  taskset -c 0 "${DEJIMA:-./build/release/dejima}" serve --port 0 --threads 1 --data-dir "$work/data" --log-level warn \
+    --auth off >"$work/out" 2>"$work/err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
+  url="http://$(awk '/listening/ {print $2}' "$work/out")"
+}

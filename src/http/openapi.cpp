@@ -40,6 +40,29 @@ void content(json::Writer& w, std::string_view schema, std::string_view media = 
   w.EndObject();
 }
 
+// A parameter with a string value: in the path (required), a header or the query.
+void parameter(json::Writer& w, std::string_view name, std::string_view in, std::string_view description = {}) {
+  w.StartObject();
+  w.Key("name");
+  json::write_string(w, name);
+  w.Key("in");
+  json::write_string(w, in);
+  if (in == "path") {
+    w.Key("required");
+    w.Bool(true);
+  }
+  if (!description.empty()) {
+    w.Key("description");
+    json::write_string(w, description);
+  }
+  w.Key("schema");
+  w.StartObject();
+  w.Key("type");
+  w.String("string");
+  w.EndObject();
+  w.EndObject();
+}
+
 // The schemas every document has: the error bodies.
 const std::vector<std::pair<std::string, std::string>>& common_schemas() {
   static const std::vector<std::pair<std::string, std::string>> all = {
@@ -130,51 +153,14 @@ std::string openapi_json(const std::vector<RouteInfo>& routes, const std::vector
         json::write_string(w, need_name(r->permission.need));
         w.Key("parameters");
         w.StartArray();
-        for (size_t at = path.find('{'); at != std::string::npos; at = path.find('{', at + 1)) {
-          w.StartObject();
-          w.Key("name");
-          json::write_string(w, path.substr(at + 1, path.find('}', at) - at - 1));
-          w.Key("in");
-          w.String("path");
-          w.Key("required");
-          w.Bool(true);
-          w.Key("schema");
-          w.StartObject();
-          w.Key("type");
-          w.String("string");
-          w.EndObject();
-          w.EndObject();
-        }
+        for (size_t at = path.find('{'); at != std::string::npos; at = path.find('{', at + 1))
+          parameter(w, path.substr(at + 1, path.find('}', at) - at - 1), "path");
         if (r->permission.tenant == TenantFrom::Header && r->permission.need != Need::Open &&
-            r->permission.need != Need::Identified) {
-          w.StartObject();
-          w.Key("name");
-          w.String(path.starts_with("/v2") ? "Fiware-Service" : "NGSILD-Tenant");
-          w.Key("in");
-          w.String("header");
-          w.Key("description");
-          w.String("the tenant (absent: the default tenant)");
-          w.Key("schema");
-          w.StartObject();
-          w.Key("type");
-          w.String("string");
-          w.EndObject();
-          w.EndObject();
-        }
+            r->permission.need != Need::Identified)
+          parameter(w, path.starts_with("/v2") ? "Fiware-Service" : "NGSILD-Tenant", "header",
+                    "the tenant (absent: the default tenant)");
         if (doc)
-          for (const auto& q : doc->query) {
-            w.StartObject();
-            w.Key("name");
-            json::write_string(w, q);
-            w.Key("in");
-            w.String("query");
-            w.Key("schema");
-            w.StartObject();
-            w.Key("type");
-            w.String("string");
-            w.EndObject();
-            w.EndObject();
-          }
+          for (const auto& q : doc->query) parameter(w, q, "query");
         w.EndArray();
         if (doc && !doc->request.empty()) {
           w.Key("requestBody");

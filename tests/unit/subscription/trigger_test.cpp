@@ -144,15 +144,18 @@ class ManagerTest : public ::testing::Test {
     manager->stop();
     dispatcher->stop();
   }
-  Status write(const char* body) {
-    auto e = entity(body);
-    std::promise<Status> done;
+  // Applies the entity's write; with the store held, it waits for commit().
+  void apply(const std::shared_ptr<const model::Entity>& e, std::function<void(Status)> done) {
     tenant->apply(
         e->id,
-        [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
+        [e](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
           return std::const_pointer_cast<model::Entity>(e);
         },
-        [&](Status s) { done.set_value(s); });
+        std::move(done));
+  }
+  Status write(const char* body) {
+    std::promise<Status> done;
+    apply(entity(body), [&](Status s) { done.set_value(s); });
     return done.get_future().get();
   }
 
@@ -194,13 +197,7 @@ TEST_F(ManagerTest, AChangeWhoseCommitFailedNotifiesNothing) {
                                                "notification":{"endpoint":{"uri":"http://r.test/all"}}})")));
   storage.tenant("")->hold();
   std::promise<Status> done;
-  auto e = entity(kBus);
-  tenant->apply(
-      e->id,
-      [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
-        return std::const_pointer_cast<model::Entity>(e);
-      },
-      [&](Status s) { done.set_value(s); });
+  apply(entity(kBus), [&](Status s) { done.set_value(s); });
   storage.tenant("")->wait_pending(1);
   ASSERT_TRUE(storage.tenant("")->commit(fail(ErrorKind::InternalError, "io")));
   EXPECT_FALSE(done.get_future().get());
@@ -214,13 +211,7 @@ TEST_F(ManagerTest, AChangeWhoseCommitFailedNotifiesNothing) {
 TEST_F(ManagerTest, AChangePublishedBeforeTheSubscriptionIsNotItsToNotify) {
   storage.tenant("")->hold();
   std::promise<Status> done;
-  auto e = entity(kBus);
-  tenant->apply(
-      e->id,
-      [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
-        return std::const_pointer_cast<model::Entity>(e);
-      },
-      [&](Status s) { done.set_value(s); });
+  apply(entity(kBus), [&](Status s) { done.set_value(s); });
   storage.tenant("")->wait_pending(1);
   ASSERT_TRUE(manager->create(subscription(R"({"id":"urn:s:late","type":"Subscription","entities":[{"type":"Bus"}],
                                                "notification":{"endpoint":{"uri":"http://r.test/late"}}})")));
@@ -228,13 +219,7 @@ TEST_F(ManagerTest, AChangePublishedBeforeTheSubscriptionIsNotItsToNotify) {
   EXPECT_TRUE(done.get_future().get());
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(transfers->started_count(), 0u) << "the creation happened before the subscription";
-  auto later = entity(R"({"id":"urn:b:1","type":"Bus","speed":{"type":"Property","value":7}})");
-  tenant->apply(
-      later->id,
-      [&](const EntityPtr&) -> Result<std::shared_ptr<model::Entity>> {
-        return std::const_pointer_cast<model::Entity>(later);
-      },
-      [](Status) {});
+  apply(entity(R"({"id":"urn:b:1","type":"Bus","speed":{"type":"Property","value":7}})"), [](Status) {});
   storage.tenant("")->wait_pending(1);
   ASSERT_TRUE(storage.tenant("")->commit({}));
   ASSERT_TRUE(transfers->wait_started(1));
