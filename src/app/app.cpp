@@ -72,7 +72,8 @@ namespace {
 void add_system_routes(http::Router& r, broker::Tenants& tenants) {
   using Params = std::vector<std::string>;
   // "derive": how far the entity documents and the history are behind the acknowledged writes
-  // (every tenant's records not yet derived, their bytes, the oldest one's age).
+  // (every tenant's records not yet derived, their bytes, the oldest one's age; the largest
+  // back-log one tenant has held since the start).
   r.add(http::Method::Get, "/health", {http::Need::Open},
         [&tenants](const http::Request&, const Params&, http::Reply reply) {
     store::Lag sum;
@@ -82,12 +83,14 @@ void add_system_routes(http::Router& r, broker::Tenants& tenants) {
         sum.records += l.records;
         sum.bytes += l.bytes;
         sum.derived += l.derived;
+        sum.most_bytes = std::max(sum.most_bytes, l.most_bytes);
         sum.oldest_ms = std::max(sum.oldest_ms, l.oldest_ms);
       }
     http::Response resp;
     resp.content_type = "application/json";
-    resp.body = fmt::format(R"({{"status":"ok","derive":{{"records":{},"bytes":{},"seconds":{:.3f},"derived":{}}}}})",
-                            sum.records, sum.bytes, static_cast<double>(sum.oldest_ms) / 1000.0, sum.derived);
+    resp.body = fmt::format(R"({{"status":"ok","derive":{{"records":{},"bytes":{},"seconds":{:.3f},"derived":{},"mostBytes":{}}}}})",
+                            sum.records, sum.bytes, static_cast<double>(sum.oldest_ms) / 1000.0, sum.derived,
+                            sum.most_bytes);
     reply(std::move(resp));
   });
   // Dejima's own fields, and an "orion" member in FIWARE Orion's shape for NGSIv2 clients that

@@ -35,6 +35,7 @@ struct Lag {
   long long bytes = 0;    // their size in the record
   Millis oldest_ms = 0;   // how long the oldest of them has waited
   long long derived = 0;  // writes derived since the store was opened
+  long long most_bytes = 0;  // the most bytes ever waiting at once since the store was opened
 };
 
 // A time window on one of the instance times (timerel/timeAt/endTimeAt, timeproperty).

@@ -85,6 +85,7 @@ class EntityLog final : public TenantStore {
     l.records = committed_seq_ - applied_;
     l.bytes = lag_bytes_;
     l.derived = derived_;
+    l.most_bytes = most_lag_bytes_;
     if (l.records > 0 && (deriving_ || !derive_queue_.empty())) {
       const Clock::time_point oldest = deriving_ ? deriving_since_ : derive_queue_.front().at;
       l.oldest_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - oldest).count();
@@ -412,6 +413,7 @@ class EntityLog final : public TenantStore {
                                           now,
                                           {}});
         lag_bytes_ += bytes;
+        most_lag_bytes_ = std::max(most_lag_bytes_, lag_bytes_);
       }
       next_seq_ = seq;
       committed_seq_ = seq - 1;
@@ -681,7 +683,7 @@ class EntityLog final : public TenantStore {
   mutable std::mutex derive_mu_;
   std::condition_variable derive_cv_, room_cv_, caught_up_cv_;
   std::deque<Derivable> derive_queue_;
-  long long committed_seq_ = 0, applied_ = 0, lag_bytes_ = 0, derived_ = 0;
+  long long committed_seq_ = 0, applied_ = 0, lag_bytes_ = 0, most_lag_bytes_ = 0, derived_ = 0;
   bool deriving_ = false, derive_stop_ = false, derive_failed_ = false;
   Clock::time_point deriving_since_;
   Retention retention_;
