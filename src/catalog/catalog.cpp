@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <tuple>
 
+#include "catalog/type_names.h"
 #include "jsonld/context.h"
 
 namespace dejima::catalog {
@@ -119,7 +120,15 @@ std::string Dataset::title() const {
   if (!meta.title_ja.empty()) return meta.title_ja;
   if (!meta.title_en.empty()) return meta.title_en;
   const std::string who = publisher.name_ja.empty() ? tenant_name : publisher.name_ja;
-  return short_type + "（" + who + "）";
+  const TypeName known = type_name(short_type);
+  return std::string(known.ja.empty() ? std::string_view(short_type) : known.ja) + "（" + who + "）";
+}
+
+std::string Dataset::title_en() const {
+  if (!meta.title_en.empty()) return meta.title_en;
+  const TypeName known = type_name(short_type);
+  if (known.en.empty() || !meta.title_ja.empty()) return "";
+  return std::string(known.en) + " (" + (publisher.name_en.empty() ? tenant_name : publisher.name_en) + ")";
 }
 
 std::string Dataset::frequency() const {

@@ -41,7 +41,10 @@ struct Dataset {
   std::vector<Source> sources;
 
   // What is shown when the metadata leaves a member empty.
-  std::string title() const;  // title_ja, else title_en, else "<short type>（<publisher>）"
+  // title_ja, else title_en, else "<the type's catalog name or short name>（<publisher>）"
+  std::string title() const;
+  // title_en, else (no title_ja either) "<the type's English catalog name> (<publisher>)", else ""
+  std::string title_en() const;
   std::string frequency() const;
   Millis created() const;
   Millis modified() const;  // the newer of the data's and the metadata's

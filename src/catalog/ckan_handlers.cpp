@@ -15,6 +15,7 @@
 #include "catalog/ckan_search.h"
 #include "catalog/datastore.h"
 #include "catalog/download.h"
+#include "catalog/licenses.h"
 #include "catalog/links.h"
 #include "catalog/routes.h"
 
@@ -22,6 +23,15 @@ namespace dejima::catalog {
 namespace {
 
 using Params = std::vector<std::string>;
+
+// What CKAN shows for a facet item: an organization's title and a licence's title, else the value.
+std::string facet_display(const std::vector<Dataset>& all, std::string_view field, const std::string& value) {
+  if (field == "license_id") return license(value).id == value ? license(value).title : value;
+  if (field == "organization")
+    for (const Dataset& d : all)
+      if (d.tenant_name == value && !d.publisher.name_ja.empty()) return d.publisher.name_ja;
+  return value;
+}
 
 http::Response envelope(const Links& links, std::string_view action, std::string result) {
   return http::json_body(200, json::written([&](json::Writer& w) {
@@ -154,7 +164,7 @@ struct Call {
           w.Key("name");
           json::write_string(w, v);
           w.Key("display_name");
-          json::write_string(w, v);
+          json::write_string(w, facet_display(all, f, v));
           w.Key("count");
           w.Uint64(n);
           w.EndObject();

@@ -21,6 +21,7 @@ void write_dataset(json::Writer& w, const Dataset& d, const Links& links) {
   str(w, "type", d.short_type);
   str(w, "typeIri", d.type);
   str(w, "title", d.title());
+  str(w, "titleEn", d.title_en());
   w.Key("public");
   w.Bool(d.is_public);
   w.Key("entities");

@@ -45,8 +45,9 @@ void add_dataset(Graph& g, const Node& catalog, const Dataset& d, const Links& l
   g.add(catalog, "dcat:dataset", ds);
   g.add(ds, "a", g.iri("dcat:Dataset"));
   g.add(ds, "dct:identifier", Node::text(d.name));
-  g.add(ds, "dct:title", Node::text(d.title(), "ja"));
-  if (!d.meta.title_en.empty()) g.add(ds, "dct:title", Node::text(d.meta.title_en, "en"));
+  const std::string en = d.title_en();
+  if (d.title() != en) g.add(ds, "dct:title", Node::text(d.title(), "ja"));
+  if (!en.empty()) g.add(ds, "dct:title", Node::text(en, "en"));
   const std::string who = d.publisher.name_ja.empty() ? d.tenant_name : d.publisher.name_ja;
   g.add(ds, "dct:description",
         Node::text(d.meta.description_ja.empty()

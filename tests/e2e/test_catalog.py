@@ -76,6 +76,9 @@ def test_a_type_with_data_is_a_dataset_whose_metadata_is_kept(catalog, tmp_path)
     assert str(TOURISM) not in requests.get(s.url + API + "package_show?id=" + d["name"]).text
     assert d["frequency"] == "daily" and d["license"]["id"] == "cc-by-4.0"
     assert [x["format"] for x in d["distributions"]] == ["CSV", "GeoJSON", "JSON-LD"]
+    # untitled: the type's catalog name (自治体標準オープンデータセット) and the publisher
+    who_ja, who_en = d["publisher"].get("nameJa") or "default", d["publisher"].get("nameEn") or "default"
+    assert d["title"] == f"観光施設一覧（{who_ja}）" and d["titleEn"] == f"Tourist attractions ({who_en})"
     url = s.url + "/dejima/v1/datasets/default/TouristAttraction"
     patch = {"titleJa": "島原市 観光施設", "titleEn": "Shimabara tourist attractions", "descriptionJa": "島原市の観光施設一覧",
              "keywords": ["観光", "島原"], "themes": ["観光"], "license": "cc-by-2.1-jp"}
@@ -114,6 +117,11 @@ def test_every_ckan_action_answers_as_ckan_does(catalog):
     assert found["count"] == 1 and found["results"][0]["name"] == names[0]
     assert found["facets"]["tags"] == {"観光": 1, "島原": 1}
     assert found["search_facets"]["res_format"]["items"][0]["count"] == 1
+    # as CKAN: an organization's facet item shows its title, a licence's its title
+    who = pkg["organization"]["title"]
+    assert found["search_facets"]["organization"]["items"] == [{"name": "default", "display_name": who, "count": 1}]
+    licences = ok(action(s, "package_search", **{"facet.field": '["license_id"]'}))["search_facets"]["license_id"]
+    assert licences["items"] == [{"name": pkg["license_id"], "display_name": pkg["license_title"], "count": 1}]
     assert ok(action(s, "package_search", q="nothing-like-this"))["count"] == 0
     assert ok(action(s, "package_search", fq="tags:観光 res_format:CSV"))["count"] == 1
     assert ok(action(s, "package_search", fq="-tags:観光"))["count"] == 0

@@ -14,14 +14,18 @@ const routes: Record<string, () => Promise<View>> = {
   '/warnings': () => import('./views/warnings').then((m) => m.default),
   '/stats': () => import('./views/stats').then((m) => m.default),
   '/sources': () => import('./views/sources').then((m) => m.default),
+  '/datasets': () => import('./views/datasets').then((m) => m.default),
+  '/datasets/': () => import('./views/dataset').then((m) => m.default),
   '/developers': () => import('./views/developers').then((m) => m.default),
+  '/developers/api': () => import('./views/apiref').then((m) => m.default),
   '/login': () => import('./views/login').then((m) => m.default),
 };
 
-const NAV: { path: string; key: 'navMap' | 'navWarnings' | 'navStats' | 'navSources' | 'navDevelopers' }[] = [
+const NAV: { path: string; key: 'navMap' | 'navWarnings' | 'navStats' | 'navDatasets' | 'navSources' | 'navDevelopers' }[] = [
   { path: '/', key: 'navMap' },
   { path: '/warnings', key: 'navWarnings' },
   { path: '/stats', key: 'navStats' },
+  { path: '/datasets', key: 'navDatasets' },
   { path: '/sources', key: 'navSources' },
   { path: '/developers', key: 'navDevelopers' },
 ];
@@ -48,7 +52,7 @@ function header(): HTMLElement {
   const s = t();
   const path = location.pathname;
   const nav = h('nav', { 'aria-label': 'main', class: 'nav' },
-    ...NAV.map((n) => h('a', { href: href(n.path), 'data-link': '', 'aria-current': path === n.path ? 'page' : null }, s[n.key])),
+    ...NAV.map((n) => h('a', { href: href(n.path), 'data-link': '', 'aria-current': path === n.path || path.startsWith(n.path + '/') ? 'page' : null }, s[n.key])),
     h('span', { class: 'nav-admin', 'data-slot': 'admin' }),
   );
   const liveEl = h('span', { class: 'live is-offline', 'data-testid': 'live-indicator', role: 'status' }, s.offline);
@@ -85,8 +89,10 @@ async function render(): Promise<void> {
   document.documentElement.lang = currentLang();
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
-  const load = routes[location.pathname] ?? routes['/'];
-  app.replaceChildren(header(), h('main', { id: 'main', class: `view view-${location.pathname.slice(1) || 'map'}` }));
+  // A dataset's page is /datasets/{name}; every other route is its exact path.
+  const path = location.pathname.startsWith('/datasets/') ? '/datasets/' : location.pathname;
+  const load = routes[path] ?? routes['/'];
+  app.replaceChildren(header(), h('main', { id: 'main', class: `view view-${path.split('/')[1] || 'map'}` }));
   document.title = t().appName;
   const view = await load();
   if (seq !== renderSeq) return;
