@@ -17,6 +17,7 @@
 #include "access/directory.h"
 #include "broker/tenant.h"
 #include "catalog/metadata.h"
+#include "catalog/table.h"
 #include "connect/connectors.h"
 #include "http/message.h"
 #include "store/store.h"
@@ -76,6 +77,8 @@ class Catalog {
                          const json::Value& body);
 
   broker::Tenants& tenants() const { return tenants_; }
+  // The columns of a dataset's table (its CSV and datastore_search), cached per type change.
+  std::vector<Column> columns(broker::Tenant& t, const Dataset& d) const { return columns_.columns(t, d.tenant, d.type); }
 
  private:
   struct View;  // what one request sees: readable types per tenant, connector sources
@@ -93,6 +96,7 @@ class Catalog {
   mutable std::mutex mu_;
   std::map<std::string, Metadata> meta_;  // "<tenant>\n<expanded type>" -> metadata
   mutable std::map<std::string, std::pair<Millis, std::vector<std::string>>> credits_;  // connector -> (read at, lines)
+  mutable ColumnCache columns_;
 };
 
 // The dataset name of a type in a tenant: lower-case letters, digits and '-' (CKAN's rule).

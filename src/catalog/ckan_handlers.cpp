@@ -330,7 +330,7 @@ struct Call {
     if (!d) return std::unexpected(not_found());
     auto tenant = s.catalog.tenants().find(d->tenant);
     if (!tenant) return std::unexpected(not_found());
-    return catalog::datastore_search(**tenant, *d, *id, in);
+    return catalog::datastore_search(**tenant, *d, s.catalog.columns(**tenant, *d), *id, in);
   }
 };
 

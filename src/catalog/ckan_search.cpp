@@ -5,18 +5,13 @@
 
 #include "catalog/ckan_dicts.h"
 #include "catalog/download.h"
+#include "catalog/folding.h"
 #include "catalog/licenses.h"
 
 namespace dejima::catalog {
 namespace {
 
 Error query_error(std::string why) { return {ErrorKind::BadRequestData, "Search Query Error", std::move(why)}; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct Term {
   std::string field;  // "" = any text
@@ -97,7 +92,7 @@ Result<std::vector<Term>> parse_terms(std::string_view text, std::string_view wh
     } else {
       t.value = token;
     }
-    t.value = lower(t.value);
+    t.value = folded(t.value);
     if (t.value.empty()) continue;
     out.push_back(std::move(t));
   }
@@ -111,12 +106,12 @@ bool holds(const Dataset& d, const Term& t) {
   }
   if (!t.field.empty()) {
     for (const auto& v : field_values(d, t.field))
-      if (lower(v) == t.value || (t.value == "*" && !v.empty())) return true;
+      if (equals_folded(v, t.value) || (t.value == "*" && !v.empty())) return true;
     return false;
   }
   for (std::string_view f : {"name", "title", "notes", "tags", "organization", "entity_type", "groups"})
     for (const auto& v : field_values(d, f))
-      if (lower(v).find(t.value) != std::string::npos) return true;
+      if (contains_folded(v, t.value)) return true;
   return false;
 }
 
@@ -211,7 +206,7 @@ Result<SearchResult> search(const std::vector<Dataset>& all, const SearchRequest
       for (const auto& t : *terms) {
         const bool h = holds(d, t);
         ok = ok && h != t.negated;
-        score += h && t.field.empty() && lower(d.title()).find(t.value) != std::string::npos ? 2 : h ? 1 : 0;
+        score += h && t.field.empty() && contains_folded(d.title(), t.value) ? 2 : h ? 1 : 0;
       }
     if (ok) hits.push_back({&d, score});
   }

@@ -84,7 +84,8 @@ void add_dataset_routes(http::Router& r, const Services& s) {
     if (!d->is_public)  // what the caller's credentials opened: no shared cache keeps it
       resp.header("Cache-Control", "private").header("Vary", "X-API-Key, Authorization, Cookie");
     resp.header("Content-Disposition", "attachment; filename=\"" + d->name + "." + kind->extension + "\"");
-    resp.chunks = file_chunks(**tenant, *d, kind->format, cp932);
+    resp.chunks = file_chunks(**tenant, *d, kind->format, cp932,
+                              kind->format == FileFormat::Csv ? s.catalog.columns(**tenant, *d) : std::vector<Column>{});
     reply(std::move(resp));
   });
 }

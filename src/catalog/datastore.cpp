@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 
+#include "catalog/folding.h"
 #include "catalog/table.h"
 #include "util/uri.h"
 
@@ -11,12 +12,6 @@ namespace dejima::catalog {
 namespace {
 
 constexpr size_t kMaxLimit = 32000;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string trimmed(std::string s) {
   while (!s.empty() && s.front() == ' ') s.erase(0, 1);
@@ -87,10 +82,10 @@ std::expected<Query, Failure> parse(const Input& in, const std::vector<Column>& 
         auto c = column(cols, name);
         if (!c || *c == SIZE_MAX || !m.value.IsString())
           return std::unexpected(invalid("q", "field \"" + name + "\" not in table or its text not a string"));
-        q.text.emplace_back(*c, lower(json::view(m.value)));
+        q.text.emplace_back(*c, folded(json::view(m.value)));
       }
     } else {
-      q.text.emplace_back(std::nullopt, lower(*t));
+      q.text.emplace_back(std::nullopt, folded(*t));
     }
   }
   if (auto s = in.text("sort")) {
@@ -120,13 +115,18 @@ std::expected<Query, Failure> parse(const Input& in, const std::vector<Column>& 
   return q;
 }
 
-bool matches(const Query& q, const std::vector<std::string>& row) {
+// The filters read only their own columns' cells; the text search reads the whole row.
+bool passes_filters(const Query& q, const model::Entity& e, const std::vector<Column>& cols) {
   for (const auto& [c, values] : q.filters)
-    if (std::find(values.begin(), values.end(), row[c]) == values.end()) return false;
+    if (std::find(values.begin(), values.end(), cell_of(e, cols[c])) == values.end()) return false;
+  return true;
+}
+
+bool has_text(const Query& q, const std::vector<std::string>& row) {
   for (const auto& [c, text] : q.text) {
     bool found = false;
     for (size_t i = 0; i < row.size() && !found; ++i)
-      if (!c || *c == i) found = lower(row[i]).find(text) != std::string::npos;
+      if (!c || *c == i) found = contains_folded(row[i], text);
     if (!found) return false;
   }
   return true;
@@ -146,20 +146,37 @@ struct Row {
 
 }  // namespace
 
-Outcome datastore_search(broker::Tenant& t, const Dataset& d, const std::string& resource_id, const Input& in) {
-  const std::vector<Column> cols = columns_of(t, d.type);
+Outcome datastore_search(broker::Tenant& t, const Dataset& d, const std::vector<Column>& cols,
+                         const std::string& resource_id, const Input& in) {
   auto q = parse(in, cols);
   if (!q) return std::unexpected(q.error());
   std::vector<Row> kept;
   size_t total = 0, position = 0;
-  Pages pages(t, d.type);
-  for (auto page = pages.next(); !page.empty(); page = pages.next())
-    for (const auto& e : page) {
-      Row r{++position, row_of(*e, cols)};
-      if (!matches(*q, r.cells)) continue;
-      ++total;
-      if (!q->sort.empty() || (total > q->offset && kept.size() < q->limit)) kept.push_back(std::move(r));
-    }
+  if (q->filters.empty() && q->text.empty() && q->sort.empty()) {
+    // Every row in id order: only the page is read (row numbers count from the offset), the total
+    // is the type's entity count.
+    auto page = t.query(type_filter(d.type), query::Page{.offset = q->offset, .limit = q->limit, .count = false});
+    total = d.entities;
+    position = q->offset;
+    for (const auto& e : page.entities) kept.push_back(Row{++position, row_of(*e, cols)});
+  } else {
+    Pages pages(t, d.type);
+    for (auto page = pages.next(); !page.empty(); page = pages.next())
+      for (const auto& e : page) {
+        ++position;
+        if (!passes_filters(*q, *e, cols)) continue;
+        const bool wanted = !q->sort.empty() || (total >= q->offset && kept.size() < q->limit);
+        if (q->text.empty()) {
+          ++total;
+          if (wanted) kept.push_back(Row{position, row_of(*e, cols)});
+          continue;
+        }
+        Row r{position, row_of(*e, cols)};
+        if (!has_text(*q, r.cells)) continue;
+        ++total;
+        if (wanted) kept.push_back(std::move(r));
+      }
+  }
   if (!q->sort.empty()) {
     auto less = [&](const Row& a, const Row& b) {
       for (const auto& [c, desc] : q->sort) {

@@ -9,9 +9,11 @@
 #include "broker/tenant.h"
 #include "catalog/catalog.h"
 #include "catalog/ckan_input.h"
+#include "catalog/table.h"
 
 namespace dejima::catalog {
 
-Outcome datastore_search(broker::Tenant& t, const Dataset& d, const std::string& resource_id, const Input& in);
+Outcome datastore_search(broker::Tenant& t, const Dataset& d, const std::vector<Column>& columns,
+                         const std::string& resource_id, const Input& in);
 
 }  // namespace dejima::catalog

@@ -14,13 +14,15 @@ namespace {
 
 const std::string kLocation = "https://uri.etsi.org/ngsi-ld/location";
 
-std::string csv_line(const std::vector<std::string>& cells) {
-  std::string line;
+void append_csv_line(std::string& out, const std::vector<std::string>& cells) {
   for (size_t i = 0; i < cells.size(); ++i) {
-    if (i > 0) line += ',';
-    line += csv_field(cells[i]);
+    if (i > 0) out += ',';
+    if (cells[i].find_first_of(",\"\r\n") == std::string::npos)
+      out += cells[i];
+    else
+      out += csv_field(cells[i]);
   }
-  return line + "\r\n";
+  out += "\r\n";
 }
 
 }  // namespace
@@ -40,7 +42,8 @@ const FileKind* file_kind(std::string_view file) {
   return nullptr;
 }
 
-std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& d, FileFormat format, bool cp932) {
+std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& d, FileFormat format, bool cp932,
+                                        std::vector<Column> columns) {
   struct State {
     std::unique_ptr<Pages> pages;
     std::vector<Column> columns;
@@ -48,19 +51,17 @@ std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& 
   };
   auto st = std::make_shared<State>();
   st->pages = std::make_unique<Pages>(tenant, d.type);
-  const std::string type = d.type;
-  broker::Tenant* t = &tenant;
-  return [st, format, cp932, type, t]() -> std::string {
+  st->columns = std::move(columns);
+  return [st, format, cp932]() -> std::string {
     if (st->finished) return {};
     std::string out;
     if (!st->started) {
       st->started = true;
       if (format == FileFormat::Csv) {
-        st->columns = columns_of(*t, type);
         if (!cp932) out = "\xEF\xBB\xBF";
         std::vector<std::string> headers;
         for (const auto& c : st->columns) headers.push_back(c.header);
-        out += csv_line(headers);
+        append_csv_line(out, headers);
       } else if (format == FileFormat::GeoJson) {
         out = R"({"type":"FeatureCollection","features":[)";
       } else {
@@ -76,7 +77,7 @@ std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& 
     bool first = out.ends_with('[');
     for (const auto& e : page) {
       if (format == FileFormat::Csv) {
-        out += csv_line(row_of(*e, st->columns));
+        append_csv_line(out, row_of(*e, st->columns));
         continue;
       }
       if (!first) out += ',';

@@ -27,6 +27,7 @@ const std::vector<FileKind>& file_kinds();
 const FileKind* file_kind(std::string_view file);
 
 // The pieces of the file (an empty piece ends it). `cp932`: the CSV in CP932 without a BOM.
-std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& d, FileFormat format, bool cp932);
+std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& d, FileFormat format, bool cp932,
+                                        std::vector<Column> columns);
 
 }  // namespace dejima::catalog

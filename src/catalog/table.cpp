@@ -58,11 +58,13 @@ const model::AttrInstance* default_instance(const model::Entity& e, std::string_
 
 }  // namespace
 
-Pages::Pages(broker::Tenant& t, std::string type) : tenant_(t) {
-  query::Selector s;
-  s.types = query::Names{.atom = std::move(type)};
-  filter_.entities.push_back(std::move(s));
+query::Filter type_filter(const std::string& type) {
+  query::Filter f;
+  f.entities.push_back(query::Selector{.types = query::Names{.atom = type}});
+  return f;
 }
+
+Pages::Pages(broker::Tenant& t, const std::string& type) : tenant_(t), filter_(type_filter(type)) {}
 
 std::vector<broker::EntityPtr> Pages::next() {
   if (done_) return {};
@@ -119,19 +121,44 @@ std::vector<Column> columns_of(broker::Tenant& t, const std::string& type) {
   return out;
 }
 
+std::vector<Column> ColumnCache::columns(broker::Tenant& t, const std::string& tenant, const std::string& type) {
+  const std::string key = tenant + "\n" + type;
+  const std::uint64_t version = t.stamp(type).version;  // read first: a write during the scan is seen next time
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = cached_.find(key); it != cached_.end() && it->second.first == version) return it->second.second;
+  }
+  std::vector<Column> cols = columns_of(t, type);
+  std::lock_guard lock(mu_);
+  cached_[key] = {version, cols};
+  return cols;
+}
+
+std::string cell_of(const model::Entity& e, const Column& c) {
+  const auto* a = default_instance(e, c.attr);
+  if (!a) return {};
+  if (c.part == Column::Part::Whole) return cell(*a);
+  auto p = point(*a);
+  return p ? number_text(c.part == Column::Part::Latitude ? p->second : p->first) : std::string();
+}
+
 std::vector<std::string> row_of(const model::Entity& e, const std::vector<Column>& columns) {
   std::vector<std::string> row;
   row.reserve(columns.size());
+  // The latitude and longitude columns read one location: it is parsed once per row.
+  const model::AttrInstance* located = nullptr;
+  std::optional<std::pair<double, double>> at;
   for (const auto& c : columns) {
-    const auto* a = default_instance(e, c.attr);
-    if (!a) {
-      row.emplace_back();
-    } else if (c.part == Column::Part::Whole) {
-      row.push_back(cell(*a));
-    } else {
-      auto p = point(*a);
-      row.push_back(p ? number_text(c.part == Column::Part::Latitude ? p->second : p->first) : std::string());
+    if (c.part == Column::Part::Whole) {
+      row.push_back(cell_of(e, c));
+      continue;
     }
+    const auto* a = default_instance(e, c.attr);
+    if (a && a != located) {
+      located = a;
+      at = point(*a);
+    }
+    row.push_back(a && at ? number_text(c.part == Column::Part::Latitude ? at->second : at->first) : std::string());
   }
   return row;
 }

@@ -4,6 +4,9 @@
 // location as 緯度 and 経度), one row per entity in id order, each cell the text of the
 // attribute's default instance.
 #pragma once
+#include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,10 +16,13 @@ namespace dejima::catalog {
 
 // The type's entities a page at a time, in id order after a cursor (writes between pages move
 // nothing: the next page starts after the last id read).
+// Every entity of one type (expanded).
+query::Filter type_filter(const std::string& type);
+
 class Pages {
  public:
   static constexpr size_t kSize = 1000;
-  Pages(broker::Tenant& t, std::string type);
+  Pages(broker::Tenant& t, const std::string& type);
   std::vector<broker::EntityPtr> next();  // empty at the end
 
  private:
@@ -36,7 +42,19 @@ struct Column {
 
 // The columns: one pass over the type's entities.
 std::vector<Column> columns_of(broker::Tenant& t, const std::string& type);
-// The row of an entity: one cell per column ("" where it has no such attribute).
+// The columns of each type in each tenant, computed again only once the type has changed (its
+// TypeStamp version): a download or a datastore_search does not scan the type first each time.
+class ColumnCache {
+ public:
+  std::vector<Column> columns(broker::Tenant& t, const std::string& tenant, const std::string& type);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::pair<std::uint64_t, std::vector<Column>>> cached_;  // "<tenant>\n<type>"
+};
+// One cell of an entity's row ("" where it has no such attribute).
+std::string cell_of(const model::Entity& e, const Column& column);
+// The row of an entity: one cell per column.
 std::vector<std::string> row_of(const model::Entity& e, const std::vector<Column>& columns);
 // A CSV field, quoted when it must be (RFC 4180).
 std::string csv_field(std::string_view s);
