@@ -75,10 +75,15 @@ std::vector<std::string> credits_of(const connect::Connectors& c, const std::str
   return out;
 }
 
-bool readable(const http::Grant& g, const std::string& type, const jsonld::Context& core) {
+}  // namespace
+
+bool grant_reads(const http::Grant& g, const std::string& type) {
   if (g.all_types) return true;
-  return std::any_of(g.types.begin(), g.types.end(), [&](const std::string& t) { return core.expand(t) == type; });
+  const auto core = jsonld::Context::core();
+  return std::any_of(g.types.begin(), g.types.end(), [&](const std::string& t) { return core->expand(t) == type; });
 }
+
+namespace {
 
 // What a connector's source may show of itself in a public catalog: an http(s) URL's scheme, host
 // and path (no user information or query, which may hold a key); nothing of a file on the server.
@@ -189,14 +194,14 @@ std::vector<Dataset> Catalog::datasets(const http::Request& req, const std::stri
     const http::Grant anybody = readable_(http::Request{}, tenant);  // what a request without credentials reads
     const auto record = directory_.tenant(tenant);
     for (const auto& [type, info] : (*t)->types(false)) {
-      if (!readable(grant, type, *core)) continue;
+      if (!grant_reads(grant, type)) continue;
       Dataset d;
       d.tenant = tenant;
       d.tenant_name = tenant_name(tenant);
       d.type = type;
       d.short_type = core->compact(type);
       d.name = dataset_name(d.tenant_name, d.short_type);
-      d.is_public = readable(anybody, type, *core);
+      d.is_public = grant_reads(anybody, type);
       d.entities = info.entity_count;
       d.data_modified = (*t)->stamp(type).modified;
       if (record) d.publisher = *record;

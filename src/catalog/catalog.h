@@ -54,6 +54,8 @@ struct Dataset {
 // The types a caller of `req` may read in `tenant`: the grant the access gate would give a read
 // there (http::Grant: all_types, or the listed short names and IRIs).
 using ReadableIn = std::function<http::Grant(const http::Request& req, const std::string& tenant)>;
+// Whether a grant reads the type (expanded): all types, or one of its listed names.
+bool grant_reads(const http::Grant& g, const std::string& type);
 
 class Catalog {
  public:

@@ -42,18 +42,20 @@ std::string ckan_time(Millis t) {
 void write_resource(json::Writer& w, const Dataset& d, size_t position, const Links& links) {
   const FileKind& k = file_kinds()[position];
   w.StartObject();
-  str(w, "id", d.name + "-" + k.extension);
+  str(w, "id", d.name + "-" + k.key);
   str(w, "package_id", d.name);
-  str(w, "name", d.title() + "（" + k.label + "）");
+  str(w, "name", d.title() + "（" + k.title + "）");
   str(w, "description",
       k.format == FileFormat::Csv
           ? "自治体標準オープンデータセットの列構成の CSV（UTF-8, BOM 付き。?encoding=shift_jis で Shift_JIS）"
       : k.format == FileFormat::GeoJson ? "GeoJSON FeatureCollection（属性は keyValues）"
-                                        : "NGSI-LD エンティティ（normalized）の配列");
+      : k.format == FileFormat::NgsiLd
+          ? "NGSI-LD エンティティ（normalized）の配列"
+          : "履歴（観測値の時系列）の CSV。?from=&to=（ISO 8601）で期間を指定、既定は直近 7 日間");
   str(w, "format", k.label);
   str(w, "mimetype", k.content_type.substr(0, k.content_type.find(';')));
   null(w, "mimetype_inner");
-  str(w, "url", links.file(d, k.extension));
+  str(w, "url", links.file(d, k.file));
   null(w, "url_type");
   str(w, "state", "active");
   w.Key("position");
@@ -64,7 +66,10 @@ void write_resource(json::Writer& w, const Dataset& d, size_t position, const Li
   w.Bool(k.format == FileFormat::Csv);
   str(w, "hash", "");
   null(w, "size");
-  null(w, "resource_type");
+  if (k.format == FileFormat::History)
+    str(w, "resource_type", "api");  // an endpoint with parameters, not a file (harvesters leave it)
+  else
+    null(w, "resource_type");
   null(w, "cache_url");
   null(w, "cache_last_updated");
   w.EndObject();

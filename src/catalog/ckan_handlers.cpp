@@ -199,7 +199,7 @@ struct Call {
     auto d = s.catalog.find(req, id->substr(0, dash));
     if (!d) return std::unexpected(not_found());
     for (size_t i = 0; i < file_kinds().size(); ++i)
-      if (file_kinds()[i].extension == id->substr(dash + 1))
+      if (file_kinds()[i].key == id->substr(dash + 1))
         return json::written([&](json::Writer& w) { write_resource(w, *d, i, links); });
     return std::unexpected(not_found());
   }
@@ -324,7 +324,7 @@ struct Call {
   Outcome datastore_search() const {
     auto id = required("resource_id");
     if (!id) return std::unexpected(id.error());
-    const std::string suffix = "-" + file_kinds().front().extension;  // the CSV resource is the table
+    const std::string suffix = "-" + file_kinds().front().key;  // the CSV resource is the table
     if (!id->ends_with(suffix)) return std::unexpected(not_found());
     auto d = s.catalog.find(req, id->substr(0, id->size() - suffix.size()));
     if (!d) return std::unexpected(not_found());

@@ -172,7 +172,8 @@ std::vector<std::string> field_values(const Dataset& d, std::string_view f) {
   }
   if (f == "res_format") {
     std::vector<std::string> v;
-    for (const auto& k : file_kinds()) v.push_back(k.label);
+    for (const auto& k : file_kinds())
+      if (std::find(v.begin(), v.end(), k.label) == v.end()) v.push_back(k.label);  // CSV twice: data and history
     return v;
   }
   if (f == "license_id") return {license(d.meta.license).id};

@@ -68,7 +68,7 @@ void write_dataset(json::Writer& w, const Dataset& d, const Links& links) {
     w.StartObject();
     str(w, "format", k.label);
     str(w, "mediaType", k.content_type.substr(0, k.content_type.find(';')));
-    str(w, "url", links.file(d, k.extension));
+    str(w, "url", links.file(d, k.file));
     w.EndObject();
   }
   w.EndArray();

@@ -33,7 +33,7 @@ std::string eu_frequency(const std::string& f) {
 
 std::string eu_file_type(FileFormat f) {
   const std::string base = "http://publications.europa.eu/resource/authority/file-type/";
-  return base + (f == FileFormat::Csv ? "CSV" : f == FileFormat::GeoJson ? "GEOJSON" : "JSON_LD");
+  return base + (f == FileFormat::GeoJson ? "GEOJSON" : f == FileFormat::NgsiLd ? "JSON_LD" : "CSV");
 }
 
 std::string page_url(const Links& links, size_t page, size_t size) {
@@ -86,12 +86,12 @@ void add_dataset(Graph& g, const Node& catalog, const Dataset& d, const Links& l
     if (!s.url.empty()) g.add(ds, "dct:source", Node::iri(s.url));
   const License& l = license(d.meta.license);
   for (const auto& k : file_kinds()) {
-    const Node dist = Node::iri(links.file(d, k.extension));
+    const Node dist = Node::iri(links.file(d, k.file));
     g.add(ds, "dcat:distribution", dist);
     g.add(dist, "a", g.iri("dcat:Distribution"));
-    g.add(dist, "dct:title", Node::text(d.title() + "（" + k.label + "）", "ja"));
+    g.add(dist, "dct:title", Node::text(d.title() + "（" + k.title + "）", "ja"));
     g.add(dist, "dcat:accessURL", Node::iri(links.dataset(d)));
-    g.add(dist, "dcat:downloadURL", Node::iri(links.file(d, k.extension)));
+    g.add(dist, "dcat:downloadURL", Node::iri(links.file(d, k.file)));
     const std::string media = k.content_type.substr(0, k.content_type.find(';'));
     g.add(dist, "dcat:mediaType", Node::iri("https://www.iana.org/assignments/media-types/" + media));
     g.add(dist, "dct:format", Node::iri(eu_file_type(k.format)));

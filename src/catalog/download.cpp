@@ -29,16 +29,17 @@ void append_csv_line(std::string& out, const std::vector<std::string>& cells) {
 
 const std::vector<FileKind>& file_kinds() {
   static const std::vector<FileKind> all = {
-      {FileFormat::Csv, "csv", "text/csv; charset=utf-8", "CSV"},
-      {FileFormat::GeoJson, "geojson", "application/geo+json", "GeoJSON"},
-      {FileFormat::NgsiLd, "jsonld", "application/ld+json", "JSON-LD"},
+      {FileFormat::Csv, "csv", "data.csv", "text/csv; charset=utf-8", "CSV", "CSV"},
+      {FileFormat::GeoJson, "geojson", "data.geojson", "application/geo+json", "GeoJSON", "GeoJSON"},
+      {FileFormat::NgsiLd, "jsonld", "data.jsonld", "application/ld+json", "JSON-LD", "JSON-LD"},
+      {FileFormat::History, "history", "history.csv", "text/csv; charset=utf-8", "CSV", "履歴 CSV"},
   };
   return all;
 }
 
 const FileKind* file_kind(std::string_view file) {
   for (const auto& k : file_kinds())
-    if (file == "data." + k.extension) return &k;
+    if (file == k.file) return &k;
   return nullptr;
 }
 

@@ -14,13 +14,16 @@
 
 namespace dejima::catalog {
 
-enum class FileFormat { Csv, GeoJson, NgsiLd };
+enum class FileFormat { Csv, GeoJson, NgsiLd, History };
 
+// A dataset's files: its data in three formats, and its history (history_file.h).
 struct FileKind {
   FileFormat format;
-  std::string extension;     // "csv", "geojson", "jsonld"
+  std::string key;           // its resource id's suffix: "csv", "geojson", "jsonld", "history"
+  std::string file;          // "data.csv", "data.geojson", "data.jsonld", "history.csv"
   std::string content_type;  // with charset where it applies
   std::string label;         // CKAN's format name: "CSV", "GeoJSON", "JSON-LD"
+  std::string title;         // after the dataset's title in a resource's name: "CSV", "履歴 CSV"
 };
 const std::vector<FileKind>& file_kinds();
 // The kind a file name asks for ("data.csv" …), if any.

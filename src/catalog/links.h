@@ -13,8 +13,8 @@ struct Links {
   static Links of(const http::Request& req, const std::string& public_url);
   // /dejima/v1/datasets/{tenant}/{type}
   std::string dataset(const Dataset& d) const;
-  // /dejima/v1/datasets/{tenant}/{type}/data.{extension}
-  std::string file(const Dataset& d, std::string_view extension) const;
+  // /dejima/v1/datasets/{tenant}/{type}/{file}
+  std::string file(const Dataset& d, std::string_view file) const;
   // The web app's page of the dataset (/datasets/{name}).
   std::string page(const Dataset& d) const;
 };

@@ -27,12 +27,7 @@ std::string cell(const model::AttrInstance& a) {
   if (a.scalar.kind == K::Bool) return a.scalar.boolean ? "true" : "false";
   if (a.scalar.kind == K::Number) return number_text(a.scalar.number);
   if (a.scalar.kind == K::String) return std::string(a.scalar_text());
-  json::Document d;
-  if (!json::parse_stored(d, a.json).empty() || !d.IsObject()) return {};
-  for (const char* key : {"value", "object", "languageMap", "json", "vocab"})
-    if (const json::Value* v = json::member(d, key))
-      return v->IsString() ? std::string(json::view(*v)) : json::to_string(*v);
-  return {};
+  return value_text(a.json);
 }
 
 // A Point location's [lon, lat], if it is one.
@@ -132,6 +127,15 @@ std::vector<Column> ColumnCache::columns(broker::Tenant& t, const std::string& t
   std::lock_guard lock(mu_);
   cached_[key] = {version, cols};
   return cols;
+}
+
+std::string value_text(std::string_view instance_json) {
+  json::Document d;
+  if (!json::parse_stored(d, instance_json).empty() || !d.IsObject()) return {};
+  for (const char* key : {"value", "object", "languageMap", "json", "vocab"})
+    if (const json::Value* v = json::member(d, key))
+      return v->IsString() ? std::string(json::view(*v)) : json::to_string(*v);
+  return {};
 }
 
 std::string cell_of(const model::Entity& e, const Column& c) {

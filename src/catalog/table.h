@@ -52,6 +52,9 @@ class ColumnCache {
   std::mutex mu_;
   std::map<std::string, std::pair<std::uint64_t, std::vector<Column>>> cached_;  // "<tenant>\n<type>"
 };
+// The text of a stored instance's value (its internal JSON): a string as it is, a Relationship's
+// object, anything else as compact JSON.
+std::string value_text(std::string_view instance_json);
 // One cell of an entity's row ("" where it has no such attribute).
 std::string cell_of(const model::Entity& e, const Column& column);
 // The row of an entity: one cell per column.

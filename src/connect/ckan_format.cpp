@@ -3,8 +3,10 @@
 // package_show) or package_show — and each package's CSV and GeoJSON resources are fetched and
 // converted by the csv and geojson formats with the declaration's options, so a harvest of one
 // standard dataset (e.g. fq=tags:避難所) across many municipalities gives one entity type.
-// `params.resourceFormats` (default "csv,geojson") says which of the two are taken. Resources that
-// cannot be fetched or read are rejected and leave the run incomplete (nothing is deleted).
+// `params.resourceFormats` (default "csv,geojson") says which of the two are taken; a resource of
+// resource_type "api" (an endpoint, such as a Dejima dataset's history for a time range) is not a
+// file and is left. Resources that cannot be fetched or read are rejected and leave the run
+// incomplete (nothing is deleted).
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -164,11 +166,13 @@ class CkanFormat final : public Format {
       credit(*p, sink);
       for (const auto& r : (*p)["resources"].GetArray()) {
         if (text(r, "state") == "deleted") continue;
-        const Format* f = resource_format(r);
+        const Format* f = text(r, "resource_type") == "api" ? nullptr : resource_format(r);
         if (f && std::find(wanted.begin(), wanted.end(), f->name()) != wanted.end())
           jobs.push_back({p, &r, f});
         else
-          ++skipped[text(r, "format").empty() ? "(no format)" : text(r, "format")];
+          ++skipped[text(r, "resource_type") == "api" ? "api"
+                    : text(r, "format").empty()     ? "(no format)"
+                                                    : text(r, "format")];
       }
     }
     if (!skipped.empty()) {

@@ -6,6 +6,7 @@ read it, and a second Dejima harvesting the first through its own `ckan` connect
 import csv
 import io
 import json
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
@@ -75,7 +76,7 @@ def test_a_type_with_data_is_a_dataset_whose_metadata_is_kept(catalog, tmp_path)
     assert d["sources"][0]["url"] == "", "a file on the server is not shown"
     assert str(TOURISM) not in requests.get(s.url + API + "package_show?id=" + d["name"]).text
     assert d["frequency"] == "daily" and d["license"]["id"] == "cc-by-4.0"
-    assert [x["format"] for x in d["distributions"]] == ["CSV", "GeoJSON", "JSON-LD"]
+    assert [x["format"] for x in d["distributions"]] == ["CSV", "GeoJSON", "JSON-LD", "CSV"]
     # untitled: the type's catalog name (自治体標準オープンデータセット) and the publisher
     who_ja, who_en = d["publisher"].get("nameJa") or "default", d["publisher"].get("nameEn") or "default"
     assert d["title"] == f"観光施設一覧（{who_ja}）" and d["titleEn"] == f"Tourist attractions ({who_en})"
@@ -109,7 +110,7 @@ def test_every_ckan_action_answers_as_ckan_does(catalog):
     same_shape(pkg["organization"], theirs["organization"], "organization", skip=("revision_id",))
     same_shape(pkg["tags"][0], theirs["tags"][0], "tag")
     assert pkg["title"] == "島原市 観光施設" and [t["name"] for t in pkg["tags"]] == ["観光", "島原"]
-    assert pkg["private"] is False and pkg["isopen"] is True and pkg["num_resources"] == 3
+    assert pkg["private"] is False and pkg["isopen"] is True and pkg["num_resources"] == 4
     assert {r["format"] for r in pkg["resources"]} == {"CSV", "GeoJSON", "JSON-LD"}
 
     found = ok(action(s, "package_search", q="観光", **{"facet.field": '["tags","organization","res_format"]'}))
@@ -265,6 +266,47 @@ def test_a_large_type_downloads_page_by_page(server):
     assert [f["id"] for f in features] == [b["id"] for b in batch]
 
 
+def test_the_history_downloads_for_a_time_range(server):
+    base = server.url + "/dejima/v1/datasets/default/Gauge/history.csv"
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    at = [now - timedelta(hours=10 - h) for h in range(6)]  # six observations an hour apart, the last 5 h ago
+    iso = [t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in at]
+    for g in range(3):
+        eid = f"urn:ngsi-ld:Gauge:g{g}"
+        r = requests.post(server.url + "/ngsi-ld/v1/entities", json={
+            "id": eid, "type": "Gauge", "level": {"type": "Property", "value": g * 10, "observedAt": iso[0]}})
+        assert r.status_code == 201, r.text
+        for h in range(1, 6):
+            r = requests.patch(f"{server.url}/ngsi-ld/v1/entities/{eid}/attrs",
+                               json={"level": {"type": "Property", "value": g * 10 + h, "observedAt": iso[h]}})
+            assert r.status_code == 204, r.text
+    r = requests.get(base, params={"from": iso[1], "to": iso[4]})
+    assert r.status_code == 200 and r.headers["Transfer-Encoding"] == "chunked"
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
+    assert list(rows[0].keys()) == ["entityId", "attribute", "datasetId", "observedAt", "recordedAt", "value"]
+    got = [(x["entityId"], x["attribute"], x["observedAt"][:19], x["value"]) for x in rows]
+    assert got == [(f"urn:ngsi-ld:Gauge:g{g}", "level", iso[h][:19], str(g * 10 + h)) for g in range(3) for h in (1, 2, 3)]
+    # the temporal API says the same of the window
+    t = requests.get(server.url + "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Gauge:g1", params={
+        "timerel": "between", "timeAt": iso[1], "endTimeAt": iso[4], "options": "temporalValues"}).json()
+    assert [v for v, _ in t["level"]["values"]] == [11, 12, 13]
+    # the default window is the last 7 days: every observation
+    assert len(list(csv.DictReader(io.StringIO(requests.get(base).content.decode("utf-8-sig"))))) == 18
+    sjis = requests.get(base, params={"from": iso[1], "to": iso[4], "encoding": "shift_jis"})
+    assert sjis.content.decode("cp932") == r.content.decode("utf-8-sig")
+    for bad in ({"from": "yesterday"}, {"from": iso[4], "to": iso[1]}, {"encoding": "latin1"}):
+        e = requests.get(base, params=bad)
+        assert e.status_code == 400 and e.headers["Content-Type"] == "application/json", (bad, e.text)
+    # a window with nothing in it: the header alone
+    empty = requests.get(base, params={"from": "2000-01-01T00:00:00Z", "to": "2000-01-02T00:00:00Z"})
+    assert empty.content.decode("utf-8-sig") == "entityId,attribute,datasetId,observedAt,recordedAt,value\r\n"
+    pkg = ok(action(server, "package_show", id="default-gauge"))
+    history_resource = pkg["resources"][3]
+    assert history_resource["url"].endswith("/Gauge/history.csv") and history_resource["format"] == "CSV"
+    assert history_resource["resource_type"] == "api" and history_resource["datastore_active"] is False
+
+
 def test_a_second_dejima_harvests_the_first_through_its_ckan_connector(catalog, start_server, tmp_path):
     a = catalog
     b = start_server(data_dir=tmp_path / "b")
@@ -324,6 +366,14 @@ def test_nothing_private_leaks_through_the_catalog(tmp_path):
         assert "X-API-Key" in private.headers["Vary"]
         assert "Cache-Control" not in requests.get(s.url + "/dejima/v1/datasets/unzen/Shelter/data.csv").headers
         assert requests.get(s.url + "/dejima/v1/datasets/isahaya/Shelter/data.csv", headers=reader).status_code == 403
+        # the history needs the temporal API's right for the type: public types for anybody
+        history = s.url + "/dejima/v1/datasets/unzen/{}/history.csv"
+        assert requests.get(history.format("Shelter")).status_code == 200
+        assert requests.get(history.format("Budget")).status_code == 404
+        assert requests.get(history.format("Budget"), headers=reader).status_code == 403
+        historian = key(service(s, "unzen", [{"operations": ["read", "temporal"]}])["apiKey"])
+        budget_history = requests.get(history.format("Budget"), headers=historian)
+        assert budget_history.status_code == 200 and "秘密" in budget_history.content.decode("utf-8-sig")
         assert requests.patch(s.url + "/dejima/v1/datasets/unzen/Shelter", json={}, headers=reader).status_code == 403
     finally:
         s.stop()

@@ -52,7 +52,8 @@ test('12. a dataset page shows its metadata, downloads, preview, map, and sample
   await expect(page.getByTestId('dataset-meta')).toContainText('長崎県');
 
   // downloads: the links are the resources' own, and the CSV opens with a BOM
-  for (const r of pkg.resources) await expect(page.getByTestId(`download-${r.format}`)).toHaveAttribute('href', r.url);
+  for (const r of pkg.resources) await expect(page.getByTestId(`download-${r.id.slice(name.length + 1)}`)).toHaveAttribute('href', r.url);
+  expect(pkg.resources.map((r: any) => r.id)).toEqual(['csv', 'geojson', 'jsonld', 'history'].map((k) => `${name}-${k}`));
   const csv = await fetch(pkg.resources.find((r: any) => r.format === 'CSV').url.replace(/^https?:\/\/[^/]+/, api()));
   expect(csv.status).toBe(200);
   expect(new Uint8Array(await csv.arrayBuffer()).slice(0, 3)).toEqual(new Uint8Array([0xef, 0xbb, 0xbf]));

@@ -7,7 +7,7 @@ import type { View } from '../view';
 import { h, href, fmtTime } from '../dom';
 import { t, currentLang } from '../i18n';
 import { boundaries } from '../api';
-import { datasetByName, showPackage, previewRows, fileUrl, isMissing, type Dataset, type CkanPackage } from '../catalog';
+import { datasetByName, showPackage, previewRows, fileUrl, isMissing, type Dataset, type CkanPackage, type CkanResource } from '../catalog';
 import { codeSamples } from './samples';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -48,8 +48,10 @@ function credits(d: Dataset): HTMLElement | null {
 
 function downloads(d: Dataset, pkg: CkanPackage): HTMLElement {
   const s = t();
-  const items = pkg.resources.map((r) => h('li', {}, h('a', { href: r.url, 'data-testid': `download-${r.format}`, download: '' }, r.format), r.description ? ` — ${r.description}` : ''));
-  items.splice(1, 0, h('li', {}, h('a', { href: fileUrl(d, 'data.csv?encoding=shift_jis'), 'data-testid': 'download-CSV-sjis', download: '' }, s.shiftJisCsv)));
+  // each resource under its id's suffix (csv, geojson, jsonld, history), the CSV also in Shift_JIS
+  const key = (r: CkanResource) => r.id.slice(pkg.name.length + 1);
+  const items = pkg.resources.map((r) => h('li', {}, h('a', { href: r.url, 'data-testid': `download-${key(r)}`, download: '' }, key(r) === 'history' ? s.historyCsv : r.format), r.description ? ` — ${r.description}` : ''));
+  items.splice(1, 0, h('li', {}, h('a', { href: fileUrl(d, 'data.csv?encoding=shift_jis'), 'data-testid': 'download-csv-sjis', download: '' }, s.shiftJisCsv)));
   return h('section', {}, h('h2', {}, s.downloads), h('ul', { class: 'downloads' }, ...items));
 }
 
