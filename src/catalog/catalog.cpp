@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <tuple>
 
+#include <spdlog/spdlog.h>
+
 #include "catalog/type_names.h"
 #include "jsonld/context.h"
 
@@ -164,6 +166,33 @@ std::vector<std::string> Catalog::credits(const std::string& connector) const {
   return lines;
 }
 
+std::map<std::string, Millis> Catalog::history_starts(broker::Tenant& t, const std::string& tenant,
+                                                      const std::map<std::string, broker::TypeInfo>& types) const {
+  const Millis now = now_millis();
+  {
+    std::lock_guard lock(mu_);
+    auto it = starts_.find(tenant);
+    // Read again when old, or when a type has appeared since (its start would be missing).
+    if (it != starts_.end() && now - it->second.first < kCoverageTtlMs &&
+        std::all_of(types.begin(), types.end(), [&](const auto& ty) { return it->second.second.contains(ty.first); }))
+      return it->second.second;
+  }
+  std::map<std::string, Millis> starts;
+  for (const auto& ty : types) starts[ty.first] = 0;  // known to have no history unless found below
+  if (auto entities = t.history().history_entities(); entities) {
+    for (const auto& e : *entities)
+      for (const auto& type : e.types) {
+        Millis& s = starts[type];
+        s = s ? std::min(s, e.created_at) : e.created_at;
+      }
+  } else {
+    spdlog::warn("data catalog: the history of tenant '{}' is not readable: {}", tenant, entities.error().detail);
+  }
+  std::lock_guard lock(mu_);
+  starts_[tenant] = {now, starts};
+  return starts;
+}
+
 Status Catalog::load() {
   auto records = storage_.load_records(std::string(kKind));
   if (!records) return std::unexpected(records.error());
@@ -193,7 +222,9 @@ std::vector<Dataset> Catalog::datasets(const http::Request& req, const std::stri
     const http::Grant grant = readable_(req, tenant);
     const http::Grant anybody = readable_(http::Request{}, tenant);  // what a request without credentials reads
     const auto record = directory_.tenant(tenant);
-    for (const auto& [type, info] : (*t)->types(false)) {
+    const auto types = (*t)->types(false);
+    const auto starts = history_starts(**t, tenant, types);
+    for (const auto& [type, info] : types) {
       if (!grant_reads(grant, type)) continue;
       Dataset d;
       d.tenant = tenant;
@@ -204,6 +235,10 @@ std::vector<Dataset> Catalog::datasets(const http::Request& req, const std::stri
       d.is_public = grant_reads(anybody, type);
       d.entities = info.entity_count;
       d.data_modified = (*t)->stamp(type).modified;
+      if (auto s = starts.find(type); s != starts.end() && s->second) {
+        d.temporal_start = s->second;
+        d.temporal_end = std::max(s->second, d.data_modified);
+      }
       if (record) d.publisher = *record;
       d.publisher.name = d.tenant_name;
       if (auto it = sources.find({tenant, type}); it != sources.end()) d.sources = it->second;

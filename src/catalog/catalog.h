@@ -34,6 +34,9 @@ struct Dataset {
   bool is_public = false;   // readable without credentials
   size_t entities = 0;
   Millis data_modified = 0;
+  // The span the history covers: the first recording of one of its entities to the type's last
+  // change (0, 0 when the type has no history).
+  Millis temporal_start = 0, temporal_end = 0;
   access::TenantRecord publisher;  // name_ja/name_en/code may be empty (a tenant not in the registry)
   struct Source {
     std::string connector, url, schedule, frequency;
@@ -89,6 +92,11 @@ class Catalog {
   // kCreditsTtlMs (every request of the catalog asks).
   std::vector<std::string> credits(const std::string& connector) const;
   static constexpr Millis kCreditsTtlMs = 10000;
+  // Per expanded type, the earliest recording of its entities in a tenant's history (0: none),
+  // read from the history at most every kCoverageTtlMs, or when a type is new.
+  std::map<std::string, Millis> history_starts(broker::Tenant& t, const std::string& tenant,
+                                               const std::map<std::string, broker::TypeInfo>& types) const;
+  static constexpr Millis kCoverageTtlMs = 60000;
 
   store::Storage& storage_;
   broker::Tenants& tenants_;
@@ -99,6 +107,7 @@ class Catalog {
   std::map<std::string, Metadata> meta_;  // "<tenant>\n<expanded type>" -> metadata
   mutable std::map<std::string, std::pair<Millis, std::vector<std::string>>> credits_;  // connector -> (read at, lines)
   mutable ColumnCache columns_;
+  mutable std::map<std::string, std::pair<Millis, std::map<std::string, Millis>>> starts_;  // tenant -> (read at, …)
 };
 
 // The dataset name of a type in a tenant: lower-case letters, digits and '-' (CKAN's rule).

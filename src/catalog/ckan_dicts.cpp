@@ -180,6 +180,10 @@ void write_package(json::Writer& w, const Dataset& d, const Links& links) {
   extra(w, "entities", std::to_string(d.entities));
   extra(w, "frequency", d.frequency());
   if (!d.publisher.code.empty()) extra(w, "spatial_coverage", d.publisher.code);
+  if (d.temporal_start) {  // as ckanext-dcat names them
+    extra(w, "temporal_start", format_iso8601(d.temporal_start));
+    extra(w, "temporal_end", format_iso8601(d.temporal_end));
+  }
   std::string credits;
   for (const auto& s : d.sources)
     for (const auto& c : s.credits) credits += (credits.empty() ? "" : "\n") + c;

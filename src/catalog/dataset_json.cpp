@@ -43,6 +43,13 @@ void write_dataset(json::Writer& w, const Dataset& d, const Links& links) {
   str(w, "nameEn", d.publisher.name_en);
   str(w, "code", d.publisher.code);
   w.EndObject();
+  if (d.temporal_start) {
+    w.Key("temporal");
+    w.StartObject();
+    str(w, "start", format_iso8601(d.temporal_start));
+    str(w, "end", format_iso8601(d.temporal_end));
+    w.EndObject();
+  }
   w.Key("metadata");
   w.StartObject();
   write_metadata(w, d.meta);

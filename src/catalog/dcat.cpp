@@ -79,6 +79,13 @@ void add_dataset(Graph& g, const Node& catalog, const Dataset& d, const Links& l
     g.add(place, "a", g.iri("dct:Location"));
     g.add(place, "dct:identifier", Node::text(d.publisher.code));
   }
+  if (d.temporal_start) {
+    const Node period = g.blank();
+    g.add(ds, "dct:temporal", period);
+    g.add(period, "a", g.iri("dct:PeriodOfTime"));
+    g.add(period, "dcat:startDate", Node::typed(format_iso8601(d.temporal_start), std::string(kDateTime)));
+    g.add(period, "dcat:endDate", Node::typed(format_iso8601(d.temporal_end), std::string(kDateTime)));
+  }
   if (d.created()) g.add(ds, "dct:issued", Node::typed(format_iso8601(d.created()), std::string(kDateTime)));
   if (d.modified()) g.add(ds, "dct:modified", Node::typed(format_iso8601(d.modified()), std::string(kDateTime)));
   g.add(ds, "dcat:landingPage", Node::iri(links.page(d)));

@@ -64,7 +64,7 @@ http::ApiDocs route_docs() {
       },
       {
           {"Dataset",
-           R"json({"type":"object","properties":{"name":{"type":"string"},"tenant":{"type":"string"},"type":{"type":"string"},"title":{"type":"string"},"titleEn":{"type":"string"},"public":{"type":"boolean"},"entities":{"type":"integer"},"license":{"type":"object"},"publisher":{"type":"object"},"metadata":{"$ref":"#/components/schemas/DatasetMetadata"},"sources":{"type":"array"},"distributions":{"type":"array"}}})json"},
+           R"json({"type":"object","properties":{"name":{"type":"string"},"tenant":{"type":"string"},"type":{"type":"string"},"title":{"type":"string"},"titleEn":{"type":"string"},"public":{"type":"boolean"},"temporal":{"type":"object","properties":{"start":{"type":"string","format":"date-time"},"end":{"type":"string","format":"date-time"}}},"entities":{"type":"integer"},"license":{"type":"object"},"publisher":{"type":"object"},"metadata":{"$ref":"#/components/schemas/DatasetMetadata"},"sources":{"type":"array"},"distributions":{"type":"array"}}})json"},
           {"DatasetList", R"json({"type":"array","items":{"$ref":"#/components/schemas/Dataset"}})json"},
           {"DatasetMetadata",
            R"json({"type":"object","properties":{"titleJa":{"type":["string","null"]},"titleEn":{"type":["string","null"]},"descriptionJa":{"type":["string","null"]},"descriptionEn":{"type":["string","null"]},"license":{"type":["string","null"]},"keywords":{"type":["array","null"],"items":{"type":"string"}},"themes":{"type":["array","null"],"items":{"type":"string"}},"frequency":{"type":["string","null"]},"sourceUrl":{"type":["string","null"]}},"additionalProperties":false})json"},

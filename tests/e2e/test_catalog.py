@@ -301,7 +301,13 @@ def test_the_history_downloads_for_a_time_range(server):
     # a window with nothing in it: the header alone
     empty = requests.get(base, params={"from": "2000-01-01T00:00:00Z", "to": "2000-01-02T00:00:00Z"})
     assert empty.content.decode("utf-8-sig") == "entityId,attribute,datasetId,observedAt,recordedAt,value\r\n"
+    # the temporal coverage: the first recording of a Gauge to the type's last change
+    span = requests.get(server.url + "/dejima/v1/datasets/default/Gauge").json()["temporal"]
+    started = (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert started <= span["start"][:19] <= span["end"][:19]
     pkg = ok(action(server, "package_show", id="default-gauge"))
+    extras = {e["key"]: e["value"] for e in pkg["extras"]}
+    assert extras["temporal_start"] == span["start"] and extras["temporal_end"] == span["end"]
     history_resource = pkg["resources"][3]
     assert history_resource["url"].endswith("/Gauge/history.csv") and history_resource["format"] == "CSV"
     assert history_resource["resource_type"] == "api" and history_resource["datastore_active"] is False

@@ -50,6 +50,7 @@ test('12. a dataset page shows its metadata, downloads, preview, map, and sample
   await expect(page.getByTestId('dataset-title')).toHaveText(pkg.title);
   await expect(page.getByTestId('dataset-license')).toHaveAttribute('href', pkg.license_url);
   await expect(page.getByTestId('dataset-meta')).toContainText('長崎県');
+  await expect(page.getByTestId('dataset-meta')).toContainText('履歴の期間');
 
   // downloads: the links are the resources' own, and the CSV opens with a BOM
   for (const r of pkg.resources) await expect(page.getByTestId(`download-${r.id.slice(name.length + 1)}`)).toHaveAttribute('href', r.url);

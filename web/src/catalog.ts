@@ -52,7 +52,7 @@ export function previewRows(resourceId: string, limit: number): Promise<Datastor
 
 export interface Dataset {
   name: string; tenant: string; type: string; typeIri: string; title: string; titleEn: string; public: boolean; entities: number;
-  createdAt: string; modifiedAt: string; frequency?: string;
+  createdAt: string; modifiedAt: string; frequency?: string; temporal?: { start: string; end: string };
   license: { id: string; title: string; url: string };
   publisher: { name: string; nameJa?: string; nameEn?: string; code?: string };
   metadata: { titleJa: string; titleEn: string; descriptionJa: string; descriptionEn: string; keywords: string[]; themes: string[]; sourceUrl: string };

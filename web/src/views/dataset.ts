@@ -28,6 +28,7 @@ function metaList(d: Dataset, pkg: CkanPackage): HTMLElement {
     [s.created, fmtTime(d.createdAt, lang)],
     [s.entityType, h('code', {}, d.typeIri)],
   ];
+  if (d.temporal) rows.push([s.temporalCoverage, `${fmtTime(d.temporal.start, lang)} – ${fmtTime(d.temporal.end, lang)}`]);
   if (pkg.tags.length) rows.push([s.facetTags, pkg.tags.map((x) => x.name).join('、')]);
   if (pkg.groups.length) rows.push([s.facetGroups, pkg.groups.map((x) => x.title ?? x.name).join('、')]);
   if (d.metadata.sourceUrl) rows.push([s.sourceUrl, h('a', { href: d.metadata.sourceUrl }, d.metadata.sourceUrl)]);
