@@ -15,7 +15,7 @@ CTX = {"@context": {"ex": "https://example.jp/ns/", "Shelter": "ex:Shelter", "se
 def test_version_and_health(server):
     health = requests.get(server.url + "/health").json()
     assert health["status"] == "ok"
-    assert set(health["derive"]) == {"records", "bytes", "seconds", "derived"}
+    assert set(health["derive"]) == {"records", "bytes", "seconds", "derived", "mostBytes"}
     assert requests.get(server.url + "/version").json()["name"] == "dejima"
 
 
