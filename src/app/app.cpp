@@ -88,9 +88,9 @@ void add_system_routes(http::Router& r, broker::Tenants& tenants) {
       }
     http::Response resp;
     resp.content_type = "application/json";
-    resp.body = fmt::format(R"({{"status":"ok","derive":{{"records":{},"bytes":{},"seconds":{:.3f},"derived":{},"mostBytes":{}}}}})",
-                            sum.records, sum.bytes, static_cast<double>(sum.oldest_ms) / 1000.0, sum.derived,
-                            sum.most_bytes);
+    resp.body = fmt::format(
+        R"({{"status":"ok","derive":{{"records":{},"bytes":{},"seconds":{:.3f},"derived":{},"mostBytes":{}}}}})",
+        sum.records, sum.bytes, static_cast<double>(sum.oldest_ms) / 1000.0, sum.derived, sum.most_bytes);
     reply(std::move(resp));
   });
   // Dejima's own fields, and an "orion" member in FIWARE Orion's shape for NGSIv2 clients that

@@ -83,7 +83,9 @@ class Catalog {
 
   broker::Tenants& tenants() const { return tenants_; }
   // The columns of a dataset's table (its CSV and datastore_search), cached per type change.
-  std::vector<Column> columns(broker::Tenant& t, const Dataset& d) const { return columns_.columns(t, d.tenant, d.type); }
+  std::vector<Column> columns(broker::Tenant& t, const Dataset& d) const {
+    return columns_.columns(t, d.tenant, d.type);
+  }
 
  private:
   struct View;  // what one request sees: readable types per tenant, connector sources

@@ -27,7 +27,8 @@ Result<bool> wants_cp932(const http::Request& req) {
   const std::string* encoding = req.param("encoding");
   if (!encoding || *encoding == "utf-8") return false;
   if (*encoding == "shift_jis" || *encoding == "cp932" || *encoding == "sjis") return true;
-  return fail(ErrorKind::BadRequestData, "Unknown encoding", *encoding + ": encoding is utf-8 (the default) or shift_jis");
+  return fail(ErrorKind::BadRequestData, "Unknown encoding",
+              *encoding + ": encoding is utf-8 (the default) or shift_jis");
 }
 
 }  // namespace
@@ -75,8 +76,8 @@ void add_dataset_routes(http::Router& r, const Services& s) {
     auto d = s.catalog.find(req, p[0], p[1]);
     if (!d) return reply(http::problem(d.error()));
     if (!grant_reads(req.grant, d->type))
-      return reply(http::problem({ErrorKind::Forbidden, "Not allowed",
-                                  "the caller may not read the history of " + d->short_type}));
+      return reply(http::problem(
+          {ErrorKind::Forbidden, "Not allowed", "the caller may not read the history of " + d->short_type}));
     auto tenant = s.catalog.tenants().find(d->tenant);
     if (!tenant) return reply(http::problem(tenant.error()));
     http::Response resp;
@@ -90,8 +91,9 @@ void add_dataset_routes(http::Router& r, const Services& s) {
         [s](const http::Request& req, const Params& p, http::Reply reply) {
     const FileKind* kind = file_kind(p[2]);
     if (!kind)
-      return reply(http::problem({ErrorKind::ResourceNotFound, "No such file",
-                                  p[2] + ": a dataset's files are data.csv, data.geojson, data.jsonld and history.csv"}));
+      return reply(
+          http::problem({ErrorKind::ResourceNotFound, "No such file",
+                         p[2] + ": a dataset's files are data.csv, data.geojson, data.jsonld and history.csv"}));
     auto sjis = wants_cp932(req);
     if (!sjis) return reply(http::problem(sjis.error()));
     const bool cp932 = *sjis;
@@ -115,8 +117,9 @@ void add_dataset_routes(http::Router& r, const Services& s) {
     if (!d->is_public)  // what the caller's credentials opened: no shared cache keeps it
       resp.header("Cache-Control", "private").header("Vary", "X-API-Key, Authorization, Cookie");
     resp.header("Content-Disposition", "attachment; filename=\"" + d->name + "." + kind->key + "\"");
-    resp.chunks = file_chunks(**tenant, *d, kind->format, cp932,
-                              kind->format == FileFormat::Csv ? s.catalog.columns(**tenant, *d) : std::vector<Column>{});
+    resp.chunks =
+        file_chunks(**tenant, *d, kind->format, cp932,
+                    kind->format == FileFormat::Csv ? s.catalog.columns(**tenant, *d) : std::vector<Column>{});
     reply(std::move(resp));
   });
 }

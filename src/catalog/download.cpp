@@ -44,7 +44,7 @@ const FileKind* file_kind(std::string_view file) {
 }
 
 std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& d, FileFormat format, bool cp932,
-                                        std::vector<Column> columns) {
+                                         std::vector<Column> columns) {
   struct State {
     std::unique_ptr<Pages> pages;
     std::vector<Column> columns;

@@ -31,6 +31,6 @@ const FileKind* file_kind(std::string_view file);
 
 // The pieces of the file (an empty piece ends it). `cp932`: the CSV in CP932 without a BOM.
 std::function<std::string()> file_chunks(broker::Tenant& tenant, const Dataset& d, FileFormat format, bool cp932,
-                                        std::vector<Column> columns);
+                                         std::vector<Column> columns);
 
 }  // namespace dejima::catalog

@@ -17,8 +17,8 @@ inline std::string folded(std::string_view s) {
 
 // Whether `s` contains `needle` (already folded), ignoring ASCII case.
 inline bool contains_folded(std::string_view s, std::string_view needle) {
-  return std::search(s.begin(), s.end(), needle.begin(), needle.end(),
-                     [](char a, char b) { return fold(a) == b; }) != s.end();
+  return std::search(s.begin(), s.end(), needle.begin(), needle.end(), [](char a, char b) { return fold(a) == b; }) !=
+         s.end();
 }
 
 // Whether `s` equals `other` (already folded), ignoring ASCII case.

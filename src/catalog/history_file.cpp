@@ -32,7 +32,9 @@ Result<store::TimeWindow> history_window(const http::Request& req, Millis now) {
   for (const auto& [name, bound] : {std::pair{"from", &w.from}, std::pair{"to", &w.to}})
     if (const std::string* text = req.param(name)) {
       auto t = parse_iso8601(*text);
-      if (!t) return fail(ErrorKind::BadRequestData, "Invalid time", std::string(name) + "=" + *text + ": not an ISO 8601 date and time");
+      if (!t)
+        return fail(ErrorKind::BadRequestData, "Invalid time",
+                    std::string(name) + "=" + *text + ": not an ISO 8601 date and time");
       *bound = *t;
     }
   if (!req.param("from")) w.from = w.to - kDefaultSpanMs;
@@ -41,7 +43,7 @@ Result<store::TimeWindow> history_window(const http::Request& req, Millis now) {
 }
 
 std::function<std::string()> history_chunks(broker::Tenant& tenant, const Dataset& d, store::TimeWindow window,
-                                           bool cp932) {
+                                            bool cp932) {
   struct State {
     std::unique_ptr<Pages> pages;
     std::vector<broker::EntityPtr> page;

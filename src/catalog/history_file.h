@@ -16,6 +16,6 @@ namespace dejima::catalog {
 Result<store::TimeWindow> history_window(const http::Request& req, Millis now);
 
 std::function<std::string()> history_chunks(broker::Tenant& tenant, const Dataset& d, store::TimeWindow window,
-                                           bool cp932);
+                                            bool cp932);
 
 }  // namespace dejima::catalog

@@ -20,9 +20,7 @@ std::string Links::dataset(const Dataset& d) const {
   return base + "/dejima/v1/datasets/" + percent_encode(d.tenant_name, "") + "/" + percent_encode(d.short_type, "");
 }
 
-std::string Links::file(const Dataset& d, std::string_view file) const {
-  return dataset(d) + "/" + std::string(file);
-}
+std::string Links::file(const Dataset& d, std::string_view file) const { return dataset(d) + "/" + std::string(file); }
 
 std::string Links::page(const Dataset& d) const { return base + "/datasets/" + d.name; }
 

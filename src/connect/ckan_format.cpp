@@ -171,8 +171,8 @@ class CkanFormat final : public Format {
           jobs.push_back({p, &r, f});
         else
           ++skipped[text(r, "resource_type") == "api" ? "api"
-                    : text(r, "format").empty()     ? "(no format)"
-                                                    : text(r, "format")];
+                    : text(r, "format").empty()       ? "(no format)"
+                                                      : text(r, "format")];
       }
     }
     if (!skipped.empty()) {

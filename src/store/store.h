@@ -31,10 +31,10 @@ using DocumentMerge = std::function<Result<std::string>(std::string_view doc, st
 
 // How far the state derived from the durable record (entity documents, history) is behind it.
 struct Lag {
-  long long records = 0;  // acknowledged writes not yet derived
-  long long bytes = 0;    // their size in the record
-  Millis oldest_ms = 0;   // how long the oldest of them has waited
-  long long derived = 0;  // writes derived since the store was opened
+  long long records = 0;     // acknowledged writes not yet derived
+  long long bytes = 0;       // their size in the record
+  Millis oldest_ms = 0;      // how long the oldest of them has waited
+  long long derived = 0;     // writes derived since the store was opened
   long long most_bytes = 0;  // the most bytes ever waiting at once since the store was opened
 };
 

@@ -21,8 +21,9 @@ const std::string kShelter = "https://uri.etsi.org/ngsi-ld/default-context/Shelt
 
 std::shared_ptr<model::Entity> shelter(int i, const std::string& extra = "") {
   json::Document d;
-  const std::string text = R"({"id":"urn:s:)" + std::to_string(1000 + i) + R"(","type":"Shelter","name":{"type":"Property","value":"避難所)" +
-                           std::to_string(i) + R"("},"capacity":{"type":"Property","value":)" + std::to_string(i % 7) +
+  const std::string text = R"({"id":"urn:s:)" + std::to_string(1000 + i) +
+                           R"(","type":"Shelter","name":{"type":"Property","value":"避難所)" + std::to_string(i) +
+                           R"("},"capacity":{"type":"Property","value":)" + std::to_string(i % 7) +
                            R"(},"location":{"type":"GeoProperty","value":{"type":"Point","coordinates":[129.8,)" +
                            std::to_string(32 + i / 1000.0) + "]}}" + extra + "}";
   EXPECT_EQ(json::parse(d, text), "");
@@ -57,7 +58,8 @@ class DatastoreTest : public ::testing::Test {
     http::Request req;
     req.query = std::move(params);
     catalog::Input in(req);
-    auto out = catalog::datastore_search(*tenant, dataset, cache.columns(*tenant, "", kShelter), "default-shelter-csv", in);
+    auto out =
+        catalog::datastore_search(*tenant, dataset, cache.columns(*tenant, "", kShelter), "default-shelter-csv", in);
     json::Document d;
     EXPECT_TRUE(out) << (out ? "" : out.error().message);
     if (out) {
@@ -86,7 +88,8 @@ TEST_F(DatastoreTest, ThePageAloneGivesWhatTheFullScanGives) {
 
 TEST_F(DatastoreTest, FiltersCountEveryMatchAndKeepRowNumbers) {
   const auto cols = cache.columns(*tenant, "", kShelter);
-  const auto capacity = std::find_if(cols.begin(), cols.end(), [](const auto& c) { return c.attr.ends_with("/capacity"); });
+  const auto capacity =
+      std::find_if(cols.begin(), cols.end(), [](const auto& c) { return c.attr.ends_with("/capacity"); });
   ASSERT_NE(capacity, cols.end());
   auto r = search({{"filters", R"({")" + capacity->header + R"(": 3})"}, {"limit", "5"}});
   size_t expected = 0;
