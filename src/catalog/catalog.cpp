@@ -185,8 +185,9 @@ std::map<std::string, Millis> Catalog::history_starts(broker::Tenant& t, const s
         Millis& s = starts[type];
         s = s ? std::min(s, e.created_at) : e.created_at;
       }
-  } else {
+  } else {  // not kept: the next request reads again
     spdlog::warn("data catalog: the history of tenant '{}' is not readable: {}", tenant, entities.error().detail);
+    return starts;
   }
   std::lock_guard lock(mu_);
   starts_[tenant] = {now, starts};

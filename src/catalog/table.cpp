@@ -151,7 +151,8 @@ std::vector<std::string> row_of(const model::Entity& e, const std::vector<Column
   row.reserve(columns.size());
   // The latitude and longitude columns read one location: it is parsed once per row.
   const model::AttrInstance* located = nullptr;
-  std::optional<std::pair<double, double>> at;
+  std::pair<double, double> at{0, 0};  // [lon, lat] of `located`, when is_point
+  bool is_point = false;
   for (const auto& c : columns) {
     if (c.part == Column::Part::Whole) {
       row.push_back(cell_of(e, c));
@@ -160,9 +161,11 @@ std::vector<std::string> row_of(const model::Entity& e, const std::vector<Column
     const auto* a = default_instance(e, c.attr);
     if (a && a != located) {
       located = a;
-      at = point(*a);
+      const auto p = point(*a);
+      is_point = p.has_value();
+      if (p) at = *p;
     }
-    row.push_back(a && at ? number_text(c.part == Column::Part::Latitude ? at->second : at->first) : std::string());
+    row.push_back(a && is_point ? number_text(c.part == Column::Part::Latitude ? at.second : at.first) : std::string());
   }
   return row;
 }

@@ -14,11 +14,11 @@
 
 namespace dejima::catalog {
 
-// The type's entities a page at a time, in id order after a cursor (writes between pages move
-// nothing: the next page starts after the last id read).
 // Every entity of one type (expanded).
 query::Filter type_filter(const std::string& type);
 
+// The type's entities a page at a time, in id order after a cursor (writes between pages move
+// nothing: the next page starts after the last id read).
 class Pages {
  public:
   static constexpr size_t kSize = 1000;

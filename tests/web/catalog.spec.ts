@@ -84,6 +84,8 @@ test('12. a dataset page shows its metadata, downloads, preview, map, and sample
 
   await page.goto('/datasets/no-such-dataset');
   await expect(page.getByTestId('dataset-missing')).toBeVisible();
+  await page.goto('/datasets/%E0%A4%A');  // not a %-encoding of anything
+  await expect(page.getByTestId('dataset-missing')).toBeVisible();
 });
 
 test('13. a private dataset shows only to a caller who may read it', async ({ page }) => {

@@ -114,12 +114,12 @@ const view: View = {
   async mount(root) {
     const s = t();
     const lang = currentLang();
-    const name = decodeURIComponent(location.pathname.slice('/datasets/'.length));
     const page = h('section', { class: 'page dataset' }, h('p', {}, h('a', { href: href('/datasets'), 'data-link': '' }, `← ${s.datasetsTitle}`)));
     root.append(page);
     let d: Dataset | null = null;
     let pkg: CkanPackage;
     try {
+      const name = decodeURIComponent(location.pathname.slice('/datasets/'.length));  // throws on a bad %-sequence
       [d, pkg] = await Promise.all([datasetByName(name), showPackage(name)]);
     } catch (err) {
       page.append(h('p', { class: 'error', 'data-testid': 'dataset-missing' }, isMissing(err) ? s.notFound : String(err)));
@@ -142,7 +142,8 @@ const view: View = {
     const previewBox = h('section', {}, h('h2', {}, s.preview));
     const mapBox = h('section', {});
     page.append(previewBox, mapBox, codeSamples(d, location.origin));
-    const [, removeMap] = await Promise.all([previewTable(previewBox, pkg), previewMap(mapBox, d)]);
+    const noMap = () => {};  // a map that could not be drawn leaves the rest of the page
+    const [, removeMap] = await Promise.all([previewTable(previewBox, pkg), previewMap(mapBox, d).catch(() => noMap)]);
     return removeMap;
   },
 };
