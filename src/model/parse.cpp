@@ -476,8 +476,8 @@ std::string merge_instance(std::string_view old_json, std::string_view patch_jso
   json::LocalDocument<8192> old_local, patch_local;
   auto& old_doc = old_local.doc;
   auto& patch = patch_local.doc;
-  old_doc.Parse(old_json.data(), old_json.size());
-  patch.Parse(patch_json.data(), patch_json.size());
+  (void)json::parse_stored(old_doc, old_json);  // both were written by Dejima
+  (void)json::parse_stored(patch, patch_json);
   auto& a = old_doc.GetAllocator();
   for (auto m = patch.MemberBegin(); m != patch.MemberEnd(); ++m) {
     const auto& pv = m->value;

@@ -52,8 +52,7 @@ struct InlineWalk {
     if (!e || (caller && !caller->readable(*e))) return std::nullopt;
     json::Document sub(alloc);
     const std::string body = model::render_entity(*e, ctx, o);
-    sub.Parse(body.data(), body.size());
-    if (sub.HasParseError()) return std::nullopt;
+    if (!json::parse_stored(sub, body).empty()) return std::nullopt;
     sub.RemoveMember("@context");
     --budget;
     path.insert(target);
@@ -160,7 +159,7 @@ size_t render_joined(json::Writer& w, const std::vector<EntityPtr>& entities, co
     for (const auto& e : entities) {
       json::Document d;
       const std::string body = model::render_entity(*e, ctx, opts);
-      d.Parse(body.data(), body.size());
+      (void)json::parse_stored(d, body);
       walk.alloc = &d.GetAllocator();
       walk.path = join.contained_by;
       walk.path.insert(e->id);

@@ -161,7 +161,7 @@ std::string notification_body(const Subscription& s, const std::vector<Item>& it
     // A deleted entity: id, type, deletedAt, then its attributes as NGSI-LD Null.
     json::Document d;
     const std::string body = model::render_entity(e, ctx, o);
-    d.Parse(body.data(), body.size());
+    (void)json::parse_stored(d, body);
     w.StartObject();
     w.Key("id");
     json::write_string(w, e.id);

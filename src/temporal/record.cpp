@@ -14,7 +14,7 @@ store::InstanceRecord instance_record(const model::AttrInstance& a) {
   r.modified_at = a.modified_at;
   if (a.json.find("\"observedAt\"") != std::string::npos) {  // most instances have none: skip the parse
     json::LocalDocument<2048> d;
-    d.doc.Parse(a.json.data(), a.json.size());
+    (void)json::parse_stored(d.doc, a.json);
     if (d.doc.IsObject())
       if (auto it = d.doc.FindMember("observedAt"); it != d.doc.MemberEnd() && it->value.IsString())
         if (auto t = parse_iso8601(json::view(it->value))) r.observed_at = *t;

@@ -78,7 +78,7 @@ void write_simplified(json::Writer& w, const AttributeHistory& a, const RenderOp
   const std::string_view key = model::value_key(type);
   for (const auto& r : a.instances) {
     json::LocalDocument<4096> d;
-    d.doc.Parse(r.json.data(), r.json.size());
+    (void)json::parse_stored(d.doc, r.json);
     w.StartArray();
     auto it = d.doc.IsObject() ? d.doc.FindMember(key.data()) : d.doc.MemberEnd();
     if (d.doc.IsObject() && it != d.doc.MemberEnd())

@@ -1,5 +1,7 @@
 #include "util/json.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include <rapidjson/error/en.h>
@@ -8,12 +10,15 @@
 namespace dejima::json {
 namespace {
 
-// Passes the parser's events to the document, refusing to nest deeper than kMaxDepth.
+// Passes the parser's events to the document, refusing to nest deeper than kMaxDepth. Numbers
+// arrive as text (kParseNumbersAsStringsFlag) and are read with std::from_chars, which rounds
+// correctly: RapidJSON's default reading may be an ulp off for long mantissas (a stored double
+// then reads back as another), and its full-precision path shifts by clz(0) on "0e-300".
 struct DepthLimited {
   Document& d;
   bool check_utf8 = false;
   size_t depth = 0;
-  bool too_deep = false, bad_utf8 = false;
+  bool too_deep = false, bad_utf8 = false, too_big = false;
 
   bool open() {
     too_deep = ++depth > kMaxDepth;
@@ -26,7 +31,28 @@ struct DepthLimited {
   bool Int64(int64_t i) { return d.Int64(i); }
   bool Uint64(uint64_t i) { return d.Uint64(i); }
   bool Double(double x) { return d.Double(x); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return d.RawNumber(s, n, copy); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const char* end = s + n;
+    if (std::find_if(s, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == end) {
+      if (*s == '-') {
+        int64_t i = 0;
+        if (auto r = std::from_chars(s, end, i); r.ec == std::errc() && r.ptr == end) return d.Int64(i);
+      } else {
+        uint64_t u = 0;
+        if (auto r = std::from_chars(s, end, u); r.ec == std::errc() && r.ptr == end) return d.Uint64(u);
+      }
+    }
+    double x = 0;
+    auto r = std::from_chars(s, end, x);
+    if (r.ec == std::errc::result_out_of_range) {
+      // Below the smallest double: zero, as RapidJSON reads it; above the largest: refused.
+      const char* e = std::find_if(s, end, [](char c) { return c == 'e' || c == 'E'; });
+      too_big = e == end || e + 1 == end || e[1] != '-';
+      if (too_big) return false;
+      return d.Double(*s == '-' ? -0.0 : 0.0);
+    }
+    return r.ec == std::errc() && d.Double(x);
+  }
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return text_ok(s, n) && d.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return text_ok(s, n) && d.Key(s, n, copy); }
   // RapidJSON's UTF-8 check sees the escapes, not what they decode to: a lone low surrogate
@@ -48,12 +74,13 @@ std::string parse_with(Document& doc, std::string_view text) {
   rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
   rapidjson::Reader reader;
   rapidjson::ParseResult result;
-  bool too_deep = false, bad_utf8 = false;
+  bool too_deep = false, bad_utf8 = false, too_big = false;
   auto generate = [&](Document& d) {
     DepthLimited limited{d, (Flags & rapidjson::kParseValidateEncodingFlag) != 0};
-    result = reader.Parse<Flags>(in, limited);
+    result = reader.Parse<Flags | rapidjson::kParseNumbersAsStringsFlag>(in, limited);
     too_deep = limited.too_deep;
     bad_utf8 = limited.bad_utf8;
+    too_big = limited.too_big;
     return !result.IsError();
   };
   doc.SetNull();
@@ -61,6 +88,7 @@ std::string parse_with(Document& doc, std::string_view text) {
   if (too_deep)
     return "arrays and objects nested deeper than " + std::to_string(kMaxDepth) + " levels (at byte " +
            std::to_string(result.Offset()) + ")";
+  if (too_big) return "Number too big to be stored in double (at byte " + std::to_string(result.Offset()) + ")";
   if (bad_utf8)
     return "Invalid encoding in string: an escape that is not a whole character (at byte " +
            std::to_string(result.Offset()) + ")";

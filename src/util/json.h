@@ -79,7 +79,8 @@ constexpr size_t kMaxDepth = 512;
 // sources); returns a message on error (empty on success).
 std::string parse(Document& doc, std::string_view text);
 // The same without the UTF-8 check, for documents Dejima wrote itself (stored entities and
-// attribute values, subscriptions, run logs), which were checked when they came in.
+// attribute values, subscriptions, run logs, rendered bodies), which were checked when they came
+// in. Both read numbers exactly: a double written and read back is the same double.
 std::string parse_stored(Document& doc, std::string_view text);
 // Whether text is well-formed UTF-8 (URL paths and parameters, after percent-decoding).
 bool valid_utf8(std::string_view text);

@@ -13,7 +13,7 @@ namespace dejima::store::sqlite {
 inline std::vector<std::string> from_json_array(std::string_view text) {
   std::vector<std::string> out;
   json::Document d;
-  d.Parse(text.data(), text.size());
+  (void)json::parse_stored(d, text);
   if (d.IsArray())
     for (const auto& v : d.GetArray())
       if (v.IsString()) out.emplace_back(json::view(v));
@@ -31,7 +31,7 @@ struct MainValue {
 inline MainValue main_value(std::string_view doc) {
   MainValue out;
   json::LocalDocument<2048> d;
-  d.doc.Parse(doc.data(), doc.size());
+  (void)json::parse_stored(d.doc, doc);
   if (!d.doc.IsObject()) return out;
   for (const char* key : {"value", "object", "languageMap", "vocab", "json", "valueList", "objectList"}) {
     auto it = d.doc.FindMember(key);
