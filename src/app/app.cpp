@@ -42,6 +42,8 @@
 #include "model/codec.h"
 #include "ngsild/batch_handlers.h"
 #include "ngsild/context_handlers.h"
+#include "ngsild/csource_handlers.h"
+#include "ngsild/csource_registration.h"
 #include "ngsild/entity_handlers.h"
 #include "ngsild/query_handlers.h"
 #include "ngsild/route_docs.h"
@@ -65,6 +67,7 @@
 #include "store/sqlite/sqlite_storage.h"
 #include "subscription/manager.h"
 #include "temporal/duration.h"
+#include "util/uri.h"
 
 namespace dejima {
 namespace {
@@ -329,6 +332,7 @@ int serve(const Settings& settings) {
   federation::Forwarder forwarder(settings.forward_threads, 1000);
   const ngsiv2::RegistrationFlavor v2_registrations;
   registrations.add_flavor(v2_registrations);
+  registrations.add_flavor(ngsild::ld_flavor());
   if (auto s = registrations.load(); !s) {
     spdlog::critical("cannot load registrations: {}", s.error().detail);
     return 1;
@@ -385,8 +389,10 @@ int serve(const Settings& settings) {
   const ngsild::Options api{.default_limit = settings.default_limit,
                             .max_limit = settings.max_limit,
                             .temporal_max_instances = settings.temporal_max_instances,
-                            .self_host = settings.bind + ":" + std::to_string(settings.port)};
-  ngsild::Services services{api, tenants, contexts, subscriptions};
+                            .self_host = settings.bind + ":" + std::to_string(settings.port),
+                            .forward_timeout_ms = static_cast<long>(settings.forward_timeout_ms),
+                            .via = "dejima-" + random_uuid().substr(0, 12)};
+  ngsild::Services services{api, tenants, contexts, subscriptions, registrations, forwarder};
   http::Router router;
   add_system_routes(router, tenants);
   ngsiv2::add_admin_routes(router);
@@ -395,6 +401,7 @@ int serve(const Settings& settings) {
   ngsild::add_batch_routes(router, services);
   ngsild::add_context_routes(router, services);
   ngsild::add_subscription_routes(router, services);
+  ngsild::add_csource_routes(router, services);
   ngsild::add_temporal_routes(router, services);
   const ngsiv2::Options v2_options{.default_limit = settings.default_limit,
                                    .max_limit = settings.max_limit,

@@ -11,6 +11,7 @@
 
 #include "util/error.h"
 #include "util/json.h"
+#include "util/regex.h"
 #include "util/time.h"
 
 namespace dejima::federation {
@@ -19,9 +20,10 @@ namespace dejima::federation {
 enum Op : unsigned { kQuery = 1, kUpdate = 2 };
 
 // One entity selector: an id or an id pattern (".*" = any; "" with no id = any), and the types it
-// holds (empty = any type).
+// holds (empty = any type). `pattern` is id_pattern compiled, when the API takes any pattern.
 struct EntityInfo {
   std::string id, id_pattern;
+  std::shared_ptr<const Regex> pattern;
   std::vector<std::string> types;
   bool matches(std::string_view entity_id, const std::string* entity_type) const;  // null type: any
 };

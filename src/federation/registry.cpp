@@ -50,6 +50,17 @@ Status Registry::create(RegPtr r) {
   return {};
 }
 
+Status Registry::replace(RegPtr r) {
+  std::unique_lock lock(mu_);
+  auto t = by_tenant_.find(r->tenant);
+  auto it = t == by_tenant_.end() ? decltype(t->second.end()){} : t->second.find(r->id);
+  if (t == by_tenant_.end() || it == t->second.end() || it->second->flavor != r->flavor)
+    return fail(ErrorKind::ResourceNotFound, "Registration not found", r->id);
+  if (auto st = storage_.save_record(kKind, {key(r->tenant, r->id), r->flavor->stored(*r)}); !st) return st;
+  it->second = std::move(r);
+  return {};
+}
+
 Status Registry::remove(const std::string& tenant, const std::string& id, const Flavor* flavor) {
   std::unique_lock lock(mu_);
   auto t = by_tenant_.find(tenant);

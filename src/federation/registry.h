@@ -25,6 +25,8 @@ class Registry {
 
   // Each API sees only its own registrations.
   Status create(RegPtr r);  // AlreadyExists when the id is taken
+  // A new version of a registration of the same flavor (ResourceNotFound when there is none).
+  Status replace(RegPtr r);
   Status remove(const std::string& tenant, const std::string& id, const Flavor* flavor);  // ResourceNotFound
   RegPtr find(const std::string& tenant, const std::string& id, const Flavor* flavor) const;
   std::vector<RegPtr> list(const std::string& tenant, const Flavor* flavor) const;  // ordered by id

@@ -3,6 +3,7 @@
 #include "model/mutate.h"
 #include "model/parse.h"
 #include "model/render.h"
+#include "ngsild/distributed.h"
 #include "ngsild/handler_util.h"
 #include "ngsild/linked_entities.h"
 #include "ngsild/render_params.h"
@@ -105,51 +106,71 @@ void create_entity(const http::Request& req, Services& s, http::Reply reply) {
   });
 }
 
+// Answers a retrieval with `e`: the local entity, or the one merged with its sources' (null:
+// not found). `tenant` is null when the tenant holds nothing locally.
+void answer_entity(const RequestContext& c, const std::string& id, const broker::Tenant* tenant, EntityPtr e,
+                   http::Reply reply) {
+  const auto& req = c.req;
+  auto opts = render_options(c);
+  if (!opts) return reply(http::problem(opts.error()));
+  if (!e || !c.readable(*e) || !model::projection_matches(*e, *opts)) return reply(http::problem(not_found(id)));
+  if (const auto* types = req.param("type")) {
+    bool match = false;
+    for (const auto& t : split_list(*types)) match = match || e->has_type(c.context->expand(t));
+    if (!match) return reply(http::problem(not_found(id)));
+  }
+  if (c.accept == MediaType::GeoJson) {
+    std::string geo = c.context->expand("location");
+    if (const auto* gp = req.param("geometryProperty")) geo = c.context->expand(*gp);
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    model::render_feature(w, *e, *c.context, *opts, geo);
+    return reply(json_response(c, 200, std::string(sb.GetString(), sb.GetSize())));
+  }
+  auto join = join_options(c);
+  if (!join) return reply(http::problem(join.error()));
+  if (join->mode != JoinOptions::Mode::None && tenant) {
+    // flat: an array of the entity and its linked entities; inline: the entity, nested.
+    rapidjson::StringBuffer sb;
+    json::Writer w(sb);
+    w.StartArray();
+    const size_t written = render_joined(w, {e}, *tenant, *c.context, *opts, *join);
+    w.EndArray();
+    std::string body(sb.GetString(), sb.GetSize());
+    // One entity: inline always, flat when no linked entity was found.
+    if (written == 1) body = body.substr(1, body.size() - 2);
+    return reply(json_response(c, 200, std::move(body)));
+  }
+  const bool plain = c.context->is_core() && c.accept == MediaType::Json && req.query.empty();
+  if (plain) {
+    // The most common request: cache its body on the (immutable) entity snapshot.
+    return reply(json_response(c, 200, model::cached_body(*e)));
+  }
+  reply(json_response(c, 200, model::render_entity(*e, *c.context, *opts)));
+}
+
 void get_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
   with_request(req, s, {.offer = {.geo = true}, .params = params(kRetrieveParams, kRepresentationParams)},
                std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
                  const std::string& id = p[0];
                  if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
                  auto tenant = tenant_of(s, *c, false);
-                 if (!tenant) return reply(http::problem(tenant.error()));
-                 auto opts = render_options(*c);
-                 if (!opts) return reply(http::problem(opts.error()));
-                 EntityPtr e = (*tenant)->get(id);
-                 if (!e || !c->readable(*e) || !model::projection_matches(*e, *opts))
-                   return reply(http::problem(not_found(id)));
-                 if (const auto* types = req.param("type")) {
-                   bool match = false;
-                   for (const auto& t : split_list(*types)) match = match || e->has_type(c->context->expand(t));
-                   if (!match) return reply(http::problem(not_found(id)));
-                 }
-                 if (c->accept == MediaType::GeoJson) {
-                   std::string geo = c->context->expand("location");
-                   if (const auto* gp = req.param("geometryProperty")) geo = c->context->expand(*gp);
-                   rapidjson::StringBuffer sb;
-                   json::Writer w(sb);
-                   model::render_feature(w, *e, *c->context, *opts, geo);
-                   return reply(json_response(*c, 200, std::string(sb.GetString(), sb.GetSize())));
-                 }
-                 auto join = join_options(*c);
-                 if (!join) return reply(http::problem(join.error()));
-                 if (join->mode != JoinOptions::Mode::None) {
-                   // flat: an array of the entity and its linked entities; inline: the entity, nested.
-                   rapidjson::StringBuffer sb;
-                   json::Writer w(sb);
-                   w.StartArray();
-                   const size_t written = render_joined(w, {e}, **tenant, *c->context, *opts, *join);
-                   w.EndArray();
-                   std::string body(sb.GetString(), sb.GetSize());
-                   // One entity: inline always, flat when no linked entity was found.
-                   if (written == 1) body = body.substr(1, body.size() - 2);
-                   return reply(json_response(*c, 200, std::move(body)));
-                 }
-                 const bool plain = c->context->is_core() && c->accept == MediaType::Json && req.query.empty();
-                 if (plain) {
-                   // The most common request: cache its body on the (immutable) entity snapshot.
-                   return reply(json_response(*c, 200, model::cached_body(*e)));
-                 }
-                 reply(json_response(*c, 200, model::render_entity(*e, *c->context, *opts)));
+                 const broker::Tenant* local = tenant ? *tenant : nullptr;
+                 EntityPtr e = local ? local->get(id) : nullptr;
+                 auto sources = sources_for(*c, s, id, e.get(), "retrieveEntity");
+                 if (!tenant && sources.empty()) return reply(http::problem(tenant.error()));
+                 if (sources.empty()) return answer_entity(*c, id, local, std::move(e), std::move(reply));
+                 std::vector<std::string> attrs;
+                 if (const auto* a = req.param("attrs"))
+                   for (const auto& name : split_list(*a)) attrs.push_back(c->context->expand(name));
+                 std::shared_ptr<RequestContext> held(std::move(c));
+                 auto job = [&s, held, id, local, e, sources = std::move(sources), attrs, reply]() mutable {
+                   EntityPtr merged = retrieve_distributed(*held, s, id, e.get(), sources, attrs);
+                   answer_entity(*held, id, local, std::move(merged), std::move(reply));
+                 };
+                 if (!s.forwarder.submit(job))
+                   reply(http::problem(Error{ErrorKind::ServiceUnavailable, "Too many forwarded requests",
+                                             "every thread that asks context sources is busy; try again"}));
                });
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "broker/tenant.h"
+#include "federation/forwarder.h"
+#include "federation/registry.h"
 #include "http/message.h"
 #include "jsonld/registry.h"
 #include "ngsild/negotiation.h"
@@ -21,6 +23,8 @@ struct Options {
   unsigned max_limit = 1000;                 // larger limits are 403 TooManyResults
   unsigned temporal_max_instances = 1000;    // per attribute in one temporal response (206 beyond)
   std::string self_host = "127.0.0.1:1026";  // host:port of hosted @context URLs when a request has no Host
+  long forward_timeout_ms = 5000;            // of one request to a context source (unless it says)
+  std::string via;                           // this server in Via headers: a request that names it is not forwarded
 };
 
 // The services a handler may use.
@@ -29,6 +33,8 @@ struct Services {
   broker::Tenants& tenants;
   jsonld::Registry& contexts;
   subscription::Manager& subscriptions;
+  federation::Registry& registrations;  // context source registrations (csource_registration.h)
+  federation::Forwarder& forwarder;     // the threads that wait on context sources (distributed.h)
 };
 
 struct RequestContext {

@@ -4,7 +4,8 @@ namespace dejima::ngsild {
 
 http::ApiDocs route_docs() {
   using M = http::Method;
-  const std::string e = "/ngsi-ld/v1/entities", t = "/ngsi-ld/v1/temporal/entities";
+  const std::string e = "/ngsi-ld/v1/entities", t = "/ngsi-ld/v1/temporal/entities",
+                    c = "/ngsi-ld/v1/csourceRegistrations";
   const std::vector<std::string> query = {"id",   "type",    "idPattern", "attrs",     "pick",        "omit",
                                           "q",    "scopeQ",  "georel",    "geometry",  "coordinates", "geoproperty",
                                           "csf",  "limit",   "offset",    "count",     "options",     "format",
@@ -100,6 +101,26 @@ http::ApiDocs route_docs() {
           {M::Get, "/ngsi-ld/v1/subscriptions/{id}", "One subscription (5.8.3)", tag, 200, "", "Subscription"},
           {M::Patch, "/ngsi-ld/v1/subscriptions/{id}", "Update a subscription (5.8.2)", tag, 204, "Subscription"},
           {M::Delete, "/ngsi-ld/v1/subscriptions/{id}", "Delete a subscription (5.8.5)", tag, 204},
+          {M::Post, c, "Register a context source (5.9.2)", tag, 201, "CSourceRegistration"},
+          {M::Get,
+           c,
+           "Discover context source registrations (5.10.2)",
+           tag,
+           200,
+           "",
+           "CSourceRegistrationList",
+           {"id", "type", "idPattern", "attrs", "q", "csf", "georel", "geometry", "coordinates", "geoproperty",
+            "timerel", "timeAt", "endTimeAt", "timeproperty", "limit", "offset", "count", "options"}},
+          {M::Get,
+           c + "/{id}",
+           "One context source registration (5.10.1)",
+           tag,
+           200,
+           "",
+           "CSourceRegistration",
+           {"options"}},
+          {M::Patch, c + "/{id}", "Update a context source registration (5.9.3)", tag, 204, "CSourceRegistration"},
+          {M::Delete, c + "/{id}", "Delete a context source registration (5.9.4)", tag, 204},
           {M::Post, t, "Create or add to a temporal entity (5.6.11)", tag, 201, "Entity"},
           {M::Get, t, "Query the history (5.7.4)", tag, 200, "", "EntityList", temporal},
           {M::Get, t + "/{id}", "One entity's history (5.7.3)", tag, 200, "", "Entity", temporal},
@@ -137,6 +158,10 @@ http::ApiDocs route_docs() {
           {"Subscription",
            R"json({"type":"object","description":"an NGSI-LD Subscription","properties":{"id":{"type":"string"},"type":{"const":"Subscription"},"entities":{"type":"array"},"watchedAttributes":{"type":"array"},"q":{"type":"string"},"notification":{"type":"object"}},"additionalProperties":true})json"},
           {"SubscriptionList", R"json({"type":"array","items":{"$ref":"#/components/schemas/Subscription"}})json"},
+          {"CSourceRegistration",
+           R"json({"type":"object","description":"an NGSI-LD CSourceRegistration","properties":{"id":{"type":"string"},"type":{"const":"ContextSourceRegistration"},"information":{"type":"array","items":{"type":"object"}},"endpoint":{"type":"string"},"mode":{"enum":["inclusive","exclusive","redirect","auxiliary"]},"operations":{"type":"array","items":{"type":"string"}},"expiresAt":{"type":"string"}},"additionalProperties":true})json"},
+          {"CSourceRegistrationList",
+           R"json({"type":"array","items":{"$ref":"#/components/schemas/CSourceRegistration"}})json"},
           {"Any", R"json({"description":"see the specification's clause"})json"},
       },
   };

@@ -44,7 +44,7 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(answer)
 
-            do_PUT = do_PATCH = do_DELETE = do_POST
+            do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
 
             def log_message(self, *args):
                 pass

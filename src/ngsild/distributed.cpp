@@ -1,0 +1,168 @@
+#include "ngsild/distributed.h"
+
+#include <algorithm>
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+#include "fetch/http_get.h"
+#include "model/parse.h"
+#include "ngsild/csource_registration.h"
+#include "util/uri.h"
+
+namespace dejima::ngsild {
+namespace {
+
+bool passed_here(const RequestContext& c, const Services& s) {
+  const std::string_view via = c.req.header("Via");
+  return !via.empty() && via.find(s.options.via) != std::string_view::npos;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + percent_encode(n, ":/#");
+  return out;
+}
+
+// The registered attributes of the entity (empty: all of them), nullopt when the registration
+// covers the entity in none of its items.
+std::optional<std::vector<std::string>> registered(const LdRegistration& r, const std::string& id,
+                                                   const std::vector<std::string>& types) {
+  std::optional<std::vector<std::string>> out;
+  for (const auto& info : r.information) {
+    const bool covers =
+        info.entities.empty() || std::any_of(info.entities.begin(), info.entities.end(), [&](const auto& e) {
+          if (types.empty()) return e.matches(id, nullptr);
+          return std::any_of(types.begin(), types.end(), [&](const auto& t) { return e.matches(id, &t); });
+        });
+    if (!covers) continue;
+    if (info.properties.empty() && info.relationships.empty()) return std::vector<std::string>{};
+    if (!out) out.emplace();
+    out->insert(out->end(), info.properties.begin(), info.properties.end());
+    out->insert(out->end(), info.relationships.begin(), info.relationships.end());
+  }
+  return out;
+}
+
+struct Answer {
+  const federation::Registration* reg = nullptr;
+  std::vector<std::string> names;  // the attributes taken from it (empty: all)
+  std::optional<model::ParsedEntity> entity;
+};
+
+// One source's answer: GET {endpoint}/ngsi-ld/v1/entities/{id}, names in full (no @context sent,
+// so the answer's names are IRIs, or core terms), read as an entity; failures are logged.
+Answer ask(const RequestContext& c, const Services& s, const federation::Registration& r, const std::string& id,
+           std::vector<std::string> names) {
+  const LdRegistration& x = ld(r);
+  Answer a{&r, std::move(names), std::nullopt};
+  fetch::Exchange ex;
+  ex.method = "GET";
+  std::string url = r.endpoint;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += "/ngsi-ld/v1/entities/" + percent_encode(id, ":");
+  if (!a.names.empty()) url += "?attrs=" + join(a.names);
+  ex.url = url;
+  ex.timeout_ms = x.timeout_ms > 0 ? x.timeout_ms : s.options.forward_timeout_ms;
+  ex.max_bytes = 16u << 20;
+  const std::string_view via = c.req.header("Via");
+  ex.headers = {{"Accept", "application/json"},
+                {"Via", (via.empty() ? "" : std::string(via) + ", ") + "1.1 " + s.options.via}};
+  if (!x.source_tenant.empty()) ex.headers.emplace_back("NGSILD-Tenant", x.source_tenant);
+  auto res = fetch::exchange(ex);
+  if (!res) {
+    spdlog::warn("registration {}: {} unreachable: {}", r.id, url, res.error().detail);
+    return a;
+  }
+  if (res->status == 404) return a;
+  json::Document d;
+  if (res->status != 200 || !json::parse(d, res->body).empty() || !d.IsObject()) {
+    spdlog::warn("registration {}: {} answered {} without an entity", r.id, url, res->status);
+    return a;
+  }
+  auto parsed = model::parse_entity(d, *jsonld::Context::core(), model::ParseMode::Create);
+  if (!parsed || parsed->id != id) {
+    spdlog::warn("registration {}: {} answered an entity Dejima cannot read{}", r.id, url,
+                 parsed ? " (another id)" : ": " + parsed.error().detail);
+    return a;
+  }
+  a.entity = std::move(*parsed);
+  return a;
+}
+
+bool wanted(const std::vector<std::string>& names, const model::Name& attr) {
+  return names.empty() || std::find(names.begin(), names.end(), attr.str()) != names.end();
+}
+
+}  // namespace
+
+std::vector<federation::RegPtr> sources_for(const RequestContext& c, const Services& s, const std::string& id,
+                                            const model::Entity* local, std::string_view operation) {
+  std::vector<federation::RegPtr> out;
+  if (!s.registrations.any(c.tenant) || c.req.param("local") || passed_here(c, s)) return out;
+  std::vector<std::string> types;
+  if (local)
+    for (const auto& t : local->types) types.push_back(t.str());
+  for (auto& r : s.registrations.list(c.tenant, &ld_flavor()))
+    if (r->live(c.now) && supports(ld(*r), operation) && registered(ld(*r), id, types)) out.push_back(std::move(r));
+  return out;
+}
+
+std::shared_ptr<model::Entity> retrieve_distributed(const RequestContext& c, const Services& s, const std::string& id,
+                                                    const model::Entity* local,
+                                                    const std::vector<federation::RegPtr>& sources,
+                                                    const std::vector<std::string>& attrs) {
+  // Every source at once; auxiliary ones too, their answers used only if nothing else has it.
+  std::vector<std::future<Answer>> asked;
+  std::vector<std::string> types;
+  if (local)
+    for (const auto& t : local->types) types.push_back(t.str());
+  for (const auto& r : sources) {
+    auto names = registered(ld(*r), id, types);
+    if (!names) continue;
+    if (!attrs.empty()) {
+      std::vector<std::string> both;
+      for (const auto& a : attrs)
+        if (names->empty() || std::find(names->begin(), names->end(), a) != names->end()) both.push_back(a);
+      if (both.empty()) continue;
+      *names = std::move(both);
+    }
+    asked.push_back(std::async(std::launch::async, [&c, &s, r, id, names = std::move(*names)]() mutable {
+      return ask(c, s, *r, id, std::move(names));
+    }));
+  }
+  std::vector<Answer> answers;
+  for (auto& f : asked) answers.push_back(f.get());
+
+  auto merged = local ? std::make_shared<model::Entity>(*local) : std::make_shared<model::Entity>();
+  bool found = local != nullptr;
+  auto take = [&](const Answer& a, bool replace) {
+    if (!found) {
+      merged->id = id;
+      merged->types = a.entity->types;
+      found = true;
+    }
+    for (const auto& t : a.entity->types)
+      if (!merged->has_type(t.str())) merged->types.push_back(t);
+    if (replace)  // the registered attributes are the source's alone
+      for (const auto& inst : a.entity->attrs) merged->erase(inst.name.str(), "", true);
+    for (auto inst : a.entity->attrs) {
+      if (!wanted(a.names, inst.name)) continue;
+      if (!replace && merged->find(inst.name.str(), inst.dataset_id.str())) continue;  // the local one stays
+      inst.created_at = inst.modified_at = c.now;
+      merged->insert(std::move(inst));
+    }
+  };
+  // Auxiliary registrations count only when no other registration covers the entity.
+  const bool others =
+      std::any_of(answers.begin(), answers.end(), [](const Answer& a) { return ld(*a.reg).mode != "auxiliary"; });
+  for (const auto& a : answers) {
+    const std::string& mode = ld(*a.reg).mode;
+    if (a.entity && (mode != "auxiliary" || !others)) take(a, mode == "exclusive" || mode == "redirect");
+  }
+  if (!found) return nullptr;
+  model::extract_scalars(*merged);
+  return merged;
+}
+
+}  // namespace dejima::ngsild

@@ -1,0 +1,106 @@
+"""Distributed retrieval (NGSI-LD 4.3.6.3) between real Dejima servers on loopback: an entity's
+registered attributes come from the context source that holds them, by the registration's mode;
+local=true asks nobody; a loop A -> B -> A stops at the Via header; a source that is slow, fails or
+answers garbage costs its own attributes only; sources are asked at once."""
+import time
+
+import requests
+
+ENTITIES = "/ngsi-ld/v1/entities"
+REGS = "/ngsi-ld/v1/csourceRegistrations"
+JSON = {"Content-Type": "application/json"}
+
+
+def put(server, body, headers=None):
+    r = requests.post(server.url + ENTITIES, json=body, headers={**JSON, **(headers or {})})
+    assert r.status_code == 201, r.text
+
+
+def register(server, endpoint, information, **extra):
+    body = {"type": "ContextSourceRegistration", "information": information, "endpoint": endpoint, **extra}
+    r = requests.post(server.url + REGS, json=body, headers=JSON)
+    assert r.status_code == 201, r.text
+    return r.headers["Location"]
+
+
+def bus(eid, **attrs):
+    return {"id": eid, "type": "Bus", **{k: {"type": "Property", "value": v} for k, v in attrs.items()}}
+
+
+def get(server, eid, **params):
+    return requests.get(f"{server.url}{ENTITIES}/{eid}", params={"options": "keyValues", **params})
+
+
+def test_registered_attributes_come_from_their_source_by_mode(start_server, tmp_path):
+    a = start_server(data_dir=tmp_path / "a")
+    b = start_server(data_dir=tmp_path / "b")
+    c = start_server(data_dir=tmp_path / "c")
+    put(a, bus("urn:ngsi-ld:Bus:1", name="A", speed=1))
+    put(b, bus("urn:ngsi-ld:Bus:1", name="B", speed=42, fuel=0.5))
+    put(b, bus("urn:ngsi-ld:Bus:2", speed=7))
+    put(c, bus("urn:ngsi-ld:Bus:1", name="C", delay=3))
+    put(c, bus("urn:ngsi-ld:Bus:9", delay=9))
+    # B holds the buses' speed and fuel exclusively; C adds whatever it has (inclusive).
+    register(a, b.url, [{"entities": [{"type": "Bus"}], "propertyNames": ["speed", "fuel"]}], mode="exclusive")
+    register(a, c.url, [{"entities": [{"idPattern": "^urn:ngsi-ld:Bus:1$", "type": "Bus"}]}])
+    assert get(a, "urn:ngsi-ld:Bus:1").json() == {
+        "id": "urn:ngsi-ld:Bus:1", "type": "Bus", "name": "A", "speed": 42, "fuel": 0.5, "delay": 3}
+    assert get(a, "urn:ngsi-ld:Bus:1", attrs="speed").json() == {"id": "urn:ngsi-ld:Bus:1", "type": "Bus",
+                                                                  "speed": 42}
+    assert get(a, "urn:ngsi-ld:Bus:1", local="true").json() == {"id": "urn:ngsi-ld:Bus:1", "type": "Bus",
+                                                                 "name": "A", "speed": 1}
+    assert get(a, "urn:ngsi-ld:Bus:2").json() == {"id": "urn:ngsi-ld:Bus:2", "type": "Bus", "speed": 7}, \
+        "an entity only a source holds"
+    assert get(a, "urn:ngsi-ld:Bus:9").status_code == 404, "C is registered for Bus:1 only"
+    assert get(a, "urn:ngsi-ld:Bus:3").status_code == 404
+    # An auxiliary registration counts only where no other registration covers the entity.
+    register(a, c.url, [{"entities": [{"type": "Car"}]}], mode="auxiliary")
+    put(c, {"id": "urn:ngsi-ld:Car:1", "type": "Car", "owner": {"type": "Property", "value": "C"}})
+    put(a, {"id": "urn:ngsi-ld:Car:1", "type": "Car", "plate": {"type": "Property", "value": "A"}})
+    assert get(a, "urn:ngsi-ld:Car:1").json() == {"id": "urn:ngsi-ld:Car:1", "type": "Car", "plate": "A",
+                                                  "owner": "C"}
+    register(a, b.url, [{"entities": [{"type": "Car"}], "propertyNames": ["speed"]}])
+    assert get(a, "urn:ngsi-ld:Car:1").json() == {"id": "urn:ngsi-ld:Car:1", "type": "Car", "plate": "A"}
+    # Normalized, the source's attribute is an ordinary Property of the answer.
+    r = requests.get(f"{a.url}{ENTITIES}/urn:ngsi-ld:Bus:2")
+    assert r.json()["speed"] == {"type": "Property", "value": 7}
+
+
+def test_a_loop_stops_at_the_via_header(start_server, tmp_path):
+    a = start_server(data_dir=tmp_path / "a")
+    b = start_server(data_dir=tmp_path / "b")
+    put(a, bus("urn:ngsi-ld:Bus:1", name="A"))
+    put(b, bus("urn:ngsi-ld:Bus:1", speed=5))
+    register(a, b.url, [{"entities": [{"type": "Bus"}]}])
+    register(b, a.url, [{"entities": [{"type": "Bus"}]}])
+    started = time.time()
+    assert get(a, "urn:ngsi-ld:Bus:1").json() == {"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "name": "A", "speed": 5}
+    assert get(b, "urn:ngsi-ld:Bus:1").json() == {"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "name": "A", "speed": 5}
+    assert get(a, "urn:ngsi-ld:Bus:404").status_code == 404
+    assert time.time() - started < 5
+
+
+def test_a_failing_source_costs_only_its_own_attributes_and_sources_are_asked_at_once(server, receiver):
+    put(server, bus("urn:ngsi-ld:Bus:1", name="local"))
+    receiver.slow_seconds = 1.5
+    receiver.script("/garbage", 200, "this is not JSON")
+    receiver.script("/other", 200, {"id": "urn:ngsi-ld:Bus:2", "type": "Bus"})
+    receiver.script("/good", 200, {"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "speed": {"type": "Property",
+                                                                                        "value": 3}})
+    for path in ("/slow", "/slow2", "/fail", "/garbage", "/other", "/good"):
+        register(server, receiver.url + path, [{"entities": [{"type": "Bus"}]}],
+                 management={"timeout": 1000} if path == "/slow2" else {})
+    started = time.time()
+    r = get(server, "urn:ngsi-ld:Bus:1")
+    took = time.time() - started
+    assert r.status_code == 200 and r.json() == {"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "name": "local",
+                                                 "speed": 3}
+    assert 1.0 <= took < 2.9, f"two 1.5 s sources asked one after the other would take 3 s: {took:.2f}"
+    asked = [x[1] for x in receiver.received]
+    assert sorted(p.split("/ngsi-ld")[0] for p in asked) == ["/fail", "/garbage", "/good", "/other", "/slow",
+                                                             "/slow2"]
+    one = next(x for x in receiver.received if x[1].startswith("/good"))
+    assert one[1] == "/good/ngsi-ld/v1/entities/urn:ngsi-ld:Bus:1" and one[4] == "GET"
+    assert "dejima-" in one[2]["Via"]
+    # The server goes on serving.
+    assert requests.get(server.url + "/health").status_code == 200
