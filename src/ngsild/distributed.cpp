@@ -99,7 +99,8 @@ bool wanted(const std::vector<std::string>& names, const model::Name& attr) {
 std::vector<federation::RegPtr> sources_for(const RequestContext& c, const Services& s, const std::string& id,
                                             const model::Entity* local, std::string_view operation) {
   std::vector<federation::RegPtr> out;
-  if (!s.registrations.any(c.tenant) || c.req.param("local") || passed_here(c, s)) return out;
+  const auto* local_only = c.req.param("local");
+  if (!s.registrations.any(c.tenant) || (local_only && *local_only == "true") || passed_here(c, s)) return out;
   std::vector<std::string> types;
   if (local)
     for (const auto& t : local->types) types.push_back(t.str());

@@ -49,6 +49,7 @@ def test_registered_attributes_come_from_their_source_by_mode(start_server, tmp_
                                                                   "speed": 42}
     assert get(a, "urn:ngsi-ld:Bus:1", local="true").json() == {"id": "urn:ngsi-ld:Bus:1", "type": "Bus",
                                                                  "name": "A", "speed": 1}
+    assert get(a, "urn:ngsi-ld:Bus:1", local="false").json()["speed"] == 42
     assert get(a, "urn:ngsi-ld:Bus:2").json() == {"id": "urn:ngsi-ld:Bus:2", "type": "Bus", "speed": 7}, \
         "an entity only a source holds"
     assert get(a, "urn:ngsi-ld:Bus:9").status_code == 404, "C is registered for Bus:1 only"
