@@ -50,25 +50,27 @@ Status Registry::create(RegPtr r) {
   return {};
 }
 
+RegPtr* Registry::locate_locked(const std::string& tenant, const std::string& id, const Flavor* flavor) {
+  auto t = by_tenant_.find(tenant);
+  if (t == by_tenant_.end()) return nullptr;
+  auto it = t->second.find(id);
+  return it == t->second.end() || it->second->flavor != flavor ? nullptr : &it->second;
+}
+
 Status Registry::replace(RegPtr r) {
   std::unique_lock lock(mu_);
-  auto t = by_tenant_.find(r->tenant);
-  auto it = t == by_tenant_.end() ? decltype(t->second.end()){} : t->second.find(r->id);
-  if (t == by_tenant_.end() || it == t->second.end() || it->second->flavor != r->flavor)
-    return fail(ErrorKind::ResourceNotFound, "Registration not found", r->id);
+  RegPtr* current = locate_locked(r->tenant, r->id, r->flavor);
+  if (!current) return fail(ErrorKind::ResourceNotFound, "Registration not found", r->id);
   if (auto st = storage_.save_record(kKind, {key(r->tenant, r->id), r->flavor->stored(*r)}); !st) return st;
-  it->second = std::move(r);
+  *current = std::move(r);
   return {};
 }
 
 Status Registry::remove(const std::string& tenant, const std::string& id, const Flavor* flavor) {
   std::unique_lock lock(mu_);
-  auto t = by_tenant_.find(tenant);
-  auto it = t == by_tenant_.end() ? decltype(t->second.end()){} : t->second.find(id);
-  if (t == by_tenant_.end() || it == t->second.end() || it->second->flavor != flavor)
-    return fail(ErrorKind::ResourceNotFound, "Registration not found", id);
+  if (!locate_locked(tenant, id, flavor)) return fail(ErrorKind::ResourceNotFound, "Registration not found", id);
   if (auto st = storage_.delete_record(kKind, key(tenant, id)); !st) return st;
-  t->second.erase(it);
+  by_tenant_[tenant].erase(id);
   return {};
 }
 

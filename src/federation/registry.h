@@ -41,6 +41,8 @@ class Registry {
 
  private:
   static std::string key(const std::string& tenant, const std::string& id) { return tenant + "/" + id; }
+  // The slot of a registration of `flavor` (null when there is none); mu_ held.
+  RegPtr* locate_locked(const std::string& tenant, const std::string& id, const Flavor* flavor);
 
   store::Storage& storage_;
   std::vector<const Flavor*> flavors_;
