@@ -26,6 +26,7 @@ unsigned status_of(ErrorKind kind) {
     case ErrorKind::Unauthorized: return 401;
     case ErrorKind::Forbidden: return 403;
     case ErrorKind::TooManyRequests: return 429;
+    case ErrorKind::LoopDetected: return 508;
   }
   return 500;
 }
@@ -52,6 +53,8 @@ std::string_view type_uri_of(ErrorKind kind) {
     case ErrorKind::Unauthorized: return "urn:dejima:errors:Unauthorized";
     case ErrorKind::Forbidden: return "urn:dejima:errors:Forbidden";
     case ErrorKind::TooManyRequests: return "urn:dejima:errors:TooManyRequests";
+    // NGSI-LD names no type for 508 either.
+    case ErrorKind::LoopDetected: return "urn:dejima:errors:LoopDetected";
   }
   return "https://uri.etsi.org/ngsi-ld/errors/InternalError";
 }
@@ -104,6 +107,7 @@ std::pair<unsigned, std::string_view> orion_status(ErrorKind kind) {
     case ErrorKind::Unauthorized: return {401, "Unauthorized"};
     case ErrorKind::Forbidden: return {403, "Forbidden"};
     case ErrorKind::TooManyRequests: return {429, "TooManyRequests"};
+    case ErrorKind::LoopDetected: return {508, "LoopDetected"};
     case ErrorKind::ServiceUnavailable: return {503, "ServiceUnavailable"};
     case ErrorKind::InternalError: break;
   }

@@ -3,6 +3,7 @@
 #include "http/problem.h"
 #include "model/mutate.h"
 #include "model/parse.h"
+#include "ngsild/distributed_write.h"
 #include "ngsild/handler_util.h"
 #include "util/uri.h"
 
@@ -14,6 +15,18 @@ using model::Entity;
 using Params = std::vector<std::string>;
 
 enum class Op { Create, Upsert, Update, Delete, Merge };
+
+// The operation's name in registrations (clause 4.3.6.3).
+std::string_view operation_name(Op op) {
+  switch (op) {
+    case Op::Create: return "createBatch";
+    case Op::Upsert: return "upsertBatch";
+    case Op::Update: return "updateBatch";
+    case Op::Delete: return "deleteBatch";
+    case Op::Merge: return "mergeBatch";
+  }
+  return "";
+}
 
 // One item of the request array: its id (when readable), and either a parsed entity or the
 // reason it was rejected before reaching the tenant.
@@ -123,6 +136,7 @@ void batch(const http::Request& req, Services& s, http::Reply reply, Op op) {
         return reply(http::problem(
             Error{ErrorKind::BadRequestData, "Invalid options", "unsupported options '" + *options + "'"}));
     }
+    if (distribute_batch(*c, s, operation_name(op), reply) == Split::Done) return;
     auto tenant =
         op == Op::Create || op == Op::Upsert ? s.tenants.find_or_create(c->tenant) : s.tenants.find(c->tenant);
     if (!tenant) return reply(http::problem(tenant.error()));

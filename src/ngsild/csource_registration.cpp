@@ -352,7 +352,11 @@ bool supports(const LdRegistration& r, std::string_view operation) {
   static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> kGroups = {
       {"federationOps", {"retrieveEntity", "queryEntity", "queryBatch", "retrieveTemporal", "queryTemporal"}},
       {"retrieveOps", {"retrieveEntity", "queryEntity"}},
-      {"redirectionOps", {"retrieveEntity", "queryEntity", "queryBatch", "retrieveTemporal", "queryTemporal"}},
+      {"updateOps", {"updateEntity", "updateAttrs", "replaceEntity", "replaceAttrs"}},
+      {"redirectionOps",
+       {"createEntity", "updateEntity", "appendAttrs", "updateAttrs", "deleteAttrs", "deleteEntity", "mergeEntity",
+        "replaceEntity", "replaceAttrs", "retrieveEntity", "queryEntity", "queryBatch", "retrieveTemporal",
+        "queryTemporal"}},
   };
   const std::vector<std::string> fallback = {"federationOps"};
   for (const auto& op : r.operations.empty() ? fallback : r.operations) {

@@ -5,42 +5,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include "fetch/http_get.h"
 #include "model/parse.h"
-#include "ngsild/csource_registration.h"
 #include "util/uri.h"
 
 namespace dejima::ngsild {
 namespace {
 
-bool passed_here(const RequestContext& c, const Services& s) {
-  const std::string_view via = c.req.header("Via");
-  return !via.empty() && via.find(s.options.via) != std::string_view::npos;
-}
-
 std::string join(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ",") + percent_encode(n, ":/#");
-  return out;
-}
-
-// The registered attributes of the entity (empty: all of them), nullopt when the registration
-// covers the entity in none of its items.
-std::optional<std::vector<std::string>> registered(const LdRegistration& r, const std::string& id,
-                                                   const std::vector<std::string>& types) {
-  std::optional<std::vector<std::string>> out;
-  for (const auto& info : r.information) {
-    const bool covers =
-        info.entities.empty() || std::any_of(info.entities.begin(), info.entities.end(), [&](const auto& e) {
-          if (types.empty()) return e.matches(id, nullptr);
-          return std::any_of(types.begin(), types.end(), [&](const auto& t) { return e.matches(id, &t); });
-        });
-    if (!covers) continue;
-    if (info.properties.empty() && info.relationships.empty()) return std::vector<std::string>{};
-    if (!out) out.emplace();
-    out->insert(out->end(), info.properties.begin(), info.properties.end());
-    out->insert(out->end(), info.relationships.begin(), info.relationships.end());
-  }
   return out;
 }
 
@@ -54,21 +27,11 @@ struct Answer {
 // so the answer's names are IRIs, or core terms), read as an entity; failures are logged.
 Answer ask(const RequestContext& c, const Services& s, const federation::Registration& r, const std::string& id,
            std::vector<std::string> names) {
-  const LdRegistration& x = ld(r);
   Answer a{&r, std::move(names), std::nullopt};
-  fetch::Exchange ex;
-  ex.method = "GET";
-  std::string url = r.endpoint;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  url += "/ngsi-ld/v1/entities/" + percent_encode(id, ":");
-  if (!a.names.empty()) url += "?attrs=" + join(a.names);
-  ex.url = url;
-  ex.timeout_ms = x.timeout_ms > 0 ? x.timeout_ms : s.options.forward_timeout_ms;
-  ex.max_bytes = 16u << 20;
-  const std::string_view via = c.req.header("Via");
-  ex.headers = {{"Accept", "application/json"},
-                {"Via", (via.empty() ? "" : std::string(via) + ", ") + "1.1 " + s.options.via}};
-  if (!x.source_tenant.empty()) ex.headers.emplace_back("NGSILD-Tenant", x.source_tenant);
+  std::string path = "/entities/" + percent_encode(id, ":");
+  if (!a.names.empty()) path += "?attrs=" + join(a.names);
+  fetch::Exchange ex = source_request(s, r, c.req.header("Via"), "GET", path);
+  const std::string& url = ex.url;
   auto res = fetch::exchange(ex);
   if (!res) {
     spdlog::warn("registration {}: {} unreachable: {}", r.id, url, res.error().detail);
@@ -96,17 +59,60 @@ bool wanted(const std::vector<std::string>& names, const model::Name& attr) {
 
 }  // namespace
 
+bool passed_here(const RequestContext& c, const Services& s) {
+  const std::string_view via = c.req.header("Via");
+  return !via.empty() && via.find(s.options.via) != std::string_view::npos;
+}
+
+std::vector<std::string> types_of(const model::Entity* e) {
+  std::vector<std::string> types;
+  if (e)
+    for (const auto& t : e->types) types.push_back(t.str());
+  return types;
+}
+
 std::vector<federation::RegPtr> sources_for(const RequestContext& c, const Services& s, const std::string& id,
-                                            const model::Entity* local, std::string_view operation) {
+                                            const std::vector<std::string>& types, std::string_view operation) {
   std::vector<federation::RegPtr> out;
   const auto* local_only = c.req.param("local");
   if (!s.registrations.any(c.tenant) || (local_only && *local_only == "true") || passed_here(c, s)) return out;
-  std::vector<std::string> types;
-  if (local)
-    for (const auto& t : local->types) types.push_back(t.str());
   for (auto& r : s.registrations.list(c.tenant, &ld_flavor()))
     if (r->live(c.now) && supports(ld(*r), operation) && registered(ld(*r), id, types)) out.push_back(std::move(r));
   return out;
+}
+
+std::optional<std::vector<std::string>> registered(const LdRegistration& r, const std::string& id,
+                                                   const std::vector<std::string>& types) {
+  std::optional<std::vector<std::string>> out;
+  for (const auto& info : r.information) {
+    const bool covers =
+        info.entities.empty() || std::any_of(info.entities.begin(), info.entities.end(), [&](const auto& e) {
+          if (types.empty()) return e.matches(id, nullptr);
+          return std::any_of(types.begin(), types.end(), [&](const auto& t) { return e.matches(id, &t); });
+        });
+    if (!covers) continue;
+    if (info.properties.empty() && info.relationships.empty()) return std::vector<std::string>{};
+    if (!out) out.emplace();
+    out->insert(out->end(), info.properties.begin(), info.properties.end());
+    out->insert(out->end(), info.relationships.begin(), info.relationships.end());
+  }
+  return out;
+}
+
+fetch::Exchange source_request(const Services& s, const federation::Registration& r, std::string_view via,
+                               std::string method, const std::string& path) {
+  const LdRegistration& x = ld(r);
+  fetch::Exchange ex;
+  ex.method = std::move(method);
+  std::string url = r.endpoint;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  ex.url = url + "/ngsi-ld/v1" + path;
+  ex.timeout_ms = x.timeout_ms > 0 ? x.timeout_ms : s.options.forward_timeout_ms;
+  ex.max_bytes = 16u << 20;
+  ex.headers = {{"Accept", "application/json"},
+                {"Via", (via.empty() ? "" : std::string(via) + ", ") + "1.1 " + s.options.via}};
+  if (!x.source_tenant.empty()) ex.headers.emplace_back("NGSILD-Tenant", x.source_tenant);
+  return ex;
 }
 
 std::shared_ptr<model::Entity> retrieve_distributed(const RequestContext& c, const Services& s, const std::string& id,
@@ -115,9 +121,7 @@ std::shared_ptr<model::Entity> retrieve_distributed(const RequestContext& c, con
                                                     const std::vector<std::string>& attrs) {
   // Every source at once; auxiliary ones too, their answers used only if nothing else has it.
   std::vector<std::future<Answer>> asked;
-  std::vector<std::string> types;
-  if (local)
-    for (const auto& t : local->types) types.push_back(t.str());
+  const std::vector<std::string> types = types_of(local);
   for (const auto& r : sources) {
     auto names = registered(ld(*r), id, types);
     if (!names) continue;

@@ -3,20 +3,39 @@
 // merged into the local entity by the registrations' modes. Loops stop at the Via header.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "broker/tenant.h"
 #include "federation/registration.h"
+#include "fetch/http_get.h"
+#include "ngsild/csource_registration.h"
 #include "ngsild/request_context.h"
 
 namespace dejima::ngsild {
 
-// The live NGSI-LD registrations that take `operation` for the entity id (of the local entity's
-// types, when there is one), unless the request says local=true or has already passed through
-// this server (its Via names it).
+// Whether the request has already passed through this server (its Via header names it).
+bool passed_here(const RequestContext& c, const Services& s);
+
+// The expanded types of an entity (none for null).
+std::vector<std::string> types_of(const model::Entity* e);
+
+// The live NGSI-LD registrations that take `operation` for the entity id of these types (none
+// known: any type), unless the request says local=true or has already passed through this
+// server (its Via names it).
 std::vector<federation::RegPtr> sources_for(const RequestContext& c, const Services& s, const std::string& id,
-                                            const model::Entity* local, std::string_view operation);
+                                            const std::vector<std::string>& types, std::string_view operation);
+
+// The attributes a registration holds of the entity (expanded; empty: all of them), nullopt when
+// none of its items covers the entity.
+std::optional<std::vector<std::string>> registered(const LdRegistration& r, const std::string& id,
+                                                   const std::vector<std::string>& types);
+
+// A request to a registration's source: {endpoint}{path} (path from /ngsi-ld/v1 on, encoded),
+// with the registration's tenant and timeout and this server added to the request's Via header.
+fetch::Exchange source_request(const Services& s, const federation::Registration& r, std::string_view via,
+                               std::string method, const std::string& path);
 
 // Asks each source for the entity (the registered attributes the request wants; `attrs`
 // expanded, empty = all) and merges the answers into a copy of `local` (which may be null):

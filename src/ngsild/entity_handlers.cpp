@@ -4,6 +4,7 @@
 #include "model/parse.h"
 #include "model/render.h"
 #include "ngsild/distributed.h"
+#include "ngsild/distributed_write.h"
 #include "ngsild/handler_util.h"
 #include "ngsild/linked_entities.h"
 #include "ngsild/render_params.h"
@@ -86,6 +87,12 @@ void create_entity(const http::Request& req, Services& s, http::Reply reply) {
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Create);
     if (!parsed) return reply(http::problem(parsed.error()));
+    switch (distribute(*c, s, {"createEntity", parsed->id.value_or(""), ""}, reply)) {
+      case Split::Done: return;
+      case Split::Local: parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Create); break;
+      case Split::None: break;
+    }
+    if (!parsed) return reply(http::problem(parsed.error()));
     auto tenant = tenant_of(s, *c, true);
     if (!tenant) return reply(http::problem(tenant.error()));
     auto entity = std::make_shared<Entity>(model::new_entity(std::move(*parsed), c->now));
@@ -157,7 +164,7 @@ void get_entity(const http::Request& req, const Params& p, Services& s, http::Re
                  auto tenant = tenant_of(s, *c, false);
                  const broker::Tenant* local = tenant ? *tenant : nullptr;
                  EntityPtr e = local ? local->get(id) : nullptr;
-                 auto sources = sources_for(*c, s, id, e.get(), "retrieveEntity");
+                 auto sources = sources_for(*c, s, id, types_of(e.get()), "retrieveEntity");
                  if (!tenant && sources.empty()) return reply(http::problem(tenant.error()));
                  if (sources.empty()) return answer_entity(*c, id, local, std::move(e), std::move(reply));
                  std::vector<std::string> attrs;
@@ -178,6 +185,7 @@ void delete_entity(const http::Request& req, const Params& p, Services& s, http:
   with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const std::string& id = p[0];
     if (auto st = check_id(id); !st) return reply(http::problem(st.error()));
+    if (distribute(*c, s, {"deleteEntity", id, ""}, reply) == Split::Done) return;
     auto tenant = tenant_of(s, *c, false);
     if (!tenant) return reply(http::problem(tenant.error()));
     (*tenant)->apply(
@@ -203,6 +211,12 @@ void rewrite_entity(const http::Request& req, const Params& p, Services& s, http
     if (parsed->id && *parsed->id != id)
       return reply(http::problem(
           Error{ErrorKind::BadRequestData, "Entity id mismatch", "the body's id differs from the id in the path"}));
+    switch (distribute(*c, s, {merge ? "mergeEntity" : "replaceEntity", id, ""}, reply)) {
+      case Split::Done: return;
+      case Split::Local: parsed = model::parse_entity(c->body, *c->context, mode); break;
+      case Split::None: break;
+    }
+    if (!parsed) return reply(http::problem(parsed.error()));
     const Millis now = c->now;
     modify_entity(
         s, *c, id, std::move(reply),
@@ -226,6 +240,12 @@ void write_attrs(const http::Request& req, const Params& p, Services& s, http::R
     if (parsed->id && *parsed->id != id)
       return reply(http::problem(
           Error{ErrorKind::BadRequestData, "Entity id mismatch", "the body's id differs from the id in the path"}));
+    switch (distribute(*c, s, {append ? "appendAttrs" : "updateEntity", id, ""}, reply)) {
+      case Split::Done: return;
+      case Split::Local: parsed = model::parse_entity(c->body, *c->context, model::ParseMode::Fragment); break;
+      case Split::None: break;
+    }
+    if (!parsed) return reply(http::problem(parsed.error()));
     const bool no_overwrite = has_option(req, "noOverwrite");
     auto result = std::make_shared<model::UpdateResult>();
     const Millis now = c->now;
@@ -258,6 +278,8 @@ void write_attr(const http::Request& req, const Params& p, Services& s, http::Re
     if (!c->body.IsObject())
       return reply(
           http::problem(Error{ErrorKind::BadRequestData, "Invalid attribute", "the body must be a JSON object"}));
+    // The source gets the body as sent (validated by the source when none of it is written here).
+    if (distribute(*c, s, {replace ? "replaceAttrs" : "updateAttrs", id, name}, reply) == Split::Done) return;
     c->body.RemoveMember("@context");
     std::vector<model::AttrInstance> insts, nulls;
     if (auto st = model::parse_attribute(name, c->body, *c->context, !replace, insts, &nulls, !replace); !st)
@@ -297,6 +319,7 @@ void delete_attr(const http::Request& req, const Params& p, Services& s, http::R
             http::problem(Error{ErrorKind::BadRequestData, "Invalid deleteAll", "deleteAll must be true or false"}));
       all = *d == "true";
     }
+    if (distribute(*c, s, {"deleteAttrs", id, name}, reply) == Split::Done) return;
     const Millis now = c->now;
     modify_entity(
         s, *c, id, std::move(reply),

@@ -24,6 +24,7 @@ enum class ErrorKind {
   Unauthorized,     // no valid credentials (401)
   Forbidden,        // valid credentials without the right (403)
   TooManyRequests,  // a rate limit or quota (429)
+  LoopDetected,     // a forwarded request came back to this server (508)
 };
 
 struct Error {
