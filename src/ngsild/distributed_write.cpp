@@ -56,13 +56,9 @@ std::vector<federation::RegPtr> writers(const RequestContext& c, const Services&
   return sources;
 }
 
-std::string problem_text(long status, const std::string& body, std::string_view what);
-
 // Whether the local answer refuses the request itself (so no source is asked either): only an
 // answer about the entity's state (done, not found, already there) lets the sources go ahead.
-bool refused(const http::Response& local) {
-  return local.status != 0 && local.status >= 300 && local.status != 404 && local.status != 409;
-}
+bool refused(const http::Response& local) { return local.status >= 300 && local.status != 404 && local.status != 409; }
 
 // A ProblemDetails for one failed part: the source's own when it sent one, with its status.
 void write_failure(json::Writer& w, long status, const std::string& body, std::string_view what) {
@@ -71,9 +67,9 @@ void write_failure(json::Writer& w, long status, const std::string& body, std::s
                        json::member(d, "type")->IsString();
   w.StartObject();
   w.Key("type");
-  json::write_string(w, problem ? json::view(*json::member(d, "type"))
-                                : http::type_uri_of(status == 0 ? ErrorKind::ServiceUnavailable
-                                                                : ErrorKind::InternalError));
+  json::write_string(
+      w, problem ? json::view(*json::member(d, "type"))
+                 : http::type_uri_of(status == 0 ? ErrorKind::ServiceUnavailable : ErrorKind::InternalError));
   w.Key("title");
   const json::Value* title = problem ? json::member(d, "title") : nullptr;
   if (title && title->IsString())
@@ -167,11 +163,9 @@ bool DistributedWrite::split(const jsonld::Context& ctx, const std::vector<feder
   if (whole) return false;
   if (!body.IsObject() || claimed.empty()) return true;
   for (const auto& key : claimed) body.RemoveMember(key.c_str());
-  // A new or replaced entity is written with what is left; a change with nothing left is none.
-  const bool left = std::any_of(body.MemberBegin(), body.MemberEnd(),
-                                [](const auto& m) { return !entity_member(json::view(m.name)); });
-  return left || operation_ == "createEntity" || operation_ == "replaceEntity" || operation_ == "createBatch" ||
-         operation_ == "upsertBatch";
+  // When sources take every attribute, nothing is written here (not even a bare id and type).
+  return std::any_of(body.MemberBegin(), body.MemberEnd(),
+                     [](const auto& m) { return !entity_member(json::view(m.name)); });
 }
 
 std::shared_ptr<DistributedWrite> DistributedWrite::plan(RequestContext& c, const Services& s, WriteTarget target) {
@@ -218,7 +212,8 @@ std::shared_ptr<DistributedWrite> DistributedWrite::plan_batch(RequestContext& c
 DistributedWrite::Outcome DistributedWrite::send(const Part& part) const {
   fetch::Exchange ex = source_request(s_, *part.reg, via_, method_, target_);
   ex.body = part.body;
-  if (!part.body.empty()) ex.headers.emplace_back("Content-Type", content_type_.empty() ? "application/json" : content_type_);
+  if (!part.body.empty())
+    ex.headers.emplace_back("Content-Type", content_type_.empty() ? "application/json" : content_type_);
   if (!link_.empty()) ex.headers.emplace_back("Link", link_);
   auto res = fetch::exchange(ex);
   if (!res) {
@@ -338,9 +333,9 @@ Split go_on(const std::shared_ptr<DistributedWrite>& w, http::Reply& reply) {
 // counts the refusal as neither success nor failure (read()).
 bool looped(const RequestContext& c, const Services& s, http::Reply& reply) {
   if (!passed_here(c, s)) return false;
-  reply(http::problem(Error{ErrorKind::LoopDetected, "Loop detected",
-                            "the request has already passed through this broker (Via: " +
-                                std::string(c.req.header("Via")) + ")"}));
+  reply(http::problem(
+      Error{ErrorKind::LoopDetected, "Loop detected",
+            "the request has already passed through this broker (Via: " + std::string(c.req.header("Via")) + ")"}));
   return true;
 }
 
