@@ -23,14 +23,66 @@ struct Answer {
   std::optional<model::ParsedEntity> entity;
 };
 
-// One source's answer: GET {endpoint}/ngsi-ld/v1/entities/{id}, names in full (no @context sent,
-// so the answer's names are IRIs, or core terms), read as an entity; failures are logged.
+// The request that asks a source for one entity: GET /entities/{id} when its registration takes
+// retrieveEntity (names in full, no @context sent, so the answer's names are IRIs or core
+// terms); else a query by id and type (queryEntity: GET /entities?id=&type=, queryBatch: POST
+// /entityOperations/query) with the type compacted and the request's Link, as a client would.
+fetch::Exchange entity_request(const RequestContext& c, const Services& s, const federation::Registration& r,
+                               const std::string& id, const std::vector<std::string>& names, bool& by_query) {
+  const LdRegistration& x = ld(r);
+  by_query = !supports(x, "retrieveEntity");
+  if (!by_query) {
+    std::string path = "/entities/" + percent_encode(id, ":");
+    if (!names.empty()) path += "?attrs=" + join(names);
+    return source_request(s, r, c.req.header("Via"), "GET", path);
+  }
+  std::string type;  // the registered type of the entity
+  for (const auto& info : x.information)
+    for (const auto& e : info.entities)
+      if (type.empty() && !e.types.empty() && e.matches(id, nullptr)) type = c.context->compact(e.types.front());
+  fetch::Exchange ex;
+  if (supports(x, "queryEntity")) {
+    std::string path = "/entities?id=" + percent_encode(id, ":");
+    if (!type.empty()) path += "&type=" + percent_encode(type, ":");
+    if (!names.empty()) path += "&attrs=" + join(names);
+    ex = source_request(s, r, c.req.header("Via"), "GET", path);
+  } else {
+    ex = source_request(s, r, c.req.header("Via"), "POST", "/entityOperations/query");
+    ex.body = json::written([&](json::Writer& w) {
+      w.StartObject();
+      w.Key("type");
+      w.String("Query");
+      w.Key("entities");
+      w.StartArray();
+      w.StartObject();
+      w.Key("id");
+      json::write_string(w, id);
+      if (!type.empty()) {
+        w.Key("type");
+        json::write_string(w, type);
+      }
+      w.EndObject();
+      w.EndArray();
+      if (!names.empty()) {
+        w.Key("attrs");
+        w.StartArray();
+        for (const auto& n : names) json::write_string(w, n);
+        w.EndArray();
+      }
+      w.EndObject();
+    });
+    ex.headers.emplace_back("Content-Type", "application/json");
+  }
+  if (const std::string_view link = c.req.header("Link"); !link.empty()) ex.headers.emplace_back("Link", link);
+  return ex;
+}
+
+// One source's answer for the entity, read as an entity; failures are logged.
 Answer ask(const RequestContext& c, const Services& s, const federation::Registration& r, const std::string& id,
            std::vector<std::string> names) {
   Answer a{&r, std::move(names), std::nullopt};
-  std::string path = "/entities/" + percent_encode(id, ":");
-  if (!a.names.empty()) path += "?attrs=" + join(a.names);
-  fetch::Exchange ex = source_request(s, r, c.req.header("Via"), "GET", path);
+  bool by_query = false;
+  fetch::Exchange ex = entity_request(c, s, r, id, a.names, by_query);
   const std::string& url = ex.url;
   auto res = fetch::exchange(ex);
   if (!res) {
@@ -39,11 +91,19 @@ Answer ask(const RequestContext& c, const Services& s, const federation::Registr
   }
   if (res->status == 404) return a;
   json::Document d;
-  if (res->status != 200 || !json::parse(d, res->body).empty() || !d.IsObject()) {
+  if (res->status != 200 || !json::parse(d, res->body).empty() || !(d.IsObject() || (by_query && d.IsArray()))) {
     spdlog::warn("registration {}: {} answered {} without an entity", r.id, url, res->status);
     return a;
   }
-  auto parsed = model::parse_entity(d, *jsonld::Context::core(), model::ParseMode::Create);
+  const jsonld::Context& ctx = by_query ? *c.context : *jsonld::Context::core();
+  const json::Value* found = d.IsObject() ? &d : nullptr;
+  if (d.IsArray())  // a query's answer: the entity with the id, if any
+    for (const auto& v : d.GetArray())
+      if (const json::Value* vid = v.IsObject() ? json::member(v, "id") : nullptr;
+          vid && vid->IsString() && json::view(*vid) == id)
+        found = &v;
+  if (!found) return a;
+  auto parsed = model::parse_entity(*found, ctx, model::ParseMode::Create);
   if (!parsed || parsed->id != id) {
     spdlog::warn("registration {}: {} answered an entity Dejima cannot read{}", r.id, url,
                  parsed ? " (another id)" : ": " + parsed.error().detail);
@@ -76,8 +136,13 @@ std::vector<federation::RegPtr> sources_for(const RequestContext& c, const Servi
   std::vector<federation::RegPtr> out;
   const auto* local_only = c.req.param("local");
   if (!s.registrations.any(c.tenant) || (local_only && *local_only == "true") || passed_here(c, s)) return out;
+  // An entity is retrieved through a registration that takes only queries, by a query for its id.
+  const bool retrieval = operation == "retrieveEntity";
+  auto takes = [&](const LdRegistration& x) {
+    return supports(x, operation) || (retrieval && (supports(x, "queryEntity") || supports(x, "queryBatch")));
+  };
   for (auto& r : s.registrations.list(c.tenant, &ld_flavor()))
-    if (r->live(c.now) && supports(ld(*r), operation) && registered(ld(*r), id, types)) out.push_back(std::move(r));
+    if (r->live(c.now) && takes(ld(*r)) && registered(ld(*r), id, types)) out.push_back(std::move(r));
   return out;
 }
 
@@ -115,6 +180,22 @@ fetch::Exchange source_request(const Services& s, const federation::Registration
   return ex;
 }
 
+void merge_source(model::Entity& into, const model::ParsedEntity& from, const std::vector<std::string>& names,
+                  const std::string& mode, Millis now) {
+  const bool replace = mode == "exclusive" || mode == "redirect";
+  for (const auto& t : from.types)
+    if (!into.has_type(t.str())) into.types.push_back(t);
+  if (replace)  // the registered attributes are the source's alone
+    for (const auto& inst : from.attrs)
+      if (wanted(names, inst.name)) into.erase(inst.name.str(), "", true);
+  for (auto inst : from.attrs) {
+    if (!wanted(names, inst.name)) continue;
+    if (!replace && into.find(inst.name.str(), inst.dataset_id.str())) continue;  // the local one stays
+    inst.created_at = inst.modified_at = now;
+    into.insert(std::move(inst));
+  }
+}
+
 std::shared_ptr<model::Entity> retrieve_distributed(const RequestContext& c, const Services& s, const std::string& id,
                                                     const model::Entity* local,
                                                     const std::vector<federation::RegPtr>& sources,
@@ -141,29 +222,16 @@ std::shared_ptr<model::Entity> retrieve_distributed(const RequestContext& c, con
 
   auto merged = local ? std::make_shared<model::Entity>(*local) : std::make_shared<model::Entity>();
   bool found = local != nullptr;
-  auto take = [&](const Answer& a, bool replace) {
-    if (!found) {
-      merged->id = id;
-      merged->types = a.entity->types;
-      found = true;
-    }
-    for (const auto& t : a.entity->types)
-      if (!merged->has_type(t.str())) merged->types.push_back(t);
-    if (replace)  // the registered attributes are the source's alone
-      for (const auto& inst : a.entity->attrs) merged->erase(inst.name.str(), "", true);
-    for (auto inst : a.entity->attrs) {
-      if (!wanted(a.names, inst.name)) continue;
-      if (!replace && merged->find(inst.name.str(), inst.dataset_id.str())) continue;  // the local one stays
-      inst.created_at = inst.modified_at = c.now;
-      merged->insert(std::move(inst));
-    }
-  };
   // Auxiliary registrations count only when no other registration covers the entity.
   const bool others =
       std::any_of(answers.begin(), answers.end(), [](const Answer& a) { return ld(*a.reg).mode != "auxiliary"; });
   for (const auto& a : answers) {
     const std::string& mode = ld(*a.reg).mode;
-    if (a.entity && (mode != "auxiliary" || !others)) take(a, mode == "exclusive" || mode == "redirect");
+    if (a.entity && (mode != "auxiliary" || !others)) {
+      if (!found) merged->id = id;
+      found = true;
+      merge_source(*merged, *a.entity, a.names, mode, c.now);
+    }
   }
   if (!found) return nullptr;
   model::extract_scalars(*merged);

@@ -10,6 +10,7 @@
 #include "broker/tenant.h"
 #include "federation/registration.h"
 #include "fetch/http_get.h"
+#include "model/parse.h"
 #include "ngsild/csource_registration.h"
 #include "ngsild/request_context.h"
 
@@ -36,6 +37,12 @@ std::optional<std::vector<std::string>> registered(const LdRegistration& r, cons
 // with the registration's tenant and timeout and this server added to the request's Via header.
 fetch::Exchange source_request(const Services& s, const federation::Registration& r, std::string_view via,
                                std::string method, const std::string& path);
+
+// Merges a source's answer for an entity into `into` by the registration's mode: exclusive and
+// redirect sources' attributes (the registered `names`, empty: all) replace the local ones,
+// inclusive ones are added where the local entity has no instance of the same datasetId.
+void merge_source(model::Entity& into, const model::ParsedEntity& from, const std::vector<std::string>& names,
+                  const std::string& mode, Millis now);
 
 // Asks each source for the entity (the registered attributes the request wants; `attrs`
 // expanded, empty = all) and merges the answers into a copy of `local` (which may be null):

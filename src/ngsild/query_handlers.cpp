@@ -2,6 +2,7 @@
 
 #include "model/parse.h"
 #include "model/render.h"
+#include "ngsild/distributed_query.h"
 #include "ngsild/handler_util.h"
 #include "ngsild/linked_entities.h"
 #include "ngsild/order_by.h"
@@ -71,30 +72,53 @@ Selected select(const broker::Tenant& tenant, const query::Filter& f, const quer
   return s;
 }
 
-void run_query(const RequestContext& c, Services& s, const query::Filter& f, http::Reply& reply) {
-  auto page = page_from_params(c, s.options);
+// Every match of the query merged with the context sources' (distributed_query.h), then ordered and
+// cut into the page, on a forwarder thread.
+void run_distributed(std::shared_ptr<RequestContext> c, Services& s, query::Filter f, broker::Tenant* tenant,
+                     std::vector<federation::RegPtr> sources, query::Page page, model::RenderOptions opts,
+                     JoinOptions join, std::optional<std::vector<OrderKey>> order, http::Reply& reply) {
+  auto job = [=, &s]() mutable {
+    auto local = tenant->query(f, query::Page{.offset = 0, .limit = SIZE_MAX});
+    auto all = query_distributed(*c, s, f, std::move(local.entities), sources);
+    if (order) sort_entities(all, *order);
+    broker::QueryResult r;
+    r.total = all.size();
+    const size_t from = std::min(page.offset, all.size());
+    const size_t to = std::min(all.size(), from + page.limit);
+    r.entities.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(to));
+    reply(entity_list(*c, opts, r, to < all.size(), page, *tenant, join));
+  };
+  if (!s.forwarder.submit(job))
+    reply(http::problem(Error{ErrorKind::ServiceUnavailable, "Too many forwarded requests",
+                              "every thread that asks context sources is busy; try again"}));
+}
+
+// `operation` names the query in registrations: queryEntity (GET) or queryBatch (POST).
+void run_query(std::unique_ptr<RequestContext> c, Services& s, query::Filter f, std::string_view operation,
+               http::Reply& reply) {
+  auto page = page_from_params(*c, s.options);
   if (!page) return reply(http::problem(page.error()));
-  auto opts = render_options(c);
+  auto opts = render_options(*c);
   if (!opts) return reply(http::problem(opts.error()));
-  auto join = join_options(c);
+  auto join = join_options(*c);
   if (!join) return reply(http::problem(join.error()));
   std::optional<std::vector<OrderKey>> order;
-  if (const auto* text = c.req.param("orderBy")) {
-    auto keys = parse_order_by(*text, *c.context);
+  if (const auto* text = c->req.param("orderBy")) {
+    auto keys = parse_order_by(*text, *c->context);
     if (!keys) return reply(http::problem(keys.error()));
     order = std::move(*keys);
   }
-  auto tenant = s.tenants.find(c.tenant);
+  auto sources = query_sources(*c, s, f, operation);
+  auto tenant = s.tenants.find(c->tenant);
+  if (!tenant && !sources.empty()) tenant = s.tenants.find_or_create(c->tenant);  // the sources may have some
   if (!tenant) return reply(http::problem(tenant.error()));
-  const query::Filter* filter = &f;
-  query::Filter projected;  // entities that pick/omit would leave empty are not returned
-  if (opts->pick || !opts->omitted.empty()) {
-    projected = f;
-    projected.shown = [o = *opts](const model::Entity& e) { return model::projection_matches(e, o); };
-    filter = &projected;
-  }
-  auto [result, more] = select(**tenant, *filter, *page, order);
-  reply(entity_list(c, *opts, result, more, *page, **tenant, *join));
+  if (opts->pick || !opts->omitted.empty())  // entities that pick/omit would leave empty are not returned
+    f.shown = [o = *opts](const model::Entity& e) { return model::projection_matches(e, o); };
+  if (!sources.empty())
+    return run_distributed(std::move(c), s, std::move(f), *tenant, std::move(sources), *page, *opts, *join,
+                           std::move(order), reply);
+  auto [result, more] = select(**tenant, f, *page, order);
+  reply(entity_list(*c, *opts, result, more, *page, **tenant, *join));
 }
 
 void query_entities(const http::Request& req, Services& s, http::Reply reply) {
@@ -104,7 +128,7 @@ void query_entities(const http::Request& req, Services& s, http::Reply reply) {
       std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
         auto f = filter_from_params(*c, true);
         if (!f) return reply(http::problem(f.error()));
-        run_query(*c, s, *f, reply);
+        run_query(std::move(c), s, std::move(*f), "queryEntity", reply);
       });
 }
 
@@ -114,7 +138,7 @@ void query_by_body(const http::Request& req, Services& s, http::Reply reply) {
       std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
         auto f = filter_from_body(c->body, *c);
         if (!f) return reply(http::problem(f.error()));
-        run_query(*c, s, *f, reply);
+        run_query(std::move(c), s, std::move(*f), "queryBatch", reply);
       });
 }
 

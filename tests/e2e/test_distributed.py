@@ -108,3 +108,43 @@ def test_a_failing_source_costs_only_its_own_attributes_and_sources_are_asked_at
     assert "dejima-" in one[2]["Via"]
     # The server goes on serving.
     assert requests.get(server.url + "/health").status_code == 200
+
+
+def test_queries_merge_the_sources_entities_and_page_them_as_one_list(start_server, tmp_path):
+    a = start_server(data_dir=tmp_path / "a")
+    b = start_server(data_dir=tmp_path / "b")
+    c = start_server(data_dir=tmp_path / "c")
+    put(a, bus("urn:ngsi-ld:Bus:1", name="A", speed=1))
+    put(a, bus("urn:ngsi-ld:Bus:3", name="A3"))
+    put(b, bus("urn:ngsi-ld:Bus:1", speed=42))
+    put(b, bus("urn:ngsi-ld:Bus:2", speed=7))
+    put(b, {"id": "urn:ngsi-ld:Car:1", "type": "Car"})
+    put(c, {"id": "urn:ngsi-ld:Tram:1", "type": "Tram", "line": {"type": "Property", "value": 5}})
+    register(a, b.url, [{"entities": [{"type": "Bus"}], "propertyNames": ["speed"]}], mode="exclusive")
+    # C answers queries only: its trams are found by a query for the id, also when retrieved.
+    register(a, c.url, [{"entities": [{"type": "Tram"}]}], operations=["queryEntity"])
+
+    def query(**params):
+        r = requests.get(a.url + ENTITIES, params={"options": "keyValues", **params})
+        assert r.status_code == 200, r.text
+        return r
+
+    assert query(type="Bus").json() == [
+        {"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "name": "A", "speed": 42},
+        {"id": "urn:ngsi-ld:Bus:2", "type": "Bus", "speed": 7},
+        {"id": "urn:ngsi-ld:Bus:3", "type": "Bus", "name": "A3"}]
+    page = query(type="Bus", limit=1, offset=1, count="true")
+    assert [e["id"] for e in page.json()] == ["urn:ngsi-ld:Bus:2"]
+    assert page.headers["NGSILD-Results-Count"] == "3"
+    assert "offset=2" in page.headers["Link"] and "offset=0" in page.headers["Link"]
+    assert [e["id"] for e in query(type="Bus", local="true").json()] == ["urn:ngsi-ld:Bus:1", "urn:ngsi-ld:Bus:3"]
+    assert [e["id"] for e in query(type="Bus", attrs="speed").json()] == ["urn:ngsi-ld:Bus:1", "urn:ngsi-ld:Bus:2"]
+    assert query(type="Bus", q="speed>10").json() == [{"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "speed": 42}]
+    assert query(type="Car").json() == [], "B is registered for buses only"
+    assert query(type="Tram").json() == [{"id": "urn:ngsi-ld:Tram:1", "type": "Tram", "line": 5}]
+    assert get(a, "urn:ngsi-ld:Tram:1").json() == {"id": "urn:ngsi-ld:Tram:1", "type": "Tram", "line": 5}
+    # POST /entityOperations/query reaches registrations that take queryBatch (B's default group does).
+    r = requests.post(a.url + "/ngsi-ld/v1/entityOperations/query", params={"options": "keyValues"}, headers=JSON,
+                      json={"type": "Query", "entities": [{"type": "Bus"}]})
+    assert r.status_code == 200, r.text
+    assert [e.get("speed") for e in r.json()] == [42, 7, None]

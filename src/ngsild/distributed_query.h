@@ -1,0 +1,29 @@
+// Distributed queries (clause 4.3.6.3 with context source registrations): GET /entities and
+// POST /entityOperations/query also ask the sources whose registrations take the operation
+// (queryEntity, queryBatch) and cover the query's entities and attributes, all at once; their
+// entities are merged with the local matches by id and by the registrations' modes, then ordered
+// and paged as one list, so counts and pages stay right.
+#pragma once
+#include <string_view>
+#include <vector>
+
+#include "broker/tenant.h"
+#include "federation/registration.h"
+#include "ngsild/request_context.h"
+#include "query/filter.h"
+
+namespace dejima::ngsild {
+
+// The live registrations that take `operation` and cover the filter (an item whose entities can
+// meet one of its selectors and whose attributes include one it asks for), unless the request
+// says local=true or has passed through this server.
+std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Services& s, const query::Filter& f,
+                                              std::string_view operation);
+
+// Every local match (`local`) merged with what each source answers, readable by the caller, in
+// id order. Blocking: run it on a forwarder thread.
+std::vector<broker::EntityPtr> query_distributed(const RequestContext& c, const Services& s, const query::Filter& f,
+                                                 std::vector<broker::EntityPtr> local,
+                                                 const std::vector<federation::RegPtr>& sources);
+
+}  // namespace dejima::ngsild
