@@ -44,6 +44,7 @@
 #include "ngsild/context_handlers.h"
 #include "ngsild/csource_handlers.h"
 #include "ngsild/csource_registration.h"
+#include "ngsild/csource_subscription.h"
 #include "ngsild/entity_handlers.h"
 #include "ngsild/query_handlers.h"
 #include "ngsild/route_docs.h"
@@ -323,11 +324,13 @@ int serve(const Settings& settings) {
   subscription::Manager subscriptions(storage, contexts, tenants, dispatcher);
   const ngsiv2::SubscriptionFlavor v2_subscriptions;
   subscriptions.add_flavor(v2_subscriptions);
+  federation::Registry registrations(storage);
+  const ngsild::CsourceSubscriptions csource_subscriptions(registrations, contexts);
+  subscriptions.add_flavor(csource_subscriptions);
   if (auto s = subscriptions.load(); !s) {
     spdlog::critical("cannot load subscriptions: {}", s.error().detail);
     return 1;
   }
-  federation::Registry registrations(storage);
   // Its queue holds the reads waiting for a thread; beyond, a read is answered without its providers.
   federation::Forwarder forwarder(settings.forward_threads, 1000);
   const ngsiv2::RegistrationFlavor v2_registrations;
@@ -392,7 +395,7 @@ int serve(const Settings& settings) {
                             .self_host = settings.bind + ":" + std::to_string(settings.port),
                             .forward_timeout_ms = static_cast<long>(settings.forward_timeout_ms),
                             .via = "dejima-" + random_uuid().substr(0, 12)};
-  ngsild::Services services{api, tenants, contexts, subscriptions, registrations, forwarder};
+  ngsild::Services services{api, tenants, contexts, subscriptions, registrations, forwarder, csource_subscriptions};
   http::Router router;
   add_system_routes(router, tenants);
   ngsiv2::add_admin_routes(router);

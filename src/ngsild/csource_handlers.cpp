@@ -1,6 +1,7 @@
 #include "ngsild/csource_handlers.h"
 
 #include "ngsild/csource_registration.h"
+#include "ngsild/csource_subscription.h"
 #include "ngsild/handler_util.h"
 #include "ngsild/query_params.h"
 #include "query/q.h"
@@ -21,10 +22,13 @@ Status check_registration_id(const std::string& id) {
   return fail(ErrorKind::BadRequestData, "Invalid registration id", "'" + id + "' is not a URI");
 }
 
-// Creates or replaces: the exclusive rule is checked against the tenant's other registrations.
-Status keep(federation::RegPtr r, Services& s, bool replace) {
+// Creates, or replaces `before`: the exclusive rule is checked against the tenant's other
+// registrations; the registration subscriptions are told.
+Status keep(const federation::RegPtr& r, Services& s, const federation::Registration* before, Millis now) {
   if (auto st = check_exclusive(*r, s.registrations.list(r->tenant, &ld_flavor())); !st) return st;
-  return replace ? s.registrations.replace(std::move(r)) : s.registrations.create(std::move(r));
+  if (auto st = before ? s.registrations.replace(r) : s.registrations.create(r); !st) return st;
+  s.csource_subscriptions.changed(s.subscriptions, r->tenant, before, r.get(), now);
+  return {};
 }
 
 void create_registration(const http::Request& req, Services& s, http::Reply reply) {
@@ -34,7 +38,7 @@ void create_registration(const http::Request& req, Services& s, http::Reply repl
     if (!r) return reply(http::problem(r.error()));
     (*r)->tenant = c->tenant;
     const std::string id = (*r)->id;
-    if (auto st = keep(std::move(*r), s, false); !st) return reply(http::problem(st.error()));
+    if (auto st = keep(*r, s, nullptr, c->now); !st) return reply(http::problem(st.error()));
     http::Response out;
     out.status = 201;
     out.header("Location", "/ngsi-ld/v1/csourceRegistrations/" + id);
@@ -152,7 +156,7 @@ void update_registration(const http::Request& req, const Params& p, Services& s,
     auto ext = std::make_shared<LdRegistration>(ld(**next));
     ext->created_at = ld(*current).created_at;
     (*next)->ext = std::move(ext);
-    if (auto st = keep(std::move(*next), s, true); !st) return reply(http::problem(st.error()));
+    if (auto st = keep(*next, s, current.get(), c->now); !st) return reply(http::problem(st.error()));
     reply(no_content());
   });
 }
@@ -161,7 +165,9 @@ void delete_registration(const http::Request& req, const Params& p, Services& s,
   with_request(req, s, {.params = params(kLocalParam)}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (auto st = check_registration_id(p[0]); !st) return reply(http::problem(st.error()));
+    auto gone = s.registrations.find(c->tenant, p[0], &ld_flavor());
     if (auto st = s.registrations.remove(c->tenant, p[0], &ld_flavor()); !st) return reply(http::problem(st.error()));
+    if (gone) s.csource_subscriptions.changed(s.subscriptions, c->tenant, gone.get(), nullptr, c->now);
     reply(no_content());
   });
 }

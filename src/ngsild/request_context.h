@@ -27,14 +27,17 @@ struct Options {
   std::string via;                           // this server in Via headers: a request that names it is not forwarded
 };
 
+class CsourceSubscriptions;
+
 // The services a handler may use.
 struct Services {
   const Options& options;
   broker::Tenants& tenants;
   jsonld::Registry& contexts;
   subscription::Manager& subscriptions;
-  federation::Registry& registrations;  // context source registrations (csource_registration.h)
-  federation::Forwarder& forwarder;     // the threads that wait on context sources (distributed.h)
+  federation::Registry& registrations;                // context source registrations (csource_registration.h)
+  federation::Forwarder& forwarder;                   // the threads that wait on context sources (distributed.h)
+  const CsourceSubscriptions& csource_subscriptions;  // /csourceSubscriptions (csource_subscription.h)
 };
 
 struct RequestContext {

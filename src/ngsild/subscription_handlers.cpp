@@ -1,5 +1,6 @@
 #include "ngsild/subscription_handlers.h"
 
+#include "ngsild/csource_subscription.h"
 #include "ngsild/handler_util.h"
 #include "ngsild/query_params.h"
 #include "util/uri.h"
@@ -9,6 +10,13 @@ namespace {
 
 using Params = std::vector<std::string>;
 using subscription::Subscription;
+
+// The two collections of the Subscription data type: entity subscriptions, and context source
+// registration subscriptions (a flavor of the Manager's, csource_subscription.h).
+struct Kind {
+  std::string base;                    // the collection's path
+  const subscription::Flavor* flavor;  // null: entity subscriptions
+};
 
 Error not_found(const std::string& id) { return Error{ErrorKind::ResourceNotFound, "Subscription not found", id}; }
 
@@ -32,9 +40,10 @@ Status check_readable(const Subscription& sub, const RequestContext& c) {
 
 // Parses the document with `ctx` and resolves its jsonldContext (the context notifications use).
 Result<std::shared_ptr<Subscription>> build(const json::Value& doc, std::shared_ptr<const jsonld::Context> ctx,
-                                            RequestContext& c, Services& s) {
+                                            RequestContext& c, Services& s, const Kind& k) {
   auto sub = subscription::parse_subscription(doc, std::move(ctx), c.now);
   if (!sub) return sub;
+  (*sub)->flavor = k.flavor;
   if (auto st = check_readable(**sub, c); !st) return std::unexpected(st.error());
   (*sub)->tenant = c.tenant;
   if (auto it = doc.FindMember("jsonldContext"); it != doc.MemberEnd()) {
@@ -51,36 +60,36 @@ Status check_subscription_id(const std::string& id) {
   return fail(ErrorKind::BadRequestData, "Invalid subscription id", "'" + id + "' is not a URI");
 }
 
-void create_subscription(const http::Request& req, Services& s, http::Reply reply) {
+void create_subscription(const http::Request& req, Services& s, const Kind& k, http::Reply reply) {
   with_request(req, s, {.body = true, .params = params(kLocalParam)}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
-    auto sub = build(c->body, c->context, *c, s);
+    auto sub = build(c->body, c->context, *c, s, k);
     if (!sub) return reply(http::problem(sub.error()));
     const std::string id = (*sub)->id;
     if (auto st = s.subscriptions.create(std::move(*sub)); !st) return reply(http::problem(st.error()));
     http::Response r;
     r.status = 201;
-    r.header("Location", "/ngsi-ld/v1/subscriptions/" + id);
+    r.header("Location", k.base + "/" + id);
     reply(std::move(r));
   });
 }
 
-void get_subscription(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+void get_subscription(const http::Request& req, const Params& p, Services& s, const Kind& k, http::Reply reply) {
   with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (auto st = check_subscription_id(p[0]); !st) return reply(http::problem(st.error()));
-    auto sub = s.subscriptions.find(c->tenant, p[0]);
+    auto sub = s.subscriptions.find(c->tenant, p[0], k.flavor);
     if (!sub) return reply(http::problem(not_found(p[0])));
     reply(json_response(*c, 200,
                         subscription::render_subscription(*sub, c->now, *c->context, c->accept == MediaType::JsonLd)));
   });
 }
 
-void list_subscriptions(const http::Request& req, Services& s, http::Reply reply) {
+void list_subscriptions(const http::Request& req, Services& s, const Kind& k, http::Reply reply) {
   with_request(req, s, {.params = params(kPageParams, kLocalParam)}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     auto page = page_from_params(*c, s.options);
     if (!page) return reply(http::problem(page.error()));
-    const auto all = s.subscriptions.list(c->tenant);
+    const auto all = s.subscriptions.list(c->tenant, k.flavor);
     std::string body = "[";
     for (size_t i = page->offset; i < all.size() && i < page->offset + page->limit; ++i) {
       if (body.size() > 1) body += ',';
@@ -94,12 +103,12 @@ void list_subscriptions(const http::Request& req, Services& s, http::Reply reply
   });
 }
 
-void update_subscription(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+void update_subscription(const http::Request& req, const Params& p, Services& s, const Kind& k, http::Reply reply) {
   with_request(req, s, {.body = true, .merge_patch = true}, std::move(reply),
                [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     const std::string& id = p[0];
     if (auto st = check_subscription_id(id); !st) return reply(http::problem(st.error()));
-    auto current = s.subscriptions.find(c->tenant, id);
+    auto current = s.subscriptions.find(c->tenant, id, k.flavor);
     if (!current) return reply(http::problem(not_found(id)));
     if (!c->body.IsObject() || c->body.ObjectEmpty())
       return reply(http::problem(
@@ -123,7 +132,7 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
       if (!m.value.IsNull()) merged.AddMember(json::Value(m.name, a), json::Value(m.value, a), a);
     }
     if (!c->body.HasMember("expiresAt")) merged.RemoveMember("expiresAt");  // unchanged: not re-validated
-    auto next = build(merged, c->body.HasMember("q") ? c->context : current->context, *c, s);
+    auto next = build(merged, c->body.HasMember("q") ? c->context : current->context, *c, s, k);
     if (!next) return reply(http::problem(next.error()));
     if (!c->body.HasMember("expiresAt") && current->expires_at) {
       (*next)->expires_at = current->expires_at;
@@ -139,29 +148,41 @@ void update_subscription(const http::Request& req, const Params& p, Services& s,
   });
 }
 
-void delete_subscription(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
+void delete_subscription(const http::Request& req, const Params& p, Services& s, const Kind& k, http::Reply reply) {
   with_request(req, s, {}, std::move(reply), [&](std::unique_ptr<RequestContext> c, http::Reply reply) {
     if (auto st = check_subscription_id(p[0]); !st) return reply(http::problem(st.error()));
-    if (auto st = s.subscriptions.remove(c->tenant, p[0]); !st) return reply(http::problem(st.error()));
+    if (auto st = s.subscriptions.remove(c->tenant, p[0], k.flavor); !st) return reply(http::problem(st.error()));
     reply(no_content());
+  });
+}
+
+// The five routes of one collection.
+void add_routes(http::Router& r, Services& s, Kind kind) {
+  using http::Method;
+  auto k = std::make_shared<const Kind>(std::move(kind));
+  const std::string& base = k->base;
+  r.add(Method::Post, base, {http::Need::Subscribe},
+        [&s, k](const http::Request& q, const Params&, http::Reply y) { create_subscription(q, s, *k, std::move(y)); });
+  r.add(Method::Get, base, {http::Need::Subscribe},
+        [&s, k](const http::Request& q, const Params&, http::Reply y) { list_subscriptions(q, s, *k, std::move(y)); });
+  r.add(
+      Method::Get, base + "/{id}", {http::Need::Subscribe},
+      [&s, k](const http::Request& q, const Params& p, http::Reply y) { get_subscription(q, p, s, *k, std::move(y)); });
+  r.add(Method::Patch, base + "/{id}", {http::Need::Subscribe},
+        [&s, k](const http::Request& q, const Params& p, http::Reply y) {
+    update_subscription(q, p, s, *k, std::move(y));
+  });
+  r.add(Method::Delete, base + "/{id}", {http::Need::Subscribe},
+        [&s, k](const http::Request& q, const Params& p, http::Reply y) {
+    delete_subscription(q, p, s, *k, std::move(y));
   });
 }
 
 }  // namespace
 
 void add_subscription_routes(http::Router& r, Services& s) {
-  using http::Method;
-  const std::string base = "/ngsi-ld/v1/subscriptions";
-  r.add(Method::Post, base, {http::Need::Subscribe},
-        [&s](const http::Request& q, const Params&, http::Reply y) { create_subscription(q, s, std::move(y)); });
-  r.add(Method::Get, base, {http::Need::Subscribe},
-        [&s](const http::Request& q, const Params&, http::Reply y) { list_subscriptions(q, s, std::move(y)); });
-  r.add(Method::Get, base + "/{id}", {http::Need::Subscribe},
-        [&s](const http::Request& q, const Params& p, http::Reply y) { get_subscription(q, p, s, std::move(y)); });
-  r.add(Method::Patch, base + "/{id}", {http::Need::Subscribe},
-        [&s](const http::Request& q, const Params& p, http::Reply y) { update_subscription(q, p, s, std::move(y)); });
-  r.add(Method::Delete, base + "/{id}", {http::Need::Subscribe},
-        [&s](const http::Request& q, const Params& p, http::Reply y) { delete_subscription(q, p, s, std::move(y)); });
+  add_routes(r, s, {"/ngsi-ld/v1/subscriptions", nullptr});
+  add_routes(r, s, {"/ngsi-ld/v1/csourceSubscriptions", &s.csource_subscriptions});
 }
 
 }  // namespace dejima::ngsild

@@ -31,6 +31,11 @@ class Flavor {
   // Manager sets key and outcome. `alteration` is the bit that fired.
   virtual std::vector<notify::Message> messages(const Subscription& s, const Item& item, const Diff& d,
                                                 unsigned alteration, Millis now) const = 0;
+  // Whether entity changes concern its subscriptions (NGSI-LD's context source subscriptions watch
+  // registrations instead: the Manager keeps them, their owner matches them).
+  virtual bool watches_entities() const { return true; }
+  // The messages of one timeInterval round (the Manager's own round queries entities).
+  virtual std::vector<notify::Message> periodic(const Subscription& s, Millis now) const { return {}; }
 };
 
 }  // namespace dejima::subscription

@@ -60,27 +60,10 @@ std::shared_ptr<Subscription> Manager::restore(const store::StoredSubscription& 
     }
     return *s;
   }
-  auto ctx = d.HasMember("@context") ? contexts_.from_inline(d["@context"]) : contexts_.from_link("");
-  if (!ctx) {
-    spdlog::error("subscription {}: @context unavailable ({}), skipped", row.id, ctx.error().detail);
-    return nullptr;
-  }
-  d.RemoveMember("@context");
-  d.RemoveMember("expiresAt");  // already validated when written; may be past now
-  auto s = parse_subscription(d, *ctx, now);
+  auto s = restore_subscription(d, contexts_, now);
   if (!s) {
     spdlog::error("subscription {}: {}, skipped", row.id, s.error().detail);
     return nullptr;
-  }
-  if (auto it = d.FindMember("jsonldContext"); it != d.MemberEnd())
-    if (auto nc = contexts_.from_link(std::string(json::view(it->value)))) (*s)->notification_context = *nc;
-  json::Document original;
-  json::parse_stored(original, row.body);
-  if (auto e = original.FindMember("expiresAt"); e != original.MemberEnd() && e->value.IsString()) {
-    (*s)->expires_at = parse_iso8601(json::view(e->value)).value_or(0);
-    original.RemoveMember("@context");
-    rename_terms(original, original.GetAllocator(), [&](std::string_view t) { return (*ctx)->expand(t); });
-    (*s)->document = json::to_string(original);
   }
   return *s;
 }
@@ -95,6 +78,7 @@ void Manager::stop() {
 }
 
 void Manager::index(TenantSubs& t, const Subscription* s, bool add) {
+  if (s->flavor && !s->flavor->watches_entities()) return;
   auto put = [&](auto& map, const std::string& key) {
     if (add) {
       auto& v = map[key];
@@ -296,6 +280,17 @@ void Manager::on_changes(const std::string& tenant, const std::vector<broker::Ch
   }
 }
 
+void Manager::deliver(const Subscription& s, notify::Message m) {
+  const Millis now = now_millis();
+  if (!s.active || s.expired(now)) return;
+  {
+    std::lock_guard guard(s.state->mu);
+    if (s.state->disabled) return;
+    if (s.throttling_ms && s.state->last_notification && now - s.state->last_notification < s.throttling_ms) return;
+  }
+  send(s, std::move(m), now);
+}
+
 void Manager::save_states() {
   std::vector<store::StoredSubscription> changed;
   {
@@ -338,6 +333,10 @@ void Manager::timer_loop() {
         }
     }
     for (const auto& s : due) {
+      if (s->flavor) {
+        for (auto& m : s->flavor->periodic(*s, now)) send(*s, std::move(m), now);
+        continue;
+      }
       auto tenant = tenants_.find(s->tenant);
       if (!tenant) continue;
       query::Page page;

@@ -45,6 +45,10 @@ class Manager {
   SubPtr find(const std::string& tenant, const std::string& id, const Flavor* flavor = nullptr) const;
   std::vector<SubPtr> list(const std::string& tenant, const Flavor* flavor = nullptr) const;  // ordered by id
 
+  // Sends `m` for `s` unless it is paused, expired, disabled or within its throttling (for a
+  // flavor that matches its subscriptions itself).
+  void deliver(const Subscription& s, notify::Message m);
+
   // The tenants' change listener: matches and queues notifications.
   void on_changes(const std::string& tenant, const std::vector<broker::ChangeEvent>& changes);
 

@@ -351,4 +351,32 @@ std::string stored_document(const Subscription& s) {
   return out;
 }
 
+Result<std::shared_ptr<Subscription>> restore_subscription(const json::Value& stored, jsonld::Registry& contexts,
+                                                           Millis now) {
+  json::Document d;
+  d.CopyFrom(stored, d.GetAllocator());
+  auto ctx = d.HasMember("@context") ? contexts.from_inline(d["@context"]) : contexts.from_link("");
+  if (!ctx) return fail(ErrorKind::LdContextNotAvailable, "@context unavailable", ctx.error().detail);
+  d.RemoveMember("@context");
+  d.RemoveMember("@flavor");
+  std::optional<std::string> expires;
+  if (auto e = d.FindMember("expiresAt"); e != d.MemberEnd() && e->value.IsString())
+    expires = std::string(json::view(e->value));
+  d.RemoveMember("expiresAt");  // already validated when written; may be past now
+  auto s = parse_subscription(d, *ctx, now);
+  if (!s) return s;
+  if (auto it = d.FindMember("jsonldContext"); it != d.MemberEnd())
+    if (auto nc = contexts.from_link(std::string(json::view(it->value)))) (*s)->notification_context = *nc;
+  if (expires) {
+    (*s)->expires_at = parse_iso8601(*expires).value_or(0);
+    json::Document original;
+    original.CopyFrom(stored, original.GetAllocator());
+    original.RemoveMember("@context");
+    original.RemoveMember("@flavor");
+    rename_terms(original, original.GetAllocator(), [&](std::string_view t) { return (*ctx)->expand(t); });
+    (*s)->document = json::to_string(original);
+  }
+  return s;
+}
+
 }  // namespace dejima::subscription

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "jsonld/context.h"
+#include "jsonld/registry.h"
 #include "model/render.h"
 #include "query/filter.h"
 #include "util/error.h"
@@ -125,5 +126,9 @@ std::string render_subscription(const Subscription& s, Millis now, const jsonld:
 
 // The stored form: the document plus "@context" (what parse_subscription reads back).
 std::string stored_document(const Subscription& s);
+// A subscription back from what stored_document() wrote (its expiresAt, already validated when
+// written, may be past `now`).
+Result<std::shared_ptr<Subscription>> restore_subscription(const json::Value& stored, jsonld::Registry& contexts,
+                                                           Millis now);
 
 }  // namespace dejima::subscription
