@@ -209,6 +209,15 @@ std::shared_ptr<DistributedWrite> DistributedWrite::plan_batch(RequestContext& c
   return w;
 }
 
+std::shared_ptr<DistributedWrite> DistributedWrite::plan_purge(const RequestContext& c, const Services& s,
+                                                               const std::vector<federation::RegPtr>& sources) {
+  std::shared_ptr<DistributedWrite> w(new DistributedWrite(s, c, "purgeEntities"));
+  for (const auto& r : sources)
+    if (ld(*r).mode != "auxiliary") w->parts_.push_back({r, "", {}});
+  if (w->parts_.empty()) return nullptr;
+  return w;
+}
+
 DistributedWrite::Outcome DistributedWrite::send(const Part& part) const {
   fetch::Exchange ex = source_request(s_, *part.reg, via_, method_, target_);
   ex.body = part.body;
@@ -257,6 +266,7 @@ void DistributedWrite::read(long status, const std::string& body, const std::vec
     return;
   }
   const std::string problem = problem_text(status, body, reg ? "The context source" : "The local broker");
+  if (ids.empty()) failures.push_back({"", registration, problem});  // a purge names no entity
   for (const auto& id : ids) failures.push_back({id, registration, problem});
 }
 
@@ -302,8 +312,10 @@ http::Response DistributedWrite::finish(http::Response local) const {
                            w.StartArray();
                            for (const auto& f : failures) {
                              w.StartObject();
-                             w.Key("entityId");
-                             json::write_string(w, f.id);
+                             if (!f.id.empty()) {
+                               w.Key("entityId");
+                               json::write_string(w, f.id);
+                             }
                              if (!f.registration.empty()) {
                                w.Key("registrationId");
                                json::write_string(w, f.registration);
@@ -344,6 +356,11 @@ bool looped(const RequestContext& c, const Services& s, http::Reply& reply) {
 Split distribute(RequestContext& c, const Services& s, WriteTarget target, http::Reply& reply) {
   if (looped(c, s, reply)) return Split::Done;
   return go_on(DistributedWrite::plan(c, s, std::move(target)), reply);
+}
+
+Split distribute_purge(const RequestContext& c, const Services& s, const std::vector<federation::RegPtr>& sources,
+                       http::Reply& reply) {
+  return go_on(DistributedWrite::plan_purge(c, s, sources), reply);
 }
 
 Split distribute_batch(RequestContext& c, const Services& s, std::string_view operation, http::Reply& reply) {

@@ -34,6 +34,9 @@ class DistributedWrite : public std::enable_shared_from_this<DistributedWrite> {
   // source gets one batch of its parts of the entities it covers; c.body keeps what is left
   // (an entity that sources take whole leaves it).
   static std::shared_ptr<DistributedWrite> plan_batch(RequestContext& c, const Services& s, std::string_view operation);
+  // A purge (DELETE /entities?type=...): the same request to each of `sources` (not auxiliary).
+  static std::shared_ptr<DistributedWrite> plan_purge(const RequestContext& c, const Services& s,
+                                                      const std::vector<federation::RegPtr>& sources);
 
   // Whether anything is left for the local broker to write.
   bool local() const { return local_; }
@@ -87,6 +90,9 @@ enum class Split {
 };
 // Plans the write (DistributedWrite::plan) and wraps `reply` when sources take part of it.
 Split distribute(RequestContext& c, const Services& s, WriteTarget target, http::Reply& reply);
+// The same for a purge whose sources distributed_query.h found.
+Split distribute_purge(const RequestContext& c, const Services& s, const std::vector<federation::RegPtr>& sources,
+                       http::Reply& reply);
 // The same for a batch (DistributedWrite::plan_batch).
 Split distribute_batch(RequestContext& c, const Services& s, std::string_view operation, http::Reply& reply);
 

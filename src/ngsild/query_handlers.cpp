@@ -3,6 +3,7 @@
 #include "model/parse.h"
 #include "model/render.h"
 #include "ngsild/distributed_query.h"
+#include "ngsild/distributed_write.h"
 #include "ngsild/handler_util.h"
 #include "ngsild/linked_entities.h"
 #include "ngsild/order_by.h"
@@ -171,6 +172,9 @@ void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
           http::problem(Error{ErrorKind::BadRequestData, "Invalid purge", "keep and drop cannot be used together"}));
     auto f = filter_from_params(*c, true);
     if (!f) return reply(http::problem(f.error()));
+    // The sources whose registrations take deletions get the same purge (there is no purge
+    // operation of its own in registrations).
+    distribute_purge(*c, s, query_sources(*c, s, *f, "deleteEntity"), reply);
     auto tenant = s.tenants.find(c->tenant);
     if (!tenant) return reply(http::problem(tenant.error()));
     auto found = (*tenant)->query(*f, query::Page{.offset = 0, .limit = SIZE_MAX});

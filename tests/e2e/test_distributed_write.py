@@ -135,3 +135,26 @@ def test_unreachable_sources_and_loops(start_server, tmp_path, receiver):
     assert r.status_code == 400
     time.sleep(0.3)
     assert len(receiver.bodies("/fail/ngsi-ld/v1/entities")) == 1
+
+
+def test_a_purge_goes_to_the_sources_that_take_deletions(start_server, tmp_path, receiver):
+    a = start_server(data_dir=tmp_path / "a")
+    b = start_server(data_dir=tmp_path / "b")
+    for server in (a, b):
+        for i in (1, 2):
+            requests.post(server.url + ENTITIES, headers=JSON, json={"id": f"urn:ngsi-ld:Bus:{i}", "type": "Bus"})
+        requests.post(server.url + ENTITIES, headers=JSON, json={"id": "urn:ngsi-ld:Car:1", "type": "Car"})
+    register(a, b.url, [{"entities": [{"type": "Bus"}]}])
+    register(a, receiver.url + "/cars", [{"entities": [{"type": "Car"}]}])
+    r = requests.delete(a.url + ENTITIES, params={"type": "Bus"})
+    assert r.status_code == 204, r.text
+    assert local(a, "urn:ngsi-ld:Bus:1") == local(b, "urn:ngsi-ld:Bus:2") == 404
+    assert local(b, "urn:ngsi-ld:Car:1")["id"] == "urn:ngsi-ld:Car:1"
+    assert receiver.received == [], "the Car source is not asked to purge buses"
+    receiver.script("/cars", 500, {"type": "https://uri.etsi.org/ngsi-ld/errors/InternalError", "title": "Broken"})
+    r = requests.delete(a.url + ENTITIES, params={"type": "Car"})
+    assert r.status_code == 207, r.text
+    assert [(e.get("entityId"), e["error"]["status"], e["error"]["title"]) for e in r.json()["errors"]] == [
+        (None, 500, "Broken")]
+    assert local(a, "urn:ngsi-ld:Car:1") == 404
+    assert receiver.received[0][1] == "/cars/ngsi-ld/v1/entities?type=Car" and receiver.received[0][4] == "DELETE"
