@@ -56,7 +56,7 @@ notify::Message CsourceSubscriptions::message(const subscription::Subscription& 
     w.Key("id");
     json::write_string(w, random_urn("Notification"));
     w.Key("type");
-    w.String("Notification");
+    w.String("ContextSourceNotification");  // clause 5.3.2
     w.Key("subscriptionId");
     json::write_string(w, s.id);
     w.Key("notifiedAt");

@@ -5,7 +5,7 @@ namespace dejima::ngsild {
 http::ApiDocs route_docs() {
   using M = http::Method;
   const std::string e = "/ngsi-ld/v1/entities", t = "/ngsi-ld/v1/temporal/entities",
-                    c = "/ngsi-ld/v1/csourceRegistrations";
+                    c = "/ngsi-ld/v1/csourceRegistrations", cs = "/ngsi-ld/v1/csourceSubscriptions";
   const std::vector<std::string> query = {"id",   "type",    "idPattern", "attrs",     "pick",        "omit",
                                           "q",    "scopeQ",  "georel",    "geometry",  "coordinates", "geoproperty",
                                           "csf",  "limit",   "offset",    "count",     "options",     "format",
@@ -121,6 +121,19 @@ http::ApiDocs route_docs() {
            {"options"}},
           {M::Patch, c + "/{id}", "Update a context source registration (5.9.3)", tag, 204, "CSourceRegistration"},
           {M::Delete, c + "/{id}", "Delete a context source registration (5.9.4)", tag, 204},
+          {M::Post, cs, "Subscribe to context source registrations (5.11.2)", tag, 201, "Subscription"},
+          {M::Get,
+           cs,
+           "The context source registration subscriptions (5.11.5)",
+           tag,
+           200,
+           "",
+           "SubscriptionList",
+           {"limit", "offset", "count"}},
+          {M::Get, cs + "/{id}", "One context source registration subscription (5.11.4)", tag, 200, "", "Subscription"},
+          {M::Patch, cs + "/{id}", "Update a context source registration subscription (5.11.3)", tag, 204,
+           "Subscription"},
+          {M::Delete, cs + "/{id}", "Delete a context source registration subscription (5.11.6)", tag, 204},
           {M::Post, t, "Create or add to a temporal entity (5.6.11)", tag, 201, "Entity"},
           {M::Get, t, "Query the history (5.7.4)", tag, 200, "", "EntityList", temporal},
           {M::Get, t + "/{id}", "One entity's history (5.7.3)", tag, 200, "", "Entity", temporal},

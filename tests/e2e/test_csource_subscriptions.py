@@ -47,7 +47,7 @@ def test_registration_changes_are_notified_by_trigger_reason(start_server, tmp_p
     notes = receiver.wait("/n", 1)
     assert reasons(notes) == [("newlyMatching", [bus_id])]
     note = notes[0][3]
-    assert note["type"] == "Notification" and note["subscriptionId"] == sub_id and note["id"].startswith("urn:")
+    assert note["type"] == "ContextSourceNotification" and note["subscriptionId"] == sub_id and note["id"].startswith("urn:")
     assert note["data"][0]["type"] == "ContextSourceRegistration"
     assert note["data"][0]["information"] == [{"entities": [{"type": "Bus"}], "propertyNames": ["speed", "fuel"]}]
     r = requests.patch(s.url + bus, json={"endpoint": "http://127.0.0.1:9/other"}, headers=JSON)
