@@ -128,7 +128,7 @@ std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Ser
 }
 
 std::vector<broker::EntityPtr> query_distributed(const RequestContext& c, const Services& s, const query::Filter& f,
-                                                 std::vector<broker::EntityPtr> local,
+                                                 const broker::Tenant& tenant, std::vector<broker::EntityPtr> local,
                                                  const std::vector<federation::RegPtr>& sources) {
   const bool post = c.req.method == http::Method::Post;
   std::vector<std::future<Found>> asked;
@@ -157,7 +157,8 @@ std::vector<broker::EntityPtr> query_distributed(const RequestContext& c, const 
         auto& slot = changed[id];
         if (!slot) {
           auto it = by_id.find(id);
-          slot = it != by_id.end() ? std::make_shared<model::Entity>(*it->second) : std::make_shared<model::Entity>();
+          broker::EntityPtr held = it != by_id.end() ? it->second : tenant.get(id);
+          slot = held ? std::make_shared<model::Entity>(*held) : std::make_shared<model::Entity>();
           slot->id = id;
         }
         merge_source(*slot, pe, a.names, mode, c.now);

@@ -21,9 +21,11 @@ std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Ser
                                               std::string_view operation);
 
 // Every local match (`local`) merged with what each source answers, readable by the caller, in
-// id order. Blocking: run it on a forwarder thread.
+// id order. An entity a source matched but the broker did not (the source holds the attribute
+// the query is about) still gets the attributes `tenant` holds of it. Blocking: run it on a
+// forwarder thread.
 std::vector<broker::EntityPtr> query_distributed(const RequestContext& c, const Services& s, const query::Filter& f,
-                                                 std::vector<broker::EntityPtr> local,
+                                                 const broker::Tenant& tenant, std::vector<broker::EntityPtr> local,
                                                  const std::vector<federation::RegPtr>& sources);
 
 }  // namespace dejima::ngsild

@@ -80,7 +80,7 @@ void run_distributed(std::shared_ptr<RequestContext> c, Services& s, query::Filt
                      JoinOptions join, std::optional<std::vector<OrderKey>> order, http::Reply& reply) {
   auto job = [=, &s]() mutable {
     auto local = tenant->query(f, query::Page{.offset = 0, .limit = SIZE_MAX});
-    auto all = query_distributed(*c, s, f, std::move(local.entities), sources);
+    auto all = query_distributed(*c, s, f, *tenant, std::move(local.entities), sources);
     if (order) sort_entities(all, *order);
     broker::QueryResult r;
     r.total = all.size();

@@ -139,7 +139,8 @@ def test_queries_merge_the_sources_entities_and_page_them_as_one_list(start_serv
     assert "offset=2" in page.headers["Link"] and "offset=0" in page.headers["Link"]
     assert [e["id"] for e in query(type="Bus", local="true").json()] == ["urn:ngsi-ld:Bus:1", "urn:ngsi-ld:Bus:3"]
     assert [e["id"] for e in query(type="Bus", attrs="speed").json()] == ["urn:ngsi-ld:Bus:1", "urn:ngsi-ld:Bus:2"]
-    assert query(type="Bus", q="speed>10").json() == [{"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "speed": 42}]
+    assert query(type="Bus", q="speed>10").json() == [
+        {"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "name": "A", "speed": 42}], "B matched it; A adds its name"
     assert query(type="Car").json() == [], "B is registered for buses only"
     assert query(type="Tram").json() == [{"id": "urn:ngsi-ld:Tram:1", "type": "Tram", "line": 5}]
     assert get(a, "urn:ngsi-ld:Tram:1").json() == {"id": "urn:ngsi-ld:Tram:1", "type": "Tram", "line": 5}
