@@ -221,6 +221,7 @@ Status check_members(const json::Value& doc, LdRegistration& ld, Millis now, boo
       return fail(ErrorKind::BadRequestData, "Invalid management",
                   "management takes localOnly (boolean), cacheDuration, timeout and cooldown (numbers)");
     if (const json::Value* t = json::member(*m, "timeout")) ld.timeout_ms = static_cast<long>(t->GetDouble());
+    if (const json::Value* t = json::member(*m, "cooldown")) ld.cooldown_ms = static_cast<long>(t->GetDouble());
   }
   if (const json::Value* t = json::member(doc, "tenant")) ld.source_tenant = std::string(json::view(*t));
   if (const json::Value* s = json::member(doc, "scope")) {
@@ -459,6 +460,17 @@ std::string render_csource_registration(const federation::Registration& r, const
   auto& a = d.GetAllocator();
   rename(d, a, [&](std::string_view iri) { return ctx.compact(iri); });
   // status, timesSent, ... tell how forwarding to the source went: none before it is asked.
+  {
+    std::lock_guard lock(x.state->mu);
+    const SourceState& st = *x.state;
+    if (st.times_sent) {
+      d.AddMember("status", json::Value(st.last_failure > st.last_success ? "failed" : "ok", a), a);
+      d.AddMember("timesSent", json::Value(st.times_sent), a);
+      d.AddMember("timesFailed", json::Value(st.times_failed), a);
+      if (st.last_success) d.AddMember("lastSuccess", json::Value(format_iso8601(st.last_success).c_str(), a), a);
+      if (st.last_failure) d.AddMember("lastFailure", json::Value(format_iso8601(st.last_failure).c_str(), a), a);
+    }
+  }
   if (sys_attrs) {
     d.AddMember("createdAt", json::Value(format_iso8601(x.created_at).c_str(), a), a);
     d.AddMember("modifiedAt", json::Value(format_iso8601(x.modified_at).c_str(), a), a);

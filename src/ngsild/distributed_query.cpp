@@ -95,7 +95,7 @@ Found ask(const RequestContext& c, const Services& s, const federation::Registra
     ex.headers.emplace_back("Content-Type", std::string(c.req.header("Content-Type")));
   }
   if (const std::string_view link = c.req.header("Link"); !link.empty()) ex.headers.emplace_back("Link", link);
-  auto res = fetch::exchange(ex);
+  auto res = ask_source(r, ex);
   if (!res) {
     spdlog::warn("registration {}: {} unreachable: {}", r.id, ex.url, res.error().detail);
     return found;

@@ -224,7 +224,7 @@ DistributedWrite::Outcome DistributedWrite::send(const Part& part) const {
   if (!part.body.empty())
     ex.headers.emplace_back("Content-Type", content_type_.empty() ? "application/json" : content_type_);
   if (!link_.empty()) ex.headers.emplace_back("Link", link_);
-  auto res = fetch::exchange(ex);
+  auto res = ask_source(*part.reg, ex);
   if (!res) {
     spdlog::warn("registration {}: {} {} failed: {}", part.reg->id, method_, ex.url, res.error().detail);
     return {0, res.error().detail};

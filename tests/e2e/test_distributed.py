@@ -149,3 +149,24 @@ def test_queries_merge_the_sources_entities_and_page_them_as_one_list(start_serv
                       json={"type": "Query", "entities": [{"type": "Bus"}]})
     assert r.status_code == 200, r.text
     assert [e.get("speed") for e in r.json()] == [42, 7, None]
+
+
+def test_a_registration_shows_how_forwarding_went_and_a_failed_source_cools_down(server, receiver):
+    put(server, bus("urn:ngsi-ld:Bus:1", name="local"))
+    receiver.script("/good", 200, {"id": "urn:ngsi-ld:Bus:1", "type": "Bus"})
+    good = register(server, receiver.url + "/good", [{"entities": [{"type": "Bus"}]}])
+    failing = register(server, receiver.url + "/fail", [{"entities": [{"type": "Bus"}]}],
+                       management={"cooldown": 60000})
+    shown = requests.get(server.url + good).json()
+    assert "timesSent" not in shown and "status" not in shown, "nothing to tell before it is asked"
+    for _ in range(3):
+        assert get(server, "urn:ngsi-ld:Bus:1").json()["name"] == "local"
+    shown = requests.get(server.url + good).json()
+    assert (shown["status"], shown["timesSent"], shown["timesFailed"]) == ("ok", 3, 0) and "lastSuccess" in shown
+    shown = requests.get(server.url + failing).json()
+    assert (shown["status"], shown["timesSent"], shown["timesFailed"]) == ("failed", 1, 1) and "lastFailure" in shown
+    assert len([x for x in receiver.received if x[1].startswith("/fail")]) == 1, "not asked while it cools down"
+    # A PATCH keeps the counters.
+    assert requests.patch(server.url + failing, json={"management": {"cooldown": 0}}, headers=JSON).status_code == 204
+    get(server, "urn:ngsi-ld:Bus:1")
+    assert requests.get(server.url + failing).json()["timesSent"] == 2
