@@ -106,7 +106,11 @@ DistributedWrite::DistributedWrite(const Services& s, const RequestContext& c, s
   constexpr std::string_view kBase = "/ngsi-ld/v1";
   std::string_view t = c.req.target;
   if (t.starts_with(kBase)) t.remove_prefix(kBase.size());
-  target_ = t;
+  // The path without a trailing '/' (/entities/?type=A is /entities?type=A), the query as sent.
+  const size_t q = t.find('?');
+  std::string_view path = t.substr(0, q);
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  target_ = std::string(path) + std::string(q == std::string_view::npos ? "" : t.substr(q));
 }
 
 bool DistributedWrite::split(const jsonld::Context& ctx, const std::vector<federation::RegPtr>& sources,
