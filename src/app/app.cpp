@@ -321,18 +321,9 @@ int serve(const Settings& settings) {
                                                 .max_attempts = static_cast<int>(settings.notify_attempts),
                                                 .timeout_ms = settings.notify_timeout_ms,
                                                 .ca_file = settings.notify_ca_file});
-  subscription::Manager subscriptions(storage, contexts, tenants, dispatcher);
-  const ngsiv2::SubscriptionFlavor v2_subscriptions;
-  subscriptions.add_flavor(v2_subscriptions);
+  // The registrations first: the subscription manager's timer reads them (csource subscriptions'
+  // rounds) from load() on, and is joined (~Manager) before they go.
   federation::Registry registrations(storage);
-  const ngsild::CsourceSubscriptions csource_subscriptions(registrations, contexts);
-  subscriptions.add_flavor(csource_subscriptions);
-  if (auto s = subscriptions.load(); !s) {
-    spdlog::critical("cannot load subscriptions: {}", s.error().detail);
-    return 1;
-  }
-  // Its queue holds the reads waiting for a thread; beyond, a read is answered without its providers.
-  federation::Forwarder forwarder(settings.forward_threads, 1000);
   const ngsiv2::RegistrationFlavor v2_registrations;
   registrations.add_flavor(v2_registrations);
   registrations.add_flavor(ngsild::ld_flavor());
@@ -340,6 +331,17 @@ int serve(const Settings& settings) {
     spdlog::critical("cannot load registrations: {}", s.error().detail);
     return 1;
   }
+  const ngsild::CsourceSubscriptions csource_subscriptions(registrations, contexts);
+  const ngsiv2::SubscriptionFlavor v2_subscriptions;
+  subscription::Manager subscriptions(storage, contexts, tenants, dispatcher);
+  subscriptions.add_flavor(v2_subscriptions);
+  subscriptions.add_flavor(csource_subscriptions);
+  if (auto s = subscriptions.load(); !s) {
+    spdlog::critical("cannot load subscriptions: {}", s.error().detail);
+    return 1;
+  }
+  // Its queue holds the reads waiting for a thread; beyond, a read is answered without its providers.
+  federation::Forwarder forwarder(settings.forward_threads, 1000);
   site::LiveHub live;  // the web app's change stream
   tenants.set_listener(
       [&subscriptions, &live](const std::string& tenant, const std::vector<broker::ChangeEvent>& changes) {

@@ -233,9 +233,8 @@ std::shared_ptr<model::Entity> retrieve_distributed(const RequestContext& c, con
       if (both.empty()) continue;
       *names = std::move(both);
     }
-    asked.push_back(std::async(std::launch::async, [&c, &s, r, id, names = std::move(*names)]() mutable {
-      return ask(c, s, *r, id, std::move(names));
-    }));
+    asked.push_back(std::async(
+        kAtOnce, [&c, &s, r, id, names = std::move(*names)]() mutable { return ask(c, s, *r, id, std::move(names)); }));
   }
   std::vector<Answer> answers;
   for (auto& f : asked) answers.push_back(f.get());

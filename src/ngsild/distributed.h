@@ -2,6 +2,7 @@
 // sources whose registrations cover an entity are asked for it, all at once, and their attributes
 // merged into the local entity by the registrations' modes. Loops stop at the Via header.
 #pragma once
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,9 @@
 #include "ngsild/request_context.h"
 
 namespace dejima::ngsild {
+
+// Sources are asked on threads of their own; when no thread can be made, on the caller's.
+constexpr auto kAtOnce = std::launch::async | std::launch::deferred;
 
 // Whether the request has already passed through this server (its Via header names it).
 bool passed_here(const RequestContext& c, const Services& s);

@@ -134,7 +134,7 @@ std::vector<broker::EntityPtr> query_distributed(const RequestContext& c, const 
   std::vector<std::future<Found>> asked;
   for (const auto& r : sources)
     if (auto names = covered(ld(*r), f))
-      asked.push_back(std::async(std::launch::async, [&c, &s, r, post, names = std::move(*names)]() mutable {
+      asked.push_back(std::async(kAtOnce, [&c, &s, r, post, names = std::move(*names)]() mutable {
         return ask(c, s, *r, std::move(names), post);
       }));
   std::vector<Found> answers;
@@ -158,6 +158,11 @@ std::vector<broker::EntityPtr> query_distributed(const RequestContext& c, const 
         if (!slot) {
           auto it = by_id.find(id);
           broker::EntityPtr held = it != by_id.end() ? it->second : tenant.get(id);
+          // An entity the caller may not read here stays unread, whatever type a source gives it.
+          if (held && !c.readable(*held)) {
+            changed.erase(id);
+            continue;
+          }
           slot = held ? std::make_shared<model::Entity>(*held) : std::make_shared<model::Entity>();
           slot->id = id;
         }

@@ -7,8 +7,10 @@
 #include <spdlog/spdlog.h>
 
 #include "http/problem.h"
+#include "model/parse.h"
 #include "ngsild/csource_registration.h"
 #include "ngsild/distributed.h"
+#include "util/uri.h"
 
 namespace dejima::ngsild {
 namespace {
@@ -47,6 +49,13 @@ std::vector<std::string> entity_types(const RequestContext& c, const Services& s
   std::vector<std::string> types;
   if (auto tenant = s.tenants.find(c.tenant); tenant) types = types_of((*tenant)->get(id).get());
   return types.empty() ? body_types(body, ctx) : types;
+}
+
+// How a batch reads its elements (as batch_handlers.cpp does).
+model::ParseMode parse_mode(std::string_view operation) {
+  if (operation == "createBatch" || operation == "upsertBatch") return model::ParseMode::Create;
+  if (operation == "mergeBatch") return model::ParseMode::MergePatch;
+  return model::ParseMode::Fragment;
 }
 
 std::vector<federation::RegPtr> writers(const RequestContext& c, const Services& s, const std::string& id,
@@ -197,7 +206,10 @@ std::shared_ptr<DistributedWrite> DistributedWrite::plan_batch(RequestContext& c
     if (const json::Value* inline_ctx = v.IsObject() ? json::member(v, "@context") : nullptr)
       if (auto resolved = s.contexts.from_inline(*inline_ctx); resolved) ctx = std::move(*resolved);
     bool left = true;
-    if (idv && idv->IsString()) {
+    // An element the broker would refuse is left to it (refused in its answer), sent nowhere.
+    const bool valid = v.IsString() ? is_absolute_uri(json::view(v))
+                                    : v.IsObject() && model::parse_entity(v, *ctx, parse_mode(operation)).has_value();
+    if (valid && idv && idv->IsString()) {
       const std::string id(json::view(*idv));
       const auto types = entity_types(c, s, id, v, *ctx);
       const auto sources = writers(c, s, id, types, operation);
@@ -206,10 +218,11 @@ std::shared_ptr<DistributedWrite> DistributedWrite::plan_batch(RequestContext& c
     }
     if (left) kept.PushBack(v, a);  // an element the broker cannot read stays, to be refused there
   }
+  // Every element left was moved into `kept` (in the same allocator): it becomes the body.
+  static_cast<json::Value&>(c.body).Swap(kept);
   if (w->parts_.empty()) return nullptr;
   for (auto& p : w->parts_) p.body += "]";
-  w->local_ = !kept.Empty();
-  static_cast<json::Value&>(c.body).Swap(kept);  // the elements left, in the same allocator
+  w->local_ = !c.body.Empty();
   return w;
 }
 
@@ -239,10 +252,11 @@ DistributedWrite::Outcome DistributedWrite::send(const Part& part) const {
 http::Reply DistributedWrite::wrap(http::Reply reply) {
   return [self = shared_from_this(), reply = std::move(reply)](http::Response&& local) {
     if (refused(local)) return reply(std::move(local));
-    auto job = [self, reply, local = std::move(local)]() mutable { reply(self->finish(std::move(local))); };
-    if (!self->s_.forwarder.submit(job))
-      reply(http::problem(Error{ErrorKind::ServiceUnavailable, "Too many forwarded requests",
-                                "every thread that asks context sources is busy; try again"}));
+    // The local part is written already: when no thread is free, the answer says which parts
+    // were not sent rather than refusing a write that happened.
+    auto held = std::make_shared<http::Response>(std::move(local));
+    auto job = [self, reply, held]() { reply(self->finish(std::move(*held), true)); };
+    if (!self->s_.forwarder.submit(job)) reply(self->finish(std::move(*held), false));
   };
 }
 
@@ -274,10 +288,14 @@ void DistributedWrite::read(long status, const std::string& body, const std::vec
   for (const auto& id : ids) failures.push_back({id, registration, problem});
 }
 
-http::Response DistributedWrite::finish(http::Response local) const {
+http::Response DistributedWrite::finish(http::Response local, bool forward) const {
   std::vector<std::future<Outcome>> sent;
   sent.reserve(parts_.size());
-  for (const auto& p : parts_) sent.push_back(std::async(std::launch::async, [this, &p] { return send(p); }));
+  for (const auto& p : parts_)
+    sent.push_back(forward ? std::async(kAtOnce, [this, &p] { return send(p); })
+                           : std::async(std::launch::deferred, [] {
+                               return Outcome{0, "not sent: every thread that asks context sources is busy"};
+                             }));
   std::vector<std::string> success;
   std::vector<Failure> failures;
   if (local.status != 0) read(local.status, local.body, local_ids_, nullptr, success, failures);

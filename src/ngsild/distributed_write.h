@@ -70,7 +70,8 @@ class DistributedWrite : public std::enable_shared_from_this<DistributedWrite> {
   void read(long status, const std::string& body, const std::vector<std::string>& ids,
             const federation::Registration* reg, std::vector<std::string>& success,
             std::vector<Failure>& failures) const;
-  http::Response finish(http::Response local) const;
+  // Sends the parts (unless !forward: each counts as not sent) and answers with the local answer.
+  http::Response finish(http::Response local, bool forward) const;
 
   const Services& s_;
   std::string operation_;

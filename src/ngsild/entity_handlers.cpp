@@ -164,6 +164,8 @@ void get_entity(const http::Request& req, const Params& p, Services& s, http::Re
                  auto tenant = tenant_of(s, *c, false);
                  const broker::Tenant* local = tenant ? *tenant : nullptr;
                  EntityPtr e = local ? local->get(id) : nullptr;
+                 // One the caller may not read here is not completed by sources either.
+                 if (e && !c->readable(*e)) return answer_entity(*c, id, local, std::move(e), std::move(reply));
                  auto sources = sources_for(*c, s, id, types_of(e.get()), "retrieveEntity");
                  if (!tenant && sources.empty()) return reply(http::problem(tenant.error()));
                  if (sources.empty()) return answer_entity(*c, id, local, std::move(e), std::move(reply));

@@ -130,7 +130,8 @@ void Manager::erase_locked(const std::string& tenant, const std::string& id) {
 
 Status Manager::create(SubPtr s) {
   std::unique_lock lock(mu_);
-  if (find(s->tenant, s->id, s->flavor, lock))
+  // Ids are the tenant's across flavors (by_id and the stored rows are keyed by id alone).
+  if (auto t = tenants_subs_.find(s->tenant); t != tenants_subs_.end() && t->second.by_id.contains(s->id))
     return fail(ErrorKind::AlreadyExists, "Subscription already exists", s->id);
   if (auto st = storage_.save_subscription({s->tenant, s->id, s->flavor ? s->flavor->stored(*s) : stored_document(*s)});
       !st)

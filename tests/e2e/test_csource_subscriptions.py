@@ -40,6 +40,11 @@ def test_registration_changes_are_notified_by_trigger_reason(start_server, tmp_p
     assert [x["id"] for x in requests.get(s.url + SUBS).json()] == [sub_id]
     assert requests.get(s.url + "/ngsi-ld/v1/subscriptions").json() == [], "kept apart from entity subscriptions"
     assert requests.get(f"{s.url}/ngsi-ld/v1/subscriptions/{sub_id}").status_code == 404
+    # One id per tenant across both collections.
+    r = requests.post(s.url + "/ngsi-ld/v1/subscriptions", headers=JSON,
+                      json={"id": sub_id, "type": "Subscription", "entities": [{"type": "Bus"}],
+                            "notification": {"endpoint": {"uri": receiver.url + "/e"}}})
+    assert r.status_code == 409, r.text
     bus = register(s, [{"entities": [{"type": "Bus"}], "propertyNames": ["speed", "fuel"]}])
     bus_id = bus.rsplit("/", 1)[1]
     register(s, [{"entities": [{"type": "Car"}]}])  # another type: not notified

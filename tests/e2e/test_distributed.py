@@ -170,3 +170,33 @@ def test_a_registration_shows_how_forwarding_went_and_a_failed_source_cools_down
     assert requests.patch(server.url + failing, json={"management": {"cooldown": 0}}, headers=JSON).status_code == 204
     get(server, "urn:ngsi-ld:Bus:1")
     assert requests.get(server.url + failing).json()["timesSent"] == 2
+
+
+def test_a_source_never_widens_what_a_caller_may_read(tmp_path, receiver):
+    from dejima_server import DejimaServer
+    operator = {"X-API-Key": "operator-key-for-the-federation-tests", "NGSILD-Tenant": "nagasaki"}
+    s = DejimaServer(tmp_path / "data", "--bootstrap-operator-key", operator["X-API-Key"], auth=True).start()
+    try:
+        r = requests.post(s.url + "/dejima/v1/tenants", headers=operator,
+                          json={"name": "nagasaki", "nameJa": "長崎", "kind": "city", "publicTypes": []})
+        assert r.status_code == 201, r.text
+        r = requests.post(s.url + "/dejima/v1/tenants/nagasaki/services", headers=operator,
+                          json={"name": "app", "owner": "市", "scopes": [{"types": ["Bus"], "operations": ["read"]}]})
+        assert r.status_code == 201, r.text
+        reader = {"X-API-Key": r.json()["apiKey"], "NGSILD-Tenant": "nagasaki"}
+        put(s, {"id": "urn:ngsi-ld:Secret:1", "type": "Secret", "pin": {"type": "Property", "value": 1234}},
+            headers=operator)
+        put(s, bus("urn:ngsi-ld:Bus:1", name="local"), headers=operator)
+        # A source that claims the secret entity is a Bus.
+        receiver.script("/src", 200, [{"id": "urn:ngsi-ld:Secret:1", "type": "Bus"},
+                                      {"id": "urn:ngsi-ld:Bus:1", "type": "Bus"}])
+        r = requests.post(s.url + REGS, headers={**operator, **JSON},
+                          json={"type": "ContextSourceRegistration", "endpoint": receiver.url + "/src",
+                                "information": [{"entities": [{"type": "Bus"}]}]})
+        assert r.status_code == 201, r.text
+        r = requests.get(s.url + ENTITIES, params={"type": "Bus", "options": "keyValues"}, headers=reader)
+        assert r.status_code == 200, r.text
+        assert r.json() == [{"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "name": "local"}]
+        assert requests.get(f"{s.url}{ENTITIES}/urn:ngsi-ld:Secret:1", headers=reader).status_code == 404
+    finally:
+        s.stop()

@@ -91,6 +91,16 @@ def test_redirect_and_batches(start_server, tmp_path):
     assert local(b, "urn:ngsi-ld:Car:1")["colour"] == "red"
     r = requests.post(a.url + ENTITIES, headers=JSON, json={"id": "urn:ngsi-ld:Car:1", "type": "Car"})
     assert r.status_code == 207 and r.json()["errors"][0]["error"]["status"] == 409, r.text
+    # A batch no registration takes is written here as it came; an element the broker refuses
+    # is refused here and sent nowhere.
+    r = requests.post(f"{a.url}{BATCH}/create", headers=JSON,
+                      json=[{"id": "urn:ngsi-ld:Tram:1", "type": "Tram"}, {"id": "not a uri", "type": "Car"}])
+    assert r.status_code == 207, r.text
+    assert r.json()["success"] == ["urn:ngsi-ld:Tram:1"] and r.json()["errors"][0]["error"]["status"] == 400
+    assert local(a, "urn:ngsi-ld:Tram:1")["id"] == "urn:ngsi-ld:Tram:1"
+    assert requests.get(b.url + ENTITIES, params={"type": "Car", "local": "true"}).json() == [
+        {"id": "urn:ngsi-ld:Car:1", "type": "Car", "owner": {"type": "Property", "value": "B"},
+         "colour": {"type": "Property", "value": "red"}}]
     # A batch: each source gets one batch of its parts; the answer lists every entity created.
     batch = [{"id": f"urn:ngsi-ld:Bus:{i}", "type": "Bus", "name": prop(f"bus {i}"), "speed": prop(i)}
              for i in (1, 2)] + [{"id": "urn:ngsi-ld:Car:2", "type": "Car"}]
