@@ -144,6 +144,11 @@ Result<fetch::Response> ask_source(const federation::Registration& r, const fetc
   return res;
 }
 
+bool may_forward(const RequestContext& c, const Services& s) {
+  const auto* local_only = c.req.param("local");
+  return s.registrations.any(c.tenant) && !(local_only && *local_only == "true") && !passed_here(c, s);
+}
+
 std::vector<std::string> types_of(const model::Entity* e) {
   std::vector<std::string> types;
   if (e)
@@ -154,8 +159,7 @@ std::vector<std::string> types_of(const model::Entity* e) {
 std::vector<federation::RegPtr> sources_for(const RequestContext& c, const Services& s, const std::string& id,
                                             const std::vector<std::string>& types, std::string_view operation) {
   std::vector<federation::RegPtr> out;
-  const auto* local_only = c.req.param("local");
-  if (!s.registrations.any(c.tenant) || (local_only && *local_only == "true") || passed_here(c, s)) return out;
+  if (!may_forward(c, s)) return out;
   // An entity is retrieved through a registration that takes only queries, by a query for its id.
   const bool retrieval = operation == "retrieveEntity";
   auto takes = [&](const LdRegistration& x) {

@@ -23,6 +23,10 @@ constexpr auto kAtOnce = std::launch::async | std::launch::deferred;
 // Whether the request has already passed through this server (its Via header names it).
 bool passed_here(const RequestContext& c, const Services& s);
 
+// Whether a read may ask context sources at all: the tenant has registrations, the request does
+// not say local=true and has not passed through this server.
+bool may_forward(const RequestContext& c, const Services& s);
+
 // The expanded types of an entity (none for null).
 std::vector<std::string> types_of(const model::Entity* e);
 

@@ -120,8 +120,7 @@ Found ask(const RequestContext& c, const Services& s, const federation::Registra
 std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Services& s, const query::Filter& f,
                                               std::string_view operation) {
   std::vector<federation::RegPtr> out;
-  const auto* local_only = c.req.param("local");
-  if (!s.registrations.any(c.tenant) || (local_only && *local_only == "true") || passed_here(c, s)) return out;
+  if (!may_forward(c, s)) return out;
   for (auto& r : s.registrations.list(c.tenant, &ld_flavor()))
     if (r->live(c.now) && supports(ld(*r), operation) && covered(ld(*r), f)) out.push_back(std::move(r));
   return out;
