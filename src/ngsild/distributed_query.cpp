@@ -31,29 +31,6 @@ bool meets(const federation::EntityInfo& e, const query::Selector& sel) {
   return true;
 }
 
-// The attributes the registration holds of what the filter asks (empty: all of them), nullopt
-// when none of its items covers it.
-std::optional<std::vector<std::string>> covered(const LdRegistration& r, const query::Filter& f) {
-  std::optional<std::vector<std::string>> out;
-  for (const auto& info : r.information) {
-    const bool entities =
-        info.entities.empty() || f.entities.empty() ||
-        std::any_of(info.entities.begin(), info.entities.end(), [&](const auto& e) {
-          return std::any_of(f.entities.begin(), f.entities.end(), [&](const auto& sel) { return meets(e, sel); });
-        });
-    if (!entities) continue;
-    if (info.properties.empty() && info.relationships.empty()) return std::vector<std::string>{};
-    std::vector<std::string> names;
-    for (const auto* list : {&info.properties, &info.relationships})
-      for (const auto& n : *list)
-        if (f.attrs.empty() || std::find(f.attrs.begin(), f.attrs.end(), n) != f.attrs.end()) names.push_back(n);
-    if (names.empty()) continue;  // holds none of the attributes asked for
-    if (!out) out.emplace();
-    out->insert(out->end(), names.begin(), names.end());
-  }
-  return out;
-}
-
 struct Found {
   const federation::Registration* reg = nullptr;
   std::vector<std::string> names;  // the attributes taken from it (empty: all)
@@ -116,6 +93,27 @@ Found ask(const RequestContext& c, const Services& s, const federation::Registra
 }
 
 }  // namespace
+
+std::optional<std::vector<std::string>> covered(const LdRegistration& r, const query::Filter& f) {
+  std::optional<std::vector<std::string>> out;
+  for (const auto& info : r.information) {
+    const bool entities =
+        info.entities.empty() || f.entities.empty() ||
+        std::any_of(info.entities.begin(), info.entities.end(), [&](const auto& e) {
+          return std::any_of(f.entities.begin(), f.entities.end(), [&](const auto& sel) { return meets(e, sel); });
+        });
+    if (!entities) continue;
+    if (info.properties.empty() && info.relationships.empty()) return std::vector<std::string>{};
+    std::vector<std::string> names;
+    for (const auto* list : {&info.properties, &info.relationships})
+      for (const auto& n : *list)
+        if (f.attrs.empty() || std::find(f.attrs.begin(), f.attrs.end(), n) != f.attrs.end()) names.push_back(n);
+    if (names.empty()) continue;  // holds none of the attributes asked for
+    if (!out) out.emplace();
+    out->insert(out->end(), names.begin(), names.end());
+  }
+  return out;
+}
 
 std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Services& s, const query::Filter& f,
                                               std::string_view operation) {

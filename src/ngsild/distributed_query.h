@@ -4,11 +4,14 @@
 // entities are merged with the local matches by id and by the registrations' modes, then ordered
 // and paged as one list, so counts and pages stay right.
 #pragma once
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "broker/tenant.h"
 #include "federation/registration.h"
+#include "ngsild/csource_registration.h"
 #include "ngsild/request_context.h"
 #include "query/filter.h"
 
@@ -19,6 +22,10 @@ namespace dejima::ngsild {
 // says local=true or has passed through this server.
 std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Services& s, const query::Filter& f,
                                               std::string_view operation);
+
+// The attributes the registration holds of what the filter asks (expanded; empty: all of them),
+// nullopt when none of its items covers the filter's entities and attributes.
+std::optional<std::vector<std::string>> covered(const LdRegistration& r, const query::Filter& f);
 
 // Every local match (`local`) merged with what each source answers, readable by the caller, in
 // id order. An entity a source matched but the broker did not (the source holds the attribute

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "model/parse.h"
+#include "ngsild/distributed.h"
+#include "ngsild/distributed_query.h"
+#include "ngsild/distributed_temporal.h"
 #include "ngsild/handler_util.h"
 #include "ngsild/query_params.h"
 #include "ngsild/temporal_params.h"
@@ -25,20 +28,47 @@ Status check_id(const std::string& id) {
 
 // ---- reading --------------------------------------------------------------------------------
 
-http::Response temporal_response(const RequestContext& c, const TemporalRequest& t, const temporal::Histories& found,
-                                 bool as_array) {
+std::string temporal_body(const RequestContext& c, const TemporalRequest& t, const temporal::Histories& found,
+                          bool as_array) {
   rapidjson::StringBuffer sb;
   json::Writer w(sb);
   if (as_array) w.StartArray();
   for (size_t i = 0; i < found.entities.size(); ++i)
     temporal::render_temporal_entity(w, found.entities[i], found.attrs[i], *c.context, t.render);
   if (as_array) w.EndArray();
-  const auto& cover = found.cover;
-  http::Response r = json_response(c, cover.truncated ? 206 : 200, std::string(sb.GetString(), sb.GetSize()));
+  return {sb.GetString(), sb.GetSize()};
+}
+
+// 200, or 206 with the Content-Range the local part covers when it was cut.
+http::Response temporal_response(const RequestContext& c, const TemporalRequest& t, const temporal::Coverage& cover,
+                                 std::string body) {
+  http::Response r = json_response(c, cover.truncated ? 206 : 200, std::move(body));
   if (cover.truncated)
     r.header("Content-Range", "date-time " + temporal::value_time(cover.start) + "-" + temporal::value_time(cover.end) +
                                   "/" + (t.last_n ? std::to_string(*t.last_n) : "*"));
   return r;
+}
+
+Error too_busy() {
+  return {ErrorKind::ServiceUnavailable, "Too many forwarded requests",
+          "every thread that asks context sources is busy; try again"};
+}
+
+// The local history (`found`, none when not held here) completed by the sources, on a forwarder
+// thread.
+void retrieve_forwarded(std::unique_ptr<RequestContext> c, Services& s, const std::string& id, TemporalRequest t,
+                        std::optional<temporal::Histories> found, std::vector<federation::RegPtr> sources,
+                        http::Reply& reply) {
+  std::shared_ptr<RequestContext> held = std::move(c);
+  auto job = [held, &s, id, t = std::move(t), found = std::move(found), sources = std::move(sources), reply]() {
+    const RequestContext& c = *held;
+    json::Document local;
+    if (found) local.Parse(temporal_body(c, t, *found, false));
+    auto merged = retrieve_temporal_distributed(c, s, id, found ? &local : nullptr, sources, t);
+    if (!merged) return reply(http::problem(not_found("no history for entity " + id)));
+    reply(temporal_response(c, t, found ? found->cover : temporal::Coverage{}, json::to_string(*merged)));
+  };
+  if (!s.forwarder.submit(job)) reply(http::problem(too_busy()));
 }
 
 void get_temporal_entity(const http::Request& req, const Params& p, Services& s, http::Reply reply) {
@@ -50,25 +80,60 @@ void get_temporal_entity(const http::Request& req, const Params& p, Services& s,
     auto t = temporal_request(*c);
     if (!t) return reply(http::problem(t.error()));
     auto tenant = s.tenants.find(c->tenant);
-    if (!tenant) return reply(http::problem(tenant.error()));
-    auto found = temporal::read_entity((*tenant)->history(), id, *t, s.options.temporal_max_instances);
-    if (!found) return reply(http::problem(found.error()));
-    if (c->readable_types && std::none_of(found->entities[0].types.begin(), found->entities[0].types.end(),
-                                          [&](const std::string& type) { return c->readable_type(type); }))
-      return reply(http::problem({ErrorKind::ResourceNotFound, "Not found", "no history for entity " + id}));
-    reply(temporal_response(*c, *t, *found, false));
+    Result<temporal::Histories> found =
+        tenant ? temporal::read_entity((*tenant)->history(), id, *t, s.options.temporal_max_instances)
+               : std::unexpected(tenant.error());
+    const bool held = found.has_value();
+    if (!held && found.error().kind != ErrorKind::ResourceNotFound) return reply(http::problem(found.error()));
+    if (held && c->readable_types &&
+        std::none_of(found->entities[0].types.begin(), found->entities[0].types.end(),
+                     [&](const std::string& type) { return c->readable_type(type); }))
+      return reply(http::problem(not_found("no history for entity " + id)));
+    auto sources =
+        sources_for(*c, s, id, held ? found->entities[0].types : std::vector<std::string>{}, "retrieveTemporal");
+    if (!sources.empty())
+      return retrieve_forwarded(std::move(c), s, id, std::move(*t),
+                                held ? std::optional(std::move(*found)) : std::nullopt, std::move(sources), reply);
+    if (!held) return reply(http::problem(found.error()));
+    reply(temporal_response(*c, *t, found->cover, temporal_body(*c, *t, *found, false)));
   });
 }
 
-void run_temporal_query(RequestContext& c, Services& s, const query::Filter& f, const TemporalRequest& t,
-                        http::Reply& reply) {
-  auto page = page_from_params(c, s.options);
+void run_temporal_query(std::unique_ptr<RequestContext> c, Services& s, const query::Filter& f,
+                        const TemporalRequest& t, http::Reply& reply) {
+  auto page = page_from_params(*c, s.options);
   if (!page) return reply(http::problem(page.error()));
-  auto tenant = s.tenants.find(c.tenant);
+  auto sources = query_sources(*c, s, f, "queryTemporal");
+  auto tenant = s.tenants.find(c->tenant);
+  if (!tenant && !sources.empty()) tenant = s.tenants.find_or_create(c->tenant);  // the sources may have some
   if (!tenant) return reply(http::problem(tenant.error()));
+  if (!sources.empty()) {
+    // Every local match and every source's, merged in id order, then paged as one list.
+    std::shared_ptr<RequestContext> held = std::move(c);
+    auto job = [held, &s, f, t, page = *page, tenant = *tenant, sources = std::move(sources), reply]() {
+      const RequestContext& c = *held;
+      auto found = temporal::read_matching(tenant->history(), f, query::Page{.offset = 0, .limit = SIZE_MAX}, t,
+                                           s.options.temporal_max_instances);
+      if (!found) return reply(http::problem(found.error()));
+      json::Document local;
+      local.Parse(temporal_body(c, t, *found, true));
+      json::Document all = query_temporal_distributed(c, s, f, std::move(local), sources, t);
+      const size_t total = all.Size();
+      const size_t from = std::min(page.offset, total), to = std::min(total, from + page.limit);
+      json::Document out;
+      out.SetArray();
+      for (size_t i = from; i < to; ++i)
+        out.PushBack(json::Value(all[static_cast<unsigned>(i)], out.GetAllocator()), out.GetAllocator());
+      http::Response r = temporal_response(c, t, found->cover, json::to_string(out));
+      if (page.count) r.header("NGSILD-Results-Count", std::to_string(total));
+      reply(std::move(r));
+    };
+    if (!s.forwarder.submit(job)) reply(http::problem(too_busy()));
+    return;
+  }
   auto found = temporal::read_matching((*tenant)->history(), f, *page, t, s.options.temporal_max_instances);
   if (!found) return reply(http::problem(found.error()));
-  http::Response r = temporal_response(c, t, *found, true);
+  http::Response r = temporal_response(*c, t, found->cover, temporal_body(*c, t, *found, true));
   if (page->count) r.header("NGSILD-Results-Count", std::to_string(found->total));
   reply(std::move(r));
 }
@@ -82,7 +147,7 @@ void query_temporal(const http::Request& req, Services& s, http::Reply reply) {
                  auto t = temporal_request(*c);
                  if (!t) return reply(http::problem(t.error()));
                  if (t->attrs.empty()) t->attrs = f->attrs;
-                 run_temporal_query(*c, s, *f, *t, reply);
+                 run_temporal_query(std::move(c), s, *f, *t, reply);
                });
 }
 
@@ -95,7 +160,7 @@ void query_temporal_by_body(const http::Request& req, Services& s, http::Reply r
     auto t = temporal_request(*c, tq);
     if (!t) return reply(http::problem(t.error()));
     if (t->attrs.empty()) t->attrs = f->attrs;
-    run_temporal_query(*c, s, *f, *t, reply);
+    run_temporal_query(std::move(c), s, *f, *t, reply);
   });
 }
 

@@ -181,7 +181,7 @@ def test_a_source_never_widens_what_a_caller_may_read(tmp_path, receiver):
                           json={"name": "nagasaki", "nameJa": "長崎", "kind": "city", "publicTypes": []})
         assert r.status_code == 201, r.text
         r = requests.post(s.url + "/dejima/v1/tenants/nagasaki/services", headers=operator,
-                          json={"name": "app", "owner": "市", "scopes": [{"types": ["Bus"], "operations": ["read"]}]})
+                          json={"name": "app", "owner": "市", "scopes": [{"types": ["Bus"], "operations": ["read", "temporal"]}]})
         assert r.status_code == 201, r.text
         reader = {"X-API-Key": r.json()["apiKey"], "NGSILD-Tenant": "nagasaki"}
         put(s, {"id": "urn:ngsi-ld:Secret:1", "type": "Secret", "pin": {"type": "Property", "value": 1234}},
@@ -198,5 +198,11 @@ def test_a_source_never_widens_what_a_caller_may_read(tmp_path, receiver):
         assert r.status_code == 200, r.text
         assert r.json() == [{"id": "urn:ngsi-ld:Bus:1", "type": "Bus", "name": "local"}]
         assert requests.get(f"{s.url}{ENTITIES}/urn:ngsi-ld:Secret:1", headers=reader).status_code == 404
+        # The same through the temporal API (the source answers its list there too).
+        temporal = s.url + "/ngsi-ld/v1/temporal/entities"
+        r = requests.get(temporal, params={"type": "Bus"}, headers=reader)
+        assert r.status_code == 200, r.text
+        assert [e["id"] for e in r.json()] == ["urn:ngsi-ld:Bus:1"]
+        assert requests.get(f"{temporal}/urn:ngsi-ld:Secret:1", headers=reader).status_code == 404
     finally:
         s.stop()
