@@ -59,30 +59,8 @@ Result<DiscoveryQuery> discovery_query(const RequestContext& c) {
     if (!e) return std::unexpected(e.error());
     q.csf = std::move(*e);
   }
-  if (const auto* rel = c.req.param("timerel")) {
-    q.timerel = *rel;
-    if (q.timerel != "before" && q.timerel != "after" && q.timerel != "between")
-      return fail(ErrorKind::BadRequestData, "Invalid timerel", "timerel must be before, after or between");
-    auto time = [&](const char* name, Millis& out) {
-      const auto* p = c.req.param(name);
-      auto t = p ? parse_iso8601(*p) : std::nullopt;
-      if (t) out = *t;
-      return t.has_value();
-    };
-    if (!time("timeAt", q.time_at))
-      return fail(ErrorKind::BadRequestData, "Invalid temporal query", "timerel needs timeAt (a DateTime)");
-    if (q.timerel == "between" && (!time("endTimeAt", q.end_time_at) || q.end_time_at <= q.time_at))
-      return fail(ErrorKind::BadRequestData, "Invalid temporal query",
-                  "timerel=between needs endTimeAt (a DateTime after timeAt)");
-  } else if (c.req.param("timeAt") || c.req.param("endTimeAt")) {
-    return fail(ErrorKind::BadRequestData, "Invalid temporal query", "timeAt needs timerel");
-  }
-  if (const auto* p = c.req.param("timeproperty"); p && !p->empty()) {
-    if (*p != "observedAt" && *p != "createdAt" && *p != "modifiedAt")
-      return fail(ErrorKind::BadRequestData, "Invalid timeproperty",
-                  "timeproperty must be observedAt, createdAt or modifiedAt");
-    q.timeproperty = *p;
-  }
+  auto st = set_temporal_query(q, [&](std::string_view name) { return c.req.param(name); });
+  if (!st) return std::unexpected(st.error());
   if (q.entities.empty() && q.attrs.empty() && !q.q && !q.csf && !q.geo && q.timerel.empty())
     return fail(
         ErrorKind::BadRequestData, "Too broad query",

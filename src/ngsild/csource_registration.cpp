@@ -510,6 +510,34 @@ Status check_exclusive(const federation::Registration& r, const std::vector<fede
   return {};
 }
 
+Status set_temporal_query(DiscoveryQuery& q, const std::function<const std::string*(std::string_view)>& get) {
+  auto time = [&](std::string_view name, Millis& out) {
+    const auto* p = get(name);
+    auto t = p ? parse_iso8601(*p) : std::nullopt;
+    if (t) out = *t;
+    return t.has_value();
+  };
+  if (const auto* rel = get("timerel")) {
+    q.timerel = *rel;
+    if (q.timerel != "before" && q.timerel != "after" && q.timerel != "between")
+      return fail(ErrorKind::BadRequestData, "Invalid timerel", "timerel must be before, after or between");
+    if (!time("timeAt", q.time_at))
+      return fail(ErrorKind::BadRequestData, "Invalid temporal query", "timerel needs timeAt (a DateTime)");
+    if (q.timerel == "between" && (!time("endTimeAt", q.end_time_at) || q.end_time_at <= q.time_at))
+      return fail(ErrorKind::BadRequestData, "Invalid temporal query",
+                  "timerel=between needs endTimeAt (a DateTime after timeAt)");
+  } else if (get("timeAt") || get("endTimeAt")) {
+    return fail(ErrorKind::BadRequestData, "Invalid temporal query", "timeAt needs timerel");
+  }
+  if (const auto* p = get("timeproperty"); p && !p->empty()) {
+    if (*p != "observedAt" && *p != "createdAt" && *p != "modifiedAt")
+      return fail(ErrorKind::BadRequestData, "Invalid timeproperty",
+                  "timeproperty must be observedAt, createdAt or modifiedAt");
+    q.timeproperty = *p;
+  }
+  return {};
+}
+
 bool DiscoveryQuery::matches(const federation::Registration& r, Millis now) const {
   const LdRegistration& x = ld(r);
   if (!r.live(now)) return false;

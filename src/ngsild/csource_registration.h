@@ -2,6 +2,7 @@
 // reading, validation and rendering, and what a discovery query (5.10.2) matches. The Registry of
 // federation/ keeps them beside NGSIv2's, under this flavor ("ngsi-ld").
 #pragma once
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -91,5 +92,10 @@ struct DiscoveryQuery {
   Millis time_at = 0, end_time_at = 0;
   bool matches(const federation::Registration& r, Millis now) const;
 };
+
+// Sets a discovery's temporal query from its members (timerel, timeAt, endTimeAt, timeproperty:
+// the URL's parameters or a temporalQ object's); `get` gives a member's text, null when absent.
+// BadRequestData naming what is wrong.
+Status set_temporal_query(DiscoveryQuery& q, const std::function<const std::string*(std::string_view)>& get);
 
 }  // namespace dejima::ngsild

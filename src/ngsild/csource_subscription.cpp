@@ -1,5 +1,7 @@
 #include "ngsild/csource_subscription.h"
 
+#include <deque>
+
 #include "ngsild/csource_registration.h"
 #include "subscription/notification.h"
 #include "util/uri.h"
@@ -10,6 +12,11 @@ namespace {
 bool matches(const subscription::Subscription& s, const federation::Registration& r, Millis now) {
   if (!r.live(now)) return false;
   DiscoveryQuery q;
+  if (s.document.find("\"temporalQ\"") != std::string::npos) {  // checked as the subscription was made
+    json::Document doc;
+    json::parse_stored(doc, s.document);
+    (void)temporal_query_of(doc, q);
+  }
   q.entities = s.filter.entities;
   q.attrs = s.watched;
   q.q = s.filter.q;
@@ -26,6 +33,19 @@ std::vector<const federation::Registration*> pointers(const std::vector<federati
 }
 
 }  // namespace
+
+Status temporal_query_of(const json::Value& doc, DiscoveryQuery& q) {
+  const json::Value* t = doc.IsObject() ? json::member(doc, "temporalQ") : nullptr;
+  if (!t) return {};
+  if (!t->IsObject()) return fail(ErrorKind::BadRequestData, "Invalid temporalQ", "temporalQ must be an object");
+  std::deque<std::string> held;  // the member texts `get` points into
+  return set_temporal_query(q, [&](std::string_view name) -> const std::string* {
+    const json::Value* v = json::member(*t, name);
+    if (!v) return nullptr;
+    held.push_back(v->IsString() ? std::string(json::view(*v)) : std::string("(not a string)"));
+    return &held.back();
+  });
+}
 
 Result<std::shared_ptr<subscription::Subscription>> CsourceSubscriptions::restore(const json::Value& stored,
                                                                                   Millis now) const {

@@ -2,7 +2,8 @@
 // data type of entity subscriptions, kept by the one subscription Manager (storage, delivery
 // state, the dispatcher, timeInterval rounds) as a Flavor of its own, but matched here against
 // registrations: entities and watchedAttributes against each RegistrationInfo, q and geoQ against
-// the registration's own properties, as discovery does (DiscoveryQuery). A registration that
+// the registration's own properties, temporalQ against its observationInterval or
+// managementInterval, as discovery does (DiscoveryQuery). A registration that
 // starts to match is notified with triggerReason "newlyMatching", one that still matches after a
 // change "updated", one that stops matching or is deleted "noLongerMatching".
 #pragma once
@@ -12,10 +13,15 @@
 
 #include "federation/registry.h"
 #include "jsonld/registry.h"
+#include "ngsild/csource_registration.h"
 #include "subscription/flavor.h"
 #include "subscription/manager.h"
 
 namespace dejima::ngsild {
+
+// The temporal query of a subscription document's temporalQ member (matched against the
+// registrations' observationInterval or managementInterval); BadRequestData when it is not one.
+Status temporal_query_of(const json::Value& doc, DiscoveryQuery& q);
 
 class CsourceSubscriptions final : public subscription::Flavor {
  public:

@@ -44,6 +44,8 @@ Result<std::shared_ptr<Subscription>> build(const json::Value& doc, std::shared_
   auto sub = subscription::parse_subscription(doc, std::move(ctx), c.now);
   if (!sub) return sub;
   (*sub)->flavor = k.flavor;
+  if (DiscoveryQuery q; k.flavor)  // a context source subscription's temporalQ is matched against registrations
+    if (auto st = temporal_query_of(doc, q); !st) return std::unexpected(st.error());
   if (auto st = check_readable(**sub, c); !st) return std::unexpected(st.error());
   (*sub)->tenant = c.tenant;
   if (auto it = doc.FindMember("jsonldContext"); it != doc.MemberEnd()) {

@@ -272,10 +272,11 @@ std::string render_subscription(const Subscription& s, Millis now, const jsonld:
   if (auto it = d.FindMember("notification"); it != d.MemberEnd() && it->value.IsObject()) {
     json::Value& n = it->value;
     const DeliveryState& st = *s.state;
-    set(n, "timesSent", json::Value(static_cast<uint64_t>(st.times_sent.load())));
-    set(n, "timesFailed", json::Value(static_cast<uint64_t>(st.times_failed.load())));
-    if (const auto dropped = st.times_dropped.load())
-      set(n, "timesDropped", json::Value(static_cast<uint64_t>(dropped)));
+    // The counters appear once there is something to count (as Orion-LD shows them).
+    for (auto [key, count] :
+         {std::pair{"timesSent", st.times_sent.load()}, std::pair{"timesFailed", st.times_failed.load()},
+          std::pair{"timesDropped", st.times_dropped.load()}})
+      if (count) set(n, key, json::Value(static_cast<uint64_t>(count)));
     std::lock_guard lock(st.mu);
     for (auto [key, t] : {std::pair{"lastNotification", st.last_notification},
                           std::pair{"lastSuccess", st.last_success}, std::pair{"lastFailure", st.last_failure}})

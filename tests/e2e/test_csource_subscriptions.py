@@ -100,3 +100,23 @@ def test_a_periodic_subscription_is_told_every_matching_registration(server, rec
     assert sorted(d["id"] for d in first["data"]) == sorted([a.rsplit("/", 1)[1], b.rsplit("/", 1)[1]])
     assert "triggerReason" not in first
     assert len(receiver.wait("/p", 2, timeout=3)) >= 2, "again after the interval"
+
+
+def test_temporal_q_is_matched_against_the_observation_interval(server, receiver):
+    sub = {"temporalQ": {"timerel": "after", "timeAt": "2020-06-01T00:00:00Z"}, "watchedAttributes": None}
+    subscribe(server, receiver, "/t", **sub)
+    body = {"type": "ContextSourceRegistration", "information": [{"entities": [{"type": "Bus"}]}],
+            "endpoint": "http://127.0.0.1:9/source"}
+    for start, end in (("2019-01-01T00:00:00Z", "2019-12-31T00:00:00Z"), ("2020-08-01T00:00:00Z", "2021-08-01T00:00:00Z")):
+        r = requests.post(server.url + REGS, headers=JSON,
+                          json={**body, "observationInterval": {"startAt": start, "endAt": end}})
+        assert r.status_code == 201, r.text
+    later = r.headers["Location"].rsplit("/", 1)[1]
+    assert reasons(receiver.wait("/t", 1)) == [("newlyMatching", [later])]
+    time.sleep(0.3)
+    assert len(receiver.bodies("/t")) == 1, "the 2019 registration is outside the temporal query"
+    for bad in ({"timerel": "sometime", "timeAt": "2020-06-01T00:00:00Z"}, {"timerel": "after"}, "after"):
+        r = requests.post(server.url + SUBS, headers=JSON,
+                          json={"type": "Subscription", "entities": [{"type": "Bus"}], "temporalQ": bad,
+                                "notification": {"endpoint": {"uri": receiver.url + "/t"}}})
+        assert r.status_code == 400 and r.json()["type"].endswith("BadRequestData"), r.text
