@@ -4,7 +4,9 @@
 // Flavor, as subscriptions do; the Registry keeps them all, persisted, and answers which
 // registrations cover an entity.
 #pragma once
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +37,14 @@ struct Extension {
 
 class Flavor;
 
+// How forwarding to the provider has gone (federation/source.h counts it), shared by every version
+// of a registration (an update keeps it); kept in memory only.
+struct SourceState {
+  mutable std::mutex mu;
+  std::uint64_t times_sent = 0, times_failed = 0;
+  Millis last_forwarding = 0, last_success = 0, last_failure = 0;
+};
+
 struct Registration {
   std::string tenant, id;  // tenant "" = the default tenant
   const Flavor* flavor = nullptr;
@@ -46,6 +56,7 @@ struct Registration {
   Millis expires = 0;  // 0: never
   bool active = true;
   std::shared_ptr<const Extension> ext;
+  std::shared_ptr<SourceState> state = std::make_shared<SourceState>();
 
   bool live(Millis now) const { return active && (expires == 0 || now < expires); }
   // Whether it registers `attr` (an entity-level registration registers every attribute).

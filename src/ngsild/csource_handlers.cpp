@@ -133,7 +133,7 @@ void update_registration(const http::Request& req, const Params& p, Services& s,
     (*next)->tenant = c->tenant;
     auto ext = std::make_shared<LdRegistration>(ld(**next));
     ext->created_at = ld(*current).created_at;
-    ext->state = ld(*current).state;  // how forwarding went so far
+    (*next)->state = current->state;  // how forwarding went so far
     (*next)->ext = std::move(ext);
     if (auto st = keep(*next, s, current.get(), c->now); !st) return reply(http::problem(st.error()));
     reply(no_content());

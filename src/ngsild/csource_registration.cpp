@@ -461,8 +461,8 @@ std::string render_csource_registration(const federation::Registration& r, const
   rename(d, a, [&](std::string_view iri) { return ctx.compact(iri); });
   // status, timesSent, ... tell how forwarding to the source went: none before it is asked.
   {
-    std::lock_guard lock(x.state->mu);
-    const SourceState& st = *x.state;
+    std::lock_guard lock(r.state->mu);
+    const federation::SourceState& st = *r.state;
     if (st.times_sent) {
       d.AddMember("status", json::Value(st.last_failure > st.last_success ? "failed" : "ok", a), a);
       d.AddMember("timesSent", json::Value(st.times_sent), a);

@@ -30,14 +30,6 @@ struct TimeInterval {
   Millis start = 0, end = 0;  // end 0: open
 };
 
-// How forwarding to a registration's source has gone (clause 5.2.9's status members), shared by
-// every version of the registration (a PATCH keeps it); kept in memory only.
-struct SourceState {
-  mutable std::mutex mu;
-  std::uint64_t times_sent = 0, times_failed = 0;
-  Millis last_success = 0, last_failure = 0;
-};
-
 // What NGSI-LD keeps of a registration beyond federation's shared fields.
 struct LdRegistration : federation::Extension {
   std::string document;  // as written without "@context" and status members; names expanded
@@ -46,8 +38,7 @@ struct LdRegistration : federation::Extension {
   std::vector<std::string> operations;  // as written (names and groups); empty: federationOps
   long timeout_ms = 0;                  // management.timeout (0: the server's)
   long cooldown_ms = 0;                 // management.cooldown: after a failure, not asked for this long
-  std::shared_ptr<SourceState> state = std::make_shared<SourceState>();
-  std::string source_tenant;  // tenant: the one to ask the source for
+  std::string source_tenant;            // tenant: the one to ask the source for
   std::optional<TimeInterval> observation, management;
   // The registration's own properties (its extra members, location, observationSpace,
   // operationSpace) as an entity, so that q, csf and a geo-query read them as they read entities.

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "federation/source.h"
 #include "model/parse.h"
 #include "util/uri.h"
 
@@ -84,7 +85,7 @@ Answer ask(const RequestContext& c, const Services& s, const federation::Registr
   bool by_query = false;
   fetch::Exchange ex = entity_request(c, s, r, id, a.names, by_query);
   const std::string& url = ex.url;
-  auto res = ask_source(r, ex);
+  auto res = federation::ask_source(r, ex, ld(r).cooldown_ms);
   if (!res) {
     spdlog::warn("registration {}: {} unreachable: {}", r.id, url, res.error().detail);
     return a;
@@ -122,26 +123,6 @@ bool wanted(const std::vector<std::string>& names, const model::Name& attr) {
 bool passed_here(const RequestContext& c, const Services& s) {
   const std::string_view via = c.req.header("Via");
   return !via.empty() && via.find(s.options.via) != std::string_view::npos;
-}
-
-Result<fetch::Response> ask_source(const federation::Registration& r, const fetch::Exchange& ex) {
-  SourceState& st = *ld(r).state;
-  const long cooldown = ld(r).cooldown_ms;
-  {
-    std::lock_guard lock(st.mu);
-    const Millis now = now_millis();
-    if (cooldown > 0 && st.last_failure > st.last_success && now - st.last_failure < cooldown)
-      return fail(ErrorKind::ServiceUnavailable, "Cooling down",
-                  "the source failed " + std::to_string(now - st.last_failure) + " ms ago (management.cooldown " +
-                      std::to_string(cooldown) + " ms)");
-    ++st.times_sent;
-  }
-  auto res = fetch::exchange(ex);
-  const bool failed = !res || (res->status >= 500 && res->status != 508);  // 508: a loop, not a failure
-  std::lock_guard lock(st.mu);
-  (failed ? st.last_failure : st.last_success) = now_millis();
-  if (failed) ++st.times_failed;
-  return res;
 }
 
 bool may_forward(const RequestContext& c, const Services& s) {

@@ -52,11 +52,6 @@ fetch::Exchange source_request(const Services& s, const federation::Registration
 void merge_source(model::Entity& into, const model::ParsedEntity& from, const std::vector<std::string>& names,
                   const std::string& mode, Millis now);
 
-// Sends a request to a registration's source and counts the outcome in its status (timesSent,
-// timesFailed, lastSuccess, lastFailure; unreachable or 5xx is a failure). While the source
-// cools down after a failure (management.cooldown) it is not asked: ServiceUnavailable at once.
-Result<fetch::Response> ask_source(const federation::Registration& r, const fetch::Exchange& ex);
-
 // Asks each source for the entity (the registered attributes the request wants; `attrs`
 // expanded, empty = all) and merges the answers into a copy of `local` (which may be null):
 // exclusive and redirect registrations' attributes come from their source only, inclusive

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "federation/source.h"
 #include "model/parse.h"
 #include "ngsild/csource_registration.h"
 #include "ngsild/distributed.h"
@@ -34,13 +35,14 @@ bool meets(const federation::EntityInfo& e, const query::Selector& sel) {
 struct Found {
   const federation::Registration* reg = nullptr;
   std::vector<std::string> names;  // the attributes taken from it (empty: all)
-  std::vector<model::ParsedEntity> entities;
+  json::Document doc;              // its answer: an array of entities (read in full only for the page)
+  std::vector<std::pair<std::string_view, const json::Value*>> entities;  // by id
+  bool truncated = false;  // it had more than it was asked for (the limit sent)
 };
 
 // The query as the source gets it: the request's selection (its terms read with the same Link),
-// the attributes restricted to the registered ones, and one page as large as Dejima serves.
-std::string forwarded_query(const RequestContext& c, const Services& s, const std::vector<std::string>& names,
-                            bool post) {
+// the attributes restricted to the registered ones, and `limit` entities.
+std::string forwarded_query(const RequestContext& c, const std::vector<std::string>& names, bool post, size_t limit) {
   static constexpr std::array<std::string_view, 11> kKept = {
       "type", "id", "idPattern", "q", "georel", "geometry", "coordinates", "geoproperty", "csf", "scopeQ", "datasetId"};
   std::string out;
@@ -57,39 +59,84 @@ std::string forwarded_query(const RequestContext& c, const Services& s, const st
   } else if (const auto* attrs = c.req.param("attrs"); attrs && !post) {
     add("attrs", *attrs);
   }
-  add("limit", std::to_string(s.options.max_limit));
+  add("limit", std::to_string(limit));
   return out;
 }
 
 Found ask(const RequestContext& c, const Services& s, const federation::Registration& r, std::vector<std::string> names,
-          bool post) {
-  Found found{&r, std::move(names), {}};
+          bool post, size_t limit) {
+  Found found{&r, std::move(names), {}, {}};
   const std::string path =
-      std::string(post ? "/entityOperations/query" : "/entities") + forwarded_query(c, s, found.names, post);
+      std::string(post ? "/entityOperations/query" : "/entities") + forwarded_query(c, found.names, post, limit);
   fetch::Exchange ex = source_request(s, r, c.req.header("Via"), post ? "POST" : "GET", path);
   if (post) {
     ex.body = std::string(c.req.body);
     ex.headers.emplace_back("Content-Type", std::string(c.req.header("Content-Type")));
   }
   if (const std::string_view link = c.req.header("Link"); !link.empty()) ex.headers.emplace_back("Link", link);
-  auto res = ask_source(r, ex);
+  auto res = federation::ask_source(r, ex, ld(r).cooldown_ms);
   if (!res) {
     spdlog::warn("registration {}: {} unreachable: {}", r.id, ex.url, res.error().detail);
     return found;
   }
-  json::Document d;
+  json::Document& d = found.doc;
   if (res->status != 200 || !json::parse(d, res->body).empty() || !d.IsArray()) {
     spdlog::warn("registration {}: {} answered {} without a list of entities", r.id, ex.url, res->status);
     return found;
   }
-  for (const auto& v : d.GetArray()) {
-    auto parsed = model::parse_entity(v, *c.context, model::ParseMode::Create);
-    if (parsed && parsed->id)
-      found.entities.push_back(std::move(*parsed));
+  for (const auto& v : d.GetArray())
+    if (const json::Value* id = v.IsObject() ? json::member(v, "id") : nullptr; id && id->IsString())
+      found.entities.emplace_back(json::view(*id), &v);
     else
-      spdlog::warn("registration {}: {} answered an entity Dejima cannot read", r.id, ex.url);
-  }
+      spdlog::warn("registration {}: {} answered an entity without an id", r.id, ex.url);
+  found.truncated = d.Size() >= limit;
   return found;
+}
+
+// Asks a source for the first `limit` matches. A shorter list than the whole one is only of use
+// in id order (Dejima's own); a source that answers in another order is asked for everything.
+Found ask_first(const RequestContext& c, const Services& s, const federation::Registration& r,
+                const std::vector<std::string>& names, bool post, size_t limit) {
+  Found found = ask(c, s, r, names, post, limit);
+  const bool sorted = std::is_sorted(found.entities.begin(), found.entities.end(),
+                                     [](const auto& x, const auto& y) { return x.first < y.first; });
+  if (found.truncated && !sorted && limit < s.options.max_limit) return ask(c, s, r, names, post, s.options.max_limit);
+  return found;
+}
+
+// Whether the caller may read an entity only a source holds, by the types the source gives it.
+bool readable_as_answered(const RequestContext& c, const json::Value& e) {
+  if (!c.readable_types) return true;
+  const json::Value* types = json::member(e, "type");
+  if (!types) return false;
+  auto ok = [&](const json::Value& t) { return t.IsString() && c.readable_type(c.context->expand(json::view(t))); };
+  return types->IsArray() ? std::any_of(types->Begin(), types->End(), ok) : ok(*types);
+}
+
+// One entity of the merged list: the local match or what the broker holds of it, and the sources'
+// answers for it, merged only when it is on the page.
+struct Slot {
+  broker::EntityPtr held;
+  std::vector<std::pair<const Found*, const json::Value*>> from;
+};
+
+broker::EntityPtr merged(const RequestContext& c, const std::string& id, const Slot& slot) {
+  if (slot.from.empty()) return slot.held;
+  auto e = slot.held ? std::make_shared<model::Entity>(*slot.held) : std::make_shared<model::Entity>();
+  e->id = id;
+  bool any = slot.held != nullptr;
+  for (const auto& [found, value] : slot.from) {
+    auto parsed = model::parse_entity(*value, *c.context, model::ParseMode::Create);
+    if (!parsed || parsed->id != id) {
+      spdlog::warn("registration {}: answered an entity Dejima cannot read ({})", found->reg->id, id);
+      continue;
+    }
+    merge_source(*e, *parsed, found->names, ld(*found->reg).mode, c.now);
+    any = true;
+  }
+  if (!any) return nullptr;
+  model::extract_scalars(*e);
+  return e;
 }
 
 }  // namespace
@@ -124,57 +171,65 @@ std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Ser
   return out;
 }
 
-std::vector<broker::EntityPtr> query_distributed(const RequestContext& c, const Services& s, const query::Filter& f,
-                                                 const broker::Tenant& tenant, std::vector<broker::EntityPtr> local,
-                                                 const std::vector<federation::RegPtr>& sources) {
+DistributedResult query_distributed(const RequestContext& c, const Services& s, const query::Filter& f,
+                                    const broker::Tenant& tenant, std::vector<broker::EntityPtr> local,
+                                    const std::vector<federation::RegPtr>& sources,
+                                    const std::optional<query::Page>& page) {
   const bool post = c.req.method == http::Method::Post;
+  // Without a count, a page needs no more than its end from each source (in id order).
+  const size_t max = s.options.max_limit;
+  const size_t limit = page && !page->count && page->offset + page->limit < max ? page->offset + page->limit : max;
   std::vector<std::future<Found>> asked;
   for (const auto& r : sources)
     if (auto names = covered(ld(*r), f))
-      asked.push_back(std::async(kAtOnce, [&c, &s, r, post, names = std::move(*names)]() mutable {
-        return ask(c, s, *r, std::move(names), post);
+      asked.push_back(std::async(kAtOnce, [&c, &s, r, post, limit, names = std::move(*names)]() mutable {
+        return ask_first(c, s, *r, names, post, limit);
       }));
   std::vector<Found> answers;
   for (auto& a : asked) answers.push_back(a.get());
 
-  std::map<std::string, broker::EntityPtr> by_id;
-  for (auto& e : local) by_id.emplace(e->id, std::move(e));
-  std::map<std::string, std::shared_ptr<model::Entity>> changed;
-  // Auxiliary sources only add entities that neither the broker nor another source has.
-  std::set<std::string> before_auxiliary;
-  for (const bool auxiliary : {false, true}) {
+  // Every id first (the sources' entities are only looked at by id and type here).
+  std::map<std::string, Slot, std::less<>> by_id;
+  for (auto& e : local) {
+    const std::string id = e->id;
+    by_id[id] = Slot{std::move(e), {}};
+  }
+  for (const bool auxiliary : {false, true}) {  // auxiliary sources only add entities nothing else has
+    std::set<std::string_view> known;
     if (auxiliary)
-      for (const auto& [id, e] : changed) before_auxiliary.insert(id);
+      for (const auto& [id, slot] : by_id) known.insert(id);
     for (const auto& a : answers) {
-      const std::string& mode = ld(*a.reg).mode;
-      if ((mode == "auxiliary") != auxiliary) continue;
-      for (const auto& pe : a.entities) {
-        const std::string& id = *pe.id;
-        if (auxiliary && (by_id.contains(id) || before_auxiliary.contains(id))) continue;
-        auto& slot = changed[id];
-        if (!slot) {
-          auto it = by_id.find(id);
-          broker::EntityPtr held = it != by_id.end() ? it->second : tenant.get(id);
+      if ((ld(*a.reg).mode == "auxiliary") != auxiliary) continue;
+      for (const auto& [id, value] : a.entities) {
+        if (auxiliary && known.contains(id)) continue;
+        auto it = by_id.find(id);
+        if (it == by_id.end()) {
+          Slot slot;
+          slot.held = tenant.get(std::string(id));
           // An entity the caller may not read here stays unread, whatever type a source gives it.
-          if (held && !c.readable(*held)) {
-            changed.erase(id);
-            continue;
-          }
-          slot = held ? std::make_shared<model::Entity>(*held) : std::make_shared<model::Entity>();
-          slot->id = id;
+          if (slot.held ? !c.readable(*slot.held) : !readable_as_answered(c, *value)) continue;
+          it = by_id.emplace(std::string(id), std::move(slot)).first;
         }
-        merge_source(*slot, pe, a.names, mode, c.now);
+        it->second.from.emplace_back(&a, value);
       }
     }
   }
-  for (auto& [id, e] : changed) {
-    model::extract_scalars(*e);
-    by_id[id] = std::move(e);
+  DistributedResult out;
+  out.total = by_id.size();
+  // A source cut at `limit` may hold more ids after its last one; the merged list is complete
+  // up to the smallest such last id, which lies past the page.
+  out.more = std::any_of(answers.begin(), answers.end(), [](const Found& a) { return a.truncated; });
+  size_t from = 0, to = by_id.size();
+  if (page) {
+    from = std::min(page->offset, by_id.size());
+    to = std::min(by_id.size(), from + page->limit);
   }
-  std::vector<broker::EntityPtr> out;
-  out.reserve(by_id.size());
-  for (auto& [id, e] : by_id)
-    if (c.readable(*e)) out.push_back(std::move(e));
+  size_t i = 0;
+  for (const auto& [id, slot] : by_id) {
+    if (i >= to) break;
+    if (i++ < from) continue;
+    if (auto e = merged(c, id, slot)) out.entities.push_back(std::move(e));
+  }
   return out;
 }
 

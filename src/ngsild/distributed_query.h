@@ -27,12 +27,21 @@ std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Ser
 // nullopt when none of its items covers the filter's entities and attributes.
 std::optional<std::vector<std::string>> covered(const LdRegistration& r, const query::Filter& f);
 
+struct DistributedResult {
+  std::vector<broker::EntityPtr> entities;  // the page (or every match)
+  size_t total = 0;                         // every match (known when every source answered all)
+  bool more = false;                        // a source had more than it was asked for
+};
+
 // Every local match (`local`) merged with what each source answers, readable by the caller, in
-// id order. An entity a source matched but the broker did not (the source holds the attribute
-// the query is about) still gets the attributes `tenant` holds of it. Blocking: run it on a
-// forwarder thread.
-std::vector<broker::EntityPtr> query_distributed(const RequestContext& c, const Services& s, const query::Filter& f,
-                                                 const broker::Tenant& tenant, std::vector<broker::EntityPtr> local,
-                                                 const std::vector<federation::RegPtr>& sources);
+// id order; with a `page`, only that part of the list: the sources are asked for no more than the
+// page's end unless it counts (a source that does not answer in id order is asked again for all),
+// and their other entities are counted by id, never read in full. An entity a source matched but the broker did not
+// (the source holds the attribute the query is about) still gets the attributes `tenant` holds of it. Blocking: run it
+// on a forwarder thread.
+DistributedResult query_distributed(const RequestContext& c, const Services& s, const query::Filter& f,
+                                    const broker::Tenant& tenant, std::vector<broker::EntityPtr> local,
+                                    const std::vector<federation::RegPtr>& sources,
+                                    const std::optional<query::Page>& page);
 
 }  // namespace dejima::ngsild

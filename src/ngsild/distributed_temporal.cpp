@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "federation/source.h"
 #include "ngsild/csource_registration.h"
 #include "ngsild/distributed.h"
 #include "ngsild/distributed_query.h"
@@ -183,7 +184,7 @@ Answer ask(const RequestContext& c, const Services& s, const federation::Registr
     ex.headers.emplace_back("Content-Type", std::string(c.req.header("Content-Type")));
   }
   if (const std::string_view link = c.req.header("Link"); !link.empty()) ex.headers.emplace_back("Link", link);
-  auto res = ask_source(r, ex);
+  auto res = federation::ask_source(r, ex, ld(r).cooldown_ms);
   if (!res) {
     spdlog::warn("registration {}: {} unreachable: {}", r.id, ex.url, res.error().detail);
     return out;

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "federation/source.h"
 #include "http/problem.h"
 #include "model/parse.h"
 #include "ngsild/csource_registration.h"
@@ -241,7 +242,7 @@ DistributedWrite::Outcome DistributedWrite::send(const Part& part) const {
   if (!part.body.empty())
     ex.headers.emplace_back("Content-Type", content_type_.empty() ? "application/json" : content_type_);
   if (!link_.empty()) ex.headers.emplace_back("Link", link_);
-  auto res = ask_source(*part.reg, ex);
+  auto res = federation::ask_source(*part.reg, ex, ld(*part.reg).cooldown_ms);
   if (!res) {
     spdlog::warn("registration {}: {} {} failed: {}", part.reg->id, method_, ex.url, res.error().detail);
     return {0, res.error().detail};

@@ -80,14 +80,23 @@ void run_distributed(std::shared_ptr<RequestContext> c, Services& s, query::Filt
                      JoinOptions join, std::optional<std::vector<OrderKey>> order, http::Reply& reply) {
   auto job = [=, &s]() mutable {
     auto local = tenant->query(f, query::Page{.offset = 0, .limit = SIZE_MAX});
-    auto all = query_distributed(*c, s, f, *tenant, std::move(local.entities), sources);
-    if (order) sort_entities(all, *order);
+    // In id order only the page is read in full; orderBy needs every match's values.
+    auto merged = query_distributed(*c, s, f, *tenant, std::move(local.entities), sources,
+                                    order ? std::nullopt : std::optional(page));
     broker::QueryResult r;
-    r.total = all.size();
-    const size_t from = std::min(page.offset, all.size());
-    const size_t to = std::min(all.size(), from + page.limit);
-    r.entities.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(to));
-    reply(entity_list(*c, opts, r, to < all.size(), page, *tenant, join));
+    r.total = merged.total;
+    if (order) {
+      auto& all = merged.entities;
+      sort_entities(all, *order);
+      r.total = all.size();
+      const size_t from = std::min(page.offset, all.size());
+      const size_t to = std::min(all.size(), from + page.limit);
+      r.entities.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.begin() + static_cast<std::ptrdiff_t>(to));
+    } else {
+      r.entities = std::move(merged.entities);
+    }
+    const bool more = merged.more || std::min(page.offset, r.total) + r.entities.size() < r.total;
+    reply(entity_list(*c, opts, r, more, page, *tenant, join));
   };
   if (!s.forwarder.submit(job))
     reply(http::problem(Error{ErrorKind::ServiceUnavailable, "Too many forwarded requests",

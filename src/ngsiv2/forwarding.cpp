@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "federation/registry.h"
+#include "federation/source.h"
 #include "model/mutate.h"
 #include "ngsiv2/entity.h"
 #include "ngsiv2/handler_util.h"
@@ -206,10 +207,11 @@ void answer_forwarded(Services& s, std::unique_ptr<RequestContext> c, std::vecto
     for (const QueryForward& f : plan) {
       if (!f.local && page.limit == 0) continue;  // the local entities filled the page
       const size_t before = result.entities.size();
-      merge_answer(*held, f,
-                   fetch::exchange(query_exchange(*held, f, ++n, f.local ? 20 : page.limit, f.local ? 0 : page.offset,
-                                                  s.options.forward_timeout_ms)),
-                   result);
+      merge_answer(
+          *held, f,
+          federation::ask_source(*f.reg, query_exchange(*held, f, ++n, f.local ? 20 : page.limit,
+                                                        f.local ? 0 : page.offset, s.options.forward_timeout_ms)),
+          result);
       const size_t added = result.entities.size() - before;
       page.limit -= std::min(page.limit, added);
     }
@@ -274,7 +276,7 @@ void answer_updates(Services& s, std::shared_ptr<const RequestContext> c, std::v
     std::string failing;
     size_t failures = 0, n = 0;
     for (const UpdateForward& f : forwards) {
-      auto answer = fetch::exchange(update_exchange(*c, f, ++n, s.options.forward_timeout_ms));
+      auto answer = federation::ask_source(*f.reg, update_exchange(*c, f, ++n, s.options.forward_timeout_ms));
       if (answer && answer->status == 204) continue;  // Orion: only a 204 is a written update
       ++failures;
       if (!failing.empty()) failing += ", ";

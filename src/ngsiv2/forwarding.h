@@ -6,7 +6,8 @@
 // adds nothing. Updates: the attributes of an update that the local entity cannot take (it
 // lacks them, or the entity) and that a registration covers go to its provider (`POST
 // <provider>/op/update`, actionType update); only a 204 counts as written. The requests run on
-// the federation::Forwarder's threads, never on the HTTP server's.
+// the federation::Forwarder's threads, never on the HTTP server's, and are sent through
+// federation::ask_source, which counts them in the registration (forwardingInformation).
 #pragma once
 #include <functional>
 #include <memory>

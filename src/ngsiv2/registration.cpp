@@ -115,6 +115,28 @@ std::shared_ptr<federation::Registration> build_registration(std::shared_ptr<con
 
 const RegSpec& spec_of(const federation::Registration& r) { return static_cast<const RegSpec&>(*r.ext); }
 
+namespace {
+
+// forwardingInformation (the NGSIv2 specification's, which Orion leaves out): once the provider
+// has been asked, how often and when it last answered or failed.
+void write_forwarding(json::Writer& w, const federation::SourceState& st) {
+  std::lock_guard lock(st.mu);
+  if (!st.times_sent) return;
+  w.Key("forwardingInformation");
+  w.StartObject();
+  w.Key("timesSent");
+  w.Uint64(st.times_sent);
+  for (auto [key, t] : {std::pair{"lastForwarding", st.last_forwarding}, std::pair{"lastSuccess", st.last_success},
+                        std::pair{"lastFailure", st.last_failure}})
+    if (t) {
+      w.Key(key);
+      json::write_string(w, format_iso8601(t));
+    }
+  w.EndObject();
+}
+
+}  // namespace
+
 std::string render_registration(const federation::Registration& r, bool stored) {
   const RegSpec& spec = spec_of(r);
   return json::written([&](json::Writer& w) {
@@ -167,6 +189,7 @@ std::string render_registration(const federation::Registration& r, bool stored) 
     w.EndObject();
     w.Key("status");
     json::write_string(w, spec.status);
+    if (!stored) write_forwarding(w, *r.state);
     w.EndObject();
   });
 }

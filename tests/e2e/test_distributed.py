@@ -151,6 +151,32 @@ def test_queries_merge_the_sources_entities_and_page_them_as_one_list(start_serv
     assert [e.get("speed") for e in r.json()] == [42, 7, None]
 
 
+def test_pages_without_a_count_ask_sources_for_the_page_only(start_server, tmp_path, receiver):
+    a = start_server(data_dir=tmp_path / "a")
+    b = start_server(data_dir=tmp_path / "b")
+    for n in (1, 4):
+        put(a, bus(f"urn:ngsi-ld:Bus:{n}", name=f"A{n}"))
+    for n in (2, 3, 5, 6):
+        put(b, bus(f"urn:ngsi-ld:Bus:{n}", speed=n))
+    register(a, b.url, [{"entities": [{"type": "Bus"}]}])
+    # A source that answers in its own order (not by id) is asked again for everything.
+    receiver.script("/unsorted", 200, [bus("urn:ngsi-ld:Bus:7", speed=7), bus("urn:ngsi-ld:Bus:0", speed=0)])
+    register(a, receiver.url + "/unsorted", [{"entities": [{"type": "Bus"}]}])
+    seen = []
+    for offset in range(9):
+        r = requests.get(a.url + ENTITIES, params={"type": "Bus", "limit": 1, "offset": offset, "options": "keyValues"})
+        assert r.status_code == 200, r.text
+        seen += [e["id"][-1] for e in r.json()]
+        assert ("rel=\"next\"" in r.headers.get("Link", "")) == (offset < 7), (offset, r.headers.get("Link"))
+    assert seen == list("01234567")
+    limits = [p.split("limit=")[1] for _, p, *_ in receiver.received if p.startswith("/unsorted")]
+    assert "1" in limits and "1000" in limits, limits
+    forwarded = [p for _, p, *_ in receiver.received if p.startswith("/unsorted")]
+    assert all("count" not in p for p in forwarded)
+    r = requests.get(a.url + ENTITIES, params={"type": "Bus", "limit": 2, "offset": 3, "count": "true"})
+    assert [e["id"][-1] for e in r.json()] == ["3", "4"] and r.headers["NGSILD-Results-Count"] == "8"
+
+
 def test_a_registration_shows_how_forwarding_went_and_a_failed_source_cools_down(server, receiver):
     put(server, bus("urn:ngsi-ld:Bus:1", name="local"))
     receiver.script("/good", 200, {"id": "urn:ngsi-ld:Bus:1", "type": "Bus"})

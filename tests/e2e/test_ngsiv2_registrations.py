@@ -170,6 +170,9 @@ def test_an_entity_held_only_by_a_provider_and_the_count(server, receiver):
     r = requests.post(server.url + "/v2/op/query?options=keyValues",
                       json={"entities": [{"id": "Ferry1", "type": "Ferry"}], "attrs": ["speed"]})
     assert r.json() == [{"id": "Ferry1", "type": "Ferry", "speed": 12}]
+    # The registration tells how forwarding went (the NGSIv2 specification's forwardingInformation).
+    shown = requests.get(server.url + "/v2/registrations").json()[0]["forwardingInformation"]
+    assert shown["timesSent"] == 2 and shown["lastSuccess"] >= shown["lastForwarding"] and "lastFailure" not in shown
     assert requests.get(server.url + "/v2/entities/Ferry1/attrs/speed/value").text == "12"
     assert requests.get(server.url + "/v2/entities/Ferry2").status_code == 404  # nobody registered it
 
@@ -190,6 +193,10 @@ def test_a_failing_provider_adds_nothing(start_server, receiver, provider):
     r = requests.get(s.url + "/v2/entities/Bus2")
     assert r.status_code == 404 and r.json()["error"] == "NotFound"
     assert time.time() - started < 3.0  # two forwards, each cut at 0.5 s
+    shown = requests.get(s.url + "/v2/registrations").json()[0]["forwardingInformation"]
+    assert shown["timesSent"] == 2
+    # Unreachable, slow or 5xx is a failure; an answer that is not entities is still an answer.
+    assert ("lastFailure" in shown) == (provider in ("/fail/v2", "/slow/v2", "/closed")), shown
 
 
 def test_the_server_keeps_answering_while_providers_are_slow(start_server, receiver):
