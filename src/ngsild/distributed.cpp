@@ -185,6 +185,20 @@ fetch::Exchange source_request(const Services& s, const federation::Registration
   return ex;
 }
 
+Result<fetch::Response> forward_read(const RequestContext& c, const Services& s, const federation::Registration& r,
+                                     const std::string& path) {
+  const bool post = c.req.method == http::Method::Post;
+  fetch::Exchange ex = source_request(s, r, c.req.header("Via"), post ? "POST" : "GET", path);
+  if (post) {
+    ex.body = std::string(c.req.body);
+    ex.headers.emplace_back("Content-Type", std::string(c.req.header("Content-Type")));
+  }
+  if (const std::string_view link = c.req.header("Link"); !link.empty()) ex.headers.emplace_back("Link", link);
+  auto res = federation::ask_source(r, ex, ld(r).cooldown_ms);
+  if (!res) spdlog::warn("registration {}: {} unreachable: {}", r.id, ex.url, res.error().detail);
+  return res;
+}
+
 void merge_source(model::Entity& into, const model::ParsedEntity& from, const std::vector<std::string>& names,
                   const std::string& mode, Millis now) {
   const bool replace = mode == "exclusive" || mode == "redirect";

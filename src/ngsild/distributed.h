@@ -46,6 +46,12 @@ std::optional<std::vector<std::string>> registered(const LdRegistration& r, cons
 fetch::Exchange source_request(const Services& s, const federation::Registration& r, std::string_view via,
                                std::string method, const std::string& path);
 
+// Sends the client's read on to `path` at the registration's source as it came — GET, or POST
+// with the client's body and Content-Type — with its Link, through federation::ask_source
+// (counted, cooled down); an unreachable source is logged.
+Result<fetch::Response> forward_read(const RequestContext& c, const Services& s, const federation::Registration& r,
+                                     const std::string& path);
+
 // Merges a source's answer for an entity into `into` by the registration's mode: exclusive and
 // redirect sources' attributes (the registered `names`, empty: all) replace the local ones,
 // inclusive ones are added where the local entity has no instance of the same datasetId.

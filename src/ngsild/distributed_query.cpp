@@ -8,7 +8,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "federation/source.h"
 #include "model/parse.h"
 #include "ngsild/csource_registration.h"
 #include "ngsild/distributed.h"
@@ -68,27 +67,18 @@ Found ask(const RequestContext& c, const Services& s, const federation::Registra
   Found found{&r, std::move(names), {}, {}};
   const std::string path =
       std::string(post ? "/entityOperations/query" : "/entities") + forwarded_query(c, found.names, post, limit);
-  fetch::Exchange ex = source_request(s, r, c.req.header("Via"), post ? "POST" : "GET", path);
-  if (post) {
-    ex.body = std::string(c.req.body);
-    ex.headers.emplace_back("Content-Type", std::string(c.req.header("Content-Type")));
-  }
-  if (const std::string_view link = c.req.header("Link"); !link.empty()) ex.headers.emplace_back("Link", link);
-  auto res = federation::ask_source(r, ex, ld(r).cooldown_ms);
-  if (!res) {
-    spdlog::warn("registration {}: {} unreachable: {}", r.id, ex.url, res.error().detail);
-    return found;
-  }
+  auto res = forward_read(c, s, r, path);
+  if (!res) return found;
   json::Document& d = found.doc;
   if (res->status != 200 || !json::parse(d, res->body).empty() || !d.IsArray()) {
-    spdlog::warn("registration {}: {} answered {} without a list of entities", r.id, ex.url, res->status);
+    spdlog::warn("registration {}: {} answered {} without a list of entities", r.id, path, res->status);
     return found;
   }
   for (const auto& v : d.GetArray())
     if (const json::Value* id = v.IsObject() ? json::member(v, "id") : nullptr; id && id->IsString())
       found.entities.emplace_back(json::view(*id), &v);
     else
-      spdlog::warn("registration {}: {} answered an entity without an id", r.id, ex.url);
+      spdlog::warn("registration {}: {} answered an entity without an id", r.id, path);
   found.truncated = d.Size() >= limit;
   return found;
 }

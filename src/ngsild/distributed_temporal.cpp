@@ -8,7 +8,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "federation/source.h"
 #include "ngsild/csource_registration.h"
 #include "ngsild/distributed.h"
 #include "ngsild/distributed_query.h"
@@ -173,26 +172,15 @@ struct Answer {
 // Asks one source; its answer is kept when it is the JSON document expected (an object for a
 // retrieval, an array for a query).
 Answer ask(const RequestContext& c, const Services& s, const federation::Registration& r,
-           const std::vector<std::string>& names, std::string path, bool query) {
+           const std::vector<std::string>& names, const std::string& path, bool query) {
   Answer out;
   out.reg = &r;
   for (const auto& n : names) out.keys.push_back(c.context->compact(n));
-  const bool post = c.req.method == http::Method::Post;
-  fetch::Exchange ex = source_request(s, r, c.req.header("Via"), post ? "POST" : "GET", path);
-  if (post) {
-    ex.body = std::string(c.req.body);
-    ex.headers.emplace_back("Content-Type", std::string(c.req.header("Content-Type")));
-  }
-  if (const std::string_view link = c.req.header("Link"); !link.empty()) ex.headers.emplace_back("Link", link);
-  auto res = federation::ask_source(r, ex, ld(r).cooldown_ms);
-  if (!res) {
-    spdlog::warn("registration {}: {} unreachable: {}", r.id, ex.url, res.error().detail);
-    return out;
-  }
-  if (res->status == 404) return out;
+  auto res = forward_read(c, s, r, path);
+  if (!res || res->status == 404) return out;
   if ((res->status != 200 && res->status != 206) || !json::parse(out.doc, res->body).empty() ||
       (query ? !out.doc.IsArray() : !out.doc.IsObject())) {
-    spdlog::warn("registration {}: {} answered {} without temporal entities", r.id, ex.url, res->status);
+    spdlog::warn("registration {}: {} answered {} without temporal entities", r.id, path, res->status);
     out.doc.SetNull();
   }
   return out;
