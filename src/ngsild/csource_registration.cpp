@@ -138,12 +138,13 @@ Result<RegistrationInfo> registration_info(const json::Value& v, const jsonld::C
       info.entities.push_back(std::move(*one));
     }
   }
-  for (auto [key, out] :
-       {std::pair{"propertyNames", &info.properties}, std::pair{"relationshipNames", &info.relationships}})
+  // "properties" is propertyNames as NGSI-LD 1.3 named it, which FIWARE's IoT agents still send.
+  for (auto [key, out] : {std::pair{"propertyNames", &info.properties}, std::pair{"properties", &info.properties},
+                          std::pair{"relationshipNames", &info.relationships}})
     if (const json::Value* n = json::member(v, key)) {
       auto names = name_list(*n, key, ctx);
       if (!names) return std::unexpected(names.error());
-      *out = std::move(*names);
+      out->insert(out->end(), names->begin(), names->end());
     }
   if (info.entities.empty() && info.properties.empty() && info.relationships.empty())
     return std::unexpected(
@@ -288,7 +289,7 @@ void rename(json::Value& doc, rapidjson::MemoryPoolAllocator<>& a,
             else
               each(*t);
           }
-      for (const char* key : {"propertyNames", "relationshipNames"})
+      for (const char* key : {"propertyNames", "properties", "relationshipNames"})
         if (auto* n = json::member(i, key); n && n->IsArray())
           for (auto& one : n->GetArray()) each(one);
     }

@@ -25,16 +25,22 @@ struct Answer {
 };
 
 // The request that asks a source for one entity: GET /entities/{id} when its registration takes
-// retrieveEntity (names in full, no @context sent, so the answer's names are IRIs or core
-// terms); else a query by id and type (queryEntity: GET /entities?id=&type=, queryBatch: POST
-// /entityOperations/query) with the type compacted and the request's Link, as a client would.
+// retrieveEntity (no @context sent: names compacted with the core @context only — an IRI, or a
+// bare name where the default vocabulary gives it, which is what IoT agents look up — so the
+// source reads them as meant and the answer's names are IRIs or core terms); else a query by id and type (queryEntity:
+// GET /entities?id=&type=, queryBatch: POST /entityOperations/query) with the type compacted and the request's Link, as
+// a client would.
 fetch::Exchange entity_request(const RequestContext& c, const Services& s, const federation::Registration& r,
                                const std::string& id, const std::vector<std::string>& names, bool& by_query) {
   const LdRegistration& x = ld(r);
   by_query = !supports(x, "retrieveEntity");
   if (!by_query) {
     std::string path = "/entities/" + percent_encode(id, ":");
-    if (!names.empty()) path += "?attrs=" + join(names);
+    if (!names.empty()) {
+      std::vector<std::string> terms;
+      for (const auto& n : names) terms.push_back(jsonld::Context::core()->compact(n));
+      path += "?attrs=" + join(terms);
+    }
     return source_request(s, r, c.req.header("Via"), "GET", path);
   }
   std::string type;  // the registered type of the entity
@@ -92,7 +98,8 @@ Answer ask(const RequestContext& c, const Services& s, const federation::Registr
   }
   if (res->status == 404) return a;
   json::Document d;
-  if (res->status != 200 || !json::parse(d, res->body).empty() || !(d.IsObject() || (by_query && d.IsArray()))) {
+  // A query answers a list; so do FIWARE's IoT agents to GET /entities/{id}.
+  if (res->status != 200 || !json::parse(d, res->body).empty() || !(d.IsObject() || d.IsArray())) {
     spdlog::warn("registration {}: {} answered {} without an entity", r.id, url, res->status);
     return a;
   }

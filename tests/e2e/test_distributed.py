@@ -232,3 +232,27 @@ def test_a_source_never_widens_what_a_caller_may_read(tmp_path, receiver):
         assert requests.get(f"{temporal}/urn:ngsi-ld:Secret:1", headers=reader).status_code == 404
     finally:
         s.stop()
+
+
+def test_an_iot_agents_lazy_attributes_are_asked_of_the_agent(server, receiver):
+    """iotagent-node-lib in NGSI-LD mode registers a device's lazy attributes as below (the 1.3 name
+    `properties`, a trailing slash, application/ld+json with the core @context by URL) and answers
+    GET /ngsi-ld/v1/entities/{id}?attrs=... with a list holding the device's entity."""
+    device = "urn:ngsi-ld:Motion:001"
+    put(server, {"id": device, "type": "Motion", "count": {"type": "Property", "value": 3}})
+    body = {"type": "ContextSourceRegistration",
+            "information": [{"entities": [{"type": "Motion", "id": device}], "properties": ["luminance"]}],
+            "endpoint": receiver.url + "/iota",
+            "@context": "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"}
+    r = requests.post(server.url + REGS + "/", json=body, headers={"Content-Type": "application/ld+json"})
+    assert r.status_code == 201, r.text
+    receiver.script("/iota/ngsi-ld/v1/entities/", 200, [
+        {"id": device, "type": "Motion", "luminance": {"type": "Property", "value": 42},
+         "count": {"type": "Property", "value": 99}}])  # not registered: the local count stays
+    assert get(server, device).json() == {"id": device, "type": "Motion", "count": 3, "luminance": 42}
+    asked = [p for _, p, *_ in receiver.received if p.startswith("/iota/")]
+    assert asked == [f"/iota/ngsi-ld/v1/entities/{device}?attrs=luminance"], "the name the agent registered"
+    assert get(server, device, attrs="count").json() == {"id": device, "type": "Motion", "count": 3}
+    assert len([p for _, p, *_ in receiver.received if p.startswith("/iota/")]) == 1, "count is not the agent's"
+    shown = requests.get(server.url + r.headers["Location"]).json()
+    assert shown["information"][0]["properties"] == ["luminance"] and shown["timesSent"] == 1
