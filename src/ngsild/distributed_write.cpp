@@ -263,14 +263,17 @@ http::Reply DistributedWrite::wrap(http::Reply reply) {
 
 void DistributedWrite::read(long status, const std::string& body, const std::vector<std::string>& ids,
                             const federation::Registration* reg, std::vector<std::string>& success,
-                            std::vector<Failure>& failures) const {
+                            std::vector<std::string>& created, std::vector<Failure>& failures) const {
   const std::string registration = reg ? reg->id : "";
   if (reg && status == 508) return;  // the source is this request's way back: the loop ends here
+  json::Document d;
   if (status >= 200 && status < 300 && status != 207) {
     success.insert(success.end(), ids.begin(), ids.end());
+    if (status == 201 && json::parse(d, body).empty() && d.IsArray())  // a batch's created ids
+      for (const auto& v : d.GetArray())
+        if (v.IsString()) created.emplace_back(json::view(v));
     return;
   }
-  json::Document d;
   if (status == 207 && json::parse(d, body).empty() && d.IsObject() && json::member(d, "errors") &&
       json::member(d, "errors")->IsArray()) {  // a BatchOperationResult
     if (const json::Value* ok = json::member(d, "success"); ok && ok->IsArray())
@@ -297,31 +300,38 @@ http::Response DistributedWrite::finish(http::Response local, bool forward) cons
                            : std::async(std::launch::deferred, [] {
                                return Outcome{0, "not sent: every thread that asks context sources is busy"};
                              }));
-  std::vector<std::string> success;
+  std::vector<std::string> success, created;
   std::vector<Failure> failures;
-  if (local.status != 0) read(local.status, local.body, local_ids_, nullptr, success, failures);
+  if (local.status != 0) read(local.status, local.body, local_ids_, nullptr, success, created, failures);
   for (size_t i = 0; i < parts_.size(); ++i) {
     const Outcome o = sent[i].get();
-    read(o.status, o.body, parts_[i].ids, parts_[i].reg.get(), success, failures);
+    read(o.status, o.body, parts_[i].ids, parts_[i].reg.get(), success, created, failures);
   }
-  std::vector<std::string> unique;
-  for (auto& id : success)
-    if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(std::move(id));
+  auto unique = [](std::vector<std::string> ids) {
+    std::vector<std::string> out;
+    for (auto& id : ids)
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(std::move(id));
+    return out;
+  };
+  const std::vector<std::string> succeeded = unique(std::move(success));
 
-  const bool creates = operation_ == "createBatch" || operation_ == "upsertBatch";
+  // A batch create lists every entity; an upsert the ones some part created (none: 204).
+  const std::vector<std::string> listed = operation_ == "createBatch"   ? succeeded
+                                          : operation_ == "upsertBatch" ? unique(std::move(created))
+                                                                        : std::vector<std::string>{};
   if (failures.empty()) {
-    if (creates && (local.status == 0 || local.status == 201)) {
-      http::Response r = http::json_body(201, json::written([&](json::Writer& w) {
-                                           w.StartArray();
-                                           for (const auto& id : unique) json::write_string(w, id);
-                                           w.EndArray();
-                                         }));
-      return r;
-    }
+    if (!listed.empty())
+      return http::json_body(201, json::written([&](json::Writer& w) {
+                               w.StartArray();
+                               for (const auto& id : listed) json::write_string(w, id);
+                               w.EndArray();
+                             }));
+    if (operation_ == "upsertBatch") return no_content();
     if (local.status != 0) return local;
     http::Response r;
     r.status = operation_ == "createEntity" ? 201 : 204;
-    if (operation_ == "createEntity" && !unique.empty()) r.header("Location", "/ngsi-ld/v1/entities/" + unique[0]);
+    if (operation_ == "createEntity" && !succeeded.empty())
+      r.header("Location", "/ngsi-ld/v1/entities/" + succeeded[0]);
     return r;
   }
   // Some part failed: a BatchOperationResult of the parts.
@@ -329,7 +339,7 @@ http::Response DistributedWrite::finish(http::Response local, bool forward) cons
                            w.StartObject();
                            w.Key("success");
                            w.StartArray();
-                           for (const auto& id : unique) json::write_string(w, id);
+                           for (const auto& id : succeeded) json::write_string(w, id);
                            w.EndArray();
                            w.Key("errors");
                            w.StartArray();

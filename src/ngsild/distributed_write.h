@@ -66,9 +66,10 @@ class DistributedWrite : public std::enable_shared_from_this<DistributedWrite> {
   bool split(const jsonld::Context& ctx, const std::vector<federation::RegPtr>& sources, const std::string& id,
              const std::vector<std::string>& types, const std::string& attr, json::Value& body);
   Outcome send(const Part& part) const;
-  // Reads an answer (the local one or a source's) into successes and failures.
+  // Reads an answer (the local one or a source's) into successes and failures; a 201 to a batch
+  // lists the ids it created (`created`).
   void read(long status, const std::string& body, const std::vector<std::string>& ids,
-            const federation::Registration* reg, std::vector<std::string>& success,
+            const federation::Registration* reg, std::vector<std::string>& success, std::vector<std::string>& created,
             std::vector<Failure>& failures) const;
   // Sends the parts (unless !forward: each counts as not sent) and answers with the local answer.
   http::Response finish(http::Response local, bool forward) const;

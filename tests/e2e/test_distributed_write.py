@@ -110,6 +110,14 @@ def test_redirect_and_batches(start_server, tmp_path):
     assert local(a, "urn:ngsi-ld:Bus:2") == {"id": "urn:ngsi-ld:Bus:2", "type": "Bus", "name": "bus 2"}
     assert local(b, "urn:ngsi-ld:Bus:2") == {"id": "urn:ngsi-ld:Bus:2", "type": "Bus", "speed": 2}
     assert local(a, "urn:ngsi-ld:Car:2") == 404 and local(b, "urn:ngsi-ld:Car:2")["id"] == "urn:ngsi-ld:Car:2"
+    # An upsert lists what some part created (here B's new car), 204 when every part updated.
+    upsert = [{"id": "urn:ngsi-ld:Bus:2", "type": "Bus", "name": prop("bus 2b"), "speed": prop(22)},
+              {"id": "urn:ngsi-ld:Car:3", "type": "Car"}]
+    r = requests.post(f"{a.url}{BATCH}/upsert", headers=JSON, json=upsert)
+    assert r.status_code == 201 and r.json() == ["urn:ngsi-ld:Car:3"], r.text
+    r = requests.post(f"{a.url}{BATCH}/upsert", headers=JSON, json=upsert)
+    assert r.status_code == 204, r.text
+    assert local(b, "urn:ngsi-ld:Bus:2")["speed"] == 22 and local(a, "urn:ngsi-ld:Bus:2")["name"] == "bus 2b"
     r = requests.post(f"{a.url}{BATCH}/delete", headers=JSON,
                       json=["urn:ngsi-ld:Bus:1", "urn:ngsi-ld:Car:2", "urn:ngsi-ld:Car:404"])
     assert r.status_code == 207, r.text
