@@ -183,9 +183,12 @@ void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
     if (!f) return reply(http::problem(f.error()));
     // The sources whose registrations take deletions get the same purge (there is no purge
     // operation of its own in registrations).
-    distribute_purge(*c, s, query_sources(*c, s, *f, "deleteEntity"), reply);
+    auto sources = query_sources(*c, s, *f, "deleteEntity");
+    const bool forwarded = !sources.empty();
+    distribute_purge(*c, s, sources, reply);
     auto tenant = s.tenants.find(c->tenant);
-    if (!tenant) return reply(http::problem(tenant.error()));
+    if (!tenant)  // nothing of the tenant here: the sources' answers decide
+      return reply(forwarded ? no_content() : http::problem(tenant.error()));
     auto found = (*tenant)->query(*f, query::Page{.offset = 0, .limit = SIZE_MAX});
     std::vector<std::string> ids;
     for (const auto& e : found.entities) ids.push_back(e->id);

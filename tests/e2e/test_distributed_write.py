@@ -176,3 +176,12 @@ def test_a_purge_goes_to_the_sources_that_take_deletions(start_server, tmp_path,
         (None, 500, "Broken")]
     assert local(a, "urn:ngsi-ld:Car:1") == 404
     assert receiver.received[0][1] == "/cars/ngsi-ld/v1/entities?type=Car" and receiver.received[0][4] == "DELETE"
+    # A tenant that has registrations here but no entity: the sources' answers decide.
+    receiver.script("/kita", 204)
+    r = requests.post(a.url + REGS, headers={**JSON, "NGSILD-Tenant": "kita"},
+                      json={"type": "ContextSourceRegistration", "endpoint": receiver.url + "/kita",
+                            "information": [{"entities": [{"type": "Bus"}]}], "operations": ["deleteEntity"]})
+    assert r.status_code == 201, r.text
+    r = requests.delete(a.url + ENTITIES, params={"type": "Bus"}, headers={"NGSILD-Tenant": "kita"})
+    assert r.status_code == 204, r.text
+    assert receiver.received[-1][1] == "/kita/ngsi-ld/v1/entities?type=Bus"
