@@ -193,9 +193,10 @@ fetch::Exchange source_request(const Services& s, const federation::Registration
 }
 
 Result<fetch::Response> forward_read(const RequestContext& c, const Services& s, const federation::Registration& r,
-                                     const std::string& path) {
+                                     const std::string& path, std::vector<std::string> keep_headers) {
   const bool post = c.req.method == http::Method::Post;
   fetch::Exchange ex = source_request(s, r, c.req.header("Via"), post ? "POST" : "GET", path);
+  ex.keep_headers = std::move(keep_headers);
   if (post) {
     ex.body = std::string(c.req.body);
     ex.headers.emplace_back("Content-Type", std::string(c.req.header("Content-Type")));

@@ -48,9 +48,9 @@ fetch::Exchange source_request(const Services& s, const federation::Registration
 
 // Sends the client's read on to `path` at the registration's source as it came — GET, or POST
 // with the client's body and Content-Type — with its Link, through federation::ask_source
-// (counted, cooled down); an unreachable source is logged.
+// (counted, cooled down); an unreachable source is logged. The answer keeps `keep_headers`.
 Result<fetch::Response> forward_read(const RequestContext& c, const Services& s, const federation::Registration& r,
-                                     const std::string& path);
+                                     const std::string& path, std::vector<std::string> keep_headers = {});
 
 // Merges a source's answer for an entity into `into` by the registration's mode: exclusive and
 // redirect sources' attributes (the registered `names`, empty: all) replace the local ones,

@@ -37,6 +37,7 @@ struct Found {
   json::Document doc;              // its answer: an array of entities (read in full only for the page)
   std::vector<std::pair<std::string_view, const json::Value*>> entities;  // by id
   bool truncated = false;  // it had more than it was asked for (the limit sent)
+  bool id_order = false;   // it says it lists in id order (kResultsOrder)
 };
 
 // The query as the source gets it: the request's selection (its terms read with the same Link),
@@ -64,11 +65,13 @@ std::string forwarded_query(const RequestContext& c, const std::vector<std::stri
 
 Found ask(const RequestContext& c, const Services& s, const federation::Registration& r, std::vector<std::string> names,
           bool post, size_t limit) {
-  Found found{&r, std::move(names), {}, {}};
+  Found found{&r, std::move(names), {}, {}, false, false};
   const std::string path =
       std::string(post ? "/entityOperations/query" : "/entities") + forwarded_query(c, found.names, post, limit);
-  auto res = forward_read(c, s, r, path);
+  auto res = forward_read(c, s, r, path, {std::string(kResultsOrder)});
   if (!res) return found;
+  for (const auto& [name, value] : res->headers)
+    if (name == kResultsOrder) found.id_order = value == "id";
   json::Document& d = found.doc;
   if (res->status != 200 || !json::parse(d, res->body).empty() || !d.IsArray()) {
     spdlog::warn("registration {}: {} answered {} without a list of entities", r.id, path, res->status);
@@ -83,14 +86,15 @@ Found ask(const RequestContext& c, const Services& s, const federation::Registra
   return found;
 }
 
-// Asks a source for the first `limit` matches. A shorter list than the whole one is only of use
-// in id order (Dejima's own); a source that answers in another order is asked for everything.
+// Asks a source for the first `limit` matches. A cut list is only of use in id order (what
+// Dejima's answers say with kResultsOrder); a source that does not say so is asked for everything.
 Found ask_first(const RequestContext& c, const Services& s, const federation::Registration& r,
                 const std::vector<std::string>& names, bool post, size_t limit) {
   Found found = ask(c, s, r, names, post, limit);
   const bool sorted = std::is_sorted(found.entities.begin(), found.entities.end(),
                                      [](const auto& x, const auto& y) { return x.first < y.first; });
-  if (found.truncated && !sorted && limit < s.options.max_limit) return ask(c, s, r, names, post, s.options.max_limit);
+  if (found.truncated && !(found.id_order && sorted) && limit < s.options.max_limit)
+    return ask(c, s, r, names, post, s.options.max_limit);
   return found;
 }
 
@@ -166,9 +170,13 @@ DistributedResult query_distributed(const RequestContext& c, const Services& s, 
                                     const std::vector<federation::RegPtr>& sources,
                                     const std::optional<query::Page>& page) {
   const bool post = c.req.method == http::Method::Post;
-  // Without a count, a page needs no more than its end from each source (in id order).
+  // Without a count, a page needs no more than its end and one more (is there a next page?) from
+  // each source, in id order.
   const size_t max = s.options.max_limit;
-  const size_t limit = page && !page->count && page->offset + page->limit < max ? page->offset + page->limit : max;
+  const size_t end = page ? page->offset + std::min(page->limit, max - std::min(page->offset, max)) : max;
+  const bool bounded = page && !page->count && end < max;
+  const size_t limit = bounded ? end + 1 : max;
+  const std::vector<broker::EntityPtr> all_local = bounded ? local : std::vector<broker::EntityPtr>{};
   std::vector<std::future<Found>> asked;
   for (const auto& r : sources)
     if (auto names = covered(ld(*r), f))
@@ -206,9 +214,25 @@ DistributedResult query_distributed(const RequestContext& c, const Services& s, 
   }
   DistributedResult out;
   out.total = by_id.size();
-  // A source cut at `limit` may hold more ids after its last one; the merged list is complete
-  // up to the smallest such last id, which lies past the page.
   out.more = std::any_of(answers.begin(), answers.end(), [](const Found& a) { return a.truncated; });
+  if (bounded) {
+    // A cut source may hold more ids after its last one: the merged list is complete up to the
+    // smallest such last id. When fewer ids than the page's end and one more lie there (some
+    // were not the caller's to read, or not entities), every source is asked for everything.
+    std::optional<std::string_view> bound;
+    for (const auto& a : answers)
+      if (a.truncated && !a.entities.empty() && (!bound || a.entities.back().first < *bound))
+        bound = a.entities.back().first;
+    if (bound) {
+      const auto complete = static_cast<size_t>(std::distance(by_id.begin(), by_id.upper_bound(*bound)));
+      if (complete <= end) {
+        query::Page whole = *page;
+        whole.count = true;
+        return query_distributed(c, s, f, tenant, all_local, sources, whole);
+      }
+      out.more = true;
+    }
+  }
   size_t from = 0, to = by_id.size();
   if (page) {
     from = std::min(page->offset, by_id.size());

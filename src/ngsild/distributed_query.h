@@ -27,6 +27,10 @@ std::vector<federation::RegPtr> query_sources(const RequestContext& c, const Ser
 // nullopt when none of its items covers the filter's entities and attributes.
 std::optional<std::vector<std::string>> covered(const LdRegistration& r, const query::Filter& f);
 
+// The header with which Dejima's query answers say they list entities in id order (no orderBy):
+// a source that says so may be asked for the first entities of a page only.
+inline constexpr std::string_view kResultsOrder = "Dejima-Results-Order";
+
 struct DistributedResult {
   std::vector<broker::EntityPtr> entities;  // the page (or every match)
   size_t total = 0;                         // every match (known when every source answered all)
@@ -34,9 +38,11 @@ struct DistributedResult {
 };
 
 // Every local match (`local`) merged with what each source answers, readable by the caller, in
-// id order; with a `page`, only that part of the list: the sources are asked for no more than the
-// page's end unless it counts (a source that does not answer in id order is asked again for all),
-// and their other entities are counted by id, never read in full. An entity a source matched but the broker did not
+// id order; with a `page`, only that part of the list: without a count, the sources are asked for
+// no more than the page's end and one more (a cut answer that does not say it is in id order,
+// kResultsOrder, is asked again for everything, and so is every source when the ids the caller
+// may read fall short of the page's end), and their other entities are counted by id, never
+// read in full. An entity a source matched but the broker did not
 // (the source holds the attribute the query is about) still gets the attributes `tenant` holds of it. Blocking: run it
 // on a forwarder thread.
 DistributedResult query_distributed(const RequestContext& c, const Services& s, const query::Filter& f,

@@ -61,9 +61,12 @@ void order(json::Value& items, Alloc& a, const TemporalRequest& t, TimeOf time_o
 void merge_instances(json::Value& into, const json::Value& from, Alloc& a, const TemporalRequest& t) {
   as_array(into, a);
   const char* key = time_key(t);
+  // The same instance: the same datasetId and time (an instance without the time member shown is
+  // never taken for another).
   auto same = [&](const json::Value& x, const json::Value& y) {
-    return text(json::member(x, "datasetId")) == text(json::member(y, "datasetId")) &&
-           text(json::member(x, key)) == text(json::member(y, key));
+    const std::string_view at = text(json::member(x, key));
+    return !at.empty() && at == text(json::member(y, key)) &&
+           text(json::member(x, "datasetId")) == text(json::member(y, "datasetId"));
   };
   auto add = [&](const json::Value& inst) {
     if (!inst.IsObject()) return;
@@ -80,7 +83,8 @@ void merge_instances(json::Value& into, const json::Value& from, Alloc& a, const
 
 // temporalValues: per datasetId, the source's [value, time] pairs at times the local one lacks.
 void merge_value_lists(json::Value& into, const json::Value& from, Alloc& a, const TemporalRequest& t) {
-  static constexpr std::array<const char*, 5> kLists = {"values", "objects", "languageMaps", "jsons", "vocabs"};
+  static constexpr std::array<const char*, 7> kLists = {"values", "objects",    "languageMaps", "jsons",
+                                                        "vocabs", "valueLists", "objectLists"};
   as_array(into, a);
   auto pairs_of = [](json::Value& v) -> json::Value* {
     for (const char* k : kLists)
@@ -213,10 +217,12 @@ bool auxiliary(const Answer& a) { return ld(*a.reg).mode == "auxiliary"; }
 bool readable(const RequestContext& c, const Services& s, const json::Value& e) {
   if (!c.readable_types) return true;
   const std::string id(text(json::member(e, "id")));
-  if (auto tenant = s.tenants.find(c.tenant))
+  if (auto tenant = s.tenants.find(c.tenant)) {
+    if (auto live = (*tenant)->get(id)) return c.readable(*live);
     if (auto held = (*tenant)->history().history_entity(id); held && *held)
       return std::any_of((*held)->types.begin(), (*held)->types.end(),
                          [&](const std::string& t) { return c.readable_type(t); });
+  }
   const json::Value* types = json::member(e, "type");
   if (!types) return false;
   auto ok = [&](const json::Value& t) { return t.IsString() && c.readable_type(c.context->expand(json::view(t))); };

@@ -269,9 +269,13 @@ void DistributedWrite::read(long status, const std::string& body, const std::vec
   json::Document d;
   if (status >= 200 && status < 300 && status != 207) {
     success.insert(success.end(), ids.begin(), ids.end());
-    if (status == 201 && json::parse(d, body).empty() && d.IsArray())  // a batch's created ids
+    if (status != 201) return;
+    if (json::parse(d, body).empty() && d.IsArray()) {  // a batch's created ids
       for (const auto& v : d.GetArray())
         if (v.IsString()) created.emplace_back(json::view(v));
+    } else {  // created, without saying which: all of them
+      created.insert(created.end(), ids.begin(), ids.end());
+    }
     return;
   }
   if (status == 207 && json::parse(d, body).empty() && d.IsObject() && json::member(d, "errors") &&

@@ -96,7 +96,9 @@ void run_distributed(std::shared_ptr<RequestContext> c, Services& s, query::Filt
       r.entities = std::move(merged.entities);
     }
     const bool more = merged.more || std::min(page.offset, r.total) + r.entities.size() < r.total;
-    reply(entity_list(*c, opts, r, more, page, *tenant, join));
+    http::Response resp = entity_list(*c, opts, r, more, page, *tenant, join);
+    if (!order) resp.header(std::string(kResultsOrder), "id");
+    reply(std::move(resp));
   };
   if (!s.forwarder.submit(job))
     reply(http::problem(Error{ErrorKind::ServiceUnavailable, "Too many forwarded requests",
@@ -128,7 +130,9 @@ void run_query(std::unique_ptr<RequestContext> c, Services& s, query::Filter f, 
     return run_distributed(std::move(c), s, std::move(f), *tenant, std::move(sources), *page, *opts, *join,
                            std::move(order), reply);
   auto [result, more] = select(**tenant, f, *page, order);
-  reply(entity_list(*c, *opts, result, more, *page, **tenant, *join));
+  http::Response resp = entity_list(*c, *opts, result, more, *page, **tenant, *join);
+  if (!order) resp.header(std::string(kResultsOrder), "id");  // a federating Dejima may ask for a page's part
+  reply(std::move(resp));
 }
 
 void query_entities(const http::Request& req, Services& s, http::Reply reply) {
@@ -183,9 +187,7 @@ void purge_entities(const http::Request& req, Services& s, http::Reply reply) {
     if (!f) return reply(http::problem(f.error()));
     // The sources whose registrations take deletions get the same purge (there is no purge
     // operation of its own in registrations).
-    auto sources = query_sources(*c, s, *f, "deleteEntity");
-    const bool forwarded = !sources.empty();
-    distribute_purge(*c, s, sources, reply);
+    const bool forwarded = distribute_purge(*c, s, query_sources(*c, s, *f, "deleteEntity"), reply) != Split::None;
     auto tenant = s.tenants.find(c->tenant);
     if (!tenant)  // nothing of the tenant here: the sources' answers decide
       return reply(forwarded ? no_content() : http::problem(tenant.error()));

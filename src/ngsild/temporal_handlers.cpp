@@ -63,7 +63,9 @@ void retrieve_forwarded(std::unique_ptr<RequestContext> c, Services& s, const st
   auto job = [held, &s, id, t = std::move(t), found = std::move(found), sources = std::move(sources), reply]() {
     const RequestContext& c = *held;
     json::Document local;
-    if (found) local.Parse(temporal_body(c, t, *found, false));
+    if (found)
+      if (auto err = json::parse_stored(local, temporal_body(c, t, *found, false)); !err.empty())
+        return reply(http::problem({ErrorKind::InternalError, "Unreadable history", err}));
     auto merged = retrieve_temporal_distributed(c, s, id, found ? &local : nullptr, sources, t);
     if (!merged) return reply(http::problem(not_found("no history for entity " + id)));
     reply(temporal_response(c, t, found ? found->cover : temporal::Coverage{}, json::to_string(*merged)));
@@ -116,7 +118,8 @@ void run_temporal_query(std::unique_ptr<RequestContext> c, Services& s, const qu
                                            s.options.temporal_max_instances);
       if (!found) return reply(http::problem(found.error()));
       json::Document local;
-      local.Parse(temporal_body(c, t, *found, true));
+      if (auto err = json::parse_stored(local, temporal_body(c, t, *found, true)); !err.empty())
+        return reply(http::problem({ErrorKind::InternalError, "Unreadable history", err}));
       json::Document all = query_temporal_distributed(c, s, f, std::move(local), sources, t);
       const size_t total = all.Size();
       const size_t from = std::min(page.offset, total), to = std::min(total, from + page.limit);

@@ -60,6 +60,14 @@ def test_a_history_is_completed_by_its_sources(start_server, tmp_path):
     # Normalized, every instance is an ordinary one of the answer.
     r = requests.get(f"{a.url}{TEMPORAL}/{sensor}", params={"attrs": "temperature"})
     assert [i["value"] for i in r.json()["temperature"]] == [10, 11, 12]
+    # Instances without observedAt are never taken for one another.
+    for server, notes in ((a, ["a"]), (b, ["b1", "b2"])):
+        for note in notes:
+            r = requests.post(server.url + TEMPORAL, headers=JSON,
+                              json={"id": sensor, "type": "Sensor", "note": {"type": "Property", "value": note}})
+            assert r.status_code == 204, r.text
+    r = requests.get(f"{a.url}{TEMPORAL}/{sensor}", params={"attrs": "note"})
+    assert sorted(i["value"] for i in r.json()["note"]) == ["a", "b1", "b2"]
     # A history only a source holds; one nobody holds.
     assert values(a, "urn:ngsi-ld:Sensor:2")["temperature"]["values"] == [[5, T[0]]]
     assert requests.get(f"{a.url}{TEMPORAL}/urn:ngsi-ld:Sensor:3").status_code == 404
