@@ -8,7 +8,7 @@
 #   - at B: the query as A forwards it (the source's response time; C answers the same shape);
 #   - at A: the query fanning out to B and C (inclusive registrations on type Vehicle).
 # Three workloads: one entity by id (small answers); type=Vehicle&limit=20 (each source is asked
-# for the page's end only, 20 entities); the same with count=true (each source answers all of its
+# for the page's end and one more, 21 entities); the same with count=true (each source answers all of its
 # 500, every id is merged and counted, only the page's 20 entities are read in full).
 # Then two fake sources that wait 50 ms before answering [] (python3): asked one after the other
 # the query would take >= 100 ms.
@@ -58,7 +58,7 @@ measure "A fan-out to B and C: id=…:7" "$a" "$one"
 page="/ngsi-ld/v1/entities?type=Vehicle&limit=20"
 measure "A local: type=Vehicle&limit=20" "$a" "$page" local
 measure "B (source) as forwarded: type=Vehicle&limit=20" "$b" "$page"
-measure "A fan-out to B and C: type=Vehicle&limit=20 (20 asked of each)" "$a" "$page"
+measure "A fan-out to B and C: type=Vehicle&limit=20 (21 asked of each)" "$a" "$page"
 measure "A local: type=Vehicle&limit=20&count=true" "$a" "$page&count=true" local
 measure "B (source) as forwarded: type=Vehicle&limit=1000 (500 entities)" "$b" "/ngsi-ld/v1/entities?type=Vehicle&limit=1000"
 measure "A fan-out to B and C: type=Vehicle&limit=20&count=true (1,000 ids merged)" "$a" "$page&count=true"
