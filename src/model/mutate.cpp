@@ -106,20 +106,18 @@ UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now) {
     e.scopes = std::move(*p.scopes);
     r.updated.push_back("scope");
   }
-  auto missing = [&](const AttrInstance& a) {
-    if (e.find(a.name, a.dataset_id)) return false;
-    r.not_updated.emplace_back(
-        a.name, a.dataset_id.empty() ? "attribute does not exist"
-                                     : "attribute instance with datasetId " + a.dataset_id.str() + " does not exist");
-    return true;
-  };
   for (const auto& n : p.nulls) {  // NGSI-LD Null deletes the instance
-    if (missing(n)) continue;
+    if (!e.find(n.name, n.dataset_id)) {
+      r.not_updated.emplace_back(
+          n.name, n.dataset_id.empty() ? "attribute does not exist"
+                                       : "attribute instance with datasetId " + n.dataset_id.str() + " does not exist");
+      continue;
+    }
     e.erase(n.name, n.dataset_id, false);
     r.updated.push_back(n.name);
   }
+  // An attribute (or datasetId instance) the entity lacks is appended (clause 5.6.2.4 of 1.9.1).
   for (auto& a : p.attrs) {
-    if (missing(a)) continue;
     r.updated.push_back(a.name);
     upsert(e, std::move(a), now);
   }

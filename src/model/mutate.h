@@ -25,8 +25,8 @@ Entity replaced_entity(const Entity& current, ParsedEntity&& p, Millis now);
 void merge_entity(Entity& e, ParsedEntity&& p, Millis now);
 // POST /entities/{id}/attrs (noOverwrite keeps existing attributes and adds to the scope)
 UpdateResult append_attrs(Entity& e, ParsedEntity&& p, bool no_overwrite, Millis now);
-// PATCH /entities/{id}/attrs: only existing attribute instances (and an existing scope) are
-// replaced; types are added.
+// PATCH /entities/{id}/attrs: attribute instances are replaced, or appended where the entity
+// lacks them (clause 5.6.2.4 of 1.9.1); a scope only where the entity has one; types are added.
 UpdateResult update_attrs(Entity& e, ParsedEntity&& p, Millis now);
 // PATCH /entities/{id}/attrs/{attrId}: merges into the existing instance; false when missing.
 bool partial_update_attr(Entity& e, const AttrInstance& patch, Millis now);
