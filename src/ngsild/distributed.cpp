@@ -207,6 +207,14 @@ Result<fetch::Response> forward_read(const RequestContext& c, const Services& s,
   return res;
 }
 
+bool readable_as_answered(const RequestContext& c, const json::Value& e) {
+  if (!c.readable_types) return true;
+  const json::Value* types = json::member(e, "type");
+  if (!types) return false;
+  auto ok = [&](const json::Value& t) { return t.IsString() && c.readable_type(c.context->expand(json::view(t))); };
+  return types->IsArray() ? std::any_of(types->Begin(), types->End(), ok) : ok(*types);
+}
+
 void merge_source(model::Entity& into, const model::ParsedEntity& from, const std::vector<std::string>& names,
                   const std::string& mode, Millis now) {
   const bool replace = mode == "exclusive" || mode == "redirect";

@@ -52,6 +52,10 @@ fetch::Exchange source_request(const Services& s, const federation::Registration
 Result<fetch::Response> forward_read(const RequestContext& c, const Services& s, const federation::Registration& r,
                                      const std::string& path, std::vector<std::string> keep_headers = {});
 
+// Whether the caller may read an entity only a source holds, by the types the source gives it
+// (compacted as the request's @context reads them).
+bool readable_as_answered(const RequestContext& c, const json::Value& e);
+
 // Merges a source's answer for an entity into `into` by the registration's mode: exclusive and
 // redirect sources' attributes (the registered `names`, empty: all) replace the local ones,
 // inclusive ones are added where the local entity has no instance of the same datasetId.

@@ -98,15 +98,6 @@ Found ask_first(const RequestContext& c, const Services& s, const federation::Re
   return found;
 }
 
-// Whether the caller may read an entity only a source holds, by the types the source gives it.
-bool readable_as_answered(const RequestContext& c, const json::Value& e) {
-  if (!c.readable_types) return true;
-  const json::Value* types = json::member(e, "type");
-  if (!types) return false;
-  auto ok = [&](const json::Value& t) { return t.IsString() && c.readable_type(c.context->expand(json::view(t))); };
-  return types->IsArray() ? std::any_of(types->Begin(), types->End(), ok) : ok(*types);
-}
-
 // One entity of the merged list: the local match or what the broker holds of it, and the sources'
 // answers for it, merged only when it is on the page.
 struct Slot {

@@ -223,10 +223,7 @@ bool readable(const RequestContext& c, const Services& s, const json::Value& e) 
       return std::any_of((*held)->types.begin(), (*held)->types.end(),
                          [&](const std::string& t) { return c.readable_type(t); });
   }
-  const json::Value* types = json::member(e, "type");
-  if (!types) return false;
-  auto ok = [&](const json::Value& t) { return t.IsString() && c.readable_type(c.context->expand(json::view(t))); };
-  return types->IsArray() ? std::any_of(types->Begin(), types->End(), ok) : ok(*types);
+  return readable_as_answered(c, e);
 }
 
 }  // namespace
